@@ -1,0 +1,80 @@
+import { awscdk, javascript } from 'projen';
+
+/** aws-cdk-lib the library is compiled and tested against (the newest release). */
+const CDK_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-resilient-postgres',
+  description:
+    'Secure-by-default AWS CDK constructs for Amazon RDS for PostgreSQL that survive an Availability Zone and a Region loss.',
+  author: 'cdk-resilient-postgres maintainers',
+  authorAddress: 'maintainers@cdk-resilient-postgres.dev',
+  authorOrganization: true,
+  repositoryUrl: 'https://github.com/cdk-resilient-postgres/cdk-resilient-postgres.git',
+  license: 'Apache-2.0',
+  keywords: ['aws-cdk', 'cdk', 'rds', 'postgresql', 'disaster-recovery', 'multi-az', 'multi-region', 'failover'],
+  stability: 'experimental',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '22.0.0',
+
+  // cdk-nag 3.x needs a construct tree on the validation context, which
+  // aws-cdk-lib 2.257.0 does not provide; 2.276.0 is the floor the test suite proves.
+  cdkVersion: CDK_VERSION,
+  cdkVersionPinning: false,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+
+  devDeps: ['cdk-nag@^3.0.2', 'jsii-rosetta@~6.0.0'],
+
+  // The dev tsconfig covers src, test, examples and .projenrc.ts; jsii writes tsconfig.json for the library itself.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['src/**/*.ts', 'test/**/*.ts', 'examples/typescript/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts'],
+    exclude: ['node_modules', '.tools', 'cdk.out', 'demo.out', 'lib', 'dist'],
+    compilerOptions: {},
+  },
+
+  publishToPypi: {
+    distName: 'cdk-resilient-postgres',
+    module: 'cdk_resilient_postgres',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkresilientpostgres',
+    mavenGroupId: 'io.github.cdk-resilient-postgres',
+    mavenArtifactId: 'cdk-resilient-postgres',
+  },
+
+  // CI is `.ci/run`; releases are cut from it, not from generated GitHub workflows.
+  github: false,
+  release: false,
+  sampleCode: false,
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 120_000,
+    },
+  },
+  gitignore: ['/.tools/', '/cdk.out/', '/demo.out/', '/.multilang/', '/examples/**/node_modules/', '/examples/python/.venv/', '/examples/java/target/', '/.cfn-lint/', '__pycache__/', '.jsii.tabl.json', '/rosetta-cache.json'],
+});
+
+// cfn-lint over every template the unit tests recorded (see test/util.ts: `record`).
+const cfnLint = project.addTask('test:cfn-lint', {
+  description: 'Run cfn-lint on every CloudFormation template the tests synthesized',
+  exec: 'bash scripts/cfn-lint.sh',
+});
+project.testTask.spawn(cfnLint);
+
+// README examples must compile under jsii-rosetta in strict mode.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every README example with jsii-rosetta (strict)',
+  exec: 'jsii-rosetta extract --strict --compile --fail',
+});
+project.postCompileTask.spawn(rosetta);
+
+for (const pattern of ['/.tools/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/rosetta/', '/.cfn-lint/', '/demo.out/', '/cdk.out/', '/tsconfig.dev.json']) {
+  project.addPackageIgnore(pattern);
+}
+
+project.synth();

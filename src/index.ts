@@ -1,0 +1,3 @@
+export * from './common';
+export * from './multi-az-postgres';
+export * from './isolated-vpc';

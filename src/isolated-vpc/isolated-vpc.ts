@@ -1,0 +1,143 @@
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { propError } from '../private/errors';
+import { acknowledge, inPacks } from '../private/nag';
+
+/** Properties of an `IsolatedVpc`. */
+export interface IsolatedVpcProps {
+  /**
+   * How many Availability Zones to span. A Multi-AZ DB instance needs at least two.
+   *
+   * @default 2
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * The VPC's IPv4 range. Give each Region a different one if the VPCs will ever be peered.
+   *
+   * @default ec2.IpAddresses.cidr('10.0.0.0/16')
+   */
+  readonly ipAddresses?: ec2.IIpAddresses;
+
+  /**
+   * How long VPC flow logs are kept.
+   *
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+
+  /**
+   * KMS key that encrypts the flow log group.
+   *
+   * @default - a new key with automatic rotation
+   */
+  readonly flowLogKey?: kms.IKey;
+}
+
+/**
+ * A VPC for trying the library out, or for databases that need no internet access: isolated subnets only (no NAT
+ * gateway, no internet gateway), KMS-encrypted flow logs of all traffic, and an interface endpoint for Secrets Manager
+ * so the password rotation function works without NAT. Production teams usually bring their own VPC instead.
+ *
+ * @example
+ * const network = new IsolatedVpc(this, 'Network');
+ * new MultiAzPostgres(this, 'Db', {
+ *   vpc: network.vpc,
+ *   secretsManagerEndpoint: network.secretsManagerEndpoint,
+ * });
+ */
+export class IsolatedVpc extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.Vpc;
+  /** The Secrets Manager interface endpoint. It admits only what is granted through its `connections`. */
+  public readonly secretsManagerEndpoint: ec2.InterfaceVpcEndpoint;
+  /** The flow log group. */
+  public readonly flowLogGroup: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: IsolatedVpcProps = {}) {
+    super(scope, id);
+    const maxAzs = props.maxAzs ?? 2;
+    if (!Number.isInteger(maxAzs) || maxAzs < 2 || maxAzs > 6) {
+      throw propError('IsolatedVpc', 'maxAzs', maxAzs, 'a whole number from 2 to 6: a Multi-AZ DB instance needs subnets in two Availability Zones');
+    }
+    const stack = Stack.of(this);
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs,
+      ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      // Removing the default security group's rules needs a custom-resource Lambda; see the acknowledgement below.
+      restrictDefaultSecurityGroup: false,
+    });
+    acknowledge(this.vpc,
+      'The default security group is never attached to anything: every construct of this library creates its own security '
+      + 'group with no ingress. Emptying the default group would need a custom-resource Lambda, a larger attack surface than '
+      + 'the unused group.',
+      ...inPacks('VPCDefaultSecurityGroupClosed'));
+
+    const flowLogKey = props.flowLogKey ?? new kms.Key(this, 'FlowLogKey', {
+      description: 'Encrypts VPC flow logs',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const flowLogGroupName = `/vpc/flow-logs/${stack.stackName}/${this.node.addr}`;
+    flowLogKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForFlowLogs',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs', resource: 'log-group', resourceName: flowLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }));
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+      logGroupName: flowLogGroupName,
+      encryptionKey: flowLogKey,
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.flowLogGroup = flowLogGroup;
+
+    // A customer-managed policy rather than an inline one (HIPAA/NIST/PCI IAMNoInlinePolicy).
+    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'Lets VPC Flow Logs write to its log group',
+    });
+    const flowLogPolicy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+      roles: [flowLogRole],
+      statements: [new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [flowLogGroup.logGroupArn, `${flowLogGroup.logGroupArn}:log-stream:*`],
+      })],
+    });
+    acknowledge(flowLogPolicy,
+      'VPC Flow Logs creates one log stream per network interface, named at run time; the policy is confined to this VPC\'s '
+      + 'single flow log group.',
+      'AwsSolutions-IAM5[Resource::<' + stack.getLogicalId(flowLogGroup.node.defaultChild as logs.CfnLogGroup) + '.Arn>:log-stream:*]');
+    new ec2.CfnFlowLog(this, 'FlowLog', {
+      resourceId: this.vpc.vpcId,
+      resourceType: 'VPC',
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logGroupName: flowLogGroup.logGroupName,
+      deliverLogsPermissionArn: flowLogRole.roleArn,
+    });
+
+    this.secretsManagerEndpoint = this.vpc.addInterfaceEndpoint('SecretsManager', {
+      service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      privateDnsEnabled: true,
+      open: false,
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/** Where tests record every template they synthesize; `scripts/cfn-lint.sh` lints all of them. */
+export const TEMPLATE_RECORD_DIR = path.join(__dirname, '..', '.cfn-lint', 'templates');
+
+export const ACCOUNT = '111111111111';
+export const PRIMARY_REGION = 'us-east-1';
+
+/** An app with the feature flags a new CDK project gets, plus aws-cdk-lib's built-in template validation. */
+export function newApp(props: AppProps = {}): App {
+  return new App({
+    ...props,
+    context: {
+      ...cxapi.CURRENTLY_RECOMMENDED_FLAGS,
+      [cxapi.VALIDATE_AGAINST_DEFAULT_RULES]: true,
+      ...props.context,
+    },
+  });
+}
+
+export function newStack(app: App = newApp(), id = 'TestStack', region = PRIMARY_REGION): Stack {
+  return new Stack(app, id, { env: { account: ACCOUNT, region } });
+}
+
+/**
+ * A VPC that passes the compliance packs on its own: isolated subnets only (no NAT, no internet gateway),
+ * encrypted flow logs kept a year, and a Secrets Manager interface endpoint for the rotation function.
+ */
+export function compliantVpc(scope: IConstruct, id = 'Vpc'): { vpc: ec2.Vpc; secretsManagerEndpoint: ec2.InterfaceVpcEndpoint } {
+  const vpc = new ec2.Vpc(scope as any, id, {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+    restrictDefaultSecurityGroup: false,
+  });
+  const flowLogGroup = new logs.LogGroup(vpc, 'FlowLogGroup', { retention: logs.RetentionDays.ONE_YEAR });
+  vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup) });
+  const secretsManagerEndpoint = vpc.addInterfaceEndpoint('SecretsManager', {
+    service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  });
+  return { vpc, secretsManagerEndpoint };
+}
+
+/** Synthesizes a stack's template for assertions and records it for cfn-lint. */
+export function record(stack: Stack): Template {
+  const template = Template.fromStack(stack);
+  const testName = (expect.getState().currentTestName ?? 'unnamed').replace(/[^A-Za-z0-9]+/g, '-').slice(0, 120);
+  fs.mkdirSync(TEMPLATE_RECORD_DIR, { recursive: true });
+  fs.writeFileSync(path.join(TEMPLATE_RECORD_DIR, `${testName}--${stack.artifactId}.template.json`),
+    JSON.stringify(template.toJSON(), undefined, 1));
+  return template;
+}
+
+export const NAG_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const;
+
+export interface Finding {
+  readonly pluginName: string;
+  readonly ruleName: string;
+  readonly constructPath: string;
+  readonly description: string;
+}
+
+export interface ValidationResult {
+  /** Unacknowledged findings of every plugin, cdk-nag packs and aws-cdk-lib's built-in rules alike. */
+  readonly findings: Finding[];
+  /** Plugin names that ran, from the report. */
+  readonly plugins: string[];
+}
+
+/** Adds the four compliance packs to an app, synthesizes it and returns what the validation report holds. */
+export function synthWithNag(app: App): ValidationResult {
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new HIPAASecurityChecks(app),
+    new NIST80053R5Checks(app),
+    new PCIDSS321Checks(app),
+  );
+  let failed = false;
+  try {
+    app.synth();
+  } catch (e) {
+    if (!/Validation ?failed/i.test(String(e))) {
+      throw e;
+    }
+    failed = true;
+  }
+  const reportPath = path.join(app.outdir, 'validation-report.json');
+  const findings: Finding[] = [];
+  const plugins: string[] = [];
+  if (fs.existsSync(reportPath)) {
+    const report = JSON.parse(fs.readFileSync(reportPath, 'utf-8'));
+    for (const plugin of report.pluginReports ?? []) {
+      plugins.push(plugin.pluginName);
+      for (const violation of plugin.violations ?? []) {
+        for (const c of violation.violatingConstructs ?? []) {
+          findings.push({
+            pluginName: plugin.pluginName,
+            ruleName: violation.ruleName,
+            constructPath: c.constructPath ?? c.resourceLogicalId,
+            description: violation.description,
+          });
+        }
+      }
+    }
+  }
+  if (failed && findings.length === 0) {
+    throw new Error(`synth reported 'Validation failed' but ${reportPath} lists no violation`);
+  }
+  return { findings, plugins };
+}
+
+/** Every acknowledgement recorded in a construct tree: rule id, construct path and reason. */
+export function acknowledgements(root: IConstruct): Array<{ id: string; path: string; reason: string }> {
+  const out: Array<{ id: string; path: string; reason: string }> = [];
+  for (const c of root.node.findAll()) {
+    for (const entry of c.node.metadata) {
+      if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) {
+        // Each entry maps '<plugin>::<rule id>' to the reason.
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+          out.push({ id, path: c.node.path, reason });
+        }
+      }
+    }
+  }
+  return out;
+}
