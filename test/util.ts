@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps } from '../src';
 
 /** Where tests record every template they synthesize; `scripts/cfn-lint.sh` lints all of them. */
 export const TEMPLATE_RECORD_DIR = path.join(__dirname, '..', '.cfn-lint', 'templates');
@@ -131,4 +132,17 @@ export function acknowledgements(root: IConstruct): Array<{ id: string; path: st
     }
   }
   return out;
+}
+
+/** A stack with an `IsolatedVpc` and a `MultiAzPostgres` built from `props` (plus the VPC). */
+export function dbStack(props: Partial<MultiAzPostgresProps> = {}): { app: App; stack: Stack; db: MultiAzPostgres; net: IsolatedVpc } {
+  const app = newApp();
+  const stack = newStack(app);
+  const net = new IsolatedVpc(stack, 'Network');
+  const db = new MultiAzPostgres(stack, 'Db', {
+    vpc: net.vpc,
+    secretsManagerEndpoint: net.secretsManagerEndpoint,
+    ...props,
+  });
+  return { app, stack, db, net };
 }

@@ -567,7 +567,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     acknowledge(instance,
       'Native RDS automated backups are on with 35-day retention and point-in-time recovery, deletion protection is on and '
       + 'the removal policy takes a final snapshot. An AWS Backup plan is an additional, optional layer.',
-      ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']));
+      ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5']));
     const monitoringRole = instance.node.tryFindChild('MonitoringRole');
     if (monitoringRole) {
       acknowledge(monitoringRole,
