@@ -52,6 +52,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   sampleCode: false,
   jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
     jestConfig: {
       testTimeout: 120_000,
     },
@@ -64,6 +66,7 @@ const cfnLint = project.addTask('test:cfn-lint', {
   description: 'Run cfn-lint on every CloudFormation template the tests synthesized',
   exec: 'bash scripts/cfn-lint.sh',
 });
+project.testTask.prependExec('rm -rf .cfn-lint/templates');
 project.testTask.spawn(cfnLint);
 
 // README examples must compile under jsii-rosetta in strict mode.

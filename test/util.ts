@@ -50,10 +50,14 @@ export function compliantVpc(scope: IConstruct, id = 'Vpc'): { vpc: ec2.Vpc; sec
   return { vpc, secretsManagerEndpoint };
 }
 
+let recorded = 0;
+
 /** Synthesizes a stack's template for assertions and records it for cfn-lint. */
 export function record(stack: Stack): Template {
   const template = Template.fromStack(stack);
-  const testName = (expect.getState().currentTestName ?? 'unnamed').replace(/[^A-Za-z0-9]+/g, '-').slice(0, 120);
+  const state = expect.getState();
+  const file = path.basename(state.testPath ?? 'unknown', '.test.ts');
+  const testName = `${file}-${state.currentTestName ?? 'setup'}-${++recorded}`.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 150);
   fs.mkdirSync(TEMPLATE_RECORD_DIR, { recursive: true });
   fs.writeFileSync(path.join(TEMPLATE_RECORD_DIR, `${testName}--${stack.artifactId}.template.json`),
     JSON.stringify(template.toJSON(), undefined, 1));
