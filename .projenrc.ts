@@ -69,6 +69,12 @@ const cfnLint = project.addTask('test:cfn-lint', {
 project.testTask.prependExec('rm -rf .cfn-lint/templates');
 project.testTask.spawn(cfnLint);
 
+// npm 11.16+ writes lockfiles that `npm ci` then rejects (npm/cli#9846); write it with an older npm after projen.
+project.addTask('lockfile', {
+  description: 'Rewrite package-lock.json with npm 11.13 so that `npm ci` accepts it',
+  exec: 'npx -y npm@11.13.0 install --package-lock-only --no-audit --no-fund',
+});
+
 // README examples must compile under jsii-rosetta in strict mode.
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile every README example with jsii-rosetta (strict)',
