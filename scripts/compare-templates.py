@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Compares the CloudFormation templates that the TypeScript, Python and Java example apps synthesized.
+
+Usage: compare-templates.py DIR_TS DIR_PY DIR_JAVA
+
+Only the metadata that differs by language is ignored: the AWS::CDK::Metadata resource (its Analytics string names
+the language runtime) and the condition that guards it. Every other byte of every template must match. Prints one
+SHA-256 per template and language over the normalized JSON, and exits 1 on any difference.
+"""
+import hashlib
+import json
+import pathlib
+import sys
+
+
+def normalize(template: dict) -> dict:
+    template = json.loads(json.dumps(template))
+    template.get("Resources", {}).pop("CDKMetadata", None)
+    conditions = template.get("Conditions", {})
+    conditions.pop("CDKMetadataAvailable", None)
+    if "Conditions" in template and not conditions:
+        del template["Conditions"]
+    return template
+
+
+def load(directory: pathlib.Path) -> dict:
+    return {p.name: normalize(json.loads(p.read_text())) for p in sorted(directory.glob("*.template.json"))}
+
+
+def digest(template: dict) -> str:
+    return hashlib.sha256(json.dumps(template, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def main(dirs: list) -> int:
+    languages = ["typescript", "python", "java"]
+    sets = {lang: load(pathlib.Path(d)) for lang, d in zip(languages, dirs)}
+    names = sorted(set().union(*[s.keys() for s in sets.values()]))
+    if not names:
+        print("no templates found", file=sys.stderr)
+        return 1
+    ok = True
+    for name in names:
+        digests = {lang: digest(sets[lang][name]) if name in sets[lang] else "(missing)" for lang in languages}
+        same = len(set(digests.values())) == 1 and "(missing)" not in digests.values()
+        ok &= same
+        resources = len(sets["typescript"].get(name, {}).get("Resources", {}))
+        print(f"{name}: {resources} resources, {'identical' if same else 'DIFFERENT'}")
+        for lang in languages:
+            print(f"  {lang:<10} sha256 {digests[lang]}")
+        if not same:
+            for lang in languages[1:]:
+                if name in sets[lang] and name in sets["typescript"]:
+                    a, b = sets["typescript"][name], sets[lang][name]
+                    for section in sorted(set(a) | set(b)):
+                        for key in sorted(set(a.get(section, {})) | set(b.get(section, {}))) if isinstance(a.get(section, {}), dict) else [None]:
+                            va = a.get(section, {}).get(key) if key else a.get(section)
+                            vb = b.get(section, {}).get(key) if key else b.get(section)
+                            if va != vb:
+                                print(f"    {lang} differs at {section}/{key}")
+    print("templates identical across TypeScript, Python and Java" if ok else "templates DIFFER between languages")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(main(sys.argv[1:]))

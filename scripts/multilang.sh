@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Synthesizes the example app in TypeScript (compiled library), Python (the wheel jsii-pacmak built into dist/python)
+# and Java (the jar in dist/java), each with the same context from examples/cdk.json, and fails unless the templates
+# are identical. Needs `npx projen compile`, `npx projen package:python` and `npx projen package:java` first.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bootstrap.sh
+source "$ROOT/scripts/bootstrap.sh"
+cd "$ROOT"
+OUT="$ROOT/.multilang"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+CDK_CONTEXT_JSON="$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["context"]))' examples/cdk.json)"
+export CDK_CONTEXT_JSON
+CDK_VERSION="$(node -p 'require("aws-cdk-lib/package.json").version')"
+
+wheel="$(ls dist/python/*.whl 2>/dev/null | head -n 1 || true)"
+[ -n "$wheel" ] || { echo "no wheel in dist/python: run 'npx projen package:python' first" >&2; exit 1; }
+[ -d dist/java ] || { echo "no dist/java: run 'npx projen package:java' first" >&2; exit 1; }
+
+bash scripts/link-self.sh
+echo "== TypeScript"
+CDK_OUTDIR="$OUT/typescript" npx ts-node --project tsconfig.dev.json examples/typescript/app.ts
+
+echo "== Python ($(basename "$wheel"), aws-cdk-lib $CDK_VERSION from PyPI)"
+PYVENV="$ROOT/.tools/py-example"
+[ -x "$PYVENV/bin/python" ] || python3 -m venv "$PYVENV"
+"$PYVENV/bin/pip" install --quiet --disable-pip-version-check "aws-cdk-lib==$CDK_VERSION" "constructs>=10.0.0,<11.0.0"
+"$PYVENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+CDK_OUTDIR="$OUT/python" "$PYVENV/bin/python" examples/python/app.py
+
+echo "== Java (dist/java, aws-cdk-lib $CDK_VERSION from Maven Central)"
+(cd examples/java && CDK_OUTDIR="$OUT/java" mvn --batch-mode --quiet -Dmaven.repo.local="$ROOT/.tools/m2" \
+  -Dcdk.version="$CDK_VERSION" compile exec:java)
+
+echo "== Comparison"
+python3 scripts/compare-templates.py "$OUT/typescript" "$OUT/python" "$OUT/java"
