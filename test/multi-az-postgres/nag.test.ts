@@ -24,7 +24,6 @@ describe('compliance packs on a MultiAzPostgres with defaults', () => {
       'TestStack/Db/Instance HIPAA.Security::HIPAA.Security-RDSInBackupPlan',
       'TestStack/Db/Instance NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan',
       'TestStack/Db/Instance/MonitoringRole AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-      'TestStack/Network/FlowLogPolicy AwsSolutions::AwsSolutions-IAM5[Resource::<NetworkFlowLogGroup4F8CEEEF.Arn>:log-stream:*]',
       'TestStack/Network/Vpc HIPAA.Security::HIPAA.Security-VPCDefaultSecurityGroupClosed',
       'TestStack/Network/Vpc NIST.800.53.R5::NIST.800.53.R5-VPCDefaultSecurityGroupClosed',
       'TestStack/Network/Vpc PCI.DSS.321::PCI.DSS.321-VPCDefaultSecurityGroupClosed',
