@@ -6,13 +6,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
+import { NAG_PACKS, acknowledgements, synthWithCompliancePacks } from './compliance';
 import { defineApp } from '../examples/typescript/app';
 
 const ROOT = path.join(__dirname, '..');
 const OUTDIR = path.join(ROOT, 'demo.out');
-const PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 
 type Template = { Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }> };
 
@@ -22,17 +21,7 @@ function main(): number {
   const started = process.hrtime.bigint();
   const app = new App({ outdir: OUTDIR, context });
   const stacks = defineApp(app);
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app), new HIPAASecurityChecks(app), new NIST80053R5Checks(app), new PCIDSS321Checks(app));
-  let validationFailed = false;
-  try {
-    app.synth();
-  } catch (e) {
-    if (!/Validation ?failed/i.test(String(e))) {
-      throw e;
-    }
-    validationFailed = true;
-  }
+  const findings = synthWithCompliancePacks(app);
   const synthMs = Number(process.hrtime.bigint() - started) / 1e6;
 
   const lines: string[] = [];
@@ -89,17 +78,20 @@ function main(): number {
     }
   }
 
-  const findings = readFindings(validationFailed);
-  const acknowledged = countAcknowledgements(app);
+  const acknowledged = new Map<string, number>();
+  for (const ack of acknowledgements(app)) {
+    const plugin = ack.id.split('::')[0];
+    acknowledged.set(plugin, (acknowledged.get(plugin) ?? 0) + 1);
+  }
   out();
   out('## Compliance');
   out();
   out('| pack | unacknowledged findings | acknowledged (with reasons) |');
   out('|---|---|---|');
-  for (const pack of [...PACKS, 'CloudFormation-Validate']) {
-    out(`| ${pack === 'CloudFormation-Validate' ? 'aws-cdk-lib built-in rules' : pack} | ${findings.filter((f) => f.plugin === pack).length} | ${acknowledged.get(pack) ?? 0} |`);
+  for (const pack of [...NAG_PACKS, 'CloudFormation-Validate']) {
+    out(`| ${pack === 'CloudFormation-Validate' ? 'aws-cdk-lib built-in rules' : pack} | ${findings.filter((f) => f.pluginName === pack).length} | ${acknowledged.get(pack) ?? 0} |`);
   }
-  for (const f of findings) out(`- UNACKNOWLEDGED ${f.plugin} ${f.rule} at ${f.path}`);
+  for (const f of findings) out(`- UNACKNOWLEDGED ${f.pluginName} ${f.ruleName} at ${f.constructPath}`);
   out();
   out(findings.length === 0 ? 'Result: zero unacknowledged findings.' : `Result: ${findings.length} unacknowledged findings.`);
 
@@ -107,36 +99,6 @@ function main(): number {
   fs.writeFileSync(path.join(OUTDIR, 'report.md'), report);
   process.stdout.write(report);
   return findings.length === 0 ? 0 : 1;
-}
-
-function readFindings(validationFailed: boolean): Array<{ plugin: string; rule: string; path: string }> {
-  const reportPath = path.join(OUTDIR, 'validation-report.json');
-  if (!fs.existsSync(reportPath)) {
-    if (validationFailed) throw new Error(`synth failed validation but wrote no ${reportPath}`);
-    return [];
-  }
-  const report = JSON.parse(fs.readFileSync(reportPath, 'utf-8'));
-  const found: Array<{ plugin: string; rule: string; path: string }> = [];
-  for (const plugin of report.pluginReports ?? []) {
-    for (const v of plugin.violations ?? []) {
-      for (const c of v.violatingConstructs ?? []) found.push({ plugin: plugin.pluginName, rule: v.ruleName, path: c.constructPath });
-    }
-  }
-  return found;
-}
-
-function countAcknowledgements(app: App): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const c of app.node.findAll()) {
-    for (const entry of c.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-      for (const id of Object.keys(entry.data as Record<string, string>)) {
-        const plugin = id.split('::')[0];
-        counts.set(plugin, (counts.get(plugin) ?? 0) + 1);
-      }
-    }
-  }
-  return counts;
 }
 
 process.exitCode = main();

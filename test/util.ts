@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
+import { App, AppProps, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { Finding, synthWithCompliancePacks } from '../scripts/compliance';
 import { IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps } from '../src';
 
 /** Where tests record every template they synthesize; `scripts/cfn-lint.sh` lints all of them. */
@@ -64,78 +64,11 @@ export function record(stack: Stack): Template {
   return template;
 }
 
-export const NAG_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const;
+export { NAG_PACKS, Finding, acknowledgements } from '../scripts/compliance';
 
-export interface Finding {
-  readonly pluginName: string;
-  readonly ruleName: string;
-  readonly constructPath: string;
-  readonly description: string;
-}
-
-export interface ValidationResult {
-  /** Unacknowledged findings of every plugin, cdk-nag packs and aws-cdk-lib's built-in rules alike. */
-  readonly findings: Finding[];
-  /** Plugin names that ran, from the report. */
-  readonly plugins: string[];
-}
-
-/** Adds the four compliance packs to an app, synthesizes it and returns what the validation report holds. */
-export function synthWithNag(app: App): ValidationResult {
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app),
-    new HIPAASecurityChecks(app),
-    new NIST80053R5Checks(app),
-    new PCIDSS321Checks(app),
-  );
-  let failed = false;
-  try {
-    app.synth();
-  } catch (e) {
-    if (!/Validation ?failed/i.test(String(e))) {
-      throw e;
-    }
-    failed = true;
-  }
-  const reportPath = path.join(app.outdir, 'validation-report.json');
-  const findings: Finding[] = [];
-  const plugins: string[] = [];
-  if (fs.existsSync(reportPath)) {
-    const report = JSON.parse(fs.readFileSync(reportPath, 'utf-8'));
-    for (const plugin of report.pluginReports ?? []) {
-      plugins.push(plugin.pluginName);
-      for (const violation of plugin.violations ?? []) {
-        for (const c of violation.violatingConstructs ?? []) {
-          findings.push({
-            pluginName: plugin.pluginName,
-            ruleName: violation.ruleName,
-            constructPath: c.constructPath ?? c.resourceLogicalId,
-            description: violation.description,
-          });
-        }
-      }
-    }
-  }
-  if (failed && findings.length === 0) {
-    throw new Error(`synth reported 'Validation failed' but ${reportPath} lists no violation`);
-  }
-  return { findings, plugins };
-}
-
-/** Every acknowledgement recorded in a construct tree: rule id, construct path and reason. */
-export function acknowledgements(root: IConstruct): Array<{ id: string; path: string; reason: string }> {
-  const out: Array<{ id: string; path: string; reason: string }> = [];
-  for (const c of root.node.findAll()) {
-    for (const entry of c.node.metadata) {
-      if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) {
-        // Each entry maps '<plugin>::<rule id>' to the reason.
-        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-          out.push({ id, path: c.node.path, reason });
-        }
-      }
-    }
-  }
-  return out;
+/** Adds the four compliance packs to an app, synthesizes it and returns the unacknowledged findings. */
+export function synthWithNag(app: App): { findings: Finding[] } {
+  return { findings: synthWithCompliancePacks(app) };
 }
 
 /** A stack with an `IsolatedVpc` and a `MultiAzPostgres` built from `props` (plus the VPC). */
