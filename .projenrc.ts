@@ -31,12 +31,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
 
-  devDeps: ['cdk-nag@^3.0.2', 'jsii-rosetta@~6.0.0'],
+  devDeps: ['cdk-nag@^3.0.2', 'jsii-rosetta@~6.0.0', 'constructs@10.5.1'],
   // The peer dependency states the floor; the dev dependency below is the newest release, which the tests run on.
   peerDependencyOptions: { pinnedDevDependency: false },
 
   // The dev tsconfig covers src, test, examples and .projenrc.ts; jsii writes tsconfig.json for the library itself.
   tsconfigDevFile: 'tsconfig.dev.json',
+  // eslint type-checks every linted file (src, test, .projenrc.ts) against the dev tsconfig.
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'scripts'], tsconfigPath: './tsconfig.dev.json', projectService: false },
   tsconfigDev: {
     include: ['src/**/*.ts', 'test/**/*.ts', 'examples/typescript/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts'],
     exclude: ['node_modules', '.tools', 'cdk.out', 'demo.out', 'lib', 'dist'],
