@@ -2,10 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { IConstruct } from 'constructs';
 import { Finding, synthWithCompliancePacks } from '../scripts/compliance';
 import { IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps } from '../src';
 
@@ -31,25 +28,6 @@ export function newStack(app: App = newApp(), id = 'TestStack', region = PRIMARY
   return new Stack(app, id, { env: { account: ACCOUNT, region } });
 }
 
-/**
- * A VPC that passes the compliance packs on its own: isolated subnets only (no NAT, no internet gateway),
- * encrypted flow logs kept a year, and a Secrets Manager interface endpoint for the rotation function.
- */
-export function compliantVpc(scope: IConstruct, id = 'Vpc'): { vpc: ec2.Vpc; secretsManagerEndpoint: ec2.InterfaceVpcEndpoint } {
-  const vpc = new ec2.Vpc(scope as any, id, {
-    maxAzs: 2,
-    natGateways: 0,
-    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
-    restrictDefaultSecurityGroup: false,
-  });
-  const flowLogGroup = new logs.LogGroup(vpc, 'FlowLogGroup', { retention: logs.RetentionDays.ONE_YEAR });
-  vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup) });
-  const secretsManagerEndpoint = vpc.addInterfaceEndpoint('SecretsManager', {
-    service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-  });
-  return { vpc, secretsManagerEndpoint };
-}
-
 let recorded = 0;
 
 /** Synthesizes a stack's template for assertions and records it for cfn-lint. */
@@ -64,7 +42,8 @@ export function record(stack: Stack): Template {
   return template;
 }
 
-export { NAG_PACKS, Finding, acknowledgements } from '../scripts/compliance';
+export { NAG_PACKS, acknowledgements } from '../scripts/compliance';
+export type { Finding } from '../scripts/compliance';
 
 /** Adds the four compliance packs to an app, synthesizes it and returns the unacknowledged findings. */
 export function synthWithNag(app: App): { findings: Finding[] } {

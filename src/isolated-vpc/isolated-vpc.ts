@@ -1,10 +1,11 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { propError } from '../private/errors';
+import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 
 /** Properties of an `IsolatedVpc`. */
@@ -86,19 +87,7 @@ export class IsolatedVpc extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const flowLogGroupName = `/vpc/flow-logs/${stack.stackName}/${this.node.addr}`;
-    flowLogKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForFlowLogs',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-            service: 'logs', resource: 'log-group', resourceName: flowLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        },
-      },
-    }));
+    allowCloudWatchLogs(flowLogKey, stack, 'AllowCloudWatchLogsForFlowLogs', flowLogGroupName);
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       logGroupName: flowLogGroupName,
       encryptionKey: flowLogKey,

@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { propError } from '../private/errors';
+import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import {
   validateBackupRetention,
@@ -422,21 +423,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       enableKeyRotation: true,
       removalPolicy: retainUnlessDestroy,
     });
-    const logGroupArnPattern = stack.formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName: `/aws/rds/instance/${this.instanceIdentifier}/*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    // CloudWatch Logs needs the key policy to allow it, scoped to this instance's log groups.
-    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForThisInstance',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupArnPattern } },
-    }));
+    allowCloudWatchLogs(this.encryptionKey, stack, 'AllowCloudWatchLogsForThisInstance', `/aws/rds/instance/${this.instanceIdentifier}/*`);
 
     // --- Network ---------------------------------------------------------------------------------------------------
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {

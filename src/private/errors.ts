@@ -1,5 +1,3 @@
-import { Token } from 'aws-cdk-lib';
-
 /**
  * Builds the message every prop rejection uses: the construct, the prop, the bad value and what is allowed.
  */
@@ -18,9 +16,4 @@ function render(value: unknown): string {
     return String(value);
   }
   return `${value}`;
-}
-
-/** Whether a value is known at synth time (not a token that resolves at deploy time). */
-export function isConcrete(value: unknown): boolean {
-  return !Token.isUnresolved(value);
 }
