@@ -1,1 +1,2 @@
 export * from './postgres-instance-base';
+export * from './tls';

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +7,12 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
+import { TlsVersion } from '../common/tls';
 import { propError } from '../private/errors';
+import {
+  acknowledgeMonitoringRole, acknowledgeStandardPort, createExportLogGroups, defaultIdentifier, defaultSubnets, POSTGRES_LOG_EXPORTS,
+  TLS_PARAMETER_VALUES, TLS_PARAMETERS,
+} from '../private/hardening';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import {
@@ -18,22 +23,6 @@ import {
   validatePrivateSubnets,
   validateStorage,
 } from '../private/validation';
-
-/** The lowest TLS protocol version the server accepts (`ssl_min_protocol_version`). */
-export enum TlsVersion {
-  /** TLS 1.2: every supported PostgreSQL client library speaks it. */
-  TLS_1_2 = 'TLS_1_2',
-  /** TLS 1.3 only: refuse clients that cannot negotiate TLS 1.3. */
-  TLS_1_3 = 'TLS_1_3',
-}
-
-const TLS_PARAMETER_VALUES: Record<TlsVersion, string> = {
-  [TlsVersion.TLS_1_2]: 'TLSv1.2',
-  [TlsVersion.TLS_1_3]: 'TLSv1.3',
-};
-
-/** Log types that RDS for PostgreSQL can export to CloudWatch Logs. */
-const POSTGRES_LOG_EXPORTS = ['postgresql', 'upgrade'];
 
 const CONSTRUCT = 'MultiAzPostgres';
 
@@ -398,7 +387,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       throw propError(CONSTRUCT, 'port', this.port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
     }
 
-    for (const managed of ['rds.force_ssl', 'ssl_min_protocol_version']) {
+    for (const managed of TLS_PARAMETERS) {
       if (props.parameters && managed in props.parameters) {
         throw propError(CONSTRUCT, 'parameters', managed, 'the TLS parameters are set through enforceTls and minimumTlsVersion');
       }
@@ -454,15 +443,8 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     secret.applyRemovalPolicy(retainUnlessDestroy);
 
     // --- Log groups, created before the instance so RDS exports into encrypted, bounded groups -----------------------
-    this.logGroups = {};
-    for (const logType of POSTGRES_LOG_EXPORTS) {
-      this.logGroups[logType] = new logs.LogGroup(this, `${capitalize(logType)}LogGroup`, {
-        logGroupName: `/aws/rds/instance/${this.instanceIdentifier}/${logType}`,
-        encryptionKey: this.encryptionKey,
-        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-        removalPolicy: retainUnlessDestroy,
-      });
-    }
+    this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
+      props.logRetention ?? logs.RetentionDays.ONE_YEAR, retainUnlessDestroy);
 
     // --- Instance --------------------------------------------------------------------------------------------------
     const instance = new rds.DatabaseInstance(this, 'Instance', {
@@ -547,40 +529,11 @@ export class MultiAzPostgres extends PostgresInstanceBase {
 
   /** cdk-nag findings that are satisfied by design, each with the reason. */
   private acknowledgeByDesign(instance: rds.DatabaseInstance): void {
-    acknowledge(instance,
-      'PostgreSQL listens on its standard port 5432 by default; a non-standard port is obscurity, not a control. Access is '
-      + 'closed by a security group with no ingress until granted, TLS is enforced and IAM authentication is on. Set `port` to change it.',
-      'AwsSolutions-RDS11');
+    acknowledgeStandardPort(instance);
     acknowledge(instance,
       'Native RDS automated backups are on with 35-day retention and point-in-time recovery, deletion protection is on and '
       + 'the removal policy takes a final snapshot. An AWS Backup plan is an additional, optional layer.',
       ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5']));
-    const monitoringRole = instance.node.tryFindChild('MonitoringRole');
-    if (monitoringRole) {
-      acknowledge(monitoringRole,
-        'The enhanced monitoring role uses the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the policy RDS documents '
-        + 'for this role; it only allows writing to the RDSOSMetrics log group.',
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]');
-    }
+    acknowledgeMonitoringRole(instance);
   }
-}
-
-function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
-  return vpc.isolatedSubnets.length > 0
-    ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
-    : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-}
-
-/** A deterministic identifier from the construct path: lower case, hyphen-separated, at most 63 characters. */
-function defaultIdentifier(scope: Construct): string {
-  const raw = Names.uniqueResourceName(scope, { maxLength: 63, separator: '-' }).toLowerCase();
-  let id = raw.replace(/[^a-z0-9-]/g, '').replace(/-+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '');
-  if (Token.isUnresolved(id) || id.length === 0) {
-    id = `db-${Names.uniqueId(scope).toLowerCase().slice(-20)}`;
-  }
-  return id;
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
