@@ -1,3 +1,4 @@
 export * from './common';
 export * from './multi-az-postgres';
 export * from './isolated-vpc';
+export * from './cross-region-read-replica';

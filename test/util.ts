@@ -62,3 +62,26 @@ export function dbStack(props: Partial<MultiAzPostgresProps> = {}): { app: App; 
   });
   return { app, stack, db, net };
 }
+
+export const DR_REGION = 'us-west-2';
+
+/**
+ * The two-Region layout: a primary stack in us-east-1 with a `MultiAzPostgres` named `orders-primary`, and a DR stack
+ * in us-west-2 with its own `IsolatedVpc`. Tests add the replica and the backup pieces.
+ */
+export function twoRegionApp(primaryProps: Partial<MultiAzPostgresProps> = {}): {
+  app: App; primaryStack: Stack; drStack: Stack; primary: MultiAzPostgres; drNet: IsolatedVpc;
+} {
+  const app = newApp();
+  const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
+  const net = new IsolatedVpc(primaryStack, 'Network');
+  const primary = new MultiAzPostgres(primaryStack, 'Orders', {
+    vpc: net.vpc,
+    secretsManagerEndpoint: net.secretsManagerEndpoint,
+    instanceIdentifier: 'orders-primary',
+    ...primaryProps,
+  });
+  const drStack = newStack(app, 'Dr', DR_REGION);
+  const drNet = new IsolatedVpc(drStack, 'Network');
+  return { app, primaryStack, drStack, primary, drNet };
+}

@@ -1,0 +1,472 @@
+import { Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { PostgresInstanceBase } from '../common/postgres-instance-base';
+import { TlsVersion } from '../common/tls';
+import { propError } from '../private/errors';
+import {
+  acknowledgeMonitoringRole, acknowledgeStandardPort, createExportLogGroups, defaultIdentifier, defaultSubnets,
+  POSTGRES_LOG_EXPORTS, TLS_PARAMETER_VALUES, TLS_PARAMETERS,
+} from '../private/hardening';
+import { allowCloudWatchLogs } from '../private/logs-key';
+import { acknowledge, inPacks } from '../private/nag';
+import { isSmallerInstanceClass } from '../private/instance-class';
+import { resolveReplicaSource, ResolvedSource } from '../private/source';
+import {
+  validateInstanceIdentifier, validateInstanceType, validatePostgresEngine, validatePrivateSubnets,
+} from '../private/validation';
+import { ReplicaSourceAttributes } from './replica-source';
+
+const CONSTRUCT = 'CrossRegionReadReplica';
+
+/** The warning id for a replica class smaller than the source's; acknowledge it with `Annotations.acknowledgeWarning`. */
+const SMALLER_CLASS_WARNING = 'cdk-resilient-postgres:replicaSmallerThanSource';
+
+/** Properties of a `CrossRegionReadReplica`. */
+export interface CrossRegionReadReplicaProps {
+  /**
+   * The source DB instance, defined in this CDK app in a stack of another Region (for example `MultiAzPostgres.instance`,
+   * or an `rds.DatabaseInstance` with an explicit `instanceIdentifier`). The replica reads its identifier, engine,
+   * class, storage type, port and encryption from the source's template at synth time, and refers to it by a literal
+   * ARN: no cross-Region references and no custom resources. Give either this or `sourceAttributes`.
+   *
+   * @default - `sourceAttributes` describes the source
+   */
+  readonly sourceInstance?: rds.IDatabaseInstance;
+
+  /**
+   * The source DB instance as an ARN plus the attributes the replica needs, for sources made outside this CDK app.
+   * Give either this or `sourceInstance`.
+   *
+   * @default - `sourceInstance` is the source
+   */
+  readonly sourceAttributes?: ReplicaSourceAttributes;
+
+  /** The VPC in the replica's Region to place the replica in. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Where to place the replica. Public subnets are rejected.
+   *
+   * @default - the VPC's isolated subnets if it has any, otherwise its private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The replica's DB instance identifier, a literal: the failover records, alarms and the promotion runbook refer to
+   * it. Changing it replaces the replica.
+   *
+   * @default - derived from the construct path, lower case, at most 63 characters
+   */
+  readonly instanceIdentifier?: string;
+
+  /**
+   * The engine, when you want the replica to assert it. It must equal the source's engine type and major version;
+   * a replica always runs the source's engine.
+   *
+   * @default - the source's engine
+   */
+  readonly engine?: rds.IInstanceEngine;
+
+  /**
+   * The replica's DB instance class. A DR replica must carry the primary's load after promotion, so a class smaller
+   * than the source's prints the warning `cdk-resilient-postgres:replicaSmallerThanSource`, which you can acknowledge
+   * with `Annotations.of(replica).acknowledgeWarning(...)` once the choice is deliberate.
+   *
+   * @default - the source's instance class
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Run the replica with a synchronous standby in a second Availability Zone, so the promoted database is Multi-AZ
+   * from its first minute as a primary.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html
+   */
+  readonly multiAz?: boolean;
+
+  /**
+   * The storage type.
+   *
+   * @default - the source's storage type
+   */
+  readonly storageType?: rds.StorageType;
+
+  /**
+   * Upper limit in GiB for storage autoscaling.
+   *
+   * @default - the source's limit, if the source sets one
+   */
+  readonly maxAllocatedStorage?: number;
+
+  /**
+   * Customer-managed KMS key in the replica's Region for storage, Performance Insights and the log groups. A key you
+   * pass in must allow CloudWatch Logs to use it for `/aws/rds/instance/<id>/*`.
+   *
+   * @default - a new key with automatic rotation, retained on stack deletion
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Enforce TLS for every client connection (`rds.force_ssl = 1`). Turning it off needs `acknowledgeTlsNotEnforced`.
+   *
+   * @default true
+   */
+  readonly enforceTls?: boolean;
+
+  /**
+   * Set to `true` to confirm that clients may connect to the replica without TLS.
+   *
+   * @default false
+   */
+  readonly acknowledgeTlsNotEnforced?: boolean;
+
+  /**
+   * The lowest TLS version the replica accepts.
+   *
+   * @default TlsVersion.TLS_1_2
+   */
+  readonly minimumTlsVersion?: TlsVersion;
+
+  /**
+   * Extra parameters for the replica's parameter group (the TLS parameters are managed by `enforceTls` and
+   * `minimumTlsVersion`).
+   *
+   * @default - no extra parameters
+   */
+  readonly parameters?: Record<string, string>;
+
+  /**
+   * IAM database authentication.
+   *
+   * @default true
+   */
+  readonly iamAuthentication?: boolean;
+
+  /**
+   * Deletion protection on the replica.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * What happens to the replica when it leaves the stack. A replica is a database that becomes the primary after a
+   * promotion, so it is kept by default. The key and log groups are retained unless this is `RemovalPolicy.DESTROY`.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long the exported `postgresql` and `upgrade` logs are kept.
+   *
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Enhanced monitoring interval: 1, 5, 10, 15, 30 or 60 seconds.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly monitoringInterval?: Duration;
+
+  /**
+   * Performance Insights retention.
+   *
+   * @default PerformanceInsightRetention.DEFAULT (7 days, free tier)
+   */
+  readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
+
+  /**
+   * Apply minor engine upgrades automatically in the maintenance window.
+   *
+   * @default true
+   */
+  readonly autoMinorVersionUpgrade?: boolean;
+
+  /**
+   * Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`.
+   *
+   * @default - chosen by RDS
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * Whether the replica gets a public DNS name. Only `false` is accepted.
+   *
+   * @default false
+   */
+  readonly publiclyAccessible?: boolean;
+}
+
+/**
+ * A cross-Region read replica of an RDS for PostgreSQL DB instance, for disaster recovery: its own customer-managed
+ * KMS key in the replica's Region, the primary's security posture (TLS enforced, IAM authentication, private subnets,
+ * no ingress until granted, Performance Insights, enhanced monitoring, encrypted log exports, deletion protection),
+ * and the source's instance class unless told otherwise.
+ *
+ * The source is referred to by a literal ARN, so the replica's stack needs neither `crossRegionReferences` nor custom
+ * resources. Deploy the source's stack first.
+ *
+ * @example
+ * declare const primary: MultiAzPostgres; // in a us-east-1 stack
+ * declare const drVpc: ec2.IVpc;          // in a us-west-2 stack
+ * declare const drStack: Stack;
+ * const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', {
+ *   sourceInstance: primary.instance,
+ *   vpc: drVpc,
+ *   instanceIdentifier: 'orders-dr',
+ * });
+ */
+export class CrossRegionReadReplica extends PostgresInstanceBase {
+  public readonly instance: rds.IDatabaseInstance;
+  public readonly instanceIdentifier: string;
+  public readonly instanceArn: string;
+  public readonly connections: ec2.Connections;
+  /** The key in the replica's Region that encrypts storage, Performance Insights and logs. */
+  public readonly encryptionKey: kms.IKey;
+  /** The replica's security group. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** The replica's parameter group, of the source's engine family, with the TLS settings. */
+  public readonly parameterGroup: rds.IParameterGroup;
+  /** The log groups the replica exports to, by log type (`postgresql`, `upgrade`). */
+  public readonly logGroups: Record<string, logs.ILogGroup>;
+  /** The engine (the source's). */
+  public readonly engine: rds.IInstanceEngine;
+  /** The replica's DB instance class, e.g. `db.m7g.large`. */
+  public readonly instanceClass: string;
+  /** The source DB instance ARN (a literal apart from the partition). */
+  public readonly sourceInstanceArn: string;
+  /** The source DB instance identifier. */
+  public readonly sourceInstanceIdentifier: string;
+  /** The source's Region. */
+  public readonly sourceRegion: string;
+  /** The source's DB instance class. */
+  public readonly sourceInstanceClass: string;
+  /** Whether the replica runs Multi-AZ. */
+  public readonly multiAz: boolean;
+  /** The port the replica listens on (the source's). */
+  public readonly port: number;
+
+  constructor(scope: Construct, id: string, props: CrossRegionReadReplicaProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
+      throw propError(CONSTRUCT, 'scope', `stack ${stack.stackName} (region ${stack.region})`,
+        'the replica stack needs an explicit env with account and region, because the source ARN and the Region checks are made at synth time');
+    }
+
+    const source = resolveReplicaSource(CONSTRUCT, props.sourceInstance, props.sourceAttributes);
+    if (source.region === stack.region) {
+      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+        `the source is in ${source.region}, the replica's own Region; a cross-Region replica must be in another Region`);
+    }
+    if (source.account !== stack.account) {
+      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+        `the source is in account ${source.account} and the replica stack in ${stack.account}; RDS creates a DB instance read replica `
+        + "in the source's account only (use AWS Backup cross-account copies for another account)");
+    }
+    this.validateSource(source, props);
+
+    this.engine = source.engine;
+    this.sourceInstanceIdentifier = source.identifier;
+    this.sourceRegion = source.region;
+    this.sourceInstanceClass = source.instanceClass;
+    this.sourceInstanceArn = Arn.format({
+      service: 'rds',
+      region: source.region,
+      account: source.account,
+      resource: 'db',
+      resourceName: source.identifier,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }, stack);
+
+    const instanceType = props.instanceType ?? new ec2.InstanceType(source.instanceClass.replace(/^db\./, ''));
+    validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
+    this.instanceClass = `db.${instanceType.toString()}`;
+
+    const enforceTls = props.enforceTls ?? true;
+    if (!enforceTls && props.acknowledgeTlsNotEnforced !== true) {
+      throw propError(CONSTRUCT, 'enforceTls', false,
+        'clients could then send credentials and data in clear text; set acknowledgeTlsNotEnforced: true to confirm it is intended');
+    }
+    for (const managed of TLS_PARAMETERS) {
+      if (props.parameters && managed in props.parameters) {
+        throw propError(CONSTRUCT, 'parameters', managed, 'the TLS parameters are set through enforceTls and minimumTlsVersion');
+      }
+    }
+    if (props.publiclyAccessible === true) {
+      throw propError(CONSTRUCT, 'publiclyAccessible', true, 'only false is supported: the database must not be reachable from the internet');
+    }
+    const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
+    validatePrivateSubnets(CONSTRUCT, 'vpcSubnets', props.vpc, vpcSubnets);
+
+    const monitoringInterval = props.monitoringInterval ?? Duration.seconds(60);
+    if (![1, 5, 10, 15, 30, 60].includes(monitoringInterval.toSeconds({ integral: false }))) {
+      throw propError(CONSTRUCT, 'monitoringInterval', monitoringInterval.toHumanString(), 'one of 1, 5, 10, 15, 30 or 60 seconds');
+    }
+    const storageType = props.storageType ?? source.storageType;
+    const maxAllocatedStorage = props.maxAllocatedStorage ?? source.maxAllocatedStorage;
+    if (maxAllocatedStorage !== undefined && (!Number.isInteger(maxAllocatedStorage) || maxAllocatedStorage < 20 || maxAllocatedStorage > 65_536)) {
+      throw propError(CONSTRUCT, 'maxAllocatedStorage', maxAllocatedStorage, 'a whole number of GiB from 20 to 65536');
+    }
+
+    this.multiAz = props.multiAz ?? true;
+    this.port = source.port;
+
+    this.instanceIdentifier = (props.instanceIdentifier ?? defaultIdentifier(this));
+    validateInstanceIdentifier(CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
+    this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
+    this.instanceArn = Arn.format({
+      service: 'rds', resource: 'db', resourceName: this.instanceIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }, stack);
+
+    const retainUnlessDestroy = props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts RDS for PostgreSQL read replica ${this.instanceIdentifier} (source ${source.identifier} in ${source.region}): storage, Performance Insights, logs`,
+      enableKeyRotation: true,
+      removalPolicy: retainUnlessDestroy,
+    });
+    allowCloudWatchLogs(this.encryptionKey, stack, 'AllowCloudWatchLogsForThisReplica', `/aws/rds/instance/${this.instanceIdentifier}/*`);
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `RDS for PostgreSQL replica ${this.instanceIdentifier}: no ingress until granted through connections`,
+      allowAllOutbound: false,
+    });
+    this.securityGroup = securityGroup;
+
+    this.parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
+      engine: source.engine,
+      description: `RDS for PostgreSQL replica ${this.instanceIdentifier}: TLS ${enforceTls ? 'enforced' : 'optional'}`,
+      parameters: {
+        'rds.force_ssl': enforceTls ? '1' : '0',
+        'ssl_min_protocol_version': TLS_PARAMETER_VALUES[props.minimumTlsVersion ?? TlsVersion.TLS_1_2],
+        ...props.parameters,
+      },
+    });
+
+    this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
+      props.logRetention ?? logs.RetentionDays.ONE_YEAR, retainUnlessDestroy);
+
+    // aws-cdk-lib's read replica takes the source as an IDatabaseInstance and renders its ARN. An import in this
+    // stack would render this stack's Region, so the rendered ARN is replaced below by the literal source ARN. The
+    // endpoint address is required by the import but never rendered into the template.
+    const sourceReference = rds.DatabaseInstance.fromDatabaseInstanceAttributes(this, 'Source', {
+      instanceIdentifier: source.identifier,
+      instanceEndpointAddress: `${source.identifier}.${source.region}.rds.amazonaws.com`,
+      port: source.port,
+      securityGroups: [],
+      engine: source.engine,
+    });
+    const replica = new rds.DatabaseInstanceReadReplica(this, 'Instance', {
+      sourceDatabaseInstance: sourceReference,
+      instanceType,
+      instanceIdentifier: this.instanceIdentifier,
+      vpc: props.vpc,
+      vpcSubnets,
+      securityGroups: [securityGroup],
+      publiclyAccessible: false,
+      port: this.port,
+      multiAz: this.multiAz,
+      parameterGroup: this.parameterGroup,
+      storageType,
+      maxAllocatedStorage,
+      storageEncryptionKey: this.encryptionKey,
+      iamAuthentication: props.iamAuthentication ?? true,
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+      preferredMaintenanceWindow: props.preferredMaintenanceWindow,
+      copyTagsToSnapshot: true,
+      deleteAutomatedBackups: false,
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: this.encryptionKey,
+      performanceInsightRetention: props.performanceInsightRetention ?? rds.PerformanceInsightRetention.DEFAULT,
+      monitoringInterval,
+      autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+    });
+    const cfn = replica.node.defaultChild as rds.CfnDBInstance;
+    cfn.sourceDbInstanceIdentifier = this.sourceInstanceArn;
+    // For a replica, CloudFormation inherits encryption from the source and takes the key from KmsKeyId (required for
+    // an encrypted cross-Region replica); StorageEncrypted must not be set (aws-cdk-lib's built-in rule F3020).
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#cfn-rds-dbinstance-storageencrypted
+    cfn.storageEncrypted = undefined;
+    for (const logGroup of Object.values(this.logGroups)) {
+      replica.node.addDependency(logGroup);
+    }
+    this.instance = replica;
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });
+
+    if (props.instanceType && isSmallerInstanceClass(this.instanceClass, source.instanceClass)) {
+      Annotations.of(this).addWarningV2(SMALLER_CLASS_WARNING,
+        `The replica class ${this.instanceClass} looks smaller than the source's ${source.instanceClass}. After a promotion the `
+        + 'replica carries the whole write load; an under-sized DR Region turns a Region failure into an outage. If this is '
+        + `deliberate, acknowledge it: Annotations.of(replica).acknowledgeWarning('${SMALLER_CLASS_WARNING}', '<reason>').`);
+    }
+
+    this.acknowledgeByDesign(replica);
+  }
+
+  /**
+   * Grants an IAM principal `rds-db:connect` to the replica as a database user, for IAM database authentication.
+   *
+   * @param grantee the principal
+   * @param dbUser the PostgreSQL role the principal may log in as (it must have been granted `rds_iam` on the source)
+   */
+  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    return this.instance.grantConnect(grantee, dbUser);
+  }
+
+  private validateSource(source: ResolvedSource, props: CrossRegionReadReplicaProps): void {
+    validatePostgresEngine(CONSTRUCT, `${source.prop} engine`, source.engine);
+    if (source.engine.engineVersion?.majorVersion === undefined) {
+      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+        "the source engine must name its version (e.g. PostgresEngineVersion.VER_18): it picks the replica's parameter group family");
+    }
+    if (props.engine) {
+      const same = props.engine.engineType === source.engine.engineType
+        && props.engine.engineVersion?.majorVersion === source.engine.engineVersion?.majorVersion;
+      if (!same) {
+        throw propError(CONSTRUCT, 'engine', `${props.engine.engineType} ${props.engine.engineVersion?.fullVersion ?? ''}`.trim(),
+          `the replica runs the source's engine, ${source.engine.engineType} ${source.engine.engineVersion.fullVersion ?? source.engine.engineVersion.majorVersion}; `
+          + 'leave engine unset or give the same engine and major version');
+      }
+    }
+    if (!source.storageEncrypted) {
+      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+        'the source storage is not encrypted; RDS can only create an encrypted cross-Region replica of an encrypted source, and an '
+        + 'unencrypted replica is not supported (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html)');
+    }
+    if (source.masterPasswordManagedByRds) {
+      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+        'the source master password is managed by RDS in Secrets Manager (ManageMasterUserPassword), and RDS cannot create a '
+        + 'cross-Region read replica of such a source; use a generated secret as MultiAzPostgres does '
+        + '(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations)');
+    }
+  }
+
+  /** cdk-nag findings that are satisfied by design or inherited from the source, each with the reason. */
+  private acknowledgeByDesign(replica: rds.DatabaseInstanceReadReplica): void {
+    acknowledgeStandardPort(replica);
+    acknowledgeMonitoringRole(replica);
+    acknowledge(replica,
+      'The replica storage is encrypted with the customer-managed KMS key in KmsKeyId. For a read replica CloudFormation inherits '
+      + 'encryption from the (encrypted) source and the StorageEncrypted property must not be set, which is the property this rule reads.',
+      'AwsSolutions-RDS2', ...inPacks('RDSStorageEncrypted'));
+    acknowledge(replica,
+      'RDS for PostgreSQL read replicas take no automated backups of their own while they replicate, and are not put in an AWS '
+      + "Backup plan; recovery points for this Region come from the source's backups replicated here (BackupReplication), and "
+      + 'backups are turned on when the replica is promoted.',
+      ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5']));
+  }
+}

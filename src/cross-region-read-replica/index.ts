@@ -1,0 +1,2 @@
+export * from './cross-region-read-replica';
+export * from './replica-source';

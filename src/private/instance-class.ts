@@ -1,0 +1,48 @@
+/**
+ * Compares DB instance classes by size, to warn when a DR replica is smaller than its source.
+ *
+ * Within a generation, each size step doubles vCPUs and memory (large = 2 vCPU, xlarge = 4, 2xlarge = 8 ...), and the
+ * families order by memory per vCPU: x (16 GiB/vCPU and more) > r (8) > m (4) > c (2) > t (burstable).
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html
+ */
+
+const FAMILY_MEMORY_RANK: Record<string, number> = { x: 4, z: 4, r: 3, m: 2, c: 1, t: 0 };
+
+const NAMED_SIZES: Record<string, number> = { nano: -4, micro: -3, small: -2, medium: -1, large: 0, xlarge: 1 };
+
+/** Size rank: large = 0, xlarge = 1, 2xlarge = 2, 4xlarge = 3 ... (log2 of the multiplier plus one); metal is largest. */
+function sizeRank(size: string): number | undefined {
+  if (size in NAMED_SIZES) {
+    return NAMED_SIZES[size];
+  }
+  if (size.startsWith('metal')) {
+    return 100;
+  }
+  const m = /^(\d+)xlarge$/.exec(size);
+  return m ? 1 + Math.log2(Number(m[1])) : undefined;
+}
+
+/** `db.r7g.2xlarge` → { family: 'r', size: 2 }; undefined if the name is not understood. */
+function parse(instanceClass: string): { family: number; size: number } | undefined {
+  const [familyName, size] = instanceClass.replace(/^db\./, '').split('.');
+  const family = FAMILY_MEMORY_RANK[familyName?.charAt(0) ?? ''];
+  const rank = size === undefined ? undefined : sizeRank(size);
+  return family === undefined || rank === undefined ? undefined : { family, size: rank };
+}
+
+/**
+ * Whether `candidate` is, or may be, smaller than `reference`: fewer size steps, or a family with less memory per
+ * vCPU. Classes it cannot parse count as smaller, so the warning errs on the side of being shown.
+ */
+export function isSmallerInstanceClass(candidate: string, reference: string): boolean {
+  if (candidate === reference) {
+    return false;
+  }
+  const a = parse(candidate);
+  const b = parse(reference);
+  if (!a || !b) {
+    return true;
+  }
+  return a.size < b.size || a.family < b.family;
+}
