@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { ReplicaSourceAttributes } from './replica-source';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { TlsVersion } from '../common/tls';
 import { propError } from '../private/errors';
@@ -12,14 +13,13 @@ import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, createExportLogGroups, defaultIdentifier, defaultSubnets,
   POSTGRES_LOG_EXPORTS, TLS_PARAMETER_VALUES, TLS_PARAMETERS,
 } from '../private/hardening';
+import { isSmallerInstanceClass } from '../private/instance-class';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
-import { isSmallerInstanceClass } from '../private/instance-class';
 import { resolveReplicaSource, ResolvedSource } from '../private/source';
 import {
   validateInstanceIdentifier, validateInstanceType, validatePostgresEngine, validatePrivateSubnets,
 } from '../private/validation';
-import { ReplicaSourceAttributes } from './replica-source';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
 

@@ -4,8 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { TlsVersion } from '../common/tls';
 import { acknowledge } from './nag';
+import { TlsVersion } from '../common/tls';
 
 /** Log types that RDS for PostgreSQL can export to CloudWatch Logs. */
 export const POSTGRES_LOG_EXPORTS = ['postgresql', 'upgrade'];

@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type { ReplicaSourceAttributes } from '../cross-region-read-replica/replica-source';
 import { propError } from './errors';
+import type { ReplicaSourceAttributes } from '../cross-region-read-replica/replica-source';
 
 /** What a replica needs to know about its source, read at synth time. */
 export interface ResolvedSource {

@@ -39,7 +39,10 @@ describe('negative control: a plain aws-cdk-lib replica with a KMS key', () => {
   // rule F3020 fires when StorageEncrypted is rendered for a replica, which CrossRegionReadReplica avoids.
   const { app, drStack, drNet } = twoRegionApp();
   const source = rds.DatabaseInstance.fromDatabaseInstanceAttributes(drStack, 'Source', {
-    instanceIdentifier: 'orders-primary', instanceEndpointAddress: 'x', port: 5432, securityGroups: [],
+    instanceIdentifier: 'orders-primary',
+    instanceEndpointAddress: 'x',
+    port: 5432,
+    securityGroups: [],
     engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
   });
   new rds.DatabaseInstanceReadReplica(drStack, 'Plain', {

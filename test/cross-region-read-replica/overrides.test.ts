@@ -34,7 +34,7 @@ describe('CrossRegionReadReplica overrides', () => {
   });
 
   test('minimumTlsVersion and extra parameters', () => {
-    const { t } = replicaTemplate({ minimumTlsVersion: TlsVersion.TLS_1_3, parameters: { 'log_min_duration_statement': '1000' } });
+    const { t } = replicaTemplate({ minimumTlsVersion: TlsVersion.TLS_1_3, parameters: { log_min_duration_statement: '1000' } });
     t.hasResourceProperties('AWS::RDS::DBParameterGroup', {
       Parameters: { 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.3', 'log_min_duration_statement': '1000' },
     });

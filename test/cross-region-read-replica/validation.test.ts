@@ -144,7 +144,7 @@ describe('CrossRegionReadReplica rejects', () => {
   test('both or neither of sourceInstance and sourceAttributes', () => {
     const { drStack, drNet, primary } = twoRegionApp();
     expect(() => new CrossRegionReadReplica(drStack, 'Neither', { vpc: drNet.vpc })).toThrow(
-      "CrossRegionReadReplica: invalid sourceInstance (unset): give exactly one of sourceInstance (a DB instance of this app) and sourceAttributes (an ARN plus attributes)");
+      'CrossRegionReadReplica: invalid sourceInstance (unset): give exactly one of sourceInstance (a DB instance of this app) and sourceAttributes (an ARN plus attributes)');
     expect(() => new CrossRegionReadReplica(drStack, 'Both', { vpc: drNet.vpc, sourceInstance: primary.instance, sourceAttributes: attributes() }))
       .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': give exactly one of sourceInstance/);
   });
