@@ -170,7 +170,8 @@ describe('CrossRegionReadReplica rejects', () => {
     const { app, primary } = twoRegionApp();
     const dr = newStack(app, 'DrPublic', 'us-west-2');
     const vpc = new ec2.Vpc(dr, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }, { name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    const make = (id: string, props: Partial<CrossRegionReadReplicaProps>) => () => new CrossRegionReadReplica(dr, id, { sourceInstance: primary.instance, vpc, ...props });
+    const make = (id: string, props: Partial<CrossRegionReadReplicaProps>) =>
+      () => new CrossRegionReadReplica(dr, id, { sourceInstance: primary.instance, vpc, ...props });
     expect(make('A', { vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } })).toThrow(
       "CrossRegionReadReplica: invalid vpcSubnets 'subnetType Public': the database must be placed in private or isolated subnets, never public ones");
     expect(make('B', { publiclyAccessible: true })).toThrow('CrossRegionReadReplica: invalid publiclyAccessible true: only false is supported');
