@@ -2,3 +2,4 @@ export * from './common';
 export * from './multi-az-postgres';
 export * from './isolated-vpc';
 export * from './cross-region-read-replica';
+export * from './backup-replication';

@@ -128,7 +128,8 @@ function fromAttributes(construct: string, attrs: ReplicaSourceAttributes): Reso
   };
 }
 
-function numberOrUndefined(value: unknown): number | undefined {
+/** A number, or a numeric string, as a number; anything else as undefined. */
+export function numberOrUndefined(value: unknown): number | undefined {
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }

@@ -76,14 +76,14 @@ describe('CrossRegionReadReplica rejects', () => {
   test('an engine other than PostgreSQL', () => {
     const { drStack, drNet } = twoRegionApp();
     expect(() => new CrossRegionReadReplica(drStack, 'Replica', {
-      sourceAttributes: attributes({ engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_4 }) }), vpc: drNet.vpc,
+      sourceAttributes: attributes({ engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_0 }) }), vpc: drNet.vpc,
     })).toThrow("CrossRegionReadReplica: invalid sourceAttributes.instanceArn engine 'mysql': only RDS for PostgreSQL ('postgres') is supported");
   });
 
   test('an engine that does not match the source', () => {
     expect(replicaOf({ engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 }) })).toThrow(
       /invalid engine 'postgres 17': the replica runs the source's engine, postgres 18; leave engine unset or give the same engine and major version/);
-    expect(replicaOf({ engine: rds.DatabaseInstanceEngine.mariaDb({ version: rds.MariaDbEngineVersion.VER_11_4 }) })).toThrow(
+    expect(replicaOf({ engine: rds.DatabaseInstanceEngine.mariaDb({ version: rds.MariaDbEngineVersion.VER_10_11 }) })).toThrow(
       /invalid engine 'mariadb[^']*': the replica runs the source's engine/);
   });
 

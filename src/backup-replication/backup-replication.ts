@@ -1,0 +1,268 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { BackupCopyDestination } from './dr-backup-vault';
+import { propError } from '../private/errors';
+import { acknowledge } from '../private/nag';
+import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
+import { MAX_BACKUP_RETENTION_DAYS } from '../private/validation';
+
+const CONSTRUCT = 'BackupReplication';
+
+/** The AWS Backup layer: a plan in the source Region that copies each recovery point to a vault in another Region. */
+export interface AwsBackupCopyOptions {
+  /** The vault in the destination Region that receives the copies, e.g. `DrBackupVault.copyDestination`. */
+  readonly destination: BackupCopyDestination;
+
+  /**
+   * When the plan backs up the source.
+   *
+   * @default - daily at 05:00 UTC
+   */
+  readonly schedule?: events.Schedule;
+
+  /**
+   * How long recovery points stay in the source Region's vault (lifecycle `DeleteAfterDays`).
+   *
+   * @default Duration.days(35)
+   */
+  readonly retention?: Duration;
+
+  /**
+   * How long the copies stay in the destination vault (copy lifecycle `DeleteAfterDays`). It must fall within the
+   * destination vault lock's minimum and maximum retention, or AWS Backup fails every copy job.
+   *
+   * @default Duration.days(35)
+   * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html
+   */
+  readonly copyRetention?: Duration;
+
+  /**
+   * Key for the source Region's backup vault.
+   *
+   * @default - a new key with automatic rotation, retained on stack deletion
+   */
+  readonly vaultKey?: kms.IKey;
+}
+
+/** Properties of a `BackupReplication`. */
+export interface BackupReplicationProps {
+  /**
+   * The DB instance whose automated backups are replicated: an instance defined in this stack (for example
+   * `MultiAzPostgres.instance`), because the setting lives on its `AWS::RDS::DBInstance`.
+   */
+  readonly sourceInstance: rds.IDatabaseInstance;
+
+  /** The Region that receives the replicated automated backups, e.g. `us-west-2`. */
+  readonly destinationRegion: string;
+
+  /**
+   * The ARN of a KMS key in `destinationRegion` that encrypts the replicated backups, a literal such as
+   * `arn:aws:kms:us-west-2:111111111111:key/...`. RDS takes a key ARN here, not an alias. The key must exist before
+   * this stack is deployed: create it first, for example as `DrBackupVault.encryptionKey` in the DR Region's stack.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html
+   */
+  readonly destinationKeyArn: string;
+
+  /**
+   * How long the replicated automated backups are kept in the destination Region: 1-35 days.
+   *
+   * @default - the source's backup retention
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#cfn-rds-dbinstance-automaticbackupreplicationretentionperiod
+   */
+  readonly retention?: Duration;
+
+  /**
+   * An AWS Backup plan that copies recovery points to a vault in another Region, on top of the native replication.
+   *
+   * @default - native automated backup replication only
+   */
+  readonly awsBackup?: AwsBackupCopyOptions;
+}
+
+/**
+ * Cross-Region replication of an RDS for PostgreSQL DB instance's automated backups, for point-in-time recovery in the
+ * DR Region, and optionally an AWS Backup plan that copies recovery points into a vault in the DR Region.
+ *
+ * The native replication is set on the source's `AWS::RDS::DBInstance` (`AutomaticBackupReplicationRegion`,
+ * `...KmsKeyId`, `...RetentionPeriod`), which has no aws-cdk-lib L2 property. It applies to DB instances only, not to
+ * Multi-AZ DB clusters.
+ *
+ * @example
+ * declare const primary: MultiAzPostgres;
+ * new BackupReplication(this, 'OrdersBackups', {
+ *   sourceInstance: primary.instance,
+ *   destinationRegion: 'us-west-2',
+ *   destinationKeyArn: 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10',
+ * });
+ */
+export class BackupReplication extends Construct {
+  /** The Region that holds the replicated automated backups. */
+  public readonly destinationRegion: string;
+  /** Days the replicated automated backups are kept in the destination Region. */
+  public readonly retentionDays: number;
+  /** The KMS key ARN that encrypts the replicated automated backups. */
+  public readonly destinationKeyArn: string;
+  /** The source DB instance identifier. */
+  public readonly sourceInstanceIdentifier: string;
+  /** The source's Region. */
+  public readonly sourceRegion: string;
+  /** The AWS Backup plan, if `awsBackup` is set. */
+  public readonly backupPlan?: backup.BackupPlan;
+  /** The source Region's backup vault, if `awsBackup` is set. */
+  public readonly backupVault?: backup.BackupVault;
+  /** Days recovery points stay in the source Region's vault, if `awsBackup` is set. */
+  public readonly backupRetentionDays?: number;
+  /** Days the copies stay in the destination vault, if `awsBackup` is set. */
+  public readonly copyRetentionDays?: number;
+
+  constructor(scope: Construct, id: string, props: BackupReplicationProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const cfn = this.sourceOf(props.sourceInstance);
+    this.sourceRegion = stack.region;
+    if (Token.isUnresolved(stack.region)) {
+      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.node.path,
+        'a DB instance in a stack with an explicit env (account and region); the Region checks are made at synth time');
+    }
+    this.sourceInstanceIdentifier = literalIdentifierOf(props.sourceInstance) ?? props.sourceInstance.instanceIdentifier;
+
+    this.destinationRegion = validateRegion('destinationRegion', props.destinationRegion, stack.region);
+    this.destinationKeyArn = validateKeyArn(props.destinationKeyArn, this.destinationRegion);
+
+    const sourceRetention = numberOrUndefined(stack.resolve(cfn.backupRetentionPeriod));
+    if (sourceRetention === undefined || sourceRetention < 1) {
+      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.node.path,
+        'a DB instance with automated backups on (backup retention of 1 day or more); there is nothing to replicate otherwise');
+    }
+    const retention = props.retention ?? Duration.days(sourceRetention);
+    this.retentionDays = wholeDays('retention', retention, 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit for replicated automated backups');
+
+    cfn.automaticBackupReplicationRegion = this.destinationRegion;
+    cfn.automaticBackupReplicationKmsKeyId = this.destinationKeyArn;
+    cfn.automaticBackupReplicationRetentionPeriod = this.retentionDays;
+
+    if (props.awsBackup) {
+      const options = props.awsBackup;
+      const destination = options.destination;
+      validateVaultArn(destination.vaultArn, stack.region);
+      const backupRetention = options.retention ?? Duration.days(35);
+      this.backupRetentionDays = wholeDays('awsBackup.retention', backupRetention, 1, 36_500, 'the AWS Backup lifecycle range');
+      const copyRetention = options.copyRetention ?? Duration.days(35);
+      this.copyRetentionDays = wholeDays('awsBackup.copyRetention', copyRetention, 1, 36_500, 'the AWS Backup lifecycle range');
+      const lockMin = destination.lockMinRetention?.toDays();
+      const lockMax = destination.lockMaxRetention?.toDays();
+      if (lockMax !== undefined && this.copyRetentionDays > lockMax) {
+        throw propError(CONSTRUCT, 'awsBackup.copyRetention', copyRetention.toHumanString(),
+          `at most the destination vault lock's maximum retention (${lockMax} days); a longer copy retention makes AWS Backup fail every copy job`);
+      }
+      if (lockMin !== undefined && this.copyRetentionDays < lockMin) {
+        throw propError(CONSTRUCT, 'awsBackup.copyRetention', copyRetention.toHumanString(),
+          `at least the destination vault lock's minimum retention (${lockMin} days); a shorter copy retention makes AWS Backup fail every copy job`);
+      }
+
+      const vaultKey = options.vaultKey ?? new kms.Key(this, 'VaultKey', {
+        description: `Encrypts the AWS Backup vault for RDS instance ${this.sourceInstanceIdentifier}`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      this.backupVault = new backup.BackupVault(this, 'Vault', {
+        encryptionKey: vaultKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      this.backupPlan = new backup.BackupPlan(this, 'Plan', {
+        backupPlanName: `${this.sourceInstanceIdentifier}-cross-region`,
+        backupVault: this.backupVault,
+      });
+      this.backupPlan.addRule(new backup.BackupPlanRule({
+        ruleName: 'DailyWithCrossRegionCopy',
+        scheduleExpression: options.schedule ?? events.Schedule.cron({ minute: '0', hour: '5' }),
+        deleteAfter: backupRetention,
+        copyActions: [{
+          destinationBackupVault: backup.BackupVault.fromBackupVaultArn(this, 'DestinationVault', destination.vaultArn),
+          deleteAfter: copyRetention,
+        }],
+      }));
+      const selection = this.backupPlan.addSelection('Selection', {
+        resources: [backup.BackupResource.fromRdsDatabaseInstance(props.sourceInstance)],
+        allowRestores: false,
+      });
+      const role = selection.node.tryFindChild('Role');
+      if (role) {
+        acknowledge(role,
+          'AWS Backup assumes this role with AWSBackupServiceRolePolicyForBackup, the AWS-managed policy AWS Backup documents for '
+          + 'creating and copying recovery points; it is scoped by the selection to this one DB instance.',
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]');
+      }
+    }
+  }
+
+  private sourceOf(instance: rds.IDatabaseInstance): rds.CfnDBInstance {
+    const path = instance.node.path;
+    const cfn = cfnDbInstanceOf(instance);
+    if (!cfn) {
+      throw propError(CONSTRUCT, 'sourceInstance', path,
+        'a DB instance defined in this CDK app (rds.DatabaseInstance or MultiAzPostgres.instance); the setting lives on its AWS::RDS::DBInstance');
+    }
+    if (cfn.dbClusterIdentifier !== undefined) {
+      throw propError(CONSTRUCT, 'sourceInstance', path,
+        'a standalone DB instance; automated backup replication is not supported for Multi-AZ DB clusters or the instances of a DB cluster '
+        + '(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html)');
+    }
+    if (cfn.sourceDbInstanceIdentifier !== undefined) {
+      throw propError(CONSTRUCT, 'sourceInstance', path,
+        'a primary DB instance; this instance is a read replica, which keeps no automated backups to replicate');
+    }
+    if (Stack.of(instance) !== Stack.of(this)) {
+      throw propError(CONSTRUCT, 'sourceInstance', path,
+        `a DB instance in this construct's stack (${Stack.of(this).stackName}), because the replication is set on the instance's resource`);
+    }
+    return cfn;
+  }
+}
+
+function validateRegion(prop: string, region: string, sourceRegion: string): string {
+  if (Token.isUnresolved(region) || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw propError(CONSTRUCT, prop, region, 'a literal AWS Region name such as us-west-2');
+  }
+  if (region === sourceRegion) {
+    throw propError(CONSTRUCT, prop, region, `a Region other than the source's (${sourceRegion}); backups are replicated to another Region`);
+  }
+  return region;
+}
+
+function validateKeyArn(arn: string, region: string): string {
+  const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(arn);
+  if (!match) {
+    throw propError(CONSTRUCT, 'destinationKeyArn', arn,
+      'a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>); RDS takes a key ARN in the destination Region, not an alias or a token');
+  }
+  if (match[1] !== region) {
+    throw propError(CONSTRUCT, 'destinationKeyArn', arn, `a key in the destination Region ${region}, not ${match[1]}`);
+  }
+  return arn;
+}
+
+function validateVaultArn(arn: string, sourceRegion: string): void {
+  const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:[A-Za-z0-9_-]{2,50}$/.exec(arn);
+  if (!match) {
+    throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
+      'a literal backup vault ARN (arn:<partition>:backup:<region>:<account>:backup-vault:<name>), e.g. DrBackupVault.copyDestination');
+  }
+  if (match[1] === sourceRegion) {
+    throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
+      `a vault in a Region other than the source's (${sourceRegion}); the copy is the cross-Region layer`);
+  }
+}
+
+function wholeDays(prop: string, value: Duration, min: number, max: number, what: string): number {
+  const days = value.toDays({ integral: false });
+  if (!Number.isInteger(days) || days < min || days > max) {
+    throw propError(CONSTRUCT, prop, value.toHumanString(), `a whole number of days from ${min} to ${max} (${what})`);
+  }
+  return days;
+}

@@ -1,0 +1,254 @@
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { propError } from '../private/errors';
+import { acknowledge } from '../private/nag';
+
+const CONSTRUCT = 'DrBackupVault';
+
+/** Where an AWS Backup plan copies recovery points to, and the retention limits that vault enforces. */
+export interface BackupCopyDestination {
+  /** The vault ARN, a literal such as `arn:aws:backup:us-west-2:111111111111:backup-vault:orders-dr`. */
+  readonly vaultArn: string;
+
+  /**
+   * The vault lock's minimum retention; copies kept for less are refused.
+   *
+   * @default - no minimum
+   */
+  readonly lockMinRetention?: Duration;
+
+  /**
+   * The vault lock's maximum retention; copies kept for longer are refused.
+   *
+   * @default - no maximum
+   */
+  readonly lockMaxRetention?: Duration;
+}
+
+/** Restore testing: AWS Backup restores a recent recovery point on a schedule, so the backups are known to restore. */
+export interface RdsRestoreTestingOptions {
+  /**
+   * When restore tests start.
+   *
+   * @default - weekly, Sundays at 06:00 UTC
+   */
+  readonly schedule?: events.Schedule;
+
+  /**
+   * How far back a recovery point may be picked (the latest one within this window is restored): 1-365 days.
+   *
+   * @default Duration.days(7)
+   */
+  readonly selectionWindow?: Duration;
+
+  /**
+   * How long the restored instance is kept for validation before AWS Backup deletes it: 0-168 hours.
+   *
+   * @default Duration.hours(24)
+   * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html
+   */
+  readonly validationWindow?: Duration;
+
+  /**
+   * How long after the scheduled time a test may start: 1-168 hours.
+   *
+   * @default Duration.hours(8)
+   */
+  readonly startWindow?: Duration;
+
+  /**
+   * Which protected resources (source DB instance ARNs) to test. `['*']` tests every RDS recovery point in the vault.
+   *
+   * @default ['*']
+   */
+  readonly protectedResourceArns?: string[];
+
+  /**
+   * Restore metadata to override, such as `dbSubnetGroupName` and `vpcSecurityGroupIds`, so test restores land in
+   * your DR VPC instead of the default VPC.
+   *
+   * @default - the metadata AWS Backup infers from the recovery point
+   */
+  readonly restoreMetadataOverrides?: Record<string, string>;
+}
+
+/** Properties of a `DrBackupVault`. */
+export interface DrBackupVaultProps {
+  /**
+   * The vault name: 2-50 letters, digits, hyphens or underscores. It makes the vault ARN a literal that the source
+   * Region's backup plan can name.
+   *
+   * @default - derived from the construct path
+   */
+  readonly backupVaultName?: string;
+
+  /**
+   * The key that encrypts the vault. The same key can encrypt the RDS automated backups replicated into this Region
+   * (`BackupReplication.destinationKeyArn`).
+   *
+   * @default - a new key with automatic rotation, retained on stack deletion
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * AWS Backup Vault Lock: recovery points cannot be deleted before the minimum retention, even by the account root.
+   * Once `changeableFor` has passed, the lock cannot be removed.
+   *
+   * @default - no vault lock
+   * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html
+   */
+  readonly lockConfiguration?: backup.LockConfiguration;
+
+  /**
+   * Restore testing for the RDS recovery points in this vault.
+   *
+   * @default - a weekly restore test of the latest recovery point from the last 7 days, validated for 24 hours
+   */
+  readonly restoreTesting?: RdsRestoreTestingOptions;
+
+  /**
+   * Set to `false` to turn restore testing off.
+   *
+   * @default true
+   */
+  readonly enableRestoreTesting?: boolean;
+
+  /**
+   * What happens to the vault and its key when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An AWS Backup vault in the DR Region that receives cross-Region copies, encrypted with its own key, with an optional
+ * vault lock and restore testing of the RDS recovery points it holds (`AWS::Backup::RestoreTestingPlan` and
+ * `AWS::Backup::RestoreTestingSelection`).
+ *
+ * Deploy it before the primary Region's stack: the primary's `BackupReplication` names its ARN and its key's ARN.
+ *
+ * @example
+ * declare const drStack: Stack;
+ * const vault = new DrBackupVault(drStack, 'OrdersVault', {
+ *   backupVaultName: 'orders-dr',
+ *   lockConfiguration: { minRetention: Duration.days(7), maxRetention: Duration.days(90) },
+ * });
+ */
+export class DrBackupVault extends Construct {
+  /** The vault. */
+  public readonly vault: backup.BackupVault;
+  /** The vault name. */
+  public readonly backupVaultName: string;
+  /** The vault ARN, a literal (it names this stack's account and Region). */
+  public readonly backupVaultArn: string;
+  /** The key that encrypts the vault. */
+  public readonly encryptionKey: kms.IKey;
+  /** What a backup plan in another Region needs to copy into this vault. */
+  public readonly copyDestination: BackupCopyDestination;
+  /** The restore testing plan, unless restore testing is off. */
+  public readonly restoreTestingPlan?: backup.CfnRestoreTestingPlan;
+
+  constructor(scope: Construct, id: string, props: DrBackupVaultProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
+      throw propError(CONSTRUCT, 'scope', `stack ${stack.stackName}`,
+        'a stack with an explicit env (account and region), so the vault ARN is a literal another Region can name');
+    }
+    const name = props.backupVaultName ?? Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
+    if (Token.isUnresolved(name) || !/^[A-Za-z0-9_-]{2,50}$/.test(name)) {
+      throw propError(CONSTRUCT, 'backupVaultName', name, '2 to 50 letters, digits, hyphens or underscores');
+    }
+    this.backupVaultName = name;
+    const lock = props.lockConfiguration;
+    if (lock) {
+      const min = lock.minRetention.toDays({ integral: false });
+      const max = lock.maxRetention?.toDays({ integral: false });
+      if (!Number.isInteger(min) || min < 1 || min > 36_500) {
+        throw propError(CONSTRUCT, 'lockConfiguration.minRetention', lock.minRetention.toHumanString(), 'a whole number of days from 1 to 36500');
+      }
+      if (max !== undefined && (!Number.isInteger(max) || max < min || max > 36_500)) {
+        throw propError(CONSTRUCT, 'lockConfiguration.maxRetention', lock.maxRetention!.toHumanString(),
+          `a whole number of days from the minimum retention (${min}) to 36500`);
+      }
+    }
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts AWS Backup vault ${name} and the RDS backups replicated into ${stack.region}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.vault = new backup.BackupVault(this, 'Vault', {
+      backupVaultName: name,
+      encryptionKey: this.encryptionKey,
+      lockConfiguration: lock,
+      removalPolicy,
+    });
+    this.backupVaultArn = stack.formatArn({ service: 'backup', resource: 'backup-vault', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.copyDestination = {
+      vaultArn: this.backupVaultArn,
+      lockMinRetention: lock?.minRetention,
+      lockMaxRetention: lock?.maxRetention,
+    };
+
+    if (props.enableRestoreTesting ?? true) {
+      this.restoreTestingPlan = this.addRestoreTesting(name, props.restoreTesting ?? {});
+    }
+  }
+
+  private addRestoreTesting(vaultName: string, options: RdsRestoreTestingOptions): backup.CfnRestoreTestingPlan {
+    const selectionDays = wholeNumber('restoreTesting.selectionWindow', options.selectionWindow ?? Duration.days(7), 'days', 1, 365);
+    const validationHours = wholeNumber('restoreTesting.validationWindow', options.validationWindow ?? Duration.hours(24), 'hours', 0, 168);
+    const startHours = wholeNumber('restoreTesting.startWindow', options.startWindow ?? Duration.hours(8), 'hours', 1, 168);
+    const planName = `${vaultName.replace(/-/g, '_')}_rds`.slice(0, 50);
+
+    const plan = new backup.CfnRestoreTestingPlan(this, 'RestoreTestingPlan', {
+      restoreTestingPlanName: planName,
+      scheduleExpression: (options.schedule ?? events.Schedule.cron({ minute: '0', hour: '6', weekDay: 'SUN' })).expressionString,
+      startWindowHours: startHours,
+      recoveryPointSelection: {
+        algorithm: 'LATEST_WITHIN_WINDOW',
+        includeVaults: [this.vault.backupVaultArn],
+        recoveryPointTypes: ['SNAPSHOT'],
+        selectionWindowDays: selectionDays,
+      },
+    });
+
+    const role = new iam.Role(this, 'RestoreTestingRole', {
+      assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+      description: `AWS Backup restore testing of RDS recovery points in vault ${vaultName}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')],
+    });
+    this.encryptionKey.grantDecrypt(role);
+    acknowledge(role,
+      'AWS Backup assumes this role with AWSBackupServiceRolePolicyForRestores, the AWS-managed policy AWS Backup documents for '
+      + 'restore jobs; restore testing only restores recovery points of this vault and deletes them after the validation window.',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]');
+
+    const selection = new backup.CfnRestoreTestingSelection(this, 'RestoreTestingSelection', {
+      restoreTestingPlanName: planName,
+      restoreTestingSelectionName: 'rds_instances',
+      protectedResourceType: 'RDS',
+      protectedResourceArns: options.protectedResourceArns ?? ['*'],
+      iamRoleArn: role.roleArn,
+      validationWindowHours: validationHours,
+      restoreMetadataOverrides: options.restoreMetadataOverrides,
+    });
+    selection.node.addDependency(plan);
+    return plan;
+  }
+}
+
+function wholeNumber(prop: string, value: Duration, unit: 'days' | 'hours', min: number, max: number): number {
+  const n = unit === 'days' ? value.toDays({ integral: false }) : value.toHours({ integral: false });
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw propError(CONSTRUCT, prop, value.toHumanString(), `a whole number of ${unit} from ${min} to ${max}`);
+  }
+  return n;
+}

@@ -1,0 +1,2 @@
+export * from './backup-replication';
+export * from './dr-backup-vault';

@@ -1,0 +1,344 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { BackupReplication, BackupReplicationProps, CrossRegionReadReplica, DrBackupVault } from '../../src';
+import { acknowledgements, newStack, record, synthWithNag, twoRegionApp } from '../util';
+
+const KEY_ARN = 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10';
+const VAULT_ARN = 'arn:aws:backup:us-west-2:111111111111:backup-vault:orders-dr';
+
+function replication(props: Partial<BackupReplicationProps> = {}, primaryProps = {}) {
+  const env = twoRegionApp(primaryProps);
+  const construct = new BackupReplication(env.primaryStack, 'Backups', {
+    sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN, ...props,
+  });
+  return { ...env, construct, t: record(env.primaryStack) };
+}
+
+describe('BackupReplication: native automated backup replication', () => {
+  test('sets the AutomaticBackupReplication* properties on the source instance, retention defaulting to the source', () => {
+    const { t, construct } = replication();
+    t.hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceIdentifier: 'orders-primary',
+      AutomaticBackupReplicationRegion: 'us-west-2',
+      AutomaticBackupReplicationKmsKeyId: KEY_ARN,
+      AutomaticBackupReplicationRetentionPeriod: 35,
+      BackupRetentionPeriod: 35,
+    });
+    expect(construct.retentionDays).toBe(35);
+    expect(construct.destinationRegion).toBe('us-west-2');
+    expect(construct.sourceRegion).toBe('us-east-1');
+    expect(construct.sourceInstanceIdentifier).toBe('orders-primary');
+    expect(construct.backupPlan).toBeUndefined();
+    expect(Object.keys(t.findResources('AWS::Backup::BackupPlan'))).toEqual([]);
+  });
+
+  test('retention follows the source, or the prop', () => {
+    replication({}, { backupRetention: Duration.days(14) }).t.hasResourceProperties('AWS::RDS::DBInstance', { AutomaticBackupReplicationRetentionPeriod: 14 });
+    replication({ retention: Duration.days(7) }).t.hasResourceProperties('AWS::RDS::DBInstance', { AutomaticBackupReplicationRetentionPeriod: 7 });
+  });
+
+  test('works on a plain rds.DatabaseInstance too', () => {
+    const app = twoRegionApp().app;
+    const stack = newStack(app, 'Plain', 'eu-west-1');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const db = new rds.DatabaseInstance(stack, 'Db', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 }),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      backupRetention: Duration.days(10),
+      storageEncrypted: true,
+    });
+    new BackupReplication(stack, 'Backups', {
+      sourceInstance: db, destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',
+    });
+    record(stack).hasResourceProperties('AWS::RDS::DBInstance', {
+      AutomaticBackupReplicationRegion: 'eu-central-1', AutomaticBackupReplicationRetentionPeriod: 10,
+    });
+  });
+});
+
+describe('BackupReplication: AWS Backup plan with a cross-Region copy', () => {
+  test('a daily plan into a CMK-encrypted, retained vault, copied to the DR vault, selecting the source only', () => {
+    const { t, construct } = replication({ awsBackup: { destination: { vaultArn: VAULT_ARN } } });
+    t.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanName: 'orders-primary-cross-region',
+        BackupPlanRule: [{
+          RuleName: 'DailyWithCrossRegionCopy',
+          ScheduleExpression: 'cron(0 5 * * ? *)',
+          Lifecycle: { DeleteAfterDays: 35 },
+          CopyActions: [{ DestinationBackupVaultArn: VAULT_ARN, Lifecycle: { DeleteAfterDays: 35 } }],
+          TargetBackupVault: Match.anyValue(),
+        }],
+      },
+    });
+    t.hasResource('AWS::Backup::BackupVault', {
+      Properties: { EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupsVaultKey'), 'Arn'] } },
+      DeletionPolicy: 'Retain',
+    });
+    t.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true, Description: Match.stringLikeRegexp('AWS Backup vault') }, DeletionPolicy: 'Retain' });
+    t.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: { Resources: [{ 'Fn::Join': ['', ['arn:aws:rds:us-east-1:111111111111:db:', { Ref: Match.stringLikeRegexp('^OrdersInstance') }]] }] },
+    });
+    expect(construct.backupRetentionDays).toBe(35);
+    expect(construct.copyRetentionDays).toBe(35);
+  });
+
+  test('schedule, retention, copy retention and key can be set', () => {
+    const { t } = replication({
+      awsBackup: {
+        destination: { vaultArn: VAULT_ARN, lockMinRetention: Duration.days(30), lockMaxRetention: Duration.days(400) },
+        schedule: events.Schedule.cron({ minute: '30', hour: '2' }),
+        retention: Duration.days(14),
+        copyRetention: Duration.days(365),
+      },
+    });
+    t.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanRule: [Match.objectLike({
+          ScheduleExpression: 'cron(30 2 * * ? *)',
+          Lifecycle: { DeleteAfterDays: 14 },
+          CopyActions: [{ DestinationBackupVaultArn: VAULT_ARN, Lifecycle: { DeleteAfterDays: 365 } }],
+        })],
+      },
+    });
+  });
+
+  test('a given vault key is used and none is created', () => {
+    const env = twoRegionApp();
+    const key = new kms.Key(env.primaryStack, 'MyKey', { enableKeyRotation: true });
+    new BackupReplication(env.primaryStack, 'Backups', {
+      sourceInstance: env.primary.instance,
+      destinationRegion: 'us-west-2',
+      destinationKeyArn: KEY_ARN,
+      awsBackup: { destination: { vaultArn: VAULT_ARN }, vaultKey: key },
+    });
+    const t = record(env.primaryStack);
+    t.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyKey'), 'Arn'] } });
+    expect(Object.keys(t.findResources('AWS::KMS::Key')).filter((k) => k.startsWith('BackupsVaultKey'))).toEqual([]);
+  });
+
+  test('logical IDs of the backup vault and its key are stable', () => {
+    const { t } = replication({ awsBackup: { destination: { vaultArn: VAULT_ARN } } });
+    expect(Object.keys(t.findResources('AWS::Backup::BackupVault'))).toEqual(['BackupsVault1F11AFCC']);
+    expect(Object.keys(t.findResources('AWS::KMS::Key')).filter((k) => k.startsWith('Backups'))).toEqual(['BackupsVaultKey3AEA13F3']);
+    expect(Object.keys(t.findResources('AWS::Backup::BackupPlan'))).toEqual(['BackupsPlanAF2A6E1B']);
+  });
+});
+
+describe('BackupReplication rejects', () => {
+  const make = (props: Partial<BackupReplicationProps>, primaryProps = {}) => () => replication(props, primaryProps);
+
+  test('a destination Region equal to the source Region', () => {
+    expect(make({ destinationRegion: 'us-east-1', destinationKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/abc' })).toThrow(
+      "BackupReplication: invalid destinationRegion 'us-east-1': a Region other than the source's (us-east-1); backups are replicated to another Region");
+  });
+
+  test('a malformed or token Region', () => {
+    expect(make({ destinationRegion: 'US West 2' })).toThrow("BackupReplication: invalid destinationRegion 'US West 2': a literal AWS Region name such as us-west-2");
+  });
+
+  test.each([0, 36])('retention of %i days (outside 1-35)', (days) => {
+    expect(make({ retention: Duration.days(days) })).toThrow(
+      `BackupReplication: invalid retention '${days} day${days === 1 ? '' : 's'}': a whole number of days from 1 to 35 (the RDS limit for replicated automated backups)`);
+  });
+
+  test('a fractional retention', () => {
+    expect(make({ retention: Duration.hours(36) })).toThrow(/invalid retention '1 day 12 hours': a whole number of days from 1 to 35/);
+  });
+
+  test('a key ARN in another Region, an alias, or a token', () => {
+    expect(make({ destinationKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/abc' })).toThrow(
+      "BackupReplication: invalid destinationKeyArn 'arn:aws:kms:us-east-1:111111111111:key/abc': a key in the destination Region us-west-2, not us-east-1");
+    expect(make({ destinationKeyArn: 'arn:aws:kms:us-west-2:111111111111:alias/orders' })).toThrow(
+      /invalid destinationKeyArn 'arn:aws:kms:us-west-2:111111111111:alias\/orders': a literal KMS key ARN .* not an alias or a token/);
+    const env = twoRegionApp();
+    const key = new kms.Key(env.primaryStack, 'K');
+    expect(() => new BackupReplication(env.primaryStack, 'B', {
+      sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: key.keyArn,
+    })).toThrow(/invalid destinationKeyArn '\$\{Token\[TOKEN.\d+\]\}'/);
+  });
+
+  test('a vault lock shorter than the copy retention, and a minimum above it', () => {
+    expect(make({ awsBackup: { destination: { vaultArn: VAULT_ARN, lockMaxRetention: Duration.days(30) } } })).toThrow(
+      "BackupReplication: invalid awsBackup.copyRetention '35 days': at most the destination vault lock's maximum retention (30 days); "
+      + 'a longer copy retention makes AWS Backup fail every copy job');
+    expect(make({ awsBackup: { destination: { vaultArn: VAULT_ARN, lockMinRetention: Duration.days(90) } } })).toThrow(
+      /invalid awsBackup.copyRetention '35 days': at least the destination vault lock's minimum retention \(90 days\)/);
+  });
+
+  test('a copy vault in the source Region, or a malformed vault ARN', () => {
+    expect(make({ awsBackup: { destination: { vaultArn: 'arn:aws:backup:us-east-1:111111111111:backup-vault:local' } } })).toThrow(
+      "BackupReplication: invalid awsBackup.destination.vaultArn 'arn:aws:backup:us-east-1:111111111111:backup-vault:local': a vault in a Region "
+      + "other than the source's (us-east-1); the copy is the cross-Region layer");
+    expect(make({ awsBackup: { destination: { vaultArn: 'orders-dr' } } })).toThrow(/invalid awsBackup.destination.vaultArn 'orders-dr': a literal backup vault ARN/);
+  });
+
+  test.each([
+    ['retention', { retention: Duration.days(0) }, /invalid awsBackup.retention '0 days': a whole number of days from 1 to 36500/],
+    ['copyRetention', { copyRetention: Duration.hours(12) }, /invalid awsBackup.copyRetention '12 hours': a whole number of days from 1 to 36500/],
+  ])('AWS Backup %s out of range', (_n, options, message) => {
+    expect(make({ awsBackup: { destination: { vaultArn: VAULT_ARN }, ...options } })).toThrow(message);
+  });
+
+  test('Multi-AZ DB clusters and cluster instances', () => {
+    const env = twoRegionApp();
+    (env.primary.instance.node.defaultChild as rds.CfnDBInstance).dbClusterIdentifier = 'orders-cluster';
+    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
+      .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': a standalone DB instance; automated backup replication is not supported for Multi-AZ DB clusters/);
+  });
+
+  test('a read replica as source', () => {
+    const env = twoRegionApp();
+    const replica = new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary.instance, vpc: env.drNet.vpc });
+    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: replica.instance, destinationRegion: 'us-east-1', destinationKeyArn: KEY_ARN }))
+      .toThrow(/invalid sourceInstance 'Dr\/Replica\/Instance': a primary DB instance; this instance is a read replica/);
+  });
+
+  test('a source in another stack, or imported', () => {
+    const env = twoRegionApp();
+    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'eu-west-1', destinationKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/a' }))
+      .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': a DB instance in this construct's stack \(Dr\)/);
+    const imported = rds.DatabaseInstance.fromDatabaseInstanceAttributes(env.primaryStack, 'Imp', {
+      instanceIdentifier: 'x', instanceEndpointAddress: 'x', port: 5432, securityGroups: [],
+    });
+    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: imported, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
+      .toThrow(/invalid sourceInstance 'Primary\/Imp': a DB instance defined in this CDK app/);
+  });
+
+  test('a source without automated backups', () => {
+    const env = twoRegionApp();
+    (env.primary.instance.node.defaultChild as rds.CfnDBInstance).backupRetentionPeriod = 0;
+    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
+      .toThrow(/a DB instance with automated backups on/);
+  });
+});
+
+describe('DrBackupVault', () => {
+  test('a named, CMK-encrypted, retained vault with a literal ARN and weekly restore testing of RDS recovery points', () => {
+    const { drStack } = twoRegionApp();
+    const vault = new DrBackupVault(drStack, 'Vault', { backupVaultName: 'orders-dr' });
+    const t = record(drStack);
+    expect(vault.backupVaultArn).toBe(VAULT_ARN);
+    expect(vault.copyDestination).toEqual({ vaultArn: VAULT_ARN, lockMinRetention: undefined, lockMaxRetention: undefined });
+    t.hasResource('AWS::Backup::BackupVault', {
+      Properties: { BackupVaultName: 'orders-dr', EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VaultKey'), 'Arn'] }, LockConfiguration: Match.absent() },
+      DeletionPolicy: 'Retain',
+    });
+    t.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+    t.hasResourceProperties('AWS::Backup::RestoreTestingPlan', {
+      RestoreTestingPlanName: 'orders_dr_rds',
+      ScheduleExpression: 'cron(0 6 ? * SUN *)',
+      StartWindowHours: 8,
+      RecoveryPointSelection: {
+        Algorithm: 'LATEST_WITHIN_WINDOW',
+        IncludeVaults: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Vault'), 'BackupVaultArn'] }],
+        RecoveryPointTypes: ['SNAPSHOT'],
+        SelectionWindowDays: 7,
+      },
+    });
+    t.hasResource('AWS::Backup::RestoreTestingSelection', {
+      Properties: {
+        RestoreTestingPlanName: 'orders_dr_rds',
+        ProtectedResourceType: 'RDS',
+        ProtectedResourceArns: ['*'],
+        ValidationWindowHours: 24,
+        IamRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VaultRestoreTestingRole'), 'Arn'] },
+      },
+      DependsOn: [Match.stringLikeRegexp('^VaultRestoreTestingPlan')],
+    });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })] },
+    });
+  });
+
+  test('vault lock, restore testing options, removal policy', () => {
+    const { drStack } = twoRegionApp();
+    const vault = new DrBackupVault(drStack, 'Vault', {
+      backupVaultName: 'orders-dr',
+      lockConfiguration: { minRetention: Duration.days(7), maxRetention: Duration.days(90), changeableFor: Duration.days(3) },
+      restoreTesting: {
+        schedule: events.Schedule.cron({ minute: '0', hour: '3', day: '1' }),
+        selectionWindow: Duration.days(30),
+        validationWindow: Duration.hours(4),
+        startWindow: Duration.hours(2),
+        protectedResourceArns: ['arn:aws:rds:us-east-1:111111111111:db:orders-primary'],
+        restoreMetadataOverrides: { dbSubnetGroupName: 'orders-dr-restore-tests' },
+      },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const t = record(drStack);
+    expect(vault.copyDestination.lockMaxRetention?.toDays()).toBe(90);
+    t.hasResource('AWS::Backup::BackupVault', {
+      Properties: { LockConfiguration: { MinRetentionDays: 7, MaxRetentionDays: 90, ChangeableForDays: 3 } },
+      DeletionPolicy: 'Delete',
+    });
+    t.hasResourceProperties('AWS::Backup::RestoreTestingPlan', {
+      ScheduleExpression: 'cron(0 3 1 * ? *)', StartWindowHours: 2, RecoveryPointSelection: Match.objectLike({ SelectionWindowDays: 30 }),
+    });
+    t.hasResourceProperties('AWS::Backup::RestoreTestingSelection', {
+      ValidationWindowHours: 4,
+      ProtectedResourceArns: ['arn:aws:rds:us-east-1:111111111111:db:orders-primary'],
+      RestoreMetadataOverrides: { dbSubnetGroupName: 'orders-dr-restore-tests' },
+    });
+  });
+
+  test('restore testing can be turned off', () => {
+    const { drStack } = twoRegionApp();
+    const vault = new DrBackupVault(drStack, 'Vault', { enableRestoreTesting: false });
+    const t = record(drStack);
+    expect(vault.restoreTestingPlan).toBeUndefined();
+    expect(Object.keys(t.findResources('AWS::Backup::RestoreTestingPlan'))).toEqual([]);
+    expect(vault.backupVaultName).toMatch(/^[A-Za-z0-9_-]{2,50}$/);
+  });
+
+  test.each([
+    ['backupVaultName', { backupVaultName: 'orders dr' }, "DrBackupVault: invalid backupVaultName 'orders dr': 2 to 50 letters, digits, hyphens or underscores"],
+    ['lock minimum', { lockConfiguration: { minRetention: Duration.hours(12) } }, /invalid lockConfiguration.minRetention '12 hours': a whole number of days from 1 to 36500/],
+    ['lock maximum below minimum', { lockConfiguration: { minRetention: Duration.days(30), maxRetention: Duration.days(7) } },
+      /invalid lockConfiguration.maxRetention '7 days': a whole number of days from the minimum retention \(30\) to 36500/],
+    ['validation window', { restoreTesting: { validationWindow: Duration.hours(200) } }, /invalid restoreTesting.validationWindow '8 days 8 hours': a whole number of hours from 0 to 168/],
+    ['selection window', { restoreTesting: { selectionWindow: Duration.days(400) } }, /invalid restoreTesting.selectionWindow '400 days': a whole number of days from 1 to 365/],
+    ['start window', { restoreTesting: { startWindow: Duration.minutes(30) } }, /invalid restoreTesting.startWindow '30 minutes': a whole number of hours from 1 to 168/],
+  ])('rejects %s', (_n, props, message) => {
+    const { drStack } = twoRegionApp();
+    expect(() => new DrBackupVault(drStack, 'Vault', props as any)).toThrow(message);
+  });
+
+  test('logical IDs of the vault and its key are stable', () => {
+    const { drStack } = twoRegionApp();
+    new DrBackupVault(drStack, 'Vault', { backupVaultName: 'orders-dr' });
+    const t = record(drStack);
+    expect(Object.keys(t.findResources('AWS::Backup::BackupVault'))).toEqual(['Vault645BC77C']);
+    expect(Object.keys(t.findResources('AWS::KMS::Key')).sort()).toEqual(['NetworkFlowLogKeyF785E5F9', 'VaultKeyCB88EF1A']);
+  });
+});
+
+describe('compliance packs on the two-Region layout with backups', () => {
+  test('zero unacknowledged findings; backup role acknowledgements carry reasons', () => {
+    const env = twoRegionApp();
+    const vault = new DrBackupVault(env.drStack, 'Vault', { backupVaultName: 'orders-dr' });
+    new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary.instance, vpc: env.drNet.vpc });
+    new BackupReplication(env.primaryStack, 'Backups', {
+      sourceInstance: env.primary.instance,
+      destinationRegion: 'us-west-2',
+      destinationKeyArn: KEY_ARN,
+      awsBackup: { destination: vault.copyDestination },
+    });
+    record(env.primaryStack);
+    record(env.drStack);
+    expect(synthWithNag(env.app).findings).toEqual([]);
+    const acks = acknowledgements(env.app).filter((a) => /Backups|Vault/.test(a.path));
+    expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
+      'Dr/Vault/RestoreTestingRole AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]',
+      'Primary/Backups/Plan/Selection/Role AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+    ]);
+    for (const ack of acks) {
+      expect(ack.reason.length).toBeGreaterThan(60);
+    }
+  });
+});
