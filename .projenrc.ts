@@ -77,6 +77,14 @@ const cfnLint = project.addTask('test:cfn-lint', {
 project.testTask.prependExec('rm -rf .cfn-lint/templates');
 project.testTask.spawn(cfnLint);
 
+// Integration cases test/integ.*.ts are compared with their committed snapshots by test/integ-snapshots.test.ts;
+// this task rewrites the snapshots after an intended change.
+project.addTask('integ:update', {
+  description: 'Rewrite the committed snapshots of the test/integ.*.ts cases',
+  exec: 'jest --ci=false --coverage=false test/integ-snapshots.test.ts',
+  env: { INTEG_UPDATE: '1' },
+});
+
 // npm 11.16+ writes lockfiles that `npm ci` then rejects (npm/cli#9846); write it with an older npm after projen.
 project.addTask('lockfile', {
   description: 'Rewrite package-lock.json with npm 11.13 so that `npm ci` accepts it',
