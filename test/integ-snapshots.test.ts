@@ -21,6 +21,8 @@ function synthesize(caseFile: string): Record<string, unknown> {
   process.env.CDK_OUTDIR = outdir;
   try {
     jest.isolateModules(() => {
+      // An integ case is a CDK app that synthesizes when it is loaded, as integ-runner runs it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(path.join(__dirname, caseFile));
     });
   } finally {
