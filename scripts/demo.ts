@@ -45,38 +45,14 @@ function main(): number {
     for (const [type, n] of [...counts].sort()) out(`| ${type} | ${n} |`);
 
     for (const [id, db] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::RDS::DBInstance')) {
-      const p = db.Properties;
-      const paramGroup = Object.values(template.Resources).find((r) => r.Type === 'AWS::RDS::DBParameterGroup'
-        && JSON.stringify(p.DBParameterGroupName).includes(Object.keys(template.Resources).find((k) => template.Resources[k] === r)!));
-      const rotation = Object.values(template.Resources).find((r) => r.Type === 'AWS::SecretsManager::RotationSchedule');
-      const key = Object.values(template.Resources).find((r) => r.Type === 'AWS::KMS::Key' && JSON.stringify(p.KmsKeyId).includes(
-        Object.keys(template.Resources).find((k) => template.Resources[k] === r)!));
-      out();
-      out(`### Security defaults in force: ${p.DBInstanceIdentifier} (${id})`);
-      out();
-      out('| setting | value |');
-      out('|---|---|');
-      const row = (k: string, v: unknown) => out(`| ${k} | ${typeof v === 'string' ? v : JSON.stringify(v)} |`);
-      row('engine', `${p.Engine} ${p.EngineVersion}`);
-      row('instance class', p.DBInstanceClass);
-      row('Multi-AZ', p.MultiAZ);
-      row('storage encrypted', `${p.StorageEncrypted} (customer-managed KMS key, rotation ${key?.Properties?.EnableKeyRotation ? 'on' : 'OFF'})`);
-      row('TLS enforced (rds.force_ssl)', paramGroup?.Properties?.Parameters?.['rds.force_ssl'] === '1');
-      row('minimum TLS version', paramGroup?.Properties?.Parameters?.ssl_min_protocol_version);
-      row('IAM database authentication', p.EnableIAMDatabaseAuthentication === true);
-      row('publicly accessible', p.PubliclyAccessible);
-      row('master password', `generated secret, rotated ${rotation?.Properties?.RotationRules?.ScheduleExpression ?? 'never'}`);
-      row('deletion protection', p.DeletionProtection);
-      row('removal policy', db.DeletionPolicy);
-      row('backup retention (days)', p.BackupRetentionPeriod);
-      row('copy tags to snapshots', p.CopyTagsToSnapshot);
-      row('log exports', (p.EnableCloudwatchLogsExports ?? []).join(', '));
-      row('Performance Insights', `${p.EnablePerformanceInsights} (KMS-encrypted, ${p.PerformanceInsightsRetentionPeriod} days)`);
-      row('enhanced monitoring interval (s)', p.MonitoringInterval);
-      row('auto minor version upgrade', p.AutoMinorVersionUpgrade);
-      row('storage', `${p.StorageType}, ${p.AllocatedStorage} GiB, autoscaling to ${p.MaxAllocatedStorage} GiB`);
+      securityDefaults(template, id, db, out);
     }
   }
+
+  recoveryDataPerRegion(stacks.map((stack) => ({
+    region: stack.region,
+    template: JSON.parse(fs.readFileSync(path.join(OUTDIR, stack.templateFile), 'utf-8')) as Template,
+  })), out);
 
   const acknowledged = new Map<string, number>();
   for (const ack of acknowledgements(app)) {
@@ -99,6 +75,103 @@ function main(): number {
   fs.writeFileSync(path.join(OUTDIR, 'report.md'), report);
   process.stdout.write(report);
   return findings.length === 0 ? 0 : 1;
+}
+
+/** The resource a property's `Ref` or `Fn::GetAtt` points at. */
+function referenced(template: Template, value: unknown): { Type: string; Properties?: any } | undefined {
+  const text = JSON.stringify(value ?? '');
+  const id = Object.keys(template.Resources).find((k) => text.includes(`"${k}"`));
+  return id ? template.Resources[id] : undefined;
+}
+
+function securityDefaults(template: Template, id: string, db: Template['Resources'][string], out: (s?: string) => void): void {
+  const p = db.Properties;
+  const replica = p.SourceDBInstanceIdentifier !== undefined;
+  const paramGroup = referenced(template, p.DBParameterGroupName);
+  const rotation = Object.values(template.Resources).find((r) => r.Type === 'AWS::SecretsManager::RotationSchedule');
+  const key = referenced(template, p.KmsKeyId);
+  out();
+  out(`### Security defaults in force: ${p.DBInstanceIdentifier} (${id}${replica ? ', cross-Region read replica' : ''})`);
+  out();
+  out('| setting | value |');
+  out('|---|---|');
+  const row = (k: string, v: unknown) => out(`| ${k} | ${typeof v === 'string' ? v : JSON.stringify(v)} |`);
+  if (replica) {
+    row('source', p.SourceDBInstanceIdentifier);
+    row('engine', `the source's (parameter group family ${paramGroup?.Properties?.Family})`);
+  } else {
+    row('engine', `${p.Engine} ${p.EngineVersion}`);
+  }
+  row('instance class', p.DBInstanceClass);
+  row('Multi-AZ', p.MultiAZ);
+  const keyText = `customer-managed KMS key in this Region, rotation ${key?.Properties?.EnableKeyRotation ? 'on' : 'OFF'}`;
+  row('storage encrypted', replica ? `yes, inherited from the source, with KmsKeyId (${keyText})` : `${p.StorageEncrypted} (${keyText})`);
+  row('TLS enforced (rds.force_ssl)', paramGroup?.Properties?.Parameters?.['rds.force_ssl'] === '1');
+  row('minimum TLS version', paramGroup?.Properties?.Parameters?.ssl_min_protocol_version);
+  row('IAM database authentication', p.EnableIAMDatabaseAuthentication === true);
+  row('publicly accessible', p.PubliclyAccessible);
+  if (!replica) {
+    row('master password', `generated secret, rotated ${rotation?.Properties?.RotationRules?.ScheduleExpression ?? 'never'}`);
+  }
+  row('deletion protection', p.DeletionProtection);
+  row('removal policy', db.DeletionPolicy);
+  row('backup retention (days)', replica ? 'none while replicating (turned on at promotion)' : p.BackupRetentionPeriod);
+  row('copy tags to snapshots', p.CopyTagsToSnapshot);
+  row('log exports', (p.EnableCloudwatchLogsExports ?? []).join(', '));
+  row('Performance Insights', `${p.EnablePerformanceInsights} (KMS-encrypted, ${p.PerformanceInsightsRetentionPeriod} days)`);
+  row('enhanced monitoring interval (s)', p.MonitoringInterval);
+  row('auto minor version upgrade', p.AutoMinorVersionUpgrade);
+  row('storage', `${p.StorageType}${p.AllocatedStorage ? `, ${p.AllocatedStorage} GiB` : ' (size from the source)'}, autoscaling to ${p.MaxAllocatedStorage} GiB`);
+}
+
+/** The keys and the backup retention per Region, read back from all templates. */
+function recoveryDataPerRegion(templates: Array<{ region: string; template: Template }>, out: (s?: string) => void): void {
+  const keys = new Map<string, string[]>();
+  const retention: Array<[string, string, string]> = [];
+  const addKey = (region: string, text: string) => keys.set(region, [...(keys.get(region) ?? []), text]);
+  for (const { region, template } of templates) {
+    for (const r of Object.values(template.Resources)) {
+      const p = r.Properties ?? {};
+      if (r.Type === 'AWS::KMS::Key') {
+        addKey(region, `${p.Description ?? '(no description)'}; rotation ${p.EnableKeyRotation ? 'on' : 'OFF'}; ${r.DeletionPolicy ?? 'Delete'} on stack deletion`);
+      }
+      if (r.Type === 'AWS::RDS::DBInstance' && p.BackupRetentionPeriod) {
+        retention.push([region, `${p.DBInstanceIdentifier}: automated backups (point-in-time recovery)`, `${p.BackupRetentionPeriod} days`]);
+      }
+      if (r.Type === 'AWS::RDS::DBInstance' && p.AutomaticBackupReplicationRegion) {
+        retention.push([p.AutomaticBackupReplicationRegion, `${p.DBInstanceIdentifier}: replicated automated backups (point-in-time recovery), key ${p.AutomaticBackupReplicationKmsKeyId}`,
+          `${p.AutomaticBackupReplicationRetentionPeriod} days`]);
+      }
+      if (r.Type === 'AWS::Backup::BackupPlan') {
+        for (const rule of p.BackupPlan.BackupPlanRule) {
+          retention.push([region, `AWS Backup plan ${p.BackupPlan.BackupPlanName}, rule ${rule.RuleName} (${rule.ScheduleExpression})`, `${rule.Lifecycle?.DeleteAfterDays} days`]);
+          for (const copy of rule.CopyActions ?? []) {
+            const arn = String(copy.DestinationBackupVaultArn);
+            retention.push([arn.split(':')[3], `AWS Backup copies in ${arn.split(':').pop()}`, `${copy.Lifecycle?.DeleteAfterDays} days`]);
+          }
+        }
+      }
+      if (r.Type === 'AWS::Backup::BackupVault' && p.LockConfiguration) {
+        const lock = p.LockConfiguration;
+        retention.push([region, `vault lock on ${p.BackupVaultName}`, `min ${lock.MinRetentionDays} / max ${lock.MaxRetentionDays ?? '-'} days`]);
+      }
+      if (r.Type === 'AWS::Backup::RestoreTestingPlan') {
+        retention.push([region, `restore testing ${p.RestoreTestingPlanName} (${p.ScheduleExpression})`, `latest recovery point within ${p.RecoveryPointSelection.SelectionWindowDays} days`]);
+      }
+    }
+  }
+  out();
+  out('## Recovery data per Region');
+  out();
+  out('| Region | KMS keys |');
+  out('|---|---|');
+  for (const [region, list] of [...keys].sort()) {
+    for (const k of list) out(`| ${region} | ${k} |`);
+  }
+  out();
+  out('| Region | backups | retention |');
+  out('|---|---|---|');
+  for (const [region, what, days] of retention.sort((a, b) => a[0].localeCompare(b[0]))) out(`| ${region} | ${what} | ${days} |`);
 }
 
 process.exitCode = main();

@@ -225,7 +225,20 @@ export class DrBackupVault extends Construct {
       description: `AWS Backup restore testing of RDS recovery points in vault ${vaultName}`,
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')],
     });
-    this.encryptionKey.grantDecrypt(role);
+    // Restores read recovery points encrypted with the vault key. A customer-managed policy rather than an inline one
+    // (compliance packs reject inline policies), scoped to this key, with grants only for AWS resources.
+    new iam.ManagedPolicy(this, 'RestoreTestingKeyPolicy', {
+      description: `Use of the vault key by AWS Backup restore testing of vault ${vaultName}`,
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [this.encryptionKey.keyArn] }),
+        new iam.PolicyStatement({
+          actions: ['kms:CreateGrant'],
+          resources: [this.encryptionKey.keyArn],
+          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+      ],
+    });
     acknowledge(role,
       'AWS Backup assumes this role with AWSBackupServiceRolePolicyForRestores, the AWS-managed policy AWS Backup documents for '
       + 'restore jobs; restore testing only restores recovery points of this vault and deletes them after the validation window.',
