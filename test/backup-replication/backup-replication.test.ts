@@ -254,6 +254,22 @@ describe('DrBackupVault', () => {
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })] },
     });
+    // The restore role may use the vault key through a customer-managed policy scoped to that key; no inline policy.
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^VaultRestoreTestingRole') }],
+      PolicyDocument: {
+        Statement: [
+          { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VaultKey'), 'Arn'] } },
+          {
+            Action: 'kms:CreateGrant',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VaultKey'), 'Arn'] },
+            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+          },
+        ],
+      },
+    });
+    expect(Object.keys(t.findResources('AWS::IAM::Policy'))).toEqual([]);
   });
 
   test('vault lock, restore testing options, removal policy', () => {
