@@ -32,7 +32,7 @@ new BackupReplication(primaryStack, 'Backups', {
   destinationKeyArn: `arn:aws:kms:us-west-2:${account}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`,
   awsBackup: { destination: vault.copyDestination },
 });
-primaryStack.addDependency(drFoundation);
+primaryStack.addStackDependency(drFoundation);
 
 const drStack = new Stack(app, 'integ-two-region-dr', { env: { account, region: 'us-west-2' } });
 const drNet = new IsolatedVpc(drStack, 'Network');
@@ -41,6 +41,6 @@ new CrossRegionReadReplica(drStack, 'OrdersReplica', {
   vpc: drNet.vpc,
   instanceIdentifier: 'integ-orders-dr',
 });
-drStack.addDependency(primaryStack);
+drStack.addStackDependency(primaryStack);
 
 app.synth();

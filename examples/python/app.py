@@ -60,7 +60,7 @@ def define_app(app: cdk.App) -> list:
         destination_key_arn=DR_BACKUP_KEY_ARN,
         aws_backup=AwsBackupCopyOptions(destination=vault.copy_destination),
     )
-    primary.add_dependency(dr_foundation)
+    primary.add_stack_dependency(dr_foundation)
 
     dr = cdk.Stack(
         app,
@@ -76,7 +76,7 @@ def define_app(app: cdk.App) -> list:
         vpc=dr_network.vpc,
         instance_identifier="orders-dr",
     )
-    dr.add_dependency(primary)
+    dr.add_stack_dependency(primary)
 
     return [dr_foundation, primary, dr]
 

@@ -49,7 +49,7 @@ export function defineApp(app: App): Stack[] {
     destinationKeyArn: DR_BACKUP_KEY_ARN,
     awsBackup: { destination: vault.copyDestination },
   });
-  primary.addDependency(drFoundation);
+  primary.addStackDependency(drFoundation);
 
   const dr = new Stack(app, 'OrdersDr', {
     env: { account: ACCOUNT, region: DR_REGION },
@@ -61,7 +61,7 @@ export function defineApp(app: App): Stack[] {
     vpc: drNetwork.vpc,
     instanceIdentifier: 'orders-dr',
   });
-  dr.addDependency(primary);
+  dr.addStackDependency(primary);
 
   return [drFoundation, primary, dr];
 }

@@ -1,2 +1,3 @@
 export * from './postgres-instance-base';
 export * from './tls';
+export * from './instance-options';

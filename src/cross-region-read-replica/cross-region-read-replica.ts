@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,19 +6,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ReplicaSourceAttributes } from './replica-source';
+import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
-import { TlsVersion } from '../common/tls';
 import { propError } from '../private/errors';
 import {
-  acknowledgeMonitoringRole, acknowledgeStandardPort, createExportLogGroups, defaultIdentifier, defaultSubnets,
-  POSTGRES_LOG_EXPORTS, TLS_PARAMETER_VALUES, TLS_PARAMETERS,
+  acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
+  POSTGRES_LOG_EXPORTS, tlsParameterGroup,
 } from '../private/hardening';
 import { isSmallerInstanceClass } from '../private/instance-class';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { resolveReplicaSource, ResolvedSource } from '../private/source';
 import {
-  validateInstanceIdentifier, validateInstanceType, validatePostgresEngine, validatePrivateSubnets,
+  validateInstanceIdentifier, validateInstanceType, validatePostgresEngine,
 } from '../private/validation';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
@@ -27,7 +27,7 @@ const CONSTRUCT = 'CrossRegionReadReplica';
 const SMALLER_CLASS_WARNING = 'cdk-resilient-postgres:replicaSmallerThanSource';
 
 /** Properties of a `CrossRegionReadReplica`. */
-export interface CrossRegionReadReplicaProps {
+export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
   /**
    * The source DB instance, defined in this CDK app in a stack of another Region (for example `MultiAzPostgres.instance`,
    * or an `rds.DatabaseInstance` with an explicit `instanceIdentifier`). The replica reads its identifier, engine,
@@ -45,16 +45,6 @@ export interface CrossRegionReadReplicaProps {
    * @default - `sourceInstance` is the source
    */
   readonly sourceAttributes?: ReplicaSourceAttributes;
-
-  /** The VPC in the replica's Region to place the replica in. */
-  readonly vpc: ec2.IVpc;
-
-  /**
-   * Where to place the replica. Public subnets are rejected.
-   *
-   * @default - the VPC's isolated subnets if it has any, otherwise its private subnets with egress
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
 
   /**
    * The replica's DB instance identifier, a literal: the failover records, alarms and the promotion runbook refer to
@@ -113,97 +103,12 @@ export interface CrossRegionReadReplicaProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Enforce TLS for every client connection (`rds.force_ssl = 1`). Turning it off needs `acknowledgeTlsNotEnforced`.
-   *
-   * @default true
-   */
-  readonly enforceTls?: boolean;
-
-  /**
-   * Set to `true` to confirm that clients may connect to the replica without TLS.
-   *
-   * @default false
-   */
-  readonly acknowledgeTlsNotEnforced?: boolean;
-
-  /**
-   * The lowest TLS version the replica accepts.
-   *
-   * @default TlsVersion.TLS_1_2
-   */
-  readonly minimumTlsVersion?: TlsVersion;
-
-  /**
-   * Extra parameters for the replica's parameter group (the TLS parameters are managed by `enforceTls` and
-   * `minimumTlsVersion`).
-   *
-   * @default - no extra parameters
-   */
-  readonly parameters?: Record<string, string>;
-
-  /**
-   * IAM database authentication.
-   *
-   * @default true
-   */
-  readonly iamAuthentication?: boolean;
-
-  /**
-   * Deletion protection on the replica.
-   *
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-
-  /**
    * What happens to the replica when it leaves the stack. A replica is a database that becomes the primary after a
    * promotion, so it is kept by default. The key and log groups are retained unless this is `RemovalPolicy.DESTROY`.
    *
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How long the exported `postgresql` and `upgrade` logs are kept.
-   *
-   * @default RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * Enhanced monitoring interval: 1, 5, 10, 15, 30 or 60 seconds.
-   *
-   * @default Duration.seconds(60)
-   */
-  readonly monitoringInterval?: Duration;
-
-  /**
-   * Performance Insights retention.
-   *
-   * @default PerformanceInsightRetention.DEFAULT (7 days, free tier)
-   */
-  readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
-
-  /**
-   * Apply minor engine upgrades automatically in the maintenance window.
-   *
-   * @default true
-   */
-  readonly autoMinorVersionUpgrade?: boolean;
-
-  /**
-   * Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`.
-   *
-   * @default - chosen by RDS
-   */
-  readonly preferredMaintenanceWindow?: string;
-
-  /**
-   * Whether the replica gets a public DNS name. Only `false` is accepted.
-   *
-   * @default false
-   */
-  readonly publiclyAccessible?: boolean;
 }
 
 /**
@@ -292,26 +197,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
     this.instanceClass = `db.${instanceType.toString()}`;
 
-    const enforceTls = props.enforceTls ?? true;
-    if (!enforceTls && props.acknowledgeTlsNotEnforced !== true) {
-      throw propError(CONSTRUCT, 'enforceTls', false,
-        'clients could then send credentials and data in clear text; set acknowledgeTlsNotEnforced: true to confirm it is intended');
-    }
-    for (const managed of TLS_PARAMETERS) {
-      if (props.parameters && managed in props.parameters) {
-        throw propError(CONSTRUCT, 'parameters', managed, 'the TLS parameters are set through enforceTls and minimumTlsVersion');
-      }
-    }
-    if (props.publiclyAccessible === true) {
-      throw propError(CONSTRUCT, 'publiclyAccessible', true, 'only false is supported: the database must not be reachable from the internet');
-    }
-    const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
-    validatePrivateSubnets(CONSTRUCT, 'vpcSubnets', props.vpc, vpcSubnets);
-
-    const monitoringInterval = props.monitoringInterval ?? Duration.seconds(60);
-    if (![1, 5, 10, 15, 30, 60].includes(monitoringInterval.toSeconds({ integral: false }))) {
-      throw propError(CONSTRUCT, 'monitoringInterval', monitoringInterval.toHumanString(), 'one of 1, 5, 10, 15, 30 or 60 seconds');
-    }
+    const { vpcSubnets, enforceTls, monitoringInterval } = checkInstanceOptions(CONSTRUCT, props);
     const storageType = props.storageType ?? source.storageType;
     const maxAllocatedStorage = props.maxAllocatedStorage ?? source.maxAllocatedStorage;
     if (maxAllocatedStorage !== undefined && (!Number.isInteger(maxAllocatedStorage) || maxAllocatedStorage < 20 || maxAllocatedStorage > 65_536)) {
@@ -344,15 +230,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     });
     this.securityGroup = securityGroup;
 
-    this.parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
-      engine: source.engine,
-      description: `RDS for PostgreSQL replica ${this.instanceIdentifier}: TLS ${enforceTls ? 'enforced' : 'optional'}`,
-      parameters: {
-        'rds.force_ssl': enforceTls ? '1' : '0',
-        'ssl_min_protocol_version': TLS_PARAMETER_VALUES[props.minimumTlsVersion ?? TlsVersion.TLS_1_2],
-        ...props.parameters,
-      },
-    });
+    this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, enforceTls, props);
 
     this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
       props.logRetention ?? logs.RetentionDays.ONE_YEAR, retainUnlessDestroy);

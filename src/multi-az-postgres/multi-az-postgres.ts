@@ -6,12 +6,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
-import { TlsVersion } from '../common/tls';
 import { propError } from '../private/errors';
 import {
-  acknowledgeMonitoringRole, acknowledgeStandardPort, createExportLogGroups, defaultIdentifier, defaultSubnets, POSTGRES_LOG_EXPORTS,
-  TLS_PARAMETER_VALUES, TLS_PARAMETERS,
+  acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
+  POSTGRES_LOG_EXPORTS, tlsParameterGroup,
 } from '../private/hardening';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
@@ -20,7 +20,6 @@ import {
   validateInstanceIdentifier,
   validateInstanceType,
   validatePostgresEngine,
-  validatePrivateSubnets,
   validateStorage,
 } from '../private/validation';
 
@@ -33,17 +32,7 @@ const CONSTRUCT = 'MultiAzPostgres';
 const PASSWORD_EXCLUDE_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\";
 
 /** Properties of a `MultiAzPostgres`. */
-export interface MultiAzPostgresProps {
-  /** The VPC to place the instance in. */
-  readonly vpc: ec2.IVpc;
-
-  /**
-   * Where to place the instance. Public subnets are rejected.
-   *
-   * @default - the VPC's isolated subnets if it has any, otherwise its private subnets with egress
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
+export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   /**
    * The DB instance identifier. It must be a literal: the cross-Region replica's source ARN, the log group names and
    * the alarms are derived from it at synth time. Changing it replaces the database.
@@ -131,43 +120,6 @@ export interface MultiAzPostgresProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Enforce TLS for every client connection (`rds.force_ssl = 1`). Turning it off needs `acknowledgeTlsNotEnforced`.
-   *
-   * @default true
-   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html
-   */
-  readonly enforceTls?: boolean;
-
-  /**
-   * Set to `true` to confirm that clients may connect without TLS (`enforceTls: false`).
-   *
-   * @default false
-   */
-  readonly acknowledgeTlsNotEnforced?: boolean;
-
-  /**
-   * The lowest TLS version the server accepts (`ssl_min_protocol_version`).
-   *
-   * @default TlsVersion.TLS_1_2
-   */
-  readonly minimumTlsVersion?: TlsVersion;
-
-  /**
-   * Extra parameters for the instance's parameter group. The TLS parameters are managed by `enforceTls` and
-   * `minimumTlsVersion` and cannot be set here.
-   *
-   * @default - no extra parameters
-   */
-  readonly parameters?: Record<string, string>;
-
-  /**
-   * IAM database authentication, so applications can connect with short-lived tokens instead of passwords.
-   *
-   * @default true
-   */
-  readonly iamAuthentication?: boolean;
-
-  /**
    * Master user name.
    *
    * @default 'postgres_admin'
@@ -228,61 +180,12 @@ export interface MultiAzPostgresProps {
   readonly preferredBackupWindow?: string;
 
   /**
-   * Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`.
-   *
-   * @default - chosen by RDS
-   */
-  readonly preferredMaintenanceWindow?: string;
-
-  /**
-   * Deletion protection on the instance.
-   *
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-
-  /**
    * What happens to the instance when it leaves the stack. The key and secret are retained unless this is
    * `RemovalPolicy.DESTROY`.
    *
    * @default RemovalPolicy.SNAPSHOT
    */
   readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How long the exported `postgresql` and `upgrade` logs are kept.
-   *
-   * @default RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * Enhanced monitoring interval: 1, 5, 10, 15, 30 or 60 seconds.
-   *
-   * @default Duration.seconds(60)
-   */
-  readonly monitoringInterval?: Duration;
-
-  /**
-   * Performance Insights retention.
-   *
-   * @default PerformanceInsightRetention.DEFAULT (7 days, free tier)
-   */
-  readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
-
-  /**
-   * Apply minor engine upgrades automatically in the maintenance window.
-   *
-   * @default true
-   */
-  readonly autoMinorVersionUpgrade?: boolean;
-
-  /**
-   * Whether the instance gets a public DNS name. Only `false` is accepted.
-   *
-   * @default false
-   */
-  readonly publiclyAccessible?: boolean;
 
   /**
    * The port PostgreSQL listens on.
@@ -348,18 +251,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
         'a single-AZ instance does not survive an Availability Zone failure; set acknowledgeSingleAz: true to confirm it is intended');
     }
 
-    const enforceTls = props.enforceTls ?? true;
-    if (!enforceTls && props.acknowledgeTlsNotEnforced !== true) {
-      throw propError(CONSTRUCT, 'enforceTls', false,
-        'clients could then send credentials and data in clear text; set acknowledgeTlsNotEnforced: true to confirm it is intended');
-    }
-
-    if (props.publiclyAccessible === true) {
-      throw propError(CONSTRUCT, 'publiclyAccessible', true, 'only false is supported: the database must not be reachable from the internet');
-    }
-
-    const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
-    validatePrivateSubnets(CONSTRUCT, 'vpcSubnets', props.vpc, vpcSubnets);
+    const { vpcSubnets, enforceTls, monitoringInterval } = checkInstanceOptions(CONSTRUCT, props);
 
     const storageType = props.storageType ?? rds.StorageType.GP3;
     const allocatedStorage = props.allocatedStorage ?? 100;
@@ -376,22 +268,12 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       throw propError(CONSTRUCT, 'rotationSchedule', rotationSchedule.toHumanString(), 'from 4 hours to 1000 days (the Secrets Manager limit)');
     }
 
-    const monitoringInterval = props.monitoringInterval ?? Duration.seconds(60);
-    const monitoringSeconds = monitoringInterval.toSeconds({ integral: false });
-    if (![1, 5, 10, 15, 30, 60].includes(monitoringSeconds)) {
-      throw propError(CONSTRUCT, 'monitoringInterval', monitoringInterval.toHumanString(), 'one of 1, 5, 10, 15, 30 or 60 seconds');
-    }
 
     this.port = props.port ?? 5432;
     if (!Number.isInteger(this.port) || this.port < 1150 || this.port > 65535) {
       throw propError(CONSTRUCT, 'port', this.port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
     }
 
-    for (const managed of TLS_PARAMETERS) {
-      if (props.parameters && managed in props.parameters) {
-        throw propError(CONSTRUCT, 'parameters', managed, 'the TLS parameters are set through enforceTls and minimumTlsVersion');
-      }
-    }
 
     this.instanceIdentifier = props.instanceIdentifier ?? defaultIdentifier(this);
     validateInstanceIdentifier(CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
@@ -423,15 +305,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     this.securityGroup = securityGroup;
 
     // --- Parameters --------------------------------------------------------------------------------------------------
-    this.parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
-      engine,
-      description: `RDS for PostgreSQL ${this.instanceIdentifier}: TLS ${enforceTls ? 'enforced' : 'optional'}`,
-      parameters: {
-        'rds.force_ssl': enforceTls ? '1' : '0',
-        'ssl_min_protocol_version': TLS_PARAMETER_VALUES[props.minimumTlsVersion ?? TlsVersion.TLS_1_2],
-        ...props.parameters,
-      },
-    });
+    this.parameterGroup = tlsParameterGroup(this, engine, `RDS for PostgreSQL ${this.instanceIdentifier}`, enforceTls, props);
 
     // --- Secret ----------------------------------------------------------------------------------------------------
     const secret = new rds.DatabaseSecret(this, 'Secret', {

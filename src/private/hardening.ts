@@ -1,10 +1,13 @@
-import { Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { propError } from './errors';
 import { acknowledge } from './nag';
+import { validatePrivateSubnets } from './validation';
+import type { PostgresInstanceOptions } from '../common/instance-options';
 import { TlsVersion } from '../common/tls';
 
 /** Log types that RDS for PostgreSQL can export to CloudWatch Logs. */
@@ -75,3 +78,48 @@ export function defaultIdentifier(scope: Construct): string {
   return id;
 }
 
+
+/** The checked and defaulted form of the options both instance constructs share. */
+export interface CheckedInstanceOptions {
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly enforceTls: boolean;
+  readonly monitoringInterval: Duration;
+}
+
+/** Checks the shared options: TLS and its acknowledgement, hand-set TLS parameters, public access, subnets, monitoring. */
+export function checkInstanceOptions(construct: string, options: PostgresInstanceOptions): CheckedInstanceOptions {
+  const enforceTls = options.enforceTls ?? true;
+  if (!enforceTls && options.acknowledgeTlsNotEnforced !== true) {
+    throw propError(construct, 'enforceTls', false,
+      'clients could then send credentials and data in clear text; set acknowledgeTlsNotEnforced: true to confirm it is intended');
+  }
+  for (const managed of TLS_PARAMETERS) {
+    if (options.parameters && managed in options.parameters) {
+      throw propError(construct, 'parameters', managed, 'the TLS parameters are set through enforceTls and minimumTlsVersion');
+    }
+  }
+  if (options.publiclyAccessible === true) {
+    throw propError(construct, 'publiclyAccessible', true, 'only false is supported: the database must not be reachable from the internet');
+  }
+  const vpcSubnets = options.vpcSubnets ?? defaultSubnets(options.vpc);
+  validatePrivateSubnets(construct, 'vpcSubnets', options.vpc, vpcSubnets);
+  const monitoringInterval = options.monitoringInterval ?? Duration.seconds(60);
+  if (![1, 5, 10, 15, 30, 60].includes(monitoringInterval.toSeconds({ integral: false }))) {
+    throw propError(construct, 'monitoringInterval', monitoringInterval.toHumanString(), 'one of 1, 5, 10, 15, 30 or 60 seconds');
+  }
+  return { vpcSubnets, enforceTls, monitoringInterval };
+}
+
+/** The instance's parameter group: the engine's family, TLS forced (or not, when acknowledged), the minimum TLS version. */
+export function tlsParameterGroup(scope: Construct, engine: rds.IInstanceEngine, description: string, enforceTls: boolean,
+  options: PostgresInstanceOptions): rds.ParameterGroup {
+  return new rds.ParameterGroup(scope, 'ParameterGroup', {
+    engine,
+    description: `${description}: TLS ${enforceTls ? 'enforced' : 'optional'}`,
+    parameters: {
+      'rds.force_ssl': enforceTls ? '1' : '0',
+      'ssl_min_protocol_version': TLS_PARAMETER_VALUES[options.minimumTlsVersion ?? TlsVersion.TLS_1_2],
+      ...options.parameters,
+    },
+  });
+}

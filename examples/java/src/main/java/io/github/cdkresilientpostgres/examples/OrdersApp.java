@@ -62,7 +62,7 @@ public final class OrdersApp {
                 .destinationKeyArn(DR_BACKUP_KEY_ARN)
                 .awsBackup(AwsBackupCopyOptions.builder().destination(vault.getCopyDestination()).build())
                 .build();
-        primary.addDependency(drFoundation);
+        primary.addStackDependency(drFoundation);
 
         Stack dr = stack(app, "OrdersDr", DR_REGION,
                 "Orders database: cross-Region read replica (cdk-resilient-postgres example)");
@@ -72,7 +72,7 @@ public final class OrdersApp {
                 .vpc(drNetwork.getVpc())
                 .instanceIdentifier("orders-dr")
                 .build();
-        dr.addDependency(primary);
+        dr.addStackDependency(primary);
 
         return List.of(drFoundation, primary, dr);
     }

@@ -1,0 +1,104 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { TlsVersion } from './tls';
+
+/** Settings every PostgreSQL DB instance of this library takes, primary or replica: placement, TLS, authentication, monitoring, protection. */
+export interface PostgresInstanceOptions {
+  /** The VPC to place the instance in. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Where to place the instance. Public subnets are rejected.
+   *
+   * @default - the VPC's isolated subnets if it has any, otherwise its private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Enforce TLS for every client connection (`rds.force_ssl = 1`). Turning it off needs `acknowledgeTlsNotEnforced`.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html
+   */
+  readonly enforceTls?: boolean;
+
+  /**
+   * Set to `true` to confirm that clients may connect without TLS (`enforceTls: false`).
+   *
+   * @default false
+   */
+  readonly acknowledgeTlsNotEnforced?: boolean;
+
+  /**
+   * The lowest TLS version the server accepts (`ssl_min_protocol_version`).
+   *
+   * @default TlsVersion.TLS_1_2
+   */
+  readonly minimumTlsVersion?: TlsVersion;
+
+  /**
+   * Extra parameters for the instance's parameter group. The TLS parameters are managed by `enforceTls` and
+   * `minimumTlsVersion` and cannot be set here.
+   *
+   * @default - no extra parameters
+   */
+  readonly parameters?: Record<string, string>;
+
+  /**
+   * IAM database authentication, so applications can connect with short-lived tokens instead of passwords.
+   *
+   * @default true
+   */
+  readonly iamAuthentication?: boolean;
+
+  /**
+   * Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`.
+   *
+   * @default - chosen by RDS
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * Deletion protection on the instance.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * How long the exported `postgresql` and `upgrade` logs are kept.
+   *
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Enhanced monitoring interval: 1, 5, 10, 15, 30 or 60 seconds.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly monitoringInterval?: Duration;
+
+  /**
+   * Performance Insights retention.
+   *
+   * @default PerformanceInsightRetention.DEFAULT (7 days, free tier)
+   */
+  readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
+
+  /**
+   * Apply minor engine upgrades automatically in the maintenance window.
+   *
+   * @default true
+   */
+  readonly autoMinorVersionUpgrade?: boolean;
+
+  /**
+   * Whether the instance gets a public DNS name. Only `false` is accepted.
+   *
+   * @default false
+   */
+  readonly publiclyAccessible?: boolean;
+}
