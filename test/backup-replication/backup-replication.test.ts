@@ -46,7 +46,7 @@ describe('BackupReplication: native automated backup replication', () => {
     const stack = newStack(app, 'Plain', 'eu-west-1');
     const vpc = new ec2.Vpc(stack, 'Vpc', { subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     const db = new rds.DatabaseInstance(stack, 'Db', {
-      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 }),
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       backupRetention: Duration.days(10),
