@@ -8,7 +8,7 @@ import { BackupCopyDestination } from './dr-backup-vault';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
-import { MAX_BACKUP_RETENTION_DAYS } from '../private/validation';
+import { MAX_BACKUP_RETENTION_DAYS, wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'BackupReplication';
 
@@ -140,7 +140,7 @@ export class BackupReplication extends Construct {
         'a DB instance with automated backups on (backup retention of 1 day or more); there is nothing to replicate otherwise');
     }
     const retention = props.retention ?? Duration.days(sourceRetention);
-    this.retentionDays = wholeDays('retention', retention, 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit for replicated automated backups');
+    this.retentionDays = wholeUnits(CONSTRUCT, 'retention', retention, 'days', 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit for replicated automated backups');
 
     cfn.automaticBackupReplicationRegion = this.destinationRegion;
     cfn.automaticBackupReplicationKmsKeyId = this.destinationKeyArn;
@@ -151,9 +151,9 @@ export class BackupReplication extends Construct {
       const destination = options.destination;
       validateVaultArn(destination.vaultArn, stack.region);
       const backupRetention = options.retention ?? Duration.days(35);
-      this.backupRetentionDays = wholeDays('awsBackup.retention', backupRetention, 1, 36_500, 'the AWS Backup lifecycle range');
+      this.backupRetentionDays = wholeUnits(CONSTRUCT, 'awsBackup.retention', backupRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
       const copyRetention = options.copyRetention ?? Duration.days(35);
-      this.copyRetentionDays = wholeDays('awsBackup.copyRetention', copyRetention, 1, 36_500, 'the AWS Backup lifecycle range');
+      this.copyRetentionDays = wholeUnits(CONSTRUCT, 'awsBackup.copyRetention', copyRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
       const lockMin = destination.lockMinRetention?.toDays();
       const lockMax = destination.lockMaxRetention?.toDays();
       if (lockMax !== undefined && this.copyRetentionDays > lockMax) {
@@ -257,12 +257,4 @@ function validateVaultArn(arn: string, sourceRegion: string): void {
     throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
       `a vault in a Region other than the source's (${sourceRegion}); the copy is the cross-Region layer`);
   }
-}
-
-function wholeDays(prop: string, value: Duration, min: number, max: number, what: string): number {
-  const days = value.toDays({ integral: false });
-  if (!Number.isInteger(days) || days < min || days > max) {
-    throw propError(CONSTRUCT, prop, value.toHumanString(), `a whole number of days from ${min} to ${max} (${what})`);
-  }
-  return days;
 }

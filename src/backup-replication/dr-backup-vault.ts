@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
+import { wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'DrBackupVault';
 
@@ -167,11 +168,8 @@ export class DrBackupVault extends Construct {
     this.backupVaultName = name;
     const lock = props.lockConfiguration;
     if (lock) {
-      const min = lock.minRetention.toDays({ integral: false });
+      const min = wholeUnits(CONSTRUCT, 'lockConfiguration.minRetention', lock.minRetention, 'days', 1, 36_500);
       const max = lock.maxRetention?.toDays({ integral: false });
-      if (!Number.isInteger(min) || min < 1 || min > 36_500) {
-        throw propError(CONSTRUCT, 'lockConfiguration.minRetention', lock.minRetention.toHumanString(), 'a whole number of days from 1 to 36500');
-      }
       if (max !== undefined && (!Number.isInteger(max) || max < min || max > 36_500)) {
         throw propError(CONSTRUCT, 'lockConfiguration.maxRetention', lock.maxRetention!.toHumanString(),
           `a whole number of days from the minimum retention (${min}) to 36500`);
@@ -203,9 +201,9 @@ export class DrBackupVault extends Construct {
   }
 
   private addRestoreTesting(vaultName: string, options: RdsRestoreTestingOptions): backup.CfnRestoreTestingPlan {
-    const selectionDays = wholeNumber('restoreTesting.selectionWindow', options.selectionWindow ?? Duration.days(7), 'days', 1, 365);
-    const validationHours = wholeNumber('restoreTesting.validationWindow', options.validationWindow ?? Duration.hours(24), 'hours', 0, 168);
-    const startHours = wholeNumber('restoreTesting.startWindow', options.startWindow ?? Duration.hours(8), 'hours', 1, 168);
+    const selectionDays = wholeUnits(CONSTRUCT, 'restoreTesting.selectionWindow', options.selectionWindow ?? Duration.days(7), 'days', 1, 365);
+    const validationHours = wholeUnits(CONSTRUCT, 'restoreTesting.validationWindow', options.validationWindow ?? Duration.hours(24), 'hours', 0, 168);
+    const startHours = wholeUnits(CONSTRUCT, 'restoreTesting.startWindow', options.startWindow ?? Duration.hours(8), 'hours', 1, 168);
     const planName = `${vaultName.replace(/-/g, '_')}_rds`.slice(0, 50);
 
     const plan = new backup.CfnRestoreTestingPlan(this, 'RestoreTestingPlan', {
@@ -256,12 +254,4 @@ export class DrBackupVault extends Construct {
     selection.node.addDependency(plan);
     return plan;
   }
-}
-
-function wholeNumber(prop: string, value: Duration, unit: 'days' | 'hours', min: number, max: number): number {
-  const n = unit === 'days' ? value.toDays({ integral: false }) : value.toHours({ integral: false });
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw propError(CONSTRUCT, prop, value.toHumanString(), `a whole number of ${unit} from ${min} to ${max}`);
-  }
-  return n;
 }

@@ -14,10 +14,10 @@ import { TlsVersion } from '../common/tls';
 export const POSTGRES_LOG_EXPORTS = ['postgresql', 'upgrade'];
 
 /** The parameters that carry the TLS settings; users set them through typed props, never by hand. */
-export const TLS_PARAMETERS = ['rds.force_ssl', 'ssl_min_protocol_version'];
+const TLS_PARAMETERS = ['rds.force_ssl', 'ssl_min_protocol_version'];
 
 /** The `ssl_min_protocol_version` value for each TLS version. */
-export const TLS_PARAMETER_VALUES: Record<TlsVersion, string> = {
+const TLS_PARAMETER_VALUES: Record<TlsVersion, string> = {
   [TlsVersion.TLS_1_2]: 'TLSv1.2',
   [TlsVersion.TLS_1_3]: 'TLSv1.3',
 };
@@ -62,7 +62,7 @@ export function acknowledgeStandardPort(instance: rds.DatabaseInstanceBase): voi
 }
 
 /** The VPC's isolated subnets if it has any, otherwise its private subnets with egress. */
-export function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
+function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
   return vpc.isolatedSubnets.length > 0
     ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
     : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };

@@ -95,13 +95,22 @@ export function validateInstanceType(construct: string, prop: string, instanceTy
   }
 }
 
+/**
+ * Checks that a duration is a whole number of days or hours within a range, and returns that number. The message names
+ * the range and, when given, where the limit comes from.
+ */
+export function wholeUnits(construct: string, prop: string, value: Duration, unit: 'days' | 'hours', min: number, max: number,
+  limit?: string): number {
+  const n = unit === 'days' ? value.toDays({ integral: false }) : value.toHours({ integral: false });
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw propError(construct, prop, value.toHumanString(), `a whole number of ${unit} from ${min} to ${max}${limit ? ` (${limit})` : ''}`);
+  }
+  return n;
+}
+
 /** Checks a backup retention period: whole days from 1 to 35. */
 export function validateBackupRetention(construct: string, prop: string, retention: Duration): void {
-  const days = retention.toDays({ integral: false });
-  if (!Number.isInteger(days) || days < 1 || days > MAX_BACKUP_RETENTION_DAYS) {
-    throw propError(construct, prop, retention.toHumanString(),
-      `a whole number of days from 1 to ${MAX_BACKUP_RETENTION_DAYS} (the RDS limit)`);
-  }
+  wholeUnits(construct, prop, retention, 'days', 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit');
 }
 
 /** Rejects a subnet selection that contains public subnets. */
