@@ -31,9 +31,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
 
-  devDeps: ['cdk-nag@^3.0.2', 'jsii-rosetta@~6.0.0', 'constructs@10.5.1'],
+  devDeps: [
+    'cdk-nag@^3.0.2', 'jsii-rosetta@~6.0.0', 'constructs@10.5.1',
+    // The probe Lambda (src/db-probe.lambda.ts): pg is bundled into the asset; the AWS SDK v3 clients come with the
+    // Lambda Node.js runtime, so they stay external and are dev dependencies for the unit tests only.
+    'pg@^8.16.0', '@types/pg', '@types/aws-lambda',
+    '@aws-sdk/client-cloudwatch@^3', '@aws-sdk/client-secrets-manager@^3', 'aws-sdk-client-mock@^4',
+  ],
   // The peer dependency states the floor; the dev dependency below is the newest release, which the tests run on.
   peerDependencyOptions: { pinnedDevDependency: false },
+
+  // Handlers src/*.lambda.ts are bundled with esbuild at build time into assets/, which ships in every package, so
+  // no Docker bundling happens when users synthesize. pg-native is pg's optional native binding, never loaded.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
+  },
 
   // The dev tsconfig covers src, test, examples and .projenrc.ts; jsii writes tsconfig.json for the library itself.
   tsconfigDevFile: 'tsconfig.dev.json',
