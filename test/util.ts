@@ -1,10 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppProps, Stack } from 'aws-cdk-lib';
+import { App, AppProps, Size, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Finding, synthWithCompliancePacks } from '../scripts/compliance';
-import { IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps } from '../src';
+import {
+  CrossRegionReadReplica, DbAlarmSet, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps, Route53DbFailover, Route53DbFailoverProps,
+  WritableProbe,
+} from '../src';
 
 /** Where tests record every template they synthesize; `scripts/cfn-lint.sh` lints all of them. */
 export const TEMPLATE_RECORD_DIR = path.join(__dirname, '..', '.cfn-lint', 'templates');
@@ -84,4 +89,63 @@ export function twoRegionApp(primaryProps: Partial<MultiAzPostgresProps> = {}): 
   const drStack = newStack(app, 'Dr', DR_REGION);
   const drNet = new IsolatedVpc(drStack, 'Network');
   return { app, primaryStack, drStack, primary, drNet };
+}
+
+/** The primary's endpoint address as the DR stack must spell it: a literal (the account's RDS host suffix is made up). */
+export const PRIMARY_ENDPOINT = 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com';
+/** The primary VPC's ID as the DR stack must spell it: a literal. */
+export const PRIMARY_VPC_ID = 'vpc-0a1b2c3d4e5f60718';
+
+/**
+ * The two-Region failover layout: primary and replica, each with a `DbAlarmSet` and a `WritableProbe`, and a
+ * `Route53DbFailover` in the DR stack.
+ */
+export function failoverApp(failoverProps: Partial<Route53DbFailoverProps> = {}) {
+  const { app, primaryStack, drStack, primary, drNet } = twoRegionApp({
+    secretName: 'orders-primary/master',
+    secretReplicaRegions: [{ region: DR_REGION }],
+  });
+  const primaryNet = primaryStack.node.findChild('Network') as IsolatedVpc;
+  const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary.instance });
+  const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
+    instance: primary.instance,
+    credentials: primary.secret,
+    vpc: primaryNet.vpc,
+    awsApiEndpoints: [primaryNet.secretsManagerEndpoint, primaryNet.monitoringEndpoint],
+    topic: primaryAlarms.topic,
+  });
+  const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', {
+    sourceInstance: primary.instance,
+    vpc: drNet.vpc,
+    instanceIdentifier: 'orders-dr',
+  });
+  const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
+  const drProbe = new WritableProbe(drStack, 'ReplicaProbe', {
+    instance: replica.instance,
+    credentials: secretsmanager.Secret.fromSecretNameV2(drStack, 'ReplicatedSecret', 'orders-primary/master'),
+    vpc: drNet.vpc,
+    awsApiEndpoints: [drNet.secretsManagerEndpoint, drNet.monitoringEndpoint],
+    topic: drAlarms.topic,
+  });
+  const primaryVpc = ec2.Vpc.fromVpcAttributes(drStack, 'PrimaryVpc', {
+    vpcId: PRIMARY_VPC_ID, region: PRIMARY_REGION, availabilityZones: ['us-east-1a', 'us-east-1b'],
+  });
+  const failover = new Route53DbFailover(drStack, 'Failover', {
+    zoneName: 'orders.internal',
+    vpcs: [drNet.vpc, primaryVpc],
+    primary: {
+      endpointAddress: PRIMARY_ENDPOINT,
+      notWritableAlarm: primaryProbe.notWritableAlarm,
+      unreachableAlarm: primaryProbe.unreachableAlarm,
+    },
+    secondary: {
+      endpointAddress: replica.endpoint.hostname,
+      notWritableAlarm: drProbe.notWritableAlarm,
+      unreachableAlarm: drProbe.unreachableAlarm,
+    },
+    readerRecordName: 'reader',
+    ...failoverProps,
+  });
+  drStack.addStackDependency(primaryStack);
+  return { app, primaryStack, drStack, primary, replica, primaryAlarms, drAlarms, primaryProbe, drProbe, failover, primaryVpc, drNet };
 }

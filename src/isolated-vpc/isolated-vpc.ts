@@ -41,8 +41,8 @@ export interface IsolatedVpcProps {
 
 /**
  * A VPC for trying the library out, or for databases that need no internet access: isolated subnets only (no NAT
- * gateway, no internet gateway), KMS-encrypted flow logs of all traffic, and an interface endpoint for Secrets Manager
- * so the password rotation function works without NAT. Production teams usually bring their own VPC instead.
+ * gateway, no internet gateway), KMS-encrypted flow logs of all traffic, and interface endpoints for Secrets Manager
+ * and CloudWatch so the password rotation function and the writable probe work without NAT. Production teams usually bring their own VPC instead.
  *
  * @example
  * const network = new IsolatedVpc(this, 'Network');
@@ -56,6 +56,11 @@ export class IsolatedVpc extends Construct {
   public readonly vpc: ec2.Vpc;
   /** The Secrets Manager interface endpoint. It admits only what is granted through its `connections`. */
   public readonly secretsManagerEndpoint: ec2.InterfaceVpcEndpoint;
+  /**
+   * The CloudWatch (monitoring) interface endpoint, for functions that publish metrics, such as `WritableProbe`. It
+   * admits only what is granted through its `connections`.
+   */
+  public readonly monitoringEndpoint: ec2.InterfaceVpcEndpoint;
   /** The flow log group. */
   public readonly flowLogGroup: logs.ILogGroup;
 
@@ -122,6 +127,11 @@ export class IsolatedVpc extends Construct {
 
     this.secretsManagerEndpoint = this.vpc.addInterfaceEndpoint('SecretsManager', {
       service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      privateDnsEnabled: true,
+      open: false,
+    });
+    this.monitoringEndpoint = this.vpc.addInterfaceEndpoint('Monitoring', {
+      service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
       privateDnsEnabled: true,
       open: false,
     });

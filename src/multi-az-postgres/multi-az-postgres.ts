@@ -142,6 +142,15 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   readonly secretReplicaRegions?: secretsmanager.ReplicaRegion[];
 
   /**
+   * The master secret's name. Set it when a stack in a replica Region reads the replicated secret, for example a
+   * `WritableProbe` in the DR Region (`secretsmanager.Secret.fromSecretNameV2`): a replica secret keeps its name.
+   * Changing it on a deployed database replaces the secret.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly secretName?: string;
+
+  /**
    * Rotate the master password on a schedule, with the AWS-provided single-user rotation application. The rotation
    * function runs in `vpcSubnets` and must reach the Secrets Manager API: through `secretsManagerEndpoint` in
    * isolated subnets, or through NAT.
@@ -312,6 +321,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       username: props.masterUsername ?? 'postgres_admin',
       encryptionKey: this.encryptionKey,
       replicaRegions: props.secretReplicaRegions,
+      secretName: props.secretName,
       excludeCharacters: PASSWORD_EXCLUDE_CHARACTERS,
     });
     secret.applyRemovalPolicy(retainUnlessDestroy);

@@ -62,7 +62,7 @@ export function acknowledgeStandardPort(instance: rds.DatabaseInstanceBase): voi
 }
 
 /** The VPC's isolated subnets if it has any, otherwise its private subnets with egress. */
-function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
+export function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
   return vpc.isolatedSubnets.length > 0
     ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
     : { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };

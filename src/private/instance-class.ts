@@ -46,3 +46,56 @@ export function isSmallerInstanceClass(candidate: string, reference: string): bo
   }
   return a.size < b.size || a.family < b.family;
 }
+
+/** GiB of memory per vCPU by family letter, for the standard (non-burstable) classes RDS for PostgreSQL offers. */
+const MEMORY_PER_VCPU_GIB: Record<string, number> = { m: 4, r: 8, x: 16, z: 8 };
+
+/** vCPUs of a size: large = 2, xlarge = 4, Nxlarge = 4N. */
+function vcpus(size: string): number | undefined {
+  if (size === 'large') {
+    return 2;
+  }
+  if (size === 'xlarge') {
+    return 4;
+  }
+  const m = /^(\d+)xlarge$/.exec(size);
+  return m ? 4 * Number(m[1]) : undefined;
+}
+
+/** Burstable classes (t3, t4g) by size, GiB. */
+const BURSTABLE_MEMORY_GIB: Record<string, number> = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, '2xlarge': 32 };
+
+/**
+ * The nominal memory of a DB instance class in GiB, or undefined for classes it does not know (metal, the x1e/x2iedn
+ * families with other ratios, unknown names).
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html
+ */
+export function instanceClassMemoryGiB(instanceClass: string): number | undefined {
+  const [familyName, size] = instanceClass.replace(/^db\./, '').split('.');
+  if (familyName === undefined || size === undefined) {
+    return undefined;
+  }
+  if (/^t\d/.test(familyName)) {
+    return BURSTABLE_MEMORY_GIB[size];
+  }
+  // Families with a suffix other than g/d/n (graviton, local NVMe, network) have other memory ratios (x1e, x2iedn).
+  if (!/^[mrxz]\d+[gdni]*$/.test(familyName) || familyName.startsWith('x1') || familyName.startsWith('x2ie')) {
+    return undefined;
+  }
+  const perVcpu = MEMORY_PER_VCPU_GIB[familyName.charAt(0)];
+  const n = vcpus(size);
+  return perVcpu === undefined || n === undefined ? undefined : perVcpu * n;
+}
+
+/**
+ * RDS for PostgreSQL's default `max_connections`: `LEAST({DBInstanceClassMemory/9531392}, 5000)`. The nominal memory
+ * is used for DBInstanceClassMemory, which is somewhat larger than the memory RDS leaves to the database, so the figure
+ * can be a few percent above the instance's real value; `DbAlarmSet` takes `maxConnections` for an exact figure.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
+ */
+export function defaultMaxConnections(instanceClass: string): number | undefined {
+  const gib = instanceClassMemoryGiB(instanceClass);
+  return gib === undefined ? undefined : Math.min(Math.floor((gib * 1024 ** 3) / 9531392), 5000);
+}

@@ -1,0 +1,447 @@
+import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { propError } from '../private/errors';
+import { defaultMaxConnections, instanceClassMemoryGiB } from '../private/instance-class';
+import { rdsInstanceMetric } from '../private/metrics';
+import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
+
+const CONSTRUCT = 'DbAlarmSet';
+
+/** How urgent an alarm is; it is written at the start of the alarm's description. */
+export enum AlarmSeverity {
+  /** Data loss or an outage is near: page someone. */
+  CRITICAL = 'CRITICAL',
+  /** Degradation to look at during working hours. */
+  WARNING = 'WARNING',
+}
+
+/** Whether an instance is a primary or a read replica; replicas get a ReplicaLag alarm. */
+export enum DbRole {
+  /** A writable instance. */
+  PRIMARY = 'PRIMARY',
+  /** A read replica. */
+  REPLICA = 'REPLICA',
+}
+
+/**
+ * Overrides for one alarm of a `DbAlarmSet`. Each alarm's prop says what its threshold means and its defaults.
+ */
+export interface DbAlarmOptions {
+  /**
+   * Whether the alarm is created.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * The threshold, in the unit the alarm's prop names.
+   *
+   * @default - the alarm's default
+   */
+  readonly threshold?: number;
+
+  /**
+   * Length of one evaluation period. A whole number of minutes: RDS publishes instance metrics every 60 seconds.
+   *
+   * @default - the alarm's default
+   */
+  readonly period?: Duration;
+
+  /**
+   * Number of periods evaluated.
+   *
+   * @default - the alarm's default
+   */
+  readonly evaluationPeriods?: number;
+
+  /**
+   * Number of breaching periods, among `evaluationPeriods`, that set off the alarm.
+   *
+   * @default - equal to evaluationPeriods
+   */
+  readonly datapointsToAlarm?: number;
+
+  /**
+   * The alarm's severity.
+   *
+   * @default - the alarm's default
+   */
+  readonly severity?: AlarmSeverity;
+}
+
+/** Properties of a `DbAlarmSet`. */
+export interface DbAlarmSetProps {
+  /** The DB instance to watch: a primary or a read replica, of this app or imported. */
+  readonly instance: rds.IDatabaseInstance;
+
+  /**
+   * The DB instance identifier, used in alarm names and metric dimensions.
+   *
+   * @default - the instance's identifier, which must then be known at synth time
+   */
+  readonly instanceIdentifier?: string;
+
+  /**
+   * Whether the instance is a primary or a read replica.
+   *
+   * @default - REPLICA when the instance's template has a source DB instance, else PRIMARY
+   */
+  readonly role?: DbRole;
+
+  /**
+   * The DB instance class, e.g. `db.m7g.large`, for the memory and connection thresholds.
+   *
+   * @default - read from the instance's template
+   */
+  readonly instanceClass?: string;
+
+  /**
+   * The allocated storage, for the storage and WAL thresholds. With storage autoscaling the thresholds stay relative
+   * to this figure, so they fire early, never late.
+   *
+   * @default - read from the instance's template
+   */
+  readonly allocatedStorage?: Size;
+
+  /**
+   * The instance's `max_connections`, for the connections threshold. Give it when the parameter group sets
+   * `max_connections`.
+   *
+   * @default - RDS's default for the instance class: LEAST(DBInstanceClassMemory/9531392, 5000)
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * The recovery point objective: a replica lagging more than this is in ALARM.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly rpo?: Duration;
+
+  /**
+   * The SNS topic every alarm, OK transition and RDS event goes to.
+   *
+   * @default - a new topic, encrypted with a new customer-managed KMS key, refusing publishers without TLS
+   */
+  readonly topic?: sns.ITopic;
+
+  /**
+   * Whether to subscribe the topic to the instance's RDS events: availability, failover, failure, low storage,
+   * maintenance, read replica, recovery and restoration.
+   *
+   * @default true
+   */
+  readonly eventSubscription?: boolean;
+
+  /**
+   * Whether to create a CloudWatch dashboard of the instance's metrics and alarms.
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /** CPUUtilization above `threshold` percent. @default 80 % over 3 periods of 5 minutes, WARNING */
+  readonly cpuUtilization?: DbAlarmOptions;
+  /** FreeableMemory below `threshold` percent of the class's memory. @default 10 % over 3 periods of 5 minutes, WARNING */
+  readonly freeableMemory?: DbAlarmOptions;
+  /** SwapUsage above `threshold` MiB. @default 256 MiB over 3 periods of 5 minutes, WARNING */
+  readonly swapUsage?: DbAlarmOptions;
+  /** FreeStorageSpace below `threshold` percent of allocated storage. @default 10 % over 1 period of 5 minutes, CRITICAL */
+  readonly freeStorageSpace?: DbAlarmOptions;
+  /** DatabaseConnections above `threshold` percent of max_connections. @default 80 % over 3 periods of 5 minutes, WARNING */
+  readonly databaseConnections?: DbAlarmOptions;
+  /** ReadLatency above `threshold` milliseconds. @default 20 ms over 3 periods of 5 minutes, WARNING */
+  readonly readLatency?: DbAlarmOptions;
+  /** WriteLatency above `threshold` milliseconds. @default 20 ms over 3 periods of 5 minutes, WARNING */
+  readonly writeLatency?: DbAlarmOptions;
+  /** DiskQueueDepth above `threshold` requests. @default 64 over 3 periods of 5 minutes, WARNING */
+  readonly diskQueueDepth?: DbAlarmOptions;
+  /**
+   * Replicas only: ReplicaLag above `threshold` seconds. -1 (replication stopped) and missing data count as breaching.
+   * @default the RPO, over 2 periods of 1 minute, CRITICAL
+   */
+  readonly replicaLag?: DbAlarmOptions;
+  /** OldestReplicationSlotLag above `threshold` percent of allocated storage. @default 10 % over 1 period of 5 minutes, CRITICAL */
+  readonly oldestReplicationSlotLag?: DbAlarmOptions;
+  /** TransactionLogsDiskUsage above `threshold` percent of allocated storage. @default 10 % over 1 period of 5 minutes, CRITICAL */
+  readonly transactionLogsDiskUsage?: DbAlarmOptions;
+  /** MaximumUsedTransactionIDs above `threshold` transaction IDs. @default 1,000,000,000 over 1 period of 5 minutes, CRITICAL */
+  readonly maximumUsedTransactionIds?: DbAlarmOptions;
+}
+
+/** One alarm's definition: its metric, how its threshold is read, and its defaults. */
+interface AlarmSpec {
+  readonly prop: keyof DbAlarmSetProps;
+  readonly id: string;
+  readonly metricName: string;
+  readonly title: string;
+  readonly defaultThreshold: number;
+  /** Turns the threshold from the prop's unit into the metric's; undefined when the base figure is unknown. */
+  readonly toMetricUnit: (threshold: number) => number | undefined;
+  /** What to give when `toMetricUnit` cannot convert. */
+  readonly needs?: string;
+  readonly unit: string;
+  readonly comparison: cloudwatch.ComparisonOperator;
+  readonly periodMinutes: number;
+  readonly evaluationPeriods: number;
+  readonly severity: AlarmSeverity;
+  readonly replicaOnly?: boolean;
+}
+
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+
+/**
+ * CloudWatch alarms for one RDS for PostgreSQL DB instance, with thresholds relative to the instance, every alarm
+ * (and its return to OK) sent to an SNS topic, the instance's RDS events on the same topic, and a dashboard.
+ *
+ * Thresholds: connections as a share of max_connections for the instance class, storage and WAL as a share of the
+ * allocated storage, memory as a share of the class's memory, ReplicaLag against the RPO (replication stopped counts
+ * as breaching), and MaximumUsedTransactionIDs at one billion, half-way to wraparound.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
+ *
+ * @example
+ * declare const db: MultiAzPostgres;
+ * const alarms = new DbAlarmSet(this, 'OrdersAlarms', {
+ *   instance: db.instance,
+ *   cpuUtilization: { threshold: 70 },
+ *   diskQueueDepth: { enabled: false },
+ * });
+ */
+export class DbAlarmSet extends Construct {
+  /** The topic every alarm and RDS event goes to. */
+  public readonly topic: sns.ITopic;
+  /** The key of the topic, when this construct created it. */
+  public readonly topicKey?: kms.IKey;
+  /** The alarms, by metric name (e.g. `CPUUtilization`). */
+  public readonly alarms: Record<string, cloudwatch.Alarm>;
+  /** The DB instance identifier the alarms watch. */
+  public readonly instanceIdentifier: string;
+  /** Whether the instance is a primary or a replica. */
+  public readonly role: DbRole;
+  /** The max_connections figure the connections alarm is relative to, when known. */
+  public readonly maxConnections?: number;
+  /** The dashboard, unless turned off. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+  /** The RDS event subscription, unless turned off. */
+  public readonly eventSubscription?: rds.CfnEventSubscription;
+
+  constructor(scope: Construct, id: string, props: DbAlarmSetProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const cfn = cfnDbInstanceOf(props.instance);
+
+    const identifier = props.instanceIdentifier ?? literalIdentifierOf(props.instance);
+    if (identifier === undefined || Token.isUnresolved(identifier)) {
+      throw propError(CONSTRUCT, 'instanceIdentifier', identifier ?? props.instance.node.path,
+        'a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier');
+    }
+    this.instanceIdentifier = identifier;
+    this.role = props.role ?? (cfn?.sourceDbInstanceIdentifier !== undefined ? DbRole.REPLICA : DbRole.PRIMARY);
+
+    const instanceClass = props.instanceClass ?? literalString(stack.resolve(cfn?.dbInstanceClass));
+    const memoryGiB = instanceClass === undefined ? undefined : instanceClassMemoryGiB(instanceClass);
+    if (props.maxConnections !== undefined && (!Number.isInteger(props.maxConnections) || props.maxConnections < 1)) {
+      throw propError(CONSTRUCT, 'maxConnections', props.maxConnections, 'a whole number of connections, at least 1');
+    }
+    this.maxConnections = props.maxConnections ?? (instanceClass === undefined ? undefined : defaultMaxConnections(instanceClass));
+    const storageGiB = props.allocatedStorage?.toGibibytes() ?? numberOrUndefined(stack.resolve(cfn?.allocatedStorage));
+    if (storageGiB !== undefined && !(storageGiB > 0)) {
+      throw propError(CONSTRUCT, 'allocatedStorage', storageGiB, 'a positive size');
+    }
+    const rpoSeconds = (props.rpo ?? Duration.minutes(1)).toSeconds();
+    if (!Number.isInteger(rpoSeconds) || rpoSeconds < 1) {
+      throw propError(CONSTRUCT, 'rpo', props.rpo?.toHumanString(), 'a whole number of seconds, at least 1 second');
+    }
+
+    const shareOf = (base: number | undefined) => (percent: number) => base === undefined ? undefined : base * percent / 100;
+    const specs: AlarmSpec[] = [
+      spec('cpuUtilization', 'CPUUtilization', 'CPU utilization', 80, (t) => t, '%', 'gt', 5, 3, AlarmSeverity.WARNING),
+      { ...spec('freeableMemory', 'FreeableMemory', 'freeable memory', 10, shareOf(memoryGiB === undefined ? undefined : memoryGiB * GIB), '% of memory', 'lt', 5, 3, AlarmSeverity.WARNING), needs: 'instanceClass (a class whose memory is known)' },
+      spec('swapUsage', 'SwapUsage', 'swap usage', 256, (t) => t * MIB, 'MiB', 'gt', 5, 3, AlarmSeverity.WARNING),
+      { ...spec('freeStorageSpace', 'FreeStorageSpace', 'free storage space', 10, shareOf(storageGiB === undefined ? undefined : storageGiB * GIB), '% of allocated storage', 'lt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
+      { ...spec('databaseConnections', 'DatabaseConnections', 'connections', 80, shareOf(this.maxConnections), '% of max_connections', 'gt', 5, 3, AlarmSeverity.WARNING), needs: 'maxConnections or instanceClass' },
+      spec('readLatency', 'ReadLatency', 'read latency', 20, (t) => t / 1000, 'ms', 'gt', 5, 3, AlarmSeverity.WARNING),
+      spec('writeLatency', 'WriteLatency', 'write latency', 20, (t) => t / 1000, 'ms', 'gt', 5, 3, AlarmSeverity.WARNING),
+      spec('diskQueueDepth', 'DiskQueueDepth', 'disk queue depth', 64, (t) => t, 'requests', 'gt', 5, 3, AlarmSeverity.WARNING),
+      { ...spec('replicaLag', 'ReplicaLag', 'replica lag', rpoSeconds, (t) => t, 's', 'gt', 1, 2, AlarmSeverity.CRITICAL), replicaOnly: true },
+      { ...spec('oldestReplicationSlotLag', 'OldestReplicationSlotLag', 'oldest replication slot lag', 10, shareOf(storageGiB === undefined ? undefined : storageGiB * GIB), '% of allocated storage', 'gt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
+      { ...spec('transactionLogsDiskUsage', 'TransactionLogsDiskUsage', 'WAL disk usage', 10, shareOf(storageGiB === undefined ? undefined : storageGiB * GIB), '% of allocated storage', 'gt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
+      spec('maximumUsedTransactionIds', 'MaximumUsedTransactionIDs', 'transaction ID age (wraparound at 2^31)', 1_000_000_000, (t) => t, 'transaction IDs', 'gt', 5, 1, AlarmSeverity.CRITICAL),
+    ];
+
+    if (props.topic) {
+      this.topic = props.topic;
+    } else {
+      const { topic, key } = this.createTopic(stack, identifier);
+      this.topic = topic;
+      this.topicKey = key;
+    }
+    const action = new cloudwatchActions.SnsAction(this.topic);
+
+    this.alarms = {};
+    for (const s of specs) {
+      const options = (props[s.prop] ?? {}) as DbAlarmOptions;
+      if (options.enabled === false || (s.replicaOnly && this.role !== DbRole.REPLICA)) {
+        continue;
+      }
+      const alarm = this.createAlarm(s, options, identifier);
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms[s.metricName] = alarm;
+    }
+
+    if (props.eventSubscription ?? true) {
+      this.eventSubscription = new rds.CfnEventSubscription(this, 'Events', {
+        snsTopicArn: this.topic.topicArn,
+        sourceType: 'db-instance',
+        sourceIds: [identifier],
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html#USER_Events.Messages.instance
+        eventCategories: ['availability', 'failover', 'failure', 'low storage', 'maintenance', 'read replica', 'recovery', 'restoration'],
+        enabled: true,
+      });
+      // The topic's access policy must exist before RDS checks that it may publish.
+      const policy = this.node.tryFindChild('TopicPolicy');
+      if (policy) {
+        this.eventSubscription.node.addDependency(policy);
+      }
+    }
+
+    if (props.dashboard ?? true) {
+      this.dashboard = this.createDashboard(identifier);
+    }
+  }
+
+  private createTopic(stack: Stack, identifier: string): { topic: sns.Topic; key: kms.Key } {
+    const key = new kms.Key(this, 'TopicKey', {
+      description: `Encrypts the alarm and event topic of RDS for PostgreSQL instance ${identifier}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms and RDS event notifications publish to an encrypted topic only if the key lets them.
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAndRdsEventsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.rds.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    const topic = new sns.Topic(this, 'Topic', {
+      displayName: `RDS for PostgreSQL ${identifier}: alarms and events`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    const policy = new sns.TopicPolicy(this, 'TopicPolicy', { topics: [topic] });
+    policy.document.addStatements(new iam.PolicyStatement({
+      sid: 'AllowRdsEvents',
+      principals: [new iam.ServicePrincipal('events.rds.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:rds:${stack.region}:${stack.account}:es:*` },
+      },
+    }));
+    return { topic, key };
+  }
+
+  private createAlarm(s: AlarmSpec, options: DbAlarmOptions, identifier: string): cloudwatch.Alarm {
+    const threshold = options.threshold ?? s.defaultThreshold;
+    if (!Number.isFinite(threshold) || threshold < 0) {
+      throw propError(CONSTRUCT, `${s.prop}.threshold`, threshold, `a number of ${s.unit}, zero or more`);
+    }
+    if (s.unit.startsWith('%') && threshold > 100) {
+      throw propError(CONSTRUCT, `${s.prop}.threshold`, threshold, `a percentage from 0 to 100 (${s.unit})`);
+    }
+    const metricThreshold = s.toMetricUnit(threshold);
+    if (metricThreshold === undefined) {
+      throw propError(CONSTRUCT, s.needs!.split(' ')[0], undefined,
+        `the ${s.prop} alarm is relative to a figure not known at synth time; give ${s.needs}, or set ${s.prop}: { enabled: false }`);
+    }
+    const period = options.period ?? Duration.minutes(s.periodMinutes);
+    const periodMinutes = period.toSeconds() / 60;
+    if (!Number.isInteger(periodMinutes) || periodMinutes < 1 || periodMinutes > 1440) {
+      throw propError(CONSTRUCT, `${s.prop}.period`, period.toHumanString(),
+        'a whole number of minutes from 1 to 1440: RDS publishes instance metrics every 60 seconds');
+    }
+    const evaluationPeriods = options.evaluationPeriods ?? s.evaluationPeriods;
+    if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || evaluationPeriods * period.toSeconds() > 86_400) {
+      throw propError(CONSTRUCT, `${s.prop}.evaluationPeriods`, evaluationPeriods, 'a whole number, at least 1, spanning at most one day');
+    }
+    const datapointsToAlarm = options.datapointsToAlarm ?? evaluationPeriods;
+    if (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods) {
+      throw propError(CONSTRUCT, `${s.prop}.datapointsToAlarm`, datapointsToAlarm, `a whole number from 1 to evaluationPeriods (${evaluationPeriods})`);
+    }
+    const severity = options.severity ?? s.severity;
+    const lower = s.comparison === cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+    const replicaLag = s.metricName === 'ReplicaLag';
+    const metric = rdsInstanceMetric(identifier, s.metricName, {
+      period,
+      // Worst case of the period: lowest for "too little" alarms, highest for "too much" ones.
+      statistic: lower ? cloudwatch.Stats.MINIMUM : cloudwatch.Stats.MAXIMUM,
+    });
+    return new cloudwatch.Alarm(this, s.id, {
+      alarmName: `${identifier}-${kebab(s.metricName)}`,
+      alarmDescription: `[${severity}] ${identifier}: ${s.title} ${lower ? 'below' : 'above'} ${threshold} ${s.unit}`
+        + (replicaLag ? ' (RPO); replication stopped (-1) or no data counts as breaching' : ''),
+      // ReplicaLag is -1 when replication has stopped: that must breach too.
+      metric: replicaLag
+        ? new cloudwatch.MathExpression({
+          expression: `IF(lag < 0, ${metricThreshold + 1}, lag)`,
+          usingMetrics: { lag: metric },
+          period,
+          label: 'ReplicaLag (-1 counted as breaching)',
+        })
+        : metric,
+      threshold: metricThreshold,
+      comparisonOperator: s.comparison,
+      evaluationPeriods,
+      datapointsToAlarm,
+      treatMissingData: replicaLag ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.MISSING,
+    });
+  }
+
+  private createDashboard(identifier: string): cloudwatch.Dashboard {
+    const alarms = Object.values(this.alarms);
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${identifier}-database`,
+      defaultInterval: Duration.hours(3),
+    });
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({
+      title: `${identifier} (${this.role.toLowerCase()}): alarms`,
+      alarms,
+      width: 24,
+    }));
+    const widgets = alarms.map((alarm) => new cloudwatch.AlarmWidget({ alarm, title: alarm.alarmName, width: 8, height: 6 }));
+    for (let i = 0; i < widgets.length; i += 3) {
+      dashboard.addWidgets(...widgets.slice(i, i + 3));
+    }
+    return dashboard;
+  }
+}
+
+function spec(prop: keyof DbAlarmSetProps, metricName: string, title: string, defaultThreshold: number,
+  toMetricUnit: (t: number) => number | undefined, unit: string, comparison: 'gt' | 'lt', periodMinutes: number,
+  evaluationPeriods: number, severity: AlarmSeverity): AlarmSpec {
+  return {
+    prop, id: metricName, metricName, title, defaultThreshold, toMetricUnit, unit, periodMinutes, evaluationPeriods, severity,
+    comparison: comparison === 'gt' ? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD : cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+  };
+}
+
+function kebab(name: string): string {
+  return name.replace(/IDs$/, 'Ids').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+function literalString(value: unknown): string | undefined {
+  return typeof value === 'string' && !Token.isUnresolved(value) ? value : undefined;
+}

@@ -1,0 +1,472 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { propError } from '../private/errors';
+
+const CONSTRUCT = 'Route53DbFailover';
+
+/** Statistics a Route 53 health check accepts in the alarm it watches (extended statistics such as p99 are refused). */
+const ROUTE53_STATISTICS = ['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'];
+
+/** How Route 53 decides that an endpoint is healthy. */
+export enum FailoverHealthCheckType {
+  /**
+   * CLOUDWATCH_METRIC health checks on the targets' alarms (a `WritableProbe`'s). The only kind that works for
+   * private endpoints: Route 53's health checkers run on the internet and cannot reach private IP addresses.
+   */
+  CLOUDWATCH_ALARM = 'CLOUDWATCH_ALARM',
+  /**
+   * TCP health checks from Route 53's health checkers, for endpoints that really are public. The secondary writer
+   * record still requires the secondary's not-writable alarm to be OK, through a calculated health check: a TCP
+   * connection says nothing about whether the database takes writes.
+   */
+  TCP = 'TCP',
+}
+
+/** One side of the failover pair: a DB instance and the alarms that say whether it is writable and reachable. */
+export interface FailoverTarget {
+  /**
+   * The DB instance's endpoint address. A token of this stack, or a literal string when the instance is in another
+   * Region's stack (CloudFormation cannot reference across Regions).
+   */
+  readonly endpointAddress: string;
+
+  /**
+   * An alarm, in the instance's Region, that is in ALARM whenever the instance is not a writable primary: a
+   * `WritableProbe`'s `notWritableAlarm`. It must have a literal name, a period of at least 60 seconds and a plain
+   * statistic, as Route 53 requires.
+   */
+  readonly notWritableAlarm: cloudwatch.IAlarm;
+
+  /**
+   * An alarm that is in ALARM whenever the instance does not answer: a `WritableProbe`'s `unreachableAlarm`.
+   * Required for the reader record.
+   *
+   * @default - none; then no reader record can be made
+   */
+  readonly unreachableAlarm?: cloudwatch.IAlarm;
+
+  /**
+   * Whether the endpoint is reachable from the internet, which TCP health checks need.
+   *
+   * @default false
+   */
+  readonly publiclyAccessible?: boolean;
+
+  /**
+   * The port TCP health checks connect to.
+   *
+   * @default 5432
+   */
+  readonly port?: number;
+}
+
+/** The worst case, in seconds, from the primary failing to clients resolving the writer name to the other side. */
+export interface FailoverDetectionBudget {
+  /** Until the probe first observes the failure: one probe interval (the alarm's period). Zero for TCP checks. */
+  readonly probeSeconds: number;
+  /** Until the alarm fires: period × evaluation periods of the primary's not-writable alarm. Zero for TCP checks. */
+  readonly alarmSeconds: number;
+  /** Until Route 53 sees it: the assumed health-check lag, or request interval × failure threshold for TCP. */
+  readonly healthCheckSeconds: number;
+  /** Until resolvers drop the cached answer: the record TTL. */
+  readonly ttlSeconds: number;
+  /** The sum. */
+  readonly totalSeconds: number;
+  /** How the total is made up, for reports. */
+  readonly formula: string;
+}
+
+/** Properties of a `Route53DbFailover`. */
+export interface Route53DbFailoverProps {
+  /**
+   * A private hosted zone to put the records in. When given, `vpcs` must list the VPCs it is associated with: they
+   * are checked, not associated.
+   *
+   * @default - a new private hosted zone named `zoneName`, associated with `vpcs`
+   */
+  readonly zone?: route53.IPrivateHostedZone;
+
+  /**
+   * The name of the private hosted zone to create, e.g. `orders.internal`.
+   *
+   * @default - required when `zone` is not given
+   */
+  readonly zoneName?: string;
+
+  /**
+   * The VPCs that resolve the names: at least one in the primary's Region and one in the secondary's. A VPC of
+   * another Region's stack is passed with `ec2.Vpc.fromVpcAttributes({ vpcId: 'vpc-…', region, availabilityZones })`.
+   */
+  readonly vpcs: ec2.IVpc[];
+
+  /** The primary side: answered while it is writable, and whenever the secondary is not writable. */
+  readonly primary: FailoverTarget;
+
+  /** The secondary side: answered only when the primary is unhealthy and the secondary is writable (promoted). */
+  readonly secondary: FailoverTarget;
+
+  /**
+   * The writer name, relative to the zone.
+   *
+   * @default 'writer'
+   */
+  readonly writerRecordName?: string;
+
+  /**
+   * A reader name, relative to the zone: the primary while it answers, else the secondary (writable or not). Needs
+   * `unreachableAlarm` on both targets.
+   *
+   * @default - no reader record
+   */
+  readonly readerRecordName?: string;
+
+  /**
+   * TTL of the records: 60 seconds or less, as Route 53 recommends for records with health checks.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly ttl?: Duration;
+
+  /**
+   * How Route 53 checks the targets.
+   *
+   * @default FailoverHealthCheckType.CLOUDWATCH_ALARM
+   */
+  readonly healthCheckType?: FailoverHealthCheckType;
+
+  /**
+   * TCP checks only: seconds between checks from each checker, 10 or 30.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly tcpRequestInterval?: Duration;
+
+  /**
+   * TCP checks only: consecutive failed checks before an endpoint is unhealthy, 1 to 10.
+   *
+   * @default 3
+   */
+  readonly tcpFailureThreshold?: number;
+
+  /**
+   * The time Route 53 takes to reflect an alarm's change in a CLOUDWATCH_METRIC health check, for the detection
+   * budget. AWS publishes no figure (Route 53 watches the alarm's data stream); 30 seconds is the standard endpoint
+   * health-check interval.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly healthCheckLag?: Duration;
+}
+
+/** What the construct reads from an alarm to build and check a health check on it. */
+interface AlarmFacts {
+  readonly name: string;
+  readonly region: string;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+}
+
+/**
+ * DNS failover for a PostgreSQL primary and its cross-Region replica, in a private hosted zone that VPCs in both
+ * Regions resolve: a writer name (and optionally a reader name) as failover CNAME records with a short TTL.
+ *
+ * It holds the first failover invariant: writes are never routed to a read-only endpoint.
+ * - The PRIMARY writer record is healthy while the primary's not-writable alarm is OK.
+ * - The SECONDARY writer record is healthy only while the secondary's not-writable alarm is OK, that is once the
+ *   secondary has been promoted. Missing data counts as unhealthy.
+ * - While both are unhealthy, Route 53 answers with the primary record (a secondary that is not healthy is never
+ *   answered), so the name never points at a replica that still replays WAL.
+ *
+ * Health checks are CloudWatch-alarm based by default, because Route 53's checkers cannot reach private endpoints;
+ * the alarms come from a `WritableProbe` in each Region. Nothing here calls the Route 53 API at failover time: DNS
+ * moves through health checks, which are Route 53's data plane.
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html (Failover)
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
+ */
+export class Route53DbFailover extends Construct {
+  /** The private hosted zone. */
+  public readonly zone: route53.IPrivateHostedZone;
+  /** The name writers connect to, e.g. `writer.orders.internal`. */
+  public readonly writerDnsName: string;
+  /** The name readers connect to, when a reader record was made. */
+  public readonly readerDnsName?: string;
+  /** The records' TTL. */
+  public readonly ttl: Duration;
+  /** The health checks, by role: `primaryWriter`, `secondaryWriter`, and `primaryReader`, `secondaryReader`. */
+  public readonly healthChecks: Record<string, route53.CfnHealthCheck>;
+  /** The worst-case detection-plus-DNS time the settings imply. */
+  public readonly detectionBudget: FailoverDetectionBudget;
+
+  constructor(scope: Construct, id: string, props: Route53DbFailoverProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    // --- Settings ----------------------------------------------------------------------------------------------------
+    this.ttl = props.ttl ?? Duration.seconds(30);
+    const ttlSeconds = this.ttl.toSeconds({ integral: false });
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 60) {
+      throw propError(CONSTRUCT, 'ttl', this.ttl.toHumanString(),
+        'a whole number of seconds from 1 to 60: resolvers keep a failed-over answer for the TTL, and Route 53 recommends 60 seconds or less with health checks');
+    }
+    const type = props.healthCheckType ?? FailoverHealthCheckType.CLOUDWATCH_ALARM;
+    const writerName = recordName('writerRecordName', props.writerRecordName ?? 'writer');
+    const readerName = props.readerRecordName === undefined ? undefined : recordName('readerRecordName', props.readerRecordName);
+    if (readerName === writerName) {
+      throw propError(CONSTRUCT, 'readerRecordName', readerName, 'a name other than the writer record name');
+    }
+    for (const [side, target] of [['primary', props.primary], ['secondary', props.secondary]] as const) {
+      checkEndpoint(`${side}.endpointAddress`, target.endpointAddress);
+      if (type === FailoverHealthCheckType.TCP && target.publiclyAccessible !== true) {
+        throw propError(CONSTRUCT, 'healthCheckType', type,
+          `CLOUDWATCH_ALARM, because ${side}.publiclyAccessible is not true: Route 53 health checkers run on the internet and `
+          + 'cannot reach a private endpoint, so a TCP check on it would always fail');
+      }
+      if (readerName !== undefined && target.unreachableAlarm === undefined) {
+        throw propError(CONSTRUCT, `${side}.unreachableAlarm`, undefined, 'an alarm (WritableProbe.unreachableAlarm): the reader record needs it');
+      }
+      const port = target.port ?? 5432;
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw propError(CONSTRUCT, `${side}.port`, port, 'a TCP port from 1 to 65535');
+      }
+    }
+    const tcpInterval = props.tcpRequestInterval ?? Duration.seconds(10);
+    if (![10, 30].includes(tcpInterval.toSeconds({ integral: false }))) {
+      throw propError(CONSTRUCT, 'tcpRequestInterval', tcpInterval.toHumanString(), '10 or 30 seconds, the intervals Route 53 offers');
+    }
+    const tcpFailureThreshold = props.tcpFailureThreshold ?? 3;
+    if (!Number.isInteger(tcpFailureThreshold) || tcpFailureThreshold < 1 || tcpFailureThreshold > 10) {
+      throw propError(CONSTRUCT, 'tcpFailureThreshold', tcpFailureThreshold, 'a whole number from 1 to 10');
+    }
+    const healthCheckLag = props.healthCheckLag ?? Duration.seconds(30);
+    const lagSeconds = healthCheckLag.toSeconds({ integral: false });
+    if (!Number.isInteger(lagSeconds) || lagSeconds < 0 || lagSeconds > 600) {
+      throw propError(CONSTRUCT, 'healthCheckLag', healthCheckLag.toHumanString(), 'a whole number of seconds from 0 to 600');
+    }
+
+    // --- Alarms: Route 53's rules, checked at synth --------------------------------------------------------------------
+    const primaryWriter = alarmFacts('primary.notWritableAlarm', props.primary.notWritableAlarm);
+    const secondaryWriter = alarmFacts('secondary.notWritableAlarm', props.secondary.notWritableAlarm);
+    if (primaryWriter.region === secondaryWriter.region) {
+      throw propError(CONSTRUCT, 'secondary.notWritableAlarm', secondaryWriter.name,
+        `an alarm in another Region than the primary's (${primaryWriter.region}): both sides in one Region do not survive a Region loss`);
+    }
+    const primaryReader = props.primary.unreachableAlarm ? alarmFacts('primary.unreachableAlarm', props.primary.unreachableAlarm) : undefined;
+    const secondaryReader = props.secondary.unreachableAlarm ? alarmFacts('secondary.unreachableAlarm', props.secondary.unreachableAlarm) : undefined;
+
+    // --- Zone, resolvable in both Regions ------------------------------------------------------------------------------
+    const vpcRegions = checkVpcs(stack, props.vpcs);
+    for (const region of [primaryWriter.region, secondaryWriter.region]) {
+      if (!vpcRegions.has(region)) {
+        throw propError(CONSTRUCT, 'vpcs', `VPCs in ${[...vpcRegions].join(', ')}`,
+          `VPCs in both Regions, ${primaryWriter.region} and ${secondaryWriter.region}: none is in ${region}, so clients there could not resolve the names after a failover`);
+      }
+    }
+    let zoneName: string;
+    if (props.zone) {
+      if (props.zoneName !== undefined) {
+        throw propError(CONSTRUCT, 'zoneName', props.zoneName, 'unset when zone is given');
+      }
+      this.zone = props.zone;
+      try {
+        zoneName = props.zone.zoneName;
+      } catch {
+        throw propError(CONSTRUCT, 'zone', props.zone.node.path,
+          'a zone whose name is known: import it with PrivateHostedZone.fromPrivateHostedZoneAttributes');
+      }
+    } else {
+      if (props.zoneName === undefined || !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(props.zoneName)) {
+        throw propError(CONSTRUCT, 'zoneName', props.zoneName, 'a lower-case domain name such as orders.internal (required when zone is not given)');
+      }
+      zoneName = props.zoneName;
+      const zone = new route53.PrivateHostedZone(this, 'Zone', {
+        zoneName,
+        vpc: props.vpcs[0],
+        comment: `Failover names of the PostgreSQL database (cdk-resilient-postgres): ${writerName}${readerName ? `, ${readerName}` : ''}`,
+      });
+      for (const vpc of props.vpcs.slice(1)) {
+        zone.addVpc(vpc);
+      }
+      this.zone = zone;
+    }
+    this.writerDnsName = `${writerName}.${zoneName}`;
+    this.readerDnsName = readerName === undefined ? undefined : `${readerName}.${zoneName}`;
+
+    // --- Health checks -------------------------------------------------------------------------------------------------
+    this.healthChecks = {};
+    const alarmCheck = (key: string, facts: AlarmFacts, what: string, dnsName: string = this.writerDnsName) =>
+      this.healthChecks[key] = new route53.CfnHealthCheck(this, `${capitalize(key)}HealthCheck`, {
+        healthCheckConfig: {
+          type: 'CLOUDWATCH_METRIC',
+          alarmIdentifier: { name: facts.name, region: facts.region },
+          // No data means the probe could not run or publish: never count that as healthy.
+          insufficientDataHealthStatus: 'Unhealthy',
+        },
+        healthCheckTags: [{ key: 'Name', value: `${dnsName} ${what}` }],
+      });
+    const tcpCheck = (key: string, target: FailoverTarget, what: string, dnsName: string = this.writerDnsName) =>
+      this.healthChecks[key] = new route53.CfnHealthCheck(this, `${capitalize(key)}HealthCheck`, {
+        healthCheckConfig: {
+          type: 'TCP',
+          fullyQualifiedDomainName: target.endpointAddress,
+          port: target.port ?? 5432,
+          requestInterval: tcpInterval.toSeconds(),
+          failureThreshold: tcpFailureThreshold,
+        },
+        healthCheckTags: [{ key: 'Name', value: `${dnsName} ${what}` }],
+      });
+
+    let primaryWriterCheck: route53.CfnHealthCheck;
+    let secondaryWriterCheck: route53.CfnHealthCheck;
+    if (type === FailoverHealthCheckType.TCP) {
+      primaryWriterCheck = tcpCheck('primaryTcp', props.primary, 'primary answers TCP');
+      const secondaryTcp = tcpCheck('secondaryTcp', props.secondary, 'secondary answers TCP');
+      const secondaryWritable = alarmCheck('secondaryWritable', secondaryWriter, 'secondary is writable');
+      secondaryWriterCheck = this.healthChecks.secondaryWriter = new route53.CfnHealthCheck(this, 'SecondaryWriterHealthCheck', {
+        healthCheckConfig: {
+          type: 'CALCULATED',
+          childHealthChecks: [secondaryTcp.attrHealthCheckId, secondaryWritable.attrHealthCheckId],
+          healthThreshold: 2,
+        },
+        healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} secondary answers TCP and is writable` }],
+      });
+    } else {
+      primaryWriterCheck = alarmCheck('primaryWriter', primaryWriter, 'primary is writable');
+      secondaryWriterCheck = alarmCheck('secondaryWriter', secondaryWriter, 'secondary is writable');
+    }
+
+    // --- Records -------------------------------------------------------------------------------------------------------
+    const record = (recordId: string, name: string, failover: 'PRIMARY' | 'SECONDARY', target: FailoverTarget, check: route53.CfnHealthCheck) =>
+      new route53.CfnRecordSet(this, recordId, {
+        hostedZoneId: this.zone.hostedZoneId,
+        name: `${name}.${zoneName}.`,
+        type: 'CNAME',
+        ttl: String(ttlSeconds),
+        resourceRecords: [target.endpointAddress],
+        failover,
+        setIdentifier: `${name}-${failover.toLowerCase()}`,
+        healthCheckId: check.attrHealthCheckId,
+      });
+    record('WriterPrimary', writerName, 'PRIMARY', props.primary, primaryWriterCheck);
+    record('WriterSecondary', writerName, 'SECONDARY', props.secondary, secondaryWriterCheck);
+    if (readerName !== undefined) {
+      const primaryReaderCheck = type === FailoverHealthCheckType.TCP
+        ? this.healthChecks.primaryTcp
+        : alarmCheck('primaryReader', primaryReader!, 'primary answers', this.readerDnsName);
+      const secondaryReaderCheck = type === FailoverHealthCheckType.TCP
+        ? this.healthChecks.secondaryTcp
+        : alarmCheck('secondaryReader', secondaryReader!, 'secondary answers', this.readerDnsName);
+      record('ReaderPrimary', readerName, 'PRIMARY', props.primary, primaryReaderCheck);
+      record('ReaderSecondary', readerName, 'SECONDARY', props.secondary, secondaryReaderCheck);
+    }
+
+    // --- Detection budget ----------------------------------------------------------------------------------------------
+    if (type === FailoverHealthCheckType.TCP) {
+      const healthCheckSeconds = tcpInterval.toSeconds() * tcpFailureThreshold;
+      this.detectionBudget = {
+        probeSeconds: 0,
+        alarmSeconds: 0,
+        healthCheckSeconds,
+        ttlSeconds,
+        totalSeconds: healthCheckSeconds + ttlSeconds,
+        formula: `TCP request interval ${tcpInterval.toSeconds()} s × failure threshold ${tcpFailureThreshold} + TTL ${ttlSeconds} s`,
+      };
+    } else {
+      const alarmSeconds = primaryWriter.periodSeconds * primaryWriter.evaluationPeriods;
+      this.detectionBudget = {
+        probeSeconds: primaryWriter.periodSeconds,
+        alarmSeconds,
+        healthCheckSeconds: lagSeconds,
+        ttlSeconds,
+        totalSeconds: primaryWriter.periodSeconds + alarmSeconds + lagSeconds + ttlSeconds,
+        formula: `probe interval ${primaryWriter.periodSeconds} s + alarm period ${primaryWriter.periodSeconds} s × `
+          + `${primaryWriter.evaluationPeriods} evaluation periods + health-check lag ${lagSeconds} s + TTL ${ttlSeconds} s`,
+      };
+    }
+  }
+}
+
+/** Checks a record name relative to the zone: DNS labels, lower case. */
+function recordName(prop: string, name: string): string {
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(name)) {
+    throw propError(CONSTRUCT, prop, name, 'a record name relative to the zone: lower-case DNS labels such as writer');
+  }
+  return name;
+}
+
+/** A literal endpoint must be a host name: no scheme, no port. */
+function checkEndpoint(prop: string, address: string): void {
+  if (Token.isUnresolved(address)) {
+    return;
+  }
+  if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$/i.test(address)) {
+    throw propError(CONSTRUCT, prop, address, 'a DB instance endpoint host name, such as orders-primary.abcdefghijkl.us-east-1.rds.amazonaws.com');
+  }
+}
+
+/**
+ * Reads an alarm's name, Region, period and evaluation periods, and checks what Route 53 requires of alarms behind
+ * health checks: standard resolution (a period of 60 seconds or more) and one of the statistics Average, Minimum,
+ * Maximum, Sum or SampleCount. Extended statistics (percentiles) and metric math are refused.
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html
+ */
+function alarmFacts(prop: string, alarm: cloudwatch.IAlarm): AlarmFacts {
+  const cfn = alarm.node.defaultChild;
+  if (!(cfn instanceof cloudwatch.CfnAlarm)) {
+    throw propError(CONSTRUCT, prop, alarm.node.path,
+      'an alarm defined in this CDK app (cloudwatch.Alarm), so its statistic and period can be checked against Route 53\'s rules');
+  }
+  const stack = Stack.of(alarm);
+  const name = cfn.alarmName;
+  if (name === undefined || Token.isUnresolved(name)) {
+    throw propError(CONSTRUCT, prop, alarm.node.path, 'an alarm with a literal alarmName: the health check names it, possibly from another Region');
+  }
+  const region = alarm.env.region;
+  if (Token.isUnresolved(region)) {
+    throw propError(CONSTRUCT, prop, name, 'an alarm in a stack with an explicit Region (env.region): the health check names its Region');
+  }
+  if (cfn.metrics !== undefined) {
+    throw propError(CONSTRUCT, prop, name, 'an alarm on a single metric: Route 53 health checks do not support metric math alarms');
+  }
+  const statistic = stack.resolve(cfn.statistic);
+  if (cfn.extendedStatistic !== undefined || !ROUTE53_STATISTICS.includes(statistic)) {
+    throw propError(CONSTRUCT, prop, name,
+      `an alarm with one of the statistics ${ROUTE53_STATISTICS.join(', ')}: Route 53 does not support extended statistics `
+      + `such as ${stack.resolve(cfn.extendedStatistic) ?? statistic}`);
+  }
+  const period = stack.resolve(cfn.period);
+  if (typeof period !== 'number' || period < 60) {
+    throw propError(CONSTRUCT, prop, name,
+      `an alarm with a period of 60 seconds or more (it has ${period}): Route 53 does not support high-resolution alarms`);
+  }
+  return { name, region, periodSeconds: period, evaluationPeriods: stack.resolve(cfn.evaluationPeriods) };
+}
+
+/** Checks the VPCs' Regions and returns them. */
+function checkVpcs(stack: Stack, vpcs: ec2.IVpc[]): Set<string> {
+  if (vpcs.length === 0) {
+    throw propError(CONSTRUCT, 'vpcs', '[]', 'at least one VPC in each of the two Regions');
+  }
+  const regions = new Set<string>();
+  vpcs.forEach((vpc, i) => {
+    const region = vpc.env.region;
+    if (Token.isUnresolved(region)) {
+      throw propError(CONSTRUCT, `vpcs[${i}]`, vpc.node.path, 'a VPC whose Region is known at synth time (a stack with env.region)');
+    }
+    if (region !== stack.region && Token.isUnresolved(vpc.vpcId)) {
+      throw propError(CONSTRUCT, `vpcs[${i}]`, vpc.node.path,
+        `a VPC with a literal ID: this VPC belongs to ${region}, and CloudFormation cannot reference another Region's stack; `
+        + `pass ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: 'vpc-…', region: '${region}', availabilityZones: [...] })`);
+    }
+    regions.add(region);
+  });
+  return regions;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

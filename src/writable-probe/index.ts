@@ -1,0 +1,2 @@
+export * from './writable-probe';
+export * from './db-probe-function';

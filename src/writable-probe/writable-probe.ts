@@ -1,0 +1,338 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { DbProbeFunction } from './db-probe-function';
+import { propError } from '../private/errors';
+import { defaultSubnets } from '../private/hardening';
+import { allowCloudWatchLogs } from '../private/logs-key';
+import { acknowledge, inPacks } from '../private/nag';
+import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
+import { validatePrivateSubnets } from '../private/validation';
+
+const CONSTRUCT = 'WritableProbe';
+
+/**
+ * The CloudWatch namespace of the probe's metrics (`Writable`, `Reachable`, dimension `DBInstanceIdentifier`). The
+ * failover runbook publishes its writable signal here too, and IAM conditions name it.
+ */
+export const PROBE_METRIC_NAMESPACE = 'CdkResilientPostgres';
+
+/** How often the probe runs: the metric is standard resolution, one datapoint a minute. */
+const PROBE_INTERVAL = Duration.minutes(1);
+
+/** Properties of a `WritableProbe`. */
+export interface WritableProbeProps {
+  /** The DB instance to probe: a primary or a replica in this stack's Region. */
+  readonly instance: rds.IDatabaseInstance;
+
+  /**
+   * A secret with `username` and `password` of a login the probe uses, in this Region. For a DR replica, the
+   * primary's master secret replicated to this Region (`MultiAzPostgres` `secretReplicaRegions`).
+   */
+  readonly credentials: secretsmanager.ISecret;
+
+  /**
+   * The KMS key that encrypts `credentials` in this Region, when it is a customer-managed key the secret object does
+   * not carry (for example a replicated secret's key).
+   *
+   * @default - the secret's own `encryptionKey`; none for secrets under the AWS-managed key
+   */
+  readonly credentialsKey?: kms.IKey;
+
+  /** The VPC the probe runs in; it must reach the instance. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Where the probe runs.
+   *
+   * @default - isolated subnets if the VPC has them, else private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Interface endpoints the probe calls: Secrets Manager and CloudWatch (monitoring). The probe is admitted to each on
+   * port 443. Leave empty when the subnets reach AWS APIs through NAT: the probe may then send HTTPS anywhere.
+   *
+   * @default - no endpoints; HTTPS egress to anywhere
+   */
+  readonly awsApiEndpoints?: ec2.IConnectable[];
+
+  /**
+   * The DB instance identifier, for the metric dimension and the alarm names.
+   *
+   * @default - the instance's identifier, which must then be known at synth time
+   */
+  readonly instanceIdentifier?: string;
+
+  /**
+   * The port the instance listens on.
+   *
+   * @default - the port in the instance's template, else 5432
+   */
+  readonly port?: number;
+
+  /**
+   * The database the probe connects to.
+   *
+   * @default 'postgres'
+   */
+  readonly databaseName?: string;
+
+  /**
+   * Deadline for connecting, TLS, login and the query together. A server that has not answered by then counts as
+   * down. From 1 to 20 seconds, well under the one-minute probe interval.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Consecutive one-minute periods without a writable (or reachable) answer before the alarms fire.
+   *
+   * @default 2
+   */
+  readonly evaluationPeriods?: number;
+
+  /** The topic the alarms (and their return to OK) go to. */
+  readonly topic: sns.ITopic;
+
+  /**
+   * KMS key for the probe's log group.
+   *
+   * @default - a new key with rotation
+   */
+  readonly logKey?: kms.IKey;
+
+  /**
+   * How long the probe's logs are kept.
+   *
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The honest health signal for a PostgreSQL endpoint: a small Lambda function in the database's VPC that, every
+ * minute, connects with TLS using the given secret, runs `SELECT pg_is_in_recovery()` and publishes `Writable` (1 only
+ * for a writable primary) and `Reachable` (1 when the server answered) as standard-resolution metrics. Two alarms
+ * turn them into health signals that Route 53 can use for private endpoints: `notWritableAlarm` is in ALARM whenever
+ * the instance is not a writable primary (down, hung, or a read-only replica), and `unreachableAlarm` whenever it
+ * does not answer. Missing data (the probe could not run or publish) counts as breaching.
+ *
+ * On a replica, `notWritableAlarm` is in ALARM in normal operation and turns OK once the replica is promoted.
+ */
+export class WritableProbe extends Construct implements ec2.IConnectable {
+  /** The probe function. */
+  public readonly function: DbProbeFunction;
+  /** Network access of the probe. */
+  public readonly connections: ec2.Connections;
+  /** In ALARM whenever the instance is not a writable primary. Standard resolution, statistic Minimum. */
+  public readonly notWritableAlarm: cloudwatch.Alarm;
+  /** In ALARM whenever the instance does not answer. Standard resolution, statistic Minimum. */
+  public readonly unreachableAlarm: cloudwatch.Alarm;
+  /** The DB instance identifier of the probed instance. */
+  public readonly instanceIdentifier: string;
+  /** The probe's deadline. */
+  public readonly timeout: Duration;
+
+  constructor(scope: Construct, id: string, props: WritableProbeProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    const identifier = props.instanceIdentifier ?? literalIdentifierOf(props.instance);
+    if (identifier === undefined || Token.isUnresolved(identifier)) {
+      throw propError(CONSTRUCT, 'instanceIdentifier', identifier ?? props.instance.node.path,
+        'a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier');
+    }
+    this.instanceIdentifier = identifier;
+    this.timeout = props.timeout ?? Duration.seconds(5);
+    const timeoutMs = this.timeout.toMilliseconds();
+    if (timeoutMs < 1000 || timeoutMs > 20_000) {
+      throw propError(CONSTRUCT, 'timeout', this.timeout.toHumanString(),
+        'from 1 to 20 seconds: the probe runs every minute and its verdict must arrive well within the period');
+    }
+    const evaluationPeriods = props.evaluationPeriods ?? 2;
+    if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || evaluationPeriods > 10) {
+      throw propError(CONSTRUCT, 'evaluationPeriods', evaluationPeriods, 'a whole number of one-minute periods from 1 to 10');
+    }
+    const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
+    validatePrivateSubnets(CONSTRUCT, 'vpcSubnets', props.vpc, vpcSubnets);
+
+    // --- Network: only the database port and HTTPS to the AWS API endpoints ---------------------------------------
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `Probe of RDS for PostgreSQL ${identifier}: egress to the database and AWS API endpoints only`,
+      allowAllOutbound: false,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
+    // A literal port keeps the ingress rule reviewable (a token port cannot be checked by cdk-nag's port rules).
+    const port = props.port ?? numberOrUndefined(stack.resolve(cfnDbInstanceOf(props.instance)?.port)) ?? 5432;
+    if (!Number.isInteger(port) || port < 1150 || port > 65535) {
+      throw propError(CONSTRUCT, 'port', port, 'the instance\'s port, from 1150 to 65535 (the RDS for PostgreSQL range)');
+    }
+    props.instance.connections.allowFrom(this, ec2.Port.tcp(port), 'Writable probe');
+    const endpoints = props.awsApiEndpoints ?? [];
+    for (const endpoint of endpoints) {
+      endpoint.connections.allowFrom(this, ec2.Port.tcp(443), 'Writable probe');
+    }
+    if (endpoints.length === 0) {
+      securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs (Secrets Manager, CloudWatch) through NAT');
+    }
+
+    // --- Logs --------------------------------------------------------------------------------------------------------
+    const logKey = props.logKey ?? new kms.Key(this, 'LogKey', {
+      description: `Encrypts the logs of the probe of RDS for PostgreSQL instance ${identifier}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const logGroupName = `/cdk-resilient-postgres/probe/${identifier}`;
+    allowCloudWatchLogs(logKey, stack, 'AllowCloudWatchLogsForProbe', logGroupName);
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName,
+      encryptionKey: logKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // --- Permissions: a customer-managed policy, each statement scoped ----------------------------------------------
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Probe of RDS for PostgreSQL ${identifier}`,
+    });
+    const secretArn = props.credentials.secretFullArn ?? `${props.credentials.secretArn}-??????`;
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'ReadCredentials',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+      // PutMetricData has no resource type; the namespace condition is its only scope.
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+      new iam.PolicyStatement({
+        sid: 'PublishProbeMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': PROBE_METRIC_NAMESPACE } },
+      }),
+    ];
+    const credentialsKey = props.credentialsKey ?? props.credentials.encryptionKey;
+    if (credentialsKey) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'DecryptCredentials',
+        actions: ['kms:Decrypt'],
+        resources: [credentialsKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+      }));
+    }
+    const policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `Probe of RDS for PostgreSQL ${identifier}: read its login, write its logs, publish its metrics`,
+      roles: [role],
+      statements,
+    });
+    acknowledge(policy,
+      'cloudwatch:PutMetricData has no resource type in the service authorization reference, so its resource is "*"; '
+      + `the statement is limited to the ${PROBE_METRIC_NAMESPACE} namespace by the cloudwatch:namespace condition.`,
+      'AwsSolutions-IAM5[Resource::*]');
+
+    // --- Function ------------------------------------------------------------------------------------------------------
+    this.function = new DbProbeFunction(this, 'Function', {
+      description: `Writable-primary probe of RDS for PostgreSQL ${identifier}`,
+      role,
+      vpc: props.vpc,
+      vpcSubnets,
+      securityGroups: [securityGroup],
+      timeout: Duration.millis(timeoutMs + 10_000),
+      memorySize: 256,
+      // One probe at a time is all it needs, and it never takes concurrency from other functions.
+      reservedConcurrentExecutions: 1,
+      logGroup,
+      environment: {
+        SECRET_ARN: props.credentials.secretArn,
+        DB_HOST: props.instance.dbInstanceEndpointAddress,
+        DB_PORT: String(port),
+        DB_NAME: props.databaseName ?? 'postgres',
+        DB_INSTANCE_IDENTIFIER: identifier,
+        METRIC_NAMESPACE: PROBE_METRIC_NAMESPACE,
+        PROBE_TIMEOUT_MS: String(timeoutMs),
+        // The Node.js runtimes from 20 on load Amazon's CA bundle, which includes the RDS CAs, only when told to.
+        // https://aws.amazon.com/blogs/compute/node-js-20-x-runtime-now-available-in-aws-lambda/
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
+    });
+    // The managed policy must be attached before the function's first invocation writes logs.
+    this.function.node.addDependency(policy);
+    acknowledge(role,
+      'AWSLambdaVPCAccessExecutionRole is the AWS-managed policy Lambda documents for functions in a VPC: it manages the '
+      + "function's network interfaces and nothing else. aws-cdk-lib attaches it to every VPC function's role.",
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]');
+    acknowledge(this.function,
+      'The probe is invoked asynchronously by a schedule every minute; a failed invocation is not worth replaying, because '
+      + 'the next minute probes again. A failure shows as missing data, which the alarms count as breaching.',
+      ...inPacks('LambdaDLQ', ['HIPAA.Security', 'NIST.800.53.R5']));
+
+    new events.Rule(this, 'Schedule', {
+      description: `Runs the writable-primary probe of ${identifier} every minute`,
+      schedule: events.Schedule.rate(PROBE_INTERVAL),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+
+    // --- Alarms: standard resolution, plain statistic, missing data breaching: fit for Route 53 health checks --------
+    const action = new cloudwatchActions.SnsAction(props.topic);
+    const makeAlarm = (alarmId: string, metric: cloudwatch.Metric, suffix: string, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        alarmName: `${identifier}-${suffix}`,
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods,
+        datapointsToAlarm: evaluationPeriods,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      return alarm;
+    };
+    this.notWritableAlarm = makeAlarm('NotWritableAlarm', this.metricWritable(), 'not-writable',
+      `[CRITICAL] ${identifier} is not a writable primary (down, hung or read-only). Expected in ALARM on a replica; `
+      + 'OK means it accepts writes. Feeds the writer record\'s Route 53 health check.');
+    this.unreachableAlarm = makeAlarm('UnreachableAlarm', this.metricReachable(), 'unreachable',
+      `[CRITICAL] ${identifier} does not answer the probe (TLS login and SELECT within ${this.timeout.toSeconds()} s).`);
+  }
+
+  /** 1 for each minute the instance answered as a writable primary, 0 otherwise. One-minute period, Minimum. */
+  public metricWritable(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.probeMetric('Writable', props);
+  }
+
+  /** 1 for each minute the instance answered at all, 0 otherwise. One-minute period, Minimum. */
+  public metricReachable(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.probeMetric('Reachable', props);
+  }
+
+  private probeMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: PROBE_METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { DBInstanceIdentifier: this.instanceIdentifier },
+      period: PROBE_INTERVAL,
+      statistic: cloudwatch.Stats.MINIMUM,
+      ...props,
+    });
+  }
+}
