@@ -257,7 +257,7 @@ export class DbAlarmSet extends Construct {
     if (storageGiB !== undefined && !(storageGiB > 0)) {
       throw propError(CONSTRUCT, 'allocatedStorage', storageGiB, 'a positive size');
     }
-    const rpoSeconds = (props.rpo ?? Duration.minutes(1)).toSeconds();
+    const rpoSeconds = (props.rpo ?? Duration.minutes(1)).toSeconds({ integral: false });
     if (!Number.isInteger(rpoSeconds) || rpoSeconds < 1) {
       throw propError(CONSTRUCT, 'rpo', props.rpo?.toHumanString(), 'a whole number of seconds, at least 1 second');
     }
@@ -309,7 +309,7 @@ export class DbAlarmSet extends Construct {
         enabled: true,
       });
       // The topic's access policy must exist before RDS checks that it may publish.
-      const policy = this.node.tryFindChild('TopicPolicy');
+      const policy = this.topic.node.tryFindChild('Policy');
       if (policy) {
         this.eventSubscription.node.addDependency(policy);
       }
@@ -340,8 +340,8 @@ export class DbAlarmSet extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
-    const policy = new sns.TopicPolicy(this, 'TopicPolicy', { topics: [topic] });
-    policy.document.addStatements(new iam.PolicyStatement({
+    // Added to the topic's own policy, which also holds the TLS-only statement: a second TopicPolicy would replace it.
+    topic.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowRdsEvents',
       principals: [new iam.ServicePrincipal('events.rds.amazonaws.com')],
       actions: ['sns:Publish'],
@@ -439,7 +439,7 @@ function spec(prop: keyof DbAlarmSetProps, metricName: string, title: string, de
 }
 
 function kebab(name: string): string {
-  return name.replace(/IDs$/, 'Ids').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+  return name.replace(/IDs$/, 'Ids').replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
 function literalString(value: unknown): string | undefined {

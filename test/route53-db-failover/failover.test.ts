@@ -1,0 +1,268 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { FailoverHealthCheckType, Route53DbFailover, Route53DbFailoverProps } from '../../src';
+import { PRIMARY_ENDPOINT, PRIMARY_VPC_ID, acknowledgements, failoverApp, record, synthWithNag } from '../util';
+
+function resourcesOf(template: Template, type: string): Record<string, any> {
+  return Object.fromEntries(Object.entries(template.findResources(type)).map(([id, r]: [string, any]) => [id, r.Properties]));
+}
+
+describe('defaults: CloudWatch-alarm health checks for private endpoints', () => {
+  const { drStack, failover } = failoverApp();
+  const template = record(drStack);
+
+  test('a private hosted zone associated with the VPCs of both Regions', () => {
+    template.resourceCountIs('AWS::Route53::HostedZone', 1);
+    template.hasResourceProperties('AWS::Route53::HostedZone', {
+      Name: 'orders.internal.',
+      VPCs: [
+        { VPCId: { Ref: Match.stringLikeRegexp('^NetworkVpc') }, VPCRegion: 'us-west-2' },
+        { VPCId: PRIMARY_VPC_ID, VPCRegion: 'us-east-1' },
+      ],
+    });
+  });
+
+  test('writer CNAMEs: PRIMARY on the primary endpoint, SECONDARY on the replica, TTL 30 s', () => {
+    const records = Object.values(resourcesOf(template, 'AWS::Route53::RecordSet')).filter((r) => r.Name === 'writer.orders.internal.');
+    expect(records).toEqual([
+      {
+        Name: 'writer.orders.internal.', Type: 'CNAME', TTL: '30', Failover: 'PRIMARY', SetIdentifier: 'writer-primary',
+        ResourceRecords: [PRIMARY_ENDPOINT], HostedZoneId: { Ref: expect.stringMatching(/^FailoverZone/) },
+        HealthCheckId: { 'Fn::GetAtt': [expect.stringMatching(/^FailoverPrimaryWriterHealthCheck/), 'HealthCheckId'] },
+      },
+      {
+        Name: 'writer.orders.internal.', Type: 'CNAME', TTL: '30', Failover: 'SECONDARY', SetIdentifier: 'writer-secondary',
+        ResourceRecords: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrdersReplicaInstance/), 'Endpoint.Address'] }],
+        HostedZoneId: { Ref: expect.stringMatching(/^FailoverZone/) },
+        HealthCheckId: { 'Fn::GetAtt': [expect.stringMatching(/^FailoverSecondaryWriterHealthCheck/), 'HealthCheckId'] },
+      },
+    ]);
+    expect(failover.writerDnsName).toBe('writer.orders.internal');
+    expect(failover.ttl.toSeconds()).toBe(30);
+  });
+
+  test('the secondary writer is healthy only while the replica is writable: its not-writable alarm, no data unhealthy', () => {
+    const checks = resourcesOf(template, 'AWS::Route53::HealthCheck');
+    const secondary = Object.entries(checks).find(([id]) => id.startsWith('FailoverSecondaryWriterHealthCheck'))![1];
+    expect(secondary.HealthCheckConfig).toEqual({
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Name: 'orders-dr-not-writable', Region: 'us-west-2' },
+      InsufficientDataHealthStatus: 'Unhealthy',
+    });
+    const primary = Object.entries(checks).find(([id]) => id.startsWith('FailoverPrimaryWriterHealthCheck'))![1];
+    expect(primary.HealthCheckConfig).toEqual({
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Name: 'orders-primary-not-writable', Region: 'us-east-1' },
+      InsufficientDataHealthStatus: 'Unhealthy',
+    });
+    expect(Object.values(checks).every((c) => c.HealthCheckConfig.Type === 'CLOUDWATCH_METRIC')).toBe(true);
+  });
+
+  test('reader CNAMEs follow whether each side answers', () => {
+    const readers = Object.values(resourcesOf(template, 'AWS::Route53::RecordSet')).filter((r) => r.Name === 'reader.orders.internal.');
+    expect(readers.map((r) => [r.Failover, r.SetIdentifier])).toEqual([['PRIMARY', 'reader-primary'], ['SECONDARY', 'reader-secondary']]);
+    template.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: 'orders-dr-unreachable', Region: 'us-west-2' }, InsufficientDataHealthStatus: 'Unhealthy' },
+      HealthCheckTags: [{ Key: 'Name', Value: 'reader.orders.internal secondary answers' }],
+    });
+    expect(failover.readerDnsName).toBe('reader.orders.internal');
+  });
+
+  test('the detection budget: probe interval + alarm period x evaluation periods + health-check lag + TTL', () => {
+    expect(failover.detectionBudget).toEqual({
+      probeSeconds: 60, alarmSeconds: 120, healthCheckSeconds: 30, ttlSeconds: 30, totalSeconds: 240,
+      formula: 'probe interval 60 s + alarm period 60 s × 2 evaluation periods + health-check lag 30 s + TTL 30 s',
+    });
+  });
+
+  test('no Route 53 API permission anywhere: DNS moves through health checks only', () => {
+    expect(JSON.stringify(template.toJSON())).not.toContain('route53:ChangeResourceRecordSets');
+  });
+});
+
+describe('overrides', () => {
+  test('a TTL of 60 s, another writer name, no reader, a longer health-check lag', () => {
+    const { drStack, failover } = failoverApp({
+      ttl: Duration.seconds(60), writerRecordName: 'rw', readerRecordName: undefined, healthCheckLag: Duration.seconds(60),
+    });
+    const template = record(drStack);
+    const records = Object.values(resourcesOf(template, 'AWS::Route53::RecordSet'));
+    expect(records.map((r) => [r.Name, r.TTL])).toEqual([['rw.orders.internal.', '60'], ['rw.orders.internal.', '60']]);
+    template.resourceCountIs('AWS::Route53::HealthCheck', 2);
+    expect(failover.detectionBudget.totalSeconds).toBe(60 + 120 + 60 + 60);
+  });
+
+  test('a given zone: records go in it, no zone is created', () => {
+    const { drStack, drNet, primaryVpc, primaryProbe, drProbe, replica } = failoverApp();
+    const zone = route53.PrivateHostedZone.fromPrivateHostedZoneAttributes(drStack, 'Existing', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'corp.internal' });
+    new Route53DbFailover(drStack, 'Failover2', {
+      zone, vpcs: [drNet.vpc, primaryVpc],
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    });
+    const template = record(drStack);
+    template.resourceCountIs('AWS::Route53::HostedZone', 1); // the one of the first construct
+    template.hasResourceProperties('AWS::Route53::RecordSet', { HostedZoneId: 'Z0123456789ABCDEFGHIJ', Name: 'writer.corp.internal.' });
+  });
+
+  test('TCP checks for public endpoints; the secondary writer still needs the writable alarm (calculated check)', () => {
+    const { drStack, drNet, primaryVpc, primaryProbe, drProbe } = failoverApp();
+    const failover = new Route53DbFailover(drStack, 'Public', {
+      zoneName: 'public.internal', vpcs: [drNet.vpc, primaryVpc],
+      healthCheckType: FailoverHealthCheckType.TCP,
+      tcpRequestInterval: Duration.seconds(30),
+      tcpFailureThreshold: 2,
+      primary: { endpointAddress: 'db.example.com', publiclyAccessible: true, notWritableAlarm: primaryProbe.notWritableAlarm },
+      secondary: { endpointAddress: 'dr.example.com', publiclyAccessible: true, port: 6432, notWritableAlarm: drProbe.notWritableAlarm },
+    });
+    const checks = Object.entries(resourcesOf(record(drStack), 'AWS::Route53::HealthCheck'))
+      .filter(([id]) => id.startsWith('Public')).map(([, c]) => c.HealthCheckConfig);
+    expect(checks).toEqual([
+      { Type: 'TCP', FullyQualifiedDomainName: 'db.example.com', Port: 5432, RequestInterval: 30, FailureThreshold: 2 },
+      { Type: 'TCP', FullyQualifiedDomainName: 'dr.example.com', Port: 6432, RequestInterval: 30, FailureThreshold: 2 },
+      { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: 'orders-dr-not-writable', Region: 'us-west-2' }, InsufficientDataHealthStatus: 'Unhealthy' },
+      {
+        Type: 'CALCULATED', HealthThreshold: 2,
+        ChildHealthChecks: [
+          { 'Fn::GetAtt': [expect.stringMatching(/^PublicSecondaryTcpHealthCheck/), 'HealthCheckId'] },
+          { 'Fn::GetAtt': [expect.stringMatching(/^PublicSecondaryWritableHealthCheck/), 'HealthCheckId'] },
+        ],
+      },
+    ]);
+    expect(failover.detectionBudget).toMatchObject({ healthCheckSeconds: 60, ttlSeconds: 30, totalSeconds: 90 });
+  });
+});
+
+describe('rejections', () => {
+  const reject = (props: Partial<Route53DbFailoverProps>, message: string) =>
+    expect(() => failoverApp(props)).toThrow(message);
+
+  test('a TTL over 60 s', () => reject({ ttl: Duration.seconds(61) },
+    "Route53DbFailover: invalid ttl '1 minute 1 second': a whole number of seconds from 1 to 60: resolvers keep a failed-over answer for the TTL, and Route 53 recommends 60 seconds or less with health checks"));
+
+  test('a TCP check on a private endpoint', () => reject({ healthCheckType: FailoverHealthCheckType.TCP },
+    "Route53DbFailover: invalid healthCheckType 'TCP': CLOUDWATCH_ALARM, because primary.publiclyAccessible is not true: Route 53 health checkers run on the internet and cannot reach a private endpoint, so a TCP check on it would always fail"));
+
+  test('a zone in only one Region\'s VPCs', () => {
+    const { drStack, drNet, primaryProbe, drProbe, replica } = failoverApp();
+    expect(() => new Route53DbFailover(drStack, 'OneRegion', {
+      zoneName: 'x.internal', vpcs: [drNet.vpc],
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    })).toThrow("Route53DbFailover: invalid vpcs 'VPCs in us-west-2': VPCs in both Regions, us-east-1 and us-west-2: none is in us-east-1, so clients there could not resolve the names after a failover");
+  });
+
+  test('an alarm with a percentile statistic feeding a health check', () => {
+    const { drStack, drNet, primaryVpc, primaryStack, drProbe, replica } = failoverApp();
+    const p99 = new cloudwatch.Alarm(primaryStack, 'P99', {
+      alarmName: 'orders-primary-p99', threshold: 1, evaluationPeriods: 1,
+      metric: new cloudwatch.Metric({ namespace: 'CdkResilientPostgres', metricName: 'Writable', statistic: 'p99', period: Duration.minutes(1) }),
+    });
+    expect(() => new Route53DbFailover(drStack, 'P99Failover', {
+      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc],
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: p99 },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    })).toThrow("Route53DbFailover: invalid primary.notWritableAlarm 'orders-primary-p99': an alarm with one of the statistics Average, Minimum, Maximum, Sum, SampleCount: Route 53 does not support extended statistics such as p99");
+  });
+
+  test('a high-resolution alarm, a metric-math alarm, an alarm without a literal name, an imported alarm', () => {
+    const { drStack, drNet, primaryVpc, primaryStack, drProbe, replica } = failoverApp();
+    const metric = new cloudwatch.Metric({ namespace: 'CdkResilientPostgres', metricName: 'Writable', statistic: 'Minimum', period: Duration.seconds(10) });
+    const make = (id: string, alarm: cloudwatch.IAlarm) => () => new Route53DbFailover(drStack, id, {
+      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc],
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: alarm },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    });
+    const hiRes = new cloudwatch.Alarm(primaryStack, 'HiRes', { alarmName: 'hi-res', threshold: 1, evaluationPeriods: 1, metric });
+    expect(make('A', hiRes)).toThrow("invalid primary.notWritableAlarm 'hi-res': an alarm with a period of 60 seconds or more (it has 10): Route 53 does not support high-resolution alarms");
+    const math = new cloudwatch.Alarm(primaryStack, 'Math', {
+      alarmName: 'math', threshold: 1, evaluationPeriods: 1,
+      metric: new cloudwatch.MathExpression({ expression: 'm * 2', usingMetrics: { m: metric.with({ period: Duration.minutes(1) }) } }),
+    });
+    expect(make('B', math)).toThrow("invalid primary.notWritableAlarm 'math': an alarm on a single metric: Route 53 health checks do not support metric math alarms");
+    const unnamed = new cloudwatch.Alarm(primaryStack, 'Unnamed', { threshold: 1, evaluationPeriods: 1, metric: metric.with({ period: Duration.minutes(1) }) });
+    expect(make('C', unnamed)).toThrow("invalid primary.notWritableAlarm 'Primary/Unnamed': an alarm with a literal alarmName: the health check names it, possibly from another Region");
+    const imported = cloudwatch.Alarm.fromAlarmName(primaryStack, 'Imported', 'legacy');
+    expect(make('D', imported)).toThrow("invalid primary.notWritableAlarm 'Primary/Imported': an alarm defined in this CDK app (cloudwatch.Alarm), so its statistic and period can be checked against Route 53's rules");
+  });
+
+  test('both sides in one Region', () => {
+    const { drStack, drNet, primaryVpc, drProbe, replica } = failoverApp();
+    expect(() => new Route53DbFailover(drStack, 'Same', {
+      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc],
+      primary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    })).toThrow("Route53DbFailover: invalid secondary.notWritableAlarm 'orders-dr-not-writable': an alarm in another Region than the primary's (us-west-2): both sides in one Region do not survive a Region loss");
+  });
+
+  test('a VPC of another Region\'s stack passed by reference', () => {
+    const { drStack, primaryStack, drNet, primaryProbe, drProbe, replica } = failoverApp();
+    const primaryNetVpc = (primaryStack.node.findChild('Network').node.findChild('Vpc') as ec2.Vpc);
+    expect(() => new Route53DbFailover(drStack, 'Ref', {
+      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryNetVpc],
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    })).toThrow(/invalid vpcs\[1\] 'Primary\/Network\/Vpc': a VPC with a literal ID: this VPC belongs to us-east-1, and CloudFormation cannot reference another Region's stack/);
+  });
+
+  test.each([
+    ['zone name', { zoneName: 'Orders.Internal' }, "invalid zoneName 'Orders.Internal': a lower-case domain name such as orders.internal (required when zone is not given)"],
+    ['writer name', { writerRecordName: 'Writer_1' }, "invalid writerRecordName 'Writer_1': a record name relative to the zone: lower-case DNS labels such as writer"],
+    ['reader name', { readerRecordName: 'writer' }, "invalid readerRecordName 'writer': a name other than the writer record name"],
+    ['TCP interval', { tcpRequestInterval: Duration.seconds(20) }, "invalid tcpRequestInterval '20 seconds': 10 or 30 seconds, the intervals Route 53 offers"],
+    ['TCP threshold', { tcpFailureThreshold: 11 }, 'invalid tcpFailureThreshold 11: a whole number from 1 to 10'],
+    ['health-check lag', { healthCheckLag: Duration.minutes(11) }, "invalid healthCheckLag '11 minutes': a whole number of seconds from 0 to 600"],
+  ] as Array<[string, Partial<Route53DbFailoverProps>, string]>)('%s', (_name, props, message) => reject(props, message));
+
+  test('a literal endpoint that is not a host name; a reader without unreachable alarms', () => {
+    const { drStack, drNet, primaryVpc, primaryProbe, drProbe, replica } = failoverApp();
+    const base = { zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc] };
+    expect(() => new Route53DbFailover(drStack, 'Url', {
+      ...base,
+      primary: { endpointAddress: 'postgres://orders-primary:5432', notWritableAlarm: primaryProbe.notWritableAlarm },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    })).toThrow("invalid primary.endpointAddress 'postgres://orders-primary:5432': a DB instance endpoint host name");
+    expect(() => new Route53DbFailover(drStack, 'Reader', {
+      ...base, readerRecordName: 'reader',
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    })).toThrow('invalid primary.unreachableAlarm (unset): an alarm (WritableProbe.unreachableAlarm): the reader record needs it');
+  });
+});
+
+describe('the two-Region failover app', () => {
+  test('zero unacknowledged findings in the four packs, both stacks', () => {
+    const { app, primaryStack, drStack } = failoverApp();
+    record(primaryStack);
+    record(drStack);
+    expect(synthWithNag(app).findings).toEqual([]);
+  });
+
+  test('the probe acknowledgements, each with a reason', () => {
+    const { app } = failoverApp();
+    const acks = acknowledgements(app).filter((a) => /Probe/.test(a.path));
+    for (const ack of acks) {
+      expect(ack.reason.length).toBeGreaterThan(60);
+    }
+    expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
+      'Dr/ReplicaProbe/Function HIPAA.Security::HIPAA.Security-LambdaDLQ',
+      'Dr/ReplicaProbe/Function NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+      'Dr/ReplicaProbe/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'Dr/ReplicaProbe/Role AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      'Primary/OrdersProbe/Function HIPAA.Security::HIPAA.Security-LambdaDLQ',
+      'Primary/OrdersProbe/Function NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+      'Primary/OrdersProbe/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'Primary/OrdersProbe/Role AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+    ]);
+  });
+
+  test('the DR stack needs no cross-Region reference: no exports, imports or custom resources', () => {
+    const { drStack } = failoverApp();
+    const json = JSON.stringify(Template.fromStack(drStack).toJSON());
+    expect(json).not.toMatch(/Fn::ImportValue|Custom::|crossRegion/);
+    expect(Stack.of(drStack).region).toBe('us-west-2');
+  });
+});

@@ -1,0 +1,167 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
+import { dbStack, failoverApp, record } from '../util';
+
+describe('defaults (primary stack of the failover app)', () => {
+  const { primaryStack, primaryProbe } = failoverApp();
+  const template = record(primaryStack);
+
+  test('a Node.js 24 function from the bundled asset, in isolated subnets, one at a time, with a deadline under the period', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Timeout: 15,
+      MemorySize: 256,
+      ReservedConcurrentExecutions: 1,
+      VpcConfig: { SubnetIds: [{ Ref: Match.stringLikeRegexp('isolatedSubnet1') }, { Ref: Match.stringLikeRegexp('isolatedSubnet2') }] },
+      Environment: {
+        Variables: {
+          SECRET_ARN: { Ref: Match.stringLikeRegexp('^OrdersSecret') },
+          DB_HOST: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersInstance'), 'Endpoint.Address'] },
+          DB_PORT: '5432',
+          DB_NAME: 'postgres',
+          DB_INSTANCE_IDENTIFIER: 'orders-primary',
+          METRIC_NAMESPACE: 'CdkResilientPostgres',
+          PROBE_TIMEOUT_MS: '5000',
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+          AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+        },
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^OrdersProbeLogGroup') } },
+    });
+    expect(primaryProbe.timeout.toSeconds()).toBe(5);
+  });
+
+  test('runs every minute, without retries of stale events', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
+    });
+  });
+
+  test('two alarms fit for Route 53: standard resolution, Minimum, missing data breaching, actions on ALARM and OK', () => {
+    for (const [name, metric] of [['orders-primary-not-writable', 'Writable'], ['orders-primary-unreachable', 'Reachable']]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: name,
+        Namespace: PROBE_METRIC_NAMESPACE,
+        MetricName: metric,
+        Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-primary' }],
+        Statistic: 'Minimum',
+        Period: 60,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^OrdersAlarmsTopic') }],
+        OKActions: [{ Ref: Match.stringLikeRegexp('^OrdersAlarmsTopic') }],
+      });
+    }
+  });
+
+  test('the policy, statement by statement: its secret, its log group, its namespace', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^OrdersProbeRole') }],
+      PolicyDocument: {
+        Statement: [
+          { Sid: 'ReadCredentials', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: Match.stringLikeRegexp('^OrdersSecret') } },
+          { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersProbeLogGroup'), 'Arn'] } },
+          { Sid: 'PublishProbeMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkResilientPostgres' } } },
+          {
+            Sid: 'DecryptCredentials', Effect: 'Allow', Action: 'kms:Decrypt',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersKey'), 'Arn'] },
+            Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+          },
+        ],
+      },
+    });
+    // No inline policies on the probe's role.
+    const inline = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) =>
+      JSON.stringify(p.Properties.Roles).includes('OrdersProbeRole'));
+    expect(inline).toEqual([]);
+  });
+
+  test('network: egress only to the database port and HTTPS to the two endpoints', () => {
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
+      .map((r: any) => r.Properties)
+      .filter((p) => JSON.stringify(p.GroupId).includes('OrdersProbeSecurityGroup'));
+    expect(egress.map((p) => [p.FromPort, p.ToPort, JSON.stringify(p.DestinationSecurityGroupId).match(/"(\w+?)[0-9A-F]{8}"/)?.[1]]).sort()).toEqual([
+      [443, 443, 'NetworkVpcMonitoringSecurityGroup'],
+      [443, 443, 'NetworkVpcSecretsManagerSecurityGroup'],
+      [5432, 5432, 'OrdersSecurityGroup'],
+    ]);
+    // No inline egress on the group itself: nothing beyond the three rules above.
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Probe of RDS for PostgreSQL orders-primary'),
+      SecurityGroupEgress: Match.absent(),
+    });
+  });
+
+  test('logs: KMS-encrypted, kept a year, retained', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: {
+        LogGroupName: '/cdk-resilient-postgres/probe/orders-primary',
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersProbeLogKey'), 'Arn'] },
+        RetentionInDays: 365,
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('logical IDs of the retained resources are pinned', () => {
+    const ids = Object.keys(template.findResources('AWS::KMS::Key')).concat(Object.keys(template.findResources('AWS::Logs::LogGroup')))
+      .filter((id) => /Probe|Alarms/.test(id)).sort();
+    expect(ids).toEqual(['OrdersAlarmsTopicKeyC14B51A5', 'OrdersProbeLogGroup9FCA81CE', 'OrdersProbeLogKey79A37C2A']);
+  });
+});
+
+describe('the DR probe reads the replicated secret by name', () => {
+  test('partial ARN with the six-character suffix wildcard, host from the replica', () => {
+    const { drStack } = failoverApp();
+    const template = record(drStack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'ReadCredentials', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue',
+          Resource: 'arn:aws:secretsmanager:us-west-2:111111111111:secret:orders-primary/master-??????',
+        }]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DB_HOST: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersReplicaInstance'), 'Endpoint.Address'] }, DB_INSTANCE_IDENTIFIER: 'orders-dr' }) },
+    });
+  });
+});
+
+describe('overrides and rejections', () => {
+  function make(overrides: Partial<WritableProbeProps>) {
+    const { stack, db, net } = dbStack({ instanceIdentifier: 'orders-primary' });
+    const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
+    const probe = new WritableProbe(stack, 'Probe', { instance: db.instance, credentials: db.secret, vpc: net.vpc, topic, ...overrides });
+    return { stack, probe };
+  }
+
+  test('timeout, evaluation periods, database, and HTTPS anywhere when no endpoints are given', () => {
+    const { stack } = make({ timeout: Duration.seconds(3), evaluationPeriods: 3, databaseName: 'orders' });
+    const template = record(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 13, Environment: { Variables: Match.objectLike({ PROBE_TIMEOUT_MS: '3000', DB_NAME: 'orders' }) },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-primary-not-writable', EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Probe of'),
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: Match.anyValue() }],
+    });
+  });
+
+  test.each([
+    ['timeout too long', { timeout: Duration.seconds(30) }, "WritableProbe: invalid timeout '30 seconds': from 1 to 20 seconds: the probe runs every minute and its verdict must arrive well within the period"],
+    ['timeout too short', { timeout: Duration.millis(500) }, "WritableProbe: invalid timeout '500 millis': from 1 to 20 seconds"],
+    ['evaluation periods', { evaluationPeriods: 0 }, 'WritableProbe: invalid evaluationPeriods 0: a whole number of one-minute periods from 1 to 10'],
+    ['port', { port: 80 }, "WritableProbe: invalid port 80: the instance's port, from 1150 to 65535 (the RDS for PostgreSQL range)"],
+  ] as Array<[string, Partial<WritableProbeProps>, string]>)('%s', (_name, overrides, message) => {
+    expect(() => make(overrides)).toThrow(message);
+  });
+});
