@@ -1,13 +1,18 @@
 /**
  * Integration case: a Multi-AZ primary in us-east-1 with native backup replication and an AWS Backup cross-Region copy,
- * and in us-west-2 a cross-Region read replica plus the DR backup vault with a lock and restore testing.
+ * and in us-west-2 a cross-Region read replica plus the DR backup vault with a lock and restore testing. Each database
+ * has a DbAlarmSet and a WritableProbe, and the DR stack holds the Route53DbFailover writer and reader names.
  *
  * integ-runner compares the synthesized templates with the committed snapshot (integ.two-region.ts.snapshot);
  * `npx projen integ:update` rewrites the snapshot after an intended change. Nothing is deployed from CI.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { BackupReplication, CrossRegionReadReplica, DrBackupVault, IsolatedVpc, MultiAzPostgres } from '../src';
+import {
+  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrBackupVault, IsolatedVpc, MultiAzPostgres, Route53DbFailover, WritableProbe,
+} from '../src';
 
 const account = '111111111111';
 const app = new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } });
@@ -24,6 +29,16 @@ const primary = new MultiAzPostgres(primaryStack, 'Orders', {
   vpc: primaryNet.vpc,
   secretsManagerEndpoint: primaryNet.secretsManagerEndpoint,
   instanceIdentifier: 'integ-orders-primary',
+  secretName: 'integ-orders-primary/master',
+  secretReplicaRegions: [{ region: 'us-west-2' }],
+});
+const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary.instance });
+const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
+  instance: primary.instance,
+  credentials: primary.secret,
+  vpc: primaryNet.vpc,
+  awsApiEndpoints: [primaryNet.secretsManagerEndpoint, primaryNet.monitoringEndpoint],
+  topic: primaryAlarms.topic,
 });
 new BackupReplication(primaryStack, 'Backups', {
   sourceInstance: primary.instance,
@@ -36,10 +51,36 @@ primaryStack.addStackDependency(drFoundation);
 
 const drStack = new Stack(app, 'integ-two-region-dr', { env: { account, region: 'us-west-2' } });
 const drNet = new IsolatedVpc(drStack, 'Network');
-new CrossRegionReadReplica(drStack, 'OrdersReplica', {
+const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', {
   sourceInstance: primary.instance,
   vpc: drNet.vpc,
   instanceIdentifier: 'integ-orders-dr',
+});
+const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
+const drProbe = new WritableProbe(drStack, 'ReplicaProbe', {
+  instance: replica.instance,
+  credentials: secretsmanager.Secret.fromSecretNameV2(drStack, 'ReplicatedSecret', 'integ-orders-primary/master'),
+  vpc: drNet.vpc,
+  awsApiEndpoints: [drNet.secretsManagerEndpoint, drNet.monitoringEndpoint],
+  topic: drAlarms.topic,
+});
+new Route53DbFailover(drStack, 'Failover', {
+  zoneName: 'integ-orders.internal',
+  // The primary's VPC ID and endpoint address are outputs of the primary stack, written here as literals.
+  vpcs: [drNet.vpc, ec2.Vpc.fromVpcAttributes(drStack, 'PrimaryVpc', {
+    vpcId: 'vpc-0a1b2c3d4e5f60718', region: 'us-east-1', availabilityZones: ['us-east-1a', 'us-east-1b'],
+  })],
+  primary: {
+    endpointAddress: 'integ-orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
+    notWritableAlarm: primaryProbe.notWritableAlarm,
+    unreachableAlarm: primaryProbe.unreachableAlarm,
+  },
+  secondary: {
+    endpointAddress: replica.endpoint.hostname,
+    notWritableAlarm: drProbe.notWritableAlarm,
+    unreachableAlarm: drProbe.unreachableAlarm,
+  },
+  readerRecordName: 'reader',
 });
 drStack.addStackDependency(primaryStack);
 
