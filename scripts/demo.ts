@@ -13,7 +13,10 @@ import { defineApp } from '../examples/typescript/app';
 const ROOT = path.join(__dirname, '..');
 const OUTDIR = path.join(ROOT, 'demo.out');
 
-type Template = { Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }>;
+  Outputs?: Record<string, { Value: unknown; Description?: string }>;
+};
 
 function main(): number {
   fs.rmSync(OUTDIR, { recursive: true, force: true });
@@ -50,6 +53,12 @@ function main(): number {
   }
 
   recoveryDataPerRegion(stacks.map((stack) => ({
+    region: stack.region,
+    template: JSON.parse(fs.readFileSync(path.join(OUTDIR, stack.templateFile), 'utf-8')) as Template,
+  })), out);
+
+  failoverAndHealthSignals(stacks.map((stack) => ({
+    stackName: stack.stackName,
     region: stack.region,
     template: JSON.parse(fs.readFileSync(path.join(OUTDIR, stack.templateFile), 'utf-8')) as Template,
   })), out);
@@ -172,6 +181,60 @@ function recoveryDataPerRegion(templates: Array<{ region: string; template: Temp
   out('| Region | backups | retention |');
   out('|---|---|---|');
   for (const [region, what, days] of retention.sort((a, b) => a[0].localeCompare(b[0]))) out(`| ${region} | ${what} | ${days} |`);
+}
+
+/** The failover names, their health checks and the alarms behind them, the alarm count and the detection budget. */
+function failoverAndHealthSignals(templates: Array<{ stackName: string; region: string; template: Template }>, out: (s?: string) => void): void {
+  out();
+  out('## Failover names and health signals');
+  const alarmRegion = new Map<string, string>();
+  for (const { region, template } of templates) {
+    for (const r of Object.values(template.Resources)) {
+      if (r.Type === 'AWS::CloudWatch::Alarm') alarmRegion.set(r.Properties.AlarmName, region);
+    }
+  }
+  for (const { stackName, template } of templates) {
+    const zones = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Route53::HostedZone');
+    for (const zone of zones) {
+      out();
+      out(`Private hosted zone \`${zone.Properties.Name}\` (stack ${stackName}), resolvable from VPCs in `
+        + `${zone.Properties.VPCs.map((v: any) => v.VPCRegion).join(' and ')}.`);
+      out();
+      out('| name | failover | answer | TTL | health check | healthy when |');
+      out('|---|---|---|---|---|---|');
+      for (const rec of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Route53::RecordSet')) {
+        const p = rec.Properties;
+        const check = referenced(template, p.HealthCheckId)?.Properties?.HealthCheckConfig;
+        const answer = typeof p.ResourceRecords[0] === 'string' ? p.ResourceRecords[0] : `endpoint of ${JSON.stringify(p.ResourceRecords[0]).match(/"(\w+?)Instance/)?.[1] ?? 'this stack\'s instance'}`;
+        const alarm = check?.AlarmIdentifier;
+        const healthy = alarm
+          ? `alarm \`${alarm.Name}\` (${alarm.Region}) is OK; no data = unhealthy`
+          : check?.Type;
+        out(`| ${p.Name} | ${p.Failover} | ${answer} | ${p.TTL} s | ${check?.Type} | ${healthy} |`);
+      }
+    }
+    const budget = template.Outputs?.DetectionBudgetSeconds;
+    if (budget) {
+      out();
+      out(`Worst-case detection plus DNS time: **${budget.Value} s** = ${budget.Description}.`);
+    }
+  }
+  out();
+  out('| stack | CloudWatch alarms | every alarm has an action | probe functions | RDS event subscriptions | dashboards |');
+  out('|---|---|---|---|---|---|');
+  for (const { stackName, template } of templates) {
+    const of = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
+    const alarms = of('AWS::CloudWatch::Alarm');
+    const probes = of('AWS::Lambda::Function').filter((f) => String(f.Properties.Description).startsWith('Writable-primary probe'));
+    out(`| ${stackName} | ${alarms.length} | ${alarms.every((a) => (a.Properties.AlarmActions ?? []).length > 0) ? 'yes' : 'NO'} | `
+      + `${probes.map((f) => `${f.Properties.Runtime}, deadline ${Number(f.Properties.Environment.Variables.PROBE_TIMEOUT_MS) / 1000} s`).join('; ') || '-'} | `
+      + `${of('AWS::RDS::EventSubscription').length} | ${of('AWS::CloudWatch::Dashboard').length} |`);
+  }
+  const bundle = path.join(ROOT, 'assets', 'writable-probe', 'db-probe.lambda', 'index.js');
+  if (fs.existsSync(bundle)) {
+    out();
+    out(`Probe bundle (assets/writable-probe/db-probe.lambda/index.js): ${(fs.statSync(bundle).size / 1024).toFixed(0)} KB.`);
+  }
 }
 
 process.exitCode = main();
