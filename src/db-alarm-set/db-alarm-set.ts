@@ -433,7 +433,16 @@ function spec(prop: keyof DbAlarmSetProps, metricName: string, title: string, de
   toMetricUnit: (t: number) => number | undefined, unit: string, comparison: 'gt' | 'lt', periodMinutes: number,
   evaluationPeriods: number, severity: AlarmSeverity): AlarmSpec {
   return {
-    prop, id: metricName, metricName, title, defaultThreshold, toMetricUnit, unit, periodMinutes, evaluationPeriods, severity,
+    prop,
+    id: metricName,
+    metricName,
+    title,
+    defaultThreshold,
+    toMetricUnit,
+    unit,
+    periodMinutes,
+    evaluationPeriods,
+    severity,
     comparison: comparison === 'gt' ? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD : cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
   };
 }

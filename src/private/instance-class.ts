@@ -63,7 +63,7 @@ function vcpus(size: string): number | undefined {
 }
 
 /** Burstable classes (t3, t4g) by size, GiB. */
-const BURSTABLE_MEMORY_GIB: Record<string, number> = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, '2xlarge': 32 };
+const BURSTABLE_MEMORY_GIB: Record<string, number> = { 'micro': 1, 'small': 2, 'medium': 4, 'large': 8, 'xlarge': 16, '2xlarge': 32 };
 
 /**
  * The nominal memory of a DB instance class in GiB, or undefined for classes it does not know (metal, the x1e/x2iedn

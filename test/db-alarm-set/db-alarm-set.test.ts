@@ -45,8 +45,13 @@ describe('defaults on a MultiAzPostgres primary (db.m7g.large, 100 GiB)', () => 
   ])('%s: %s %s, threshold %d, %s, %d s x %d', (name, metric, statistic, threshold, comparison, period, evaluations) => {
     const alarm = alarms[`orders-primary-${name}`];
     expect(alarm).toMatchObject({
-      Namespace: 'AWS/RDS', MetricName: metric, Statistic: statistic, ComparisonOperator: comparison,
-      Period: period, EvaluationPeriods: evaluations, DatapointsToAlarm: evaluations,
+      Namespace: 'AWS/RDS',
+      MetricName: metric,
+      Statistic: statistic,
+      ComparisonOperator: comparison,
+      Period: period,
+      EvaluationPeriods: evaluations,
+      DatapointsToAlarm: evaluations,
       Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-primary' }],
     });
     expect(alarm.Threshold).toBeCloseTo(threshold, 6);
@@ -165,8 +170,10 @@ describe('overrides', () => {
   test('an imported instance, with the figures given by hand', () => {
     const stack = newStack();
     const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
-      instanceIdentifier: 'legacy-db', instanceEndpointAddress: 'legacy-db.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
-      port: 5432, securityGroups: [],
+      instanceIdentifier: 'legacy-db',
+      instanceEndpointAddress: 'legacy-db.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
+      port: 5432,
+      securityGroups: [],
     });
     const set = new DbAlarmSet(stack, 'Alarms', {
       instance, instanceClass: 'db.r7g.xlarge', allocatedStorage: Size.gibibytes(500), role: DbRole.REPLICA, rpo: Duration.seconds(30),
@@ -215,7 +222,8 @@ describe('rejections', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     const instance = new rds.DatabaseInstance(stack, 'Db', {
-      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }), vpc,
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
+      vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     });
     expect(() => new DbAlarmSet(stack, 'A', { instance })).toThrow(

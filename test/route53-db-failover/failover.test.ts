@@ -29,12 +29,21 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
     const records = Object.values(resourcesOf(template, 'AWS::Route53::RecordSet')).filter((r) => r.Name === 'writer.orders.internal.');
     expect(records).toEqual([
       {
-        Name: 'writer.orders.internal.', Type: 'CNAME', TTL: '30', Failover: 'PRIMARY', SetIdentifier: 'writer-primary',
-        ResourceRecords: [PRIMARY_ENDPOINT], HostedZoneId: { Ref: expect.stringMatching(/^FailoverZone/) },
+        Name: 'writer.orders.internal.',
+        Type: 'CNAME',
+        TTL: '30',
+        Failover: 'PRIMARY',
+        SetIdentifier: 'writer-primary',
+        ResourceRecords: [PRIMARY_ENDPOINT],
+        HostedZoneId: { Ref: expect.stringMatching(/^FailoverZone/) },
         HealthCheckId: { 'Fn::GetAtt': [expect.stringMatching(/^FailoverPrimaryWriterHealthCheck/), 'HealthCheckId'] },
       },
       {
-        Name: 'writer.orders.internal.', Type: 'CNAME', TTL: '30', Failover: 'SECONDARY', SetIdentifier: 'writer-secondary',
+        Name: 'writer.orders.internal.',
+        Type: 'CNAME',
+        TTL: '30',
+        Failover: 'SECONDARY',
+        SetIdentifier: 'writer-secondary',
         ResourceRecords: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrdersReplicaInstance/), 'Endpoint.Address'] }],
         HostedZoneId: { Ref: expect.stringMatching(/^FailoverZone/) },
         HealthCheckId: { 'Fn::GetAtt': [expect.stringMatching(/^FailoverSecondaryWriterHealthCheck/), 'HealthCheckId'] },
@@ -73,7 +82,11 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
 
   test('the detection budget: probe interval + alarm period x evaluation periods + health-check lag + TTL', () => {
     expect(failover.detectionBudget).toEqual({
-      probeSeconds: 60, alarmSeconds: 120, healthCheckSeconds: 30, ttlSeconds: 30, totalSeconds: 240,
+      probeSeconds: 60,
+      alarmSeconds: 120,
+      healthCheckSeconds: 30,
+      ttlSeconds: 30,
+      totalSeconds: 240,
       formula: 'probe interval 60 s + alarm period 60 s × 2 evaluation periods + health-check lag 30 s + TTL 30 s',
     });
   });
@@ -99,7 +112,8 @@ describe('overrides', () => {
     const { drStack, drNet, primaryVpc, primaryProbe, drProbe, replica } = failoverApp();
     const zone = route53.PrivateHostedZone.fromPrivateHostedZoneAttributes(drStack, 'Existing', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'corp.internal' });
     new Route53DbFailover(drStack, 'Failover2', {
-      zone, vpcs: [drNet.vpc, primaryVpc],
+      zone,
+      vpcs: [drNet.vpc, primaryVpc],
       primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
       secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
     });
@@ -111,7 +125,8 @@ describe('overrides', () => {
   test('TCP checks for public endpoints; the secondary writer still needs the writable alarm (calculated check)', () => {
     const { drStack, drNet, primaryVpc, primaryProbe, drProbe } = failoverApp();
     const failover = new Route53DbFailover(drStack, 'Public', {
-      zoneName: 'public.internal', vpcs: [drNet.vpc, primaryVpc],
+      zoneName: 'public.internal',
+      vpcs: [drNet.vpc, primaryVpc],
       healthCheckType: FailoverHealthCheckType.TCP,
       tcpRequestInterval: Duration.seconds(30),
       tcpFailureThreshold: 2,
@@ -125,7 +140,8 @@ describe('overrides', () => {
       { Type: 'TCP', FullyQualifiedDomainName: 'dr.example.com', Port: 6432, RequestInterval: 30, FailureThreshold: 2 },
       { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: 'orders-dr-not-writable', Region: 'us-west-2' }, InsufficientDataHealthStatus: 'Unhealthy' },
       {
-        Type: 'CALCULATED', HealthThreshold: 2,
+        Type: 'CALCULATED',
+        HealthThreshold: 2,
         ChildHealthChecks: [
           { 'Fn::GetAtt': [expect.stringMatching(/^PublicSecondaryTcpHealthCheck/), 'HealthCheckId'] },
           { 'Fn::GetAtt': [expect.stringMatching(/^PublicSecondaryWritableHealthCheck/), 'HealthCheckId'] },
@@ -149,7 +165,8 @@ describe('rejections', () => {
   test('a zone in only one Region\'s VPCs', () => {
     const { drStack, drNet, primaryProbe, drProbe, replica } = failoverApp();
     expect(() => new Route53DbFailover(drStack, 'OneRegion', {
-      zoneName: 'x.internal', vpcs: [drNet.vpc],
+      zoneName: 'x.internal',
+      vpcs: [drNet.vpc],
       primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
       secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
     })).toThrow("Route53DbFailover: invalid vpcs 'VPCs in us-west-2': VPCs in both Regions, us-east-1 and us-west-2: none is in us-east-1, so clients there could not resolve the names after a failover");
@@ -158,11 +175,14 @@ describe('rejections', () => {
   test('an alarm with a percentile statistic feeding a health check', () => {
     const { drStack, drNet, primaryVpc, primaryStack, drProbe, replica } = failoverApp();
     const p99 = new cloudwatch.Alarm(primaryStack, 'P99', {
-      alarmName: 'orders-primary-p99', threshold: 1, evaluationPeriods: 1,
+      alarmName: 'orders-primary-p99',
+      threshold: 1,
+      evaluationPeriods: 1,
       metric: new cloudwatch.Metric({ namespace: 'CdkResilientPostgres', metricName: 'Writable', statistic: 'p99', period: Duration.minutes(1) }),
     });
     expect(() => new Route53DbFailover(drStack, 'P99Failover', {
-      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc],
+      zoneName: 'x.internal',
+      vpcs: [drNet.vpc, primaryVpc],
       primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: p99 },
       secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
     })).toThrow("Route53DbFailover: invalid primary.notWritableAlarm 'orders-primary-p99': an alarm with one of the statistics Average, Minimum, Maximum, Sum, SampleCount: Route 53 does not support extended statistics such as p99");
@@ -172,14 +192,17 @@ describe('rejections', () => {
     const { drStack, drNet, primaryVpc, primaryStack, drProbe, replica } = failoverApp();
     const metric = new cloudwatch.Metric({ namespace: 'CdkResilientPostgres', metricName: 'Writable', statistic: 'Minimum', period: Duration.seconds(10) });
     const make = (id: string, alarm: cloudwatch.IAlarm) => () => new Route53DbFailover(drStack, id, {
-      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc],
+      zoneName: 'x.internal',
+      vpcs: [drNet.vpc, primaryVpc],
       primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: alarm },
       secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
     });
     const hiRes = new cloudwatch.Alarm(primaryStack, 'HiRes', { alarmName: 'hi-res', threshold: 1, evaluationPeriods: 1, metric });
     expect(make('A', hiRes)).toThrow("invalid primary.notWritableAlarm 'hi-res': an alarm with a period of 60 seconds or more (it has 10): Route 53 does not support high-resolution alarms");
     const math = new cloudwatch.Alarm(primaryStack, 'Math', {
-      alarmName: 'math', threshold: 1, evaluationPeriods: 1,
+      alarmName: 'math',
+      threshold: 1,
+      evaluationPeriods: 1,
       metric: new cloudwatch.MathExpression({ expression: 'm * 2', usingMetrics: { m: metric.with({ period: Duration.minutes(1) }) } }),
     });
     expect(make('B', math)).toThrow("invalid primary.notWritableAlarm 'math': an alarm on a single metric: Route 53 health checks do not support metric math alarms");
@@ -192,7 +215,8 @@ describe('rejections', () => {
   test('both sides in one Region', () => {
     const { drStack, drNet, primaryVpc, drProbe, replica } = failoverApp();
     expect(() => new Route53DbFailover(drStack, 'Same', {
-      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc],
+      zoneName: 'x.internal',
+      vpcs: [drNet.vpc, primaryVpc],
       primary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
       secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
     })).toThrow("Route53DbFailover: invalid secondary.notWritableAlarm 'orders-dr-not-writable': an alarm in another Region than the primary's (us-west-2): both sides in one Region do not survive a Region loss");
@@ -202,7 +226,8 @@ describe('rejections', () => {
     const { drStack, primaryStack, drNet, primaryProbe, drProbe, replica } = failoverApp();
     const primaryNetVpc = (primaryStack.node.findChild('Network').node.findChild('Vpc') as ec2.Vpc);
     expect(() => new Route53DbFailover(drStack, 'Ref', {
-      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryNetVpc],
+      zoneName: 'x.internal',
+      vpcs: [drNet.vpc, primaryNetVpc],
       primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
       secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
     })).toThrow(/invalid vpcs\[1\] 'Primary\/Network\/Vpc': a VPC with a literal ID: this VPC belongs to us-east-1, and CloudFormation cannot reference another Region's stack/);
@@ -226,7 +251,8 @@ describe('rejections', () => {
       secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
     })).toThrow("invalid primary.endpointAddress 'postgres://orders-primary:5432': a DB instance endpoint host name");
     expect(() => new Route53DbFailover(drStack, 'Reader', {
-      ...base, readerRecordName: 'reader',
+      ...base,
+      readerRecordName: 'reader',
       primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
       secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
     })).toThrow('invalid primary.unreachableAlarm (unset): an alarm (WritableProbe.unreachableAlarm): the reader record needs it');

@@ -29,7 +29,13 @@ jest.mock('pg', () => {
   return { Client: FakeClient };
 });
 
-const fake = (Client as unknown as { behaviour: { inRecovery: boolean; connectError?: Error & { code?: string }; failures: number; configs: any[] } }).behaviour;
+interface FakeBehaviour {
+  inRecovery: boolean;
+  connectError?: Error & { code?: string };
+  failures: number;
+  configs: any[];
+}
+const fake = (Client as unknown as { behaviour: FakeBehaviour }).behaviour;
 
 const secrets = mockClient(SecretsManagerClient);
 const cloudwatch = mockClient(CloudWatchClient);
@@ -154,8 +160,15 @@ describe('configuration from the environment', () => {
 
   test('defaults', () => {
     expect(configFromEnv(env)).toEqual({
-      secretArn: env.SECRET_ARN, namespace: env.METRIC_NAMESPACE, instanceIdentifier: env.DB_INSTANCE_IDENTIFIER,
-      host: undefined, port: undefined, database: 'postgres', timeoutMs: 5000, caFile: undefined, secretCacheMs: 300_000,
+      secretArn: env.SECRET_ARN,
+      namespace: env.METRIC_NAMESPACE,
+      instanceIdentifier: env.DB_INSTANCE_IDENTIFIER,
+      host: undefined,
+      port: undefined,
+      database: 'postgres',
+      timeoutMs: 5000,
+      caFile: undefined,
+      secretCacheMs: 300_000,
     });
   });
 

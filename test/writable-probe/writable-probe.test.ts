@@ -70,7 +70,9 @@ describe('defaults (primary stack of the failover app)', () => {
           { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersProbeLogGroup'), 'Arn'] } },
           { Sid: 'PublishProbeMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkResilientPostgres' } } },
           {
-            Sid: 'DecryptCredentials', Effect: 'Allow', Action: 'kms:Decrypt',
+            Sid: 'DecryptCredentials',
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersKey'), 'Arn'] },
             Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
           },
@@ -124,7 +126,9 @@ describe('the DR probe reads the replicated secret by name', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
-          Sid: 'ReadCredentials', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue',
+          Sid: 'ReadCredentials',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
           Resource: 'arn:aws:secretsmanager:us-west-2:111111111111:secret:orders-primary/master-??????',
         }]),
       },
