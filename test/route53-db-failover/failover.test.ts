@@ -292,3 +292,46 @@ describe('the two-Region failover app', () => {
     expect(Stack.of(drStack).region).toBe('us-west-2');
   });
 });
+
+describe('the writer answer over every combination of states, read from the synthesized template', () => {
+  // Route 53's documented failover rules (API_ResourceRecordSet, Failover): the primary when it is healthy; else the
+  // secondary when it is healthy; else the primary. A CLOUDWATCH_METRIC check is healthy when its alarm is OK.
+  type State = 'writable' | 'read-only' | 'down';
+  const writerAnswer = (template: Template, states: Record<string, State>): string => {
+    const checks = resourcesOf(template, 'AWS::Route53::HealthCheck');
+    const records = Object.values(resourcesOf(template, 'AWS::Route53::RecordSet')).filter((r) => r.Name === 'writer.orders.internal.');
+    const alarmInAlarm = (name: string): boolean => {
+      const [, db, kind] = /^(orders-primary|orders-dr)-(not-writable|unreachable)$/.exec(name)!;
+      return kind === 'not-writable' ? states[db] !== 'writable' : states[db] === 'down';
+    };
+    const healthy = (record: any) => !alarmInAlarm(checks[record.HealthCheckId['Fn::GetAtt'][0]].HealthCheckConfig.AlarmIdentifier.Name);
+    const primary = records.find((r) => r.Failover === 'PRIMARY')!;
+    const secondary = records.find((r) => r.Failover === 'SECONDARY')!;
+    const chosen = healthy(primary) ? primary : healthy(secondary) ? secondary : primary;
+    return chosen === primary ? 'orders-primary' : 'orders-dr';
+  };
+  const template = Template.fromStack(failoverApp().drStack);
+  const answer = (states: Record<string, State>) => writerAnswer(template, states);
+  const all: State[] = ['writable', 'read-only', 'down'];
+  const combos = all.flatMap((p) => all.map((d) => [p, d] as [State, State]));
+
+  test.each(combos)('primary %s, DR %s', (p, d) => {
+    const states = { 'orders-primary': p, 'orders-dr': d };
+    const chosen = answer(states);
+    // Never a read-only or unreachable DR instance; the DR instance only once it is writable.
+    if (chosen === 'orders-dr') {
+      expect(d).toBe('writable');
+    }
+    // Whenever exactly one side is writable, writers get that side.
+    if (p === 'writable' || d === 'writable') {
+      expect(states[chosen]).toBe('writable');
+    }
+  });
+
+  test('negative control: a secondary wired to the reachability alarm would send writers to a read-only replica', () => {
+    const miswired = failoverApp({ readerRecordName: undefined });
+    const wrong = miswired.drStack.node.findChild('Failover').node.findChild('SecondaryWriterHealthCheck') as any;
+    wrong.healthCheckConfig = { ...wrong.healthCheckConfig, alarmIdentifier: { name: 'orders-dr-unreachable', region: 'us-west-2' } };
+    expect(writerAnswer(Template.fromStack(miswired.drStack), { 'orders-primary': 'down', 'orders-dr': 'read-only' })).toBe('orders-dr');
+  });
+});
