@@ -304,7 +304,7 @@ describe('the writer answer over every combination of states, read from the synt
       const [, db, kind] = /^(orders-primary|orders-dr)-(not-writable|unreachable)$/.exec(name)!;
       return kind === 'not-writable' ? states[db] !== 'writable' : states[db] === 'down';
     };
-    const healthy = (record: any) => !alarmInAlarm(checks[record.HealthCheckId['Fn::GetAtt'][0]].HealthCheckConfig.AlarmIdentifier.Name);
+    const healthy = (recordSet: any) => !alarmInAlarm(checks[recordSet.HealthCheckId['Fn::GetAtt'][0]].HealthCheckConfig.AlarmIdentifier.Name);
     const primary = records.find((r) => r.Failover === 'PRIMARY')!;
     const secondary = records.find((r) => r.Failover === 'SECONDARY')!;
     const chosen = healthy(primary) ? primary : healthy(secondary) ? secondary : primary;
