@@ -335,3 +335,14 @@ describe('the writer answer over every combination of states, read from the synt
     expect(writerAnswer(Template.fromStack(miswired.drStack), { 'orders-primary': 'down', 'orders-dr': 'read-only' })).toBe('orders-dr');
   });
 });
+
+test('logical IDs of the zone, records and health checks are pinned: a rename would replace the zone', () => {
+  const template = Template.fromStack(failoverApp().drStack);
+  const ids = ['AWS::Route53::HostedZone', 'AWS::Route53::RecordSet', 'AWS::Route53::HealthCheck']
+    .flatMap((type) => Object.keys(template.findResources(type))).sort();
+  expect(ids).toEqual([
+    'FailoverPrimaryReaderHealthCheckF8F810EF', 'FailoverPrimaryWriterHealthCheckC03D03CF', 'FailoverReaderPrimary05271C47',
+    'FailoverReaderSecondary22489EE9', 'FailoverSecondaryReaderHealthCheckC884077C', 'FailoverSecondaryWriterHealthCheckF4AFA1B0',
+    'FailoverWriterPrimaryB348FB14', 'FailoverWriterSecondary7D8E12C2', 'FailoverZone7400F2DB',
+  ]);
+});
