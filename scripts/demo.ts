@@ -1,7 +1,8 @@
 /**
  * The main job: synthesizes the example app (examples/typescript/app.ts) into demo.out/ with the four cdk-nag packs
  * and aws-cdk-lib's built-in validation, then prints a report (also written to demo.out/report.md): the stacks, the
- * resources per type, the security defaults in force as read back from the templates, and the compliance summary.
+ * resources per type, the security defaults in force as read back from the templates, the recovery data per Region, the
+ * failover names with their health checks, alarms and detection budget, and the compliance summary.
  * Exits 1 when any finding is left unacknowledged.
  */
 import * as fs from 'fs';
