@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,7 +18,7 @@ import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { resolveReplicaSource, ResolvedSource } from '../private/source';
 import {
-  validateInstanceIdentifier, validateInstanceType, validatePostgresEngine,
+  MAX_BACKUP_RETENTION_DAYS, validateBackupRetention, validateInstanceIdentifier, validateInstanceType, validatePostgresEngine,
 } from '../private/validation';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
@@ -109,6 +109,24 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Set once the replica has been promoted (by the failover runbook or an operator), so that the next deploy accepts
+   * the promoted, standalone instance instead of fighting it. The template then drops `SourceDBInstanceIdentifier`,
+   * which CloudFormation applies to a DB instance without replacing it, and turns on automated backups with
+   * `promotedBackupRetention`. Everything else, the logical ID included, stays the same. Set it only after the
+   * promotion has completed: RDS takes no backup settings on an instance that is still a replica.
+   *
+   * @default false
+   */
+  readonly promoted?: boolean;
+
+  /**
+   * Automated backup retention of the instance once `promoted` is set.
+   *
+   * @default Duration.days(35)
+   */
+  readonly promotedBackupRetention?: Duration;
 }
 
 /**
@@ -159,6 +177,8 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   public readonly multiAz: boolean;
   /** The port the replica listens on (the source's). */
   public readonly port: number;
+  /** Whether the template declares the promoted, standalone instance (`promoted`). */
+  public readonly promoted: boolean;
 
   constructor(scope: Construct, id: string, props: CrossRegionReadReplicaProps) {
     super(scope, id);
@@ -274,7 +294,20 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
     });
     const cfn = replica.node.defaultChild as rds.CfnDBInstance;
-    cfn.sourceDbInstanceIdentifier = this.sourceInstanceArn;
+    if (props.promotedBackupRetention !== undefined && props.promoted !== true) {
+      throw propError(CONSTRUCT, 'promotedBackupRetention', props.promotedBackupRetention.toHumanString(),
+        'unset until promoted is true: a replica takes no backup settings');
+    }
+    if (props.promoted === true) {
+      // A promoted instance is standalone: no source, and automated backups of its own (point-in-time recovery).
+      const retention = props.promotedBackupRetention ?? Duration.days(MAX_BACKUP_RETENTION_DAYS);
+      validateBackupRetention(CONSTRUCT, 'promotedBackupRetention', retention);
+      cfn.sourceDbInstanceIdentifier = undefined;
+      cfn.backupRetentionPeriod = retention.toDays();
+    } else {
+      cfn.sourceDbInstanceIdentifier = this.sourceInstanceArn;
+    }
+    this.promoted = props.promoted === true;
     // For a replica, CloudFormation inherits encryption from the source and takes the key from KmsKeyId (required for
     // an encrypted cross-Region replica); StorageEncrypted must not be set (aws-cdk-lib's built-in rule F3020).
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#cfn-rds-dbinstance-storageencrypted

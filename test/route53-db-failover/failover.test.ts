@@ -316,7 +316,7 @@ describe('the writer answer over every combination of states, read from the synt
   const combos = all.flatMap((p) => all.map((d) => [p, d] as [State, State]));
 
   test.each(combos)('primary %s, DR %s', (p, d) => {
-    const states = { 'orders-primary': p, 'orders-dr': d };
+    const states: Record<string, State> = { 'orders-primary': p, 'orders-dr': d };
     const chosen = answer(states);
     // Never a read-only or unreachable DR instance; the DR instance only once it is writable.
     if (chosen === 'orders-dr') {
