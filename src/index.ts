@@ -6,3 +6,4 @@ export * from './backup-replication';
 export * from './db-alarm-set';
 export * from './writable-probe';
 export * from './route53-db-failover';
+export * from './promotion-role';
