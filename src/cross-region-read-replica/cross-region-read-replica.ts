@@ -117,6 +117,8 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
    * `promotedBackupRetention`. Everything else, the logical ID included, stays the same. Set it only after the
    * promotion has completed: RDS takes no backup settings on an instance that is still a replica.
    *
+   * @see https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/pull/334
+   *
    * @default false
    */
   readonly promoted?: boolean;
