@@ -30,7 +30,9 @@ describe('defaults', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [{
-          Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'states.amazonaws.com' },
           Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
         }],
       },
@@ -80,7 +82,9 @@ describe('options', () => {
       'PromoteTheReplica', 'FenceTheOldPrimary', 'ReadEvidenceAlarms', 'ReadMetrics', 'PublishWritableSignal', 'Notify', 'NotifyEncryptedTopic', 'ChangeFailoverRecords',
     ]);
     expect(statements[1]).toEqual({
-      Sid: 'FenceTheOldPrimary', Effect: 'Allow', Action: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'],
+      Sid: 'FenceTheOldPrimary',
+      Effect: 'Allow',
+      Action: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'],
       Resource: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary',
     });
     expect(statements[2].Action).toBe('cloudwatch:DescribeAlarms');
@@ -89,7 +93,9 @@ describe('options', () => {
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'kms:ViaService': 'sns.us-west-2.amazonaws.com' } },
     });
     expect(statements[7]).toEqual({
-      Sid: 'ChangeFailoverRecords', Effect: 'Allow', Action: 'route53:ChangeResourceRecordSets',
+      Sid: 'ChangeFailoverRecords',
+      Effect: 'Allow',
+      Action: 'route53:ChangeResourceRecordSets',
       Resource: 'arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ',
       Condition: {
         'ForAllValues:StringEquals': {
