@@ -231,6 +231,21 @@ function failoverAndHealthSignals(templates: Array<{ stackName: string; region: 
       + `${probes.map((f) => `${f.Properties.Runtime}, deadline ${Number(f.Properties.Environment.Variables.PROBE_TIMEOUT_MS) / 1000} s`).join('; ') || '-'} | `
       + `${of('AWS::RDS::EventSubscription').length} | ${of('AWS::CloudWatch::Dashboard').length} |`);
   }
+  for (const { stackName, template } of templates) {
+    const policies = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy'
+      && String(r.Properties.Description).startsWith('Promotion of the DR read replica'));
+    for (const policy of policies) {
+      out();
+      out(`Promotion role (stack ${stackName}), one customer-managed policy, no AWS-managed policy:`);
+      out();
+      out('| statement | actions | resource | condition |');
+      out('|---|---|---|---|');
+      for (const st of policy.Properties.PolicyDocument.Statement) {
+        const list = (v: unknown) => (Array.isArray(v) ? v : [v]).map((x) => (typeof x === 'string' ? x : 'a resource of this stack')).join(', ');
+        out(`| ${st.Sid} | ${list(st.Action)} | ${list(st.Resource)} | ${st.Condition ? Object.keys(Object.values(st.Condition)[0] as object).join(', ') : '-'} |`);
+      }
+    }
+  }
   const bundle = path.join(ROOT, 'assets', 'writable-probe', 'db-probe.lambda', 'index.js');
   if (fs.existsSync(bundle)) {
     out();

@@ -9,6 +9,7 @@ from cdk_resilient_postgres import (
     FailoverTarget,
     IsolatedVpc,
     MultiAzPostgres,
+    PromotionRole,
     Route53DbFailover,
     WritableProbe,
 )
@@ -139,6 +140,16 @@ def define_app(app: cdk.App) -> list:
         ),
         reader_record_name="reader",
     )
+    promotion = PromotionRole(
+        dr,
+        "Promotion",
+        replica=replica.instance,
+        topic=replica_alarms.topic,
+        topic_key=replica_alarms.topic_key,
+        evidence_alarms=[replica_probe.not_writable_alarm, replica_alarms.alarms["ReplicaLag"]],
+        fence_instance_arns=[orders.instance_arn],
+    )
+    cdk.CfnOutput(dr, "PromotionRoleArn", value=promotion.role.role_arn)
     cdk.CfnOutput(dr, "WriterName", value=failover.writer_dns_name)
     cdk.CfnOutput(dr, "ReaderName", value=failover.reader_dns_name)
     cdk.CfnOutput(

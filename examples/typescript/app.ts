@@ -2,8 +2,8 @@ import { App, CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrBackupVault, IsolatedVpc, MultiAzPostgres, Route53DbFailover,
-  WritableProbe,
+  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrBackupVault, IsolatedVpc, MultiAzPostgres, PromotionRole,
+  Route53DbFailover, WritableProbe,
 } from 'cdk-resilient-postgres';
 
 const ACCOUNT = '111111111111';
@@ -32,8 +32,8 @@ const SECRET_NAME = 'orders-primary/master';
  * 1. OrdersDrFoundation (us-west-2): the backup vault with its key, vault lock and restore testing;
  * 2. OrdersPrimary (us-east-1): the Multi-AZ primary, its backups replicated to us-west-2 and copied to the vault,
  *    its alarms and its writable probe;
- * 3. OrdersDr (us-west-2): the cross-Region read replica, its alarms and probe, and the failover names
- *    writer.orders.internal and reader.orders.internal.
+ * 3. OrdersDr (us-west-2): the cross-Region read replica, its alarms and probe, the failover names
+ *    writer.orders.internal and reader.orders.internal, and the least-privilege role that promotion assumes.
  * examples/python/app.py and examples/java build the same app; CI checks that the templates are identical.
  */
 export function defineApp(app: App): Stack[] {
@@ -116,6 +116,14 @@ export function defineApp(app: App): Stack[] {
     },
     readerRecordName: 'reader',
   });
+  const promotion = new PromotionRole(dr, 'Promotion', {
+    replica: replica.instance,
+    topic: replicaAlarms.topic,
+    topicKey: replicaAlarms.topicKey,
+    evidenceAlarms: [replicaProbe.notWritableAlarm, replicaAlarms.alarms.ReplicaLag],
+    fenceInstanceArns: [orders.instanceArn],
+  });
+  new CfnOutput(dr, 'PromotionRoleArn', { value: promotion.role.roleArn });
   new CfnOutput(dr, 'WriterName', { value: failover.writerDnsName });
   new CfnOutput(dr, 'ReaderName', { value: failover.readerDnsName! });
   new CfnOutput(dr, 'DetectionBudgetSeconds', {

@@ -171,7 +171,7 @@ export class PromotionRole extends Construct {
       statements.push(new iam.PolicyStatement({
         sid: 'ReadEvidenceAlarms',
         actions: ['cloudwatch:DescribeAlarms'],
-        resources: alarms.map((a) => a.alarmArn),
+        resources: alarms.map(alarmArnOf),
       }));
     }
     statements.push(
@@ -208,6 +208,16 @@ export class PromotionRole extends Construct {
       + 'cloudwatch:namespace condition, and GetMetricData only reads.',
       'AwsSolutions-IAM5[Resource::*]');
   }
+}
+
+/** An alarm's ARN, as a literal when its name is one, so the policy reads as what it grants. */
+function alarmArnOf(alarm: cloudwatch.IAlarm): string {
+  const cfn = alarm.node.defaultChild;
+  const name = cfn instanceof cloudwatch.CfnAlarm ? cfn.alarmName : undefined;
+  if (name === undefined || Token.isUnresolved(name)) {
+    return alarm.alarmArn;
+  }
+  return Stack.of(alarm).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /** `route53:ChangeResourceRecordSets` on one zone, for the given names, types and actions only. */

@@ -88,7 +88,10 @@ describe('options', () => {
       Resource: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary',
     });
     expect(statements[2].Action).toBe('cloudwatch:DescribeAlarms');
-    expect(statements[2].Resource).toHaveLength(2);
+    expect(statements[2].Resource).toEqual([
+      'arn:aws:cloudwatch:us-west-2:111111111111:alarm:orders-dr-not-writable',
+      'arn:aws:cloudwatch:us-west-2:111111111111:alarm:orders-dr-replica-lag',
+    ]);
     expect(statements[6]).toMatchObject({
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'kms:ViaService': 'sns.us-west-2.amazonaws.com' } },
     });

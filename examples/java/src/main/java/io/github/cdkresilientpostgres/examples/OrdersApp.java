@@ -8,6 +8,7 @@ import io.github.cdkresilientpostgres.DrBackupVault;
 import io.github.cdkresilientpostgres.FailoverTarget;
 import io.github.cdkresilientpostgres.IsolatedVpc;
 import io.github.cdkresilientpostgres.MultiAzPostgres;
+import io.github.cdkresilientpostgres.PromotionRole;
 import io.github.cdkresilientpostgres.Route53DbFailover;
 import io.github.cdkresilientpostgres.WritableProbe;
 import java.util.List;
@@ -128,6 +129,14 @@ public final class OrdersApp {
                         .build())
                 .readerRecordName("reader")
                 .build();
+        PromotionRole promotion = PromotionRole.Builder.create(dr, "Promotion")
+                .replica(replica.getInstance())
+                .topic(replicaAlarms.getTopic())
+                .topicKey(replicaAlarms.getTopicKey())
+                .evidenceAlarms(List.of(replicaProbe.getNotWritableAlarm(), replicaAlarms.getAlarms().get("ReplicaLag")))
+                .fenceInstanceArns(List.of(orders.getInstanceArn()))
+                .build();
+        CfnOutput.Builder.create(dr, "PromotionRoleArn").value(promotion.getRole().getRoleArn()).build();
         CfnOutput.Builder.create(dr, "WriterName").value(failover.getWriterDnsName()).build();
         CfnOutput.Builder.create(dr, "ReaderName").value(failover.getReaderDnsName()).build();
         CfnOutput.Builder.create(dr, "DetectionBudgetSeconds")
