@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -16,7 +16,7 @@ import {
 import { isSmallerInstanceClass } from '../private/instance-class';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
-import { resolveReplicaSource, ResolvedSource } from '../private/source';
+import { dbInstanceArn, resolveReplicaSource, ResolvedSource } from '../private/source';
 import {
   MAX_BACKUP_RETENTION_DAYS, validateBackupRetention, validateInstanceIdentifier, validateInstanceType, validatePostgresEngine,
 } from '../private/validation';
@@ -206,14 +206,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.sourceInstanceIdentifier = source.identifier;
     this.sourceRegion = source.region;
     this.sourceInstanceClass = source.instanceClass;
-    this.sourceInstanceArn = Arn.format({
-      service: 'rds',
-      region: source.region,
-      account: source.account,
-      resource: 'db',
-      resourceName: source.identifier,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }, stack);
+    this.sourceInstanceArn = dbInstanceArn(stack, source.identifier, source.region, source.account);
 
     const instanceType = props.instanceType ?? new ec2.InstanceType(source.instanceClass.replace(/^db\./, ''));
     validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
@@ -232,9 +225,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.instanceIdentifier = (props.instanceIdentifier ?? defaultIdentifier(this));
     validateInstanceIdentifier(CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
     this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
-    this.instanceArn = Arn.format({
-      service: 'rds', resource: 'db', resourceName: this.instanceIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }, stack);
+    this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
 
     const retainUnlessDestroy = props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,6 +15,7 @@ import {
 } from '../private/hardening';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
+import { dbInstanceArn } from '../private/source';
 import {
   validateBackupRetention,
   validateInstanceIdentifier,
@@ -288,12 +289,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     validateInstanceIdentifier(CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
     // RDS stores identifiers in lower case.
     this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
-    this.instanceArn = Arn.format({
-      service: 'rds',
-      resource: 'db',
-      resourceName: this.instanceIdentifier,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }, stack);
+    this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
 
     const retainUnlessDestroy = props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 

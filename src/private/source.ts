@@ -133,3 +133,11 @@ export function numberOrUndefined(value: unknown): number | undefined {
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }
+
+/**
+ * The ARN of a DB instance from its identifier, `arn:<partition>:rds:<region>:<account>:db:<identifier>`, in `stack`'s
+ * Region and account unless others are given. Built from literals, so it can be used in another Region's stack.
+ */
+export function dbInstanceArn(stack: Stack, identifier: string, region?: string, account?: string): string {
+  return Arn.format({ service: 'rds', region, account, resource: 'db', resourceName: identifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack);
+}

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
-import { literalIdentifierOf } from '../private/source';
+import { dbInstanceArn, literalIdentifierOf } from '../private/source';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'PromotionRole';
@@ -129,9 +129,7 @@ export class PromotionRole extends Construct {
     const replicaStack = Stack.of(props.replica);
     // The literal identifier makes the ARN readable in the policy; an instance without one keeps its token ARN.
     const identifier = literalIdentifierOf(props.replica);
-    const replicaArn = identifier === undefined ? props.replica.instanceArn : replicaStack.formatArn({
-      service: 'rds', resource: 'db', resourceName: identifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const replicaArn = identifier === undefined ? props.replica.instanceArn : dbInstanceArn(replicaStack, identifier);
     if (replicaStack.region !== stack.region && !Token.isUnresolved(stack.region)) {
       throw propError(CONSTRUCT, 'replica', props.replica.node.path,
         `a DB instance in this stack's Region (${stack.region}): promotion runs where the replica is, never in the failed Region`);
