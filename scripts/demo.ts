@@ -34,8 +34,15 @@ function main(): number {
   out();
   out(`Synthesized into \`${path.relative(ROOT, OUTDIR)}/\` in ${synthMs.toFixed(0)} ms (construction, the four cdk-nag packs, built-in validation and writing the assembly).`);
 
-  for (const stack of stacks) {
-    const template: Template = JSON.parse(fs.readFileSync(path.join(OUTDIR, stack.templateFile), 'utf-8'));
+  // Each synthesized template, read once.
+  const templates = stacks.map((stack) => ({
+    stackName: stack.stackName,
+    region: stack.region,
+    template: JSON.parse(fs.readFileSync(path.join(OUTDIR, stack.templateFile), 'utf-8')) as Template,
+  }));
+
+  for (const [i, stack] of stacks.entries()) {
+    const template = templates[i].template;
     const resources = Object.values(template.Resources);
     out();
     out(`## Stack ${stack.stackName} (${stack.region}, account ${stack.account})`);
@@ -53,16 +60,9 @@ function main(): number {
     }
   }
 
-  recoveryDataPerRegion(stacks.map((stack) => ({
-    region: stack.region,
-    template: JSON.parse(fs.readFileSync(path.join(OUTDIR, stack.templateFile), 'utf-8')) as Template,
-  })), out);
+  recoveryDataPerRegion(templates, out);
 
-  failoverAndHealthSignals(stacks.map((stack) => ({
-    stackName: stack.stackName,
-    region: stack.region,
-    template: JSON.parse(fs.readFileSync(path.join(OUTDIR, stack.templateFile), 'utf-8')) as Template,
-  })), out);
+  failoverAndHealthSignals(templates, out);
 
   const acknowledged = new Map<string, number>();
   for (const ack of acknowledgements(app)) {

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { propError } from '../private/errors';
 import { defaultMaxConnections, instanceClassMemoryGiB } from '../private/instance-class';
 import { rdsInstanceMetric } from '../private/metrics';
-import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
+import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/source';
 
 const CONSTRUCT = 'DbAlarmSet';
 
@@ -239,11 +239,7 @@ export class DbAlarmSet extends Construct {
     const stack = Stack.of(this);
     const cfn = cfnDbInstanceOf(props.instance);
 
-    const identifier = props.instanceIdentifier ?? literalIdentifierOf(props.instance);
-    if (identifier === undefined || Token.isUnresolved(identifier)) {
-      throw propError(CONSTRUCT, 'instanceIdentifier', identifier ?? props.instance.node.path,
-        'a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier');
-    }
+    const identifier = requireLiteralIdentifier(CONSTRUCT, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
     this.role = props.role ?? (cfn?.sourceDbInstanceIdentifier !== undefined ? DbRole.REPLICA : DbRole.PRIMARY);
 
@@ -263,18 +259,20 @@ export class DbAlarmSet extends Construct {
     }
 
     const shareOf = (base: number | undefined) => (percent: number) => base === undefined ? undefined : base * percent / 100;
+    const memoryBytes = memoryGiB === undefined ? undefined : memoryGiB * GIB;
+    const storageBytes = storageGiB === undefined ? undefined : storageGiB * GIB;
     const specs: AlarmSpec[] = [
       spec('cpuUtilization', 'CPUUtilization', 'CPU utilization', 80, (t) => t, '%', 'gt', 5, 3, AlarmSeverity.WARNING),
-      { ...spec('freeableMemory', 'FreeableMemory', 'freeable memory', 10, shareOf(memoryGiB === undefined ? undefined : memoryGiB * GIB), '% of memory', 'lt', 5, 3, AlarmSeverity.WARNING), needs: 'instanceClass (a class whose memory is known)' },
+      { ...spec('freeableMemory', 'FreeableMemory', 'freeable memory', 10, shareOf(memoryBytes), '% of memory', 'lt', 5, 3, AlarmSeverity.WARNING), needs: 'instanceClass (a class whose memory is known)' },
       spec('swapUsage', 'SwapUsage', 'swap usage', 256, (t) => t * MIB, 'MiB', 'gt', 5, 3, AlarmSeverity.WARNING),
-      { ...spec('freeStorageSpace', 'FreeStorageSpace', 'free storage space', 10, shareOf(storageGiB === undefined ? undefined : storageGiB * GIB), '% of allocated storage', 'lt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
+      { ...spec('freeStorageSpace', 'FreeStorageSpace', 'free storage space', 10, shareOf(storageBytes), '% of allocated storage', 'lt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
       { ...spec('databaseConnections', 'DatabaseConnections', 'connections', 80, shareOf(this.maxConnections), '% of max_connections', 'gt', 5, 3, AlarmSeverity.WARNING), needs: 'maxConnections or instanceClass' },
       spec('readLatency', 'ReadLatency', 'read latency', 20, (t) => t / 1000, 'ms', 'gt', 5, 3, AlarmSeverity.WARNING),
       spec('writeLatency', 'WriteLatency', 'write latency', 20, (t) => t / 1000, 'ms', 'gt', 5, 3, AlarmSeverity.WARNING),
       spec('diskQueueDepth', 'DiskQueueDepth', 'disk queue depth', 64, (t) => t, 'requests', 'gt', 5, 3, AlarmSeverity.WARNING),
       { ...spec('replicaLag', 'ReplicaLag', 'replica lag', rpoSeconds, (t) => t, 's', 'gt', 1, 2, AlarmSeverity.CRITICAL), replicaOnly: true },
-      { ...spec('oldestReplicationSlotLag', 'OldestReplicationSlotLag', 'oldest replication slot lag', 10, shareOf(storageGiB === undefined ? undefined : storageGiB * GIB), '% of allocated storage', 'gt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
-      { ...spec('transactionLogsDiskUsage', 'TransactionLogsDiskUsage', 'WAL disk usage', 10, shareOf(storageGiB === undefined ? undefined : storageGiB * GIB), '% of allocated storage', 'gt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
+      { ...spec('oldestReplicationSlotLag', 'OldestReplicationSlotLag', 'oldest replication slot lag', 10, shareOf(storageBytes), '% of allocated storage', 'gt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
+      { ...spec('transactionLogsDiskUsage', 'TransactionLogsDiskUsage', 'WAL disk usage', 10, shareOf(storageBytes), '% of allocated storage', 'gt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
       spec('maximumUsedTransactionIds', 'MaximumUsedTransactionIDs', 'transaction ID age (wraparound at 2^31)', 1_000_000_000, (t) => t, 'transaction IDs', 'gt', 5, 1, AlarmSeverity.CRITICAL),
     ];
 

@@ -39,6 +39,19 @@ export function literalIdentifierOf(instance: rds.IDatabaseInstance): string | u
   return id !== undefined && !Token.isUnresolved(id) ? id.toLowerCase() : undefined;
 }
 
+/**
+ * The identifier alarms and metrics are named after: `given`, or the instance's literal identifier. Rejects an
+ * instance whose identifier is only known at deploy time.
+ */
+export function requireLiteralIdentifier(construct: string, instance: rds.IDatabaseInstance, given?: string): string {
+  const identifier = given ?? literalIdentifierOf(instance);
+  if (identifier === undefined || Token.isUnresolved(identifier)) {
+    throw propError(construct, 'instanceIdentifier', identifier ?? instance.node.path,
+      'a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier');
+  }
+  return identifier;
+}
+
 /** Reads a replica's source from exactly one of `sourceInstance` and `sourceAttributes`. */
 export function resolveReplicaSource(construct: string, instance?: rds.IDatabaseInstance, attributes?: ReplicaSourceAttributes): ResolvedSource {
   if ((instance === undefined) === (attributes === undefined)) {

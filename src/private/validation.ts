@@ -131,3 +131,9 @@ function describeSelection(selection: ec2.SubnetSelection): string {
   }
   return 'selection';
 }
+
+/**
+ * A fully qualified, lower-case DNS name without the trailing dot, such as `writer.orders.internal`: labels of 1-63
+ * letters, digits and hyphens, not starting or ending with a hyphen, and a top-level label that starts with a letter.
+ */
+export const DNS_NAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { dbInstanceArn, literalIdentifierOf } from '../private/source';
+import { DNS_NAME } from '../private/validation';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'PromotionRole';
@@ -224,7 +225,7 @@ function recordChangeStatement(scope: RecordChangeScope): iam.PolicyStatement {
     throw propError(CONSTRUCT, 'recordChanges.recordNames', '[]', 'at least one fully qualified record name');
   }
   const names = scope.recordNames.map((name, i) => {
-    if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$/.test(name)) {
+    if (!DNS_NAME.test(name)) {
       throw propError(CONSTRUCT, `recordChanges.recordNames[${i}]`, name,
         'a fully qualified, lower-case record name without the trailing dot, such as writer.orders.internal (the normalized form the condition key compares)');
     }

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { propError } from '../private/errors';
+import { DNS_NAME } from '../private/validation';
 
 const CONSTRUCT = 'Route53DbFailover';
 
@@ -278,7 +279,7 @@ export class Route53DbFailover extends Construct {
           'a zone whose name is known: import it with PrivateHostedZone.fromPrivateHostedZoneAttributes');
       }
     } else {
-      if (props.zoneName === undefined || !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(props.zoneName)) {
+      if (props.zoneName === undefined || !DNS_NAME.test(props.zoneName)) {
         throw propError(CONSTRUCT, 'zoneName', props.zoneName, 'a lower-case domain name such as orders.internal (required when zone is not given)');
       }
       zoneName = props.zoneName;
@@ -402,7 +403,7 @@ function checkEndpoint(prop: string, address: string): void {
   if (Token.isUnresolved(address)) {
     return;
   }
-  if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$/i.test(address)) {
+  if (!DNS_NAME.test(address.toLowerCase())) {
     throw propError(CONSTRUCT, prop, address, 'a DB instance endpoint host name, such as orders-primary.abcdefghijkl.us-east-1.rds.amazonaws.com');
   }
 }

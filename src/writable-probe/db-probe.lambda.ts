@@ -117,7 +117,7 @@ export class DbProbe {
     } catch (e) {
       // 28P01 invalid_password, 28000 invalid_authorization_specification
       const code = (e as { code?: string }).code;
-      if ((code === '28P01' || code === '28000') && this.cached !== undefined) {
+      if (code === '28P01' || code === '28000') {
         return this.probeOnce(await this.credentials(true), deadline);
       }
       throw e;

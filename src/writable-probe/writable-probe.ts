@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,7 +16,7 @@ import { propError } from '../private/errors';
 import { defaultSubnets } from '../private/hardening';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
-import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
+import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/source';
 import { validatePrivateSubnets } from '../private/validation';
 
 const CONSTRUCT = 'WritableProbe';
@@ -149,11 +149,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     super(scope, id);
     const stack = Stack.of(this);
 
-    const identifier = props.instanceIdentifier ?? literalIdentifierOf(props.instance);
-    if (identifier === undefined || Token.isUnresolved(identifier)) {
-      throw propError(CONSTRUCT, 'instanceIdentifier', identifier ?? props.instance.node.path,
-        'a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier');
-    }
+    const identifier = requireLiteralIdentifier(CONSTRUCT, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
     this.timeout = props.timeout ?? Duration.seconds(5);
     const timeoutMs = this.timeout.toMilliseconds();
