@@ -200,6 +200,8 @@ describe('rejections', () => {
       'DbAlarmSet: invalid swapUsage.evaluationPeriods 0: a whole number, at least 1, spanning at most one day'],
     ['fractional max_connections', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, maxConnections: 10.5 }),
       'DbAlarmSet: invalid maxConnections 10.5: a whole number of connections, at least 1'],
+    ['empty allocated storage', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, allocatedStorage: Size.gibibytes(0) }),
+      'DbAlarmSet: invalid allocatedStorage 0: a positive size'],
     ['sub-second RPO', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, rpo: Duration.millis(500) }),
       'DbAlarmSet: invalid rpo \'500 millis\': a whole number of seconds, at least 1 second'],
   ];

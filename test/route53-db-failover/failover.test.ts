@@ -242,6 +242,44 @@ describe('rejections', () => {
     ['health-check lag', { healthCheckLag: Duration.minutes(11) }, "invalid healthCheckLag '11 minutes': a whole number of seconds from 0 to 600"],
   ] as Array<[string, Partial<Route53DbFailoverProps>, string]>)('%s', (_name, props, message) => reject(props, message));
 
+  test('a target port outside 1-65535, no VPCs, a zone name next to a zone, a zone without a known name', () => {
+    const { drStack, drNet, primaryVpc, primaryProbe, drProbe, replica } = failoverApp();
+    const targets = {
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    };
+    expect(() => new Route53DbFailover(drStack, 'Port', {
+      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc], ...targets, secondary: { ...targets.secondary, port: 70000 },
+    })).toThrow('Route53DbFailover: invalid secondary.port 70000: a TCP port from 1 to 65535');
+    expect(() => new Route53DbFailover(drStack, 'NoVpcs', { zoneName: 'x.internal', vpcs: [], ...targets }))
+      .toThrow("Route53DbFailover: invalid vpcs '[]': at least one VPC in each of the two Regions");
+    const named = route53.PrivateHostedZone.fromPrivateHostedZoneAttributes(drStack, 'Named', { hostedZoneId: 'Z1', zoneName: 'corp.internal' });
+    expect(() => new Route53DbFailover(drStack, 'Both', { zone: named, zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc], ...targets }))
+      .toThrow("Route53DbFailover: invalid zoneName 'x.internal': unset when zone is given");
+    const byId = route53.PrivateHostedZone.fromPrivateHostedZoneId(drStack, 'ById', 'Z2');
+    expect(() => new Route53DbFailover(drStack, 'ById2', { zone: byId, vpcs: [drNet.vpc, primaryVpc], ...targets }))
+      .toThrow("Route53DbFailover: invalid zone 'Dr/ById': a zone whose name is known: import it with PrivateHostedZone.fromPrivateHostedZoneAttributes");
+  });
+
+  test('an alarm or a VPC in a stack without an explicit Region', () => {
+    const { app, drStack, drNet, primaryVpc, primaryProbe, drProbe, replica } = failoverApp();
+    const agnostic = new Stack(app, 'Agnostic');
+    const alarm = new cloudwatch.Alarm(agnostic, 'A', {
+      alarmName: 'agnostic',
+      threshold: 1,
+      evaluationPeriods: 1,
+      metric: new cloudwatch.Metric({ namespace: 'CdkResilientPostgres', metricName: 'Writable', statistic: 'Minimum', period: Duration.minutes(1) }),
+    });
+    const secondary = { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm };
+    expect(() => new Route53DbFailover(drStack, 'AgnosticAlarm', {
+      zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc], primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: alarm }, secondary,
+    })).toThrow("Route53DbFailover: invalid primary.notWritableAlarm 'agnostic': an alarm in a stack with an explicit Region (env.region): the health check names its Region");
+    const vpc = new ec2.Vpc(agnostic, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    expect(() => new Route53DbFailover(drStack, 'AgnosticVpc', {
+      zoneName: 'x.internal', vpcs: [drNet.vpc, vpc], primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm }, secondary,
+    })).toThrow("Route53DbFailover: invalid vpcs[1] 'Agnostic/Vpc': a VPC whose Region is known at synth time (a stack with env.region)");
+  });
+
   test('a literal endpoint that is not a host name; a reader without unreachable alarms', () => {
     const { drStack, drNet, primaryVpc, primaryProbe, drProbe, replica } = failoverApp();
     const base = { zoneName: 'x.internal', vpcs: [drNet.vpc, primaryVpc] };

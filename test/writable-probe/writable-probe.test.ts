@@ -1,5 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
 import { dbStack, failoverApp, record } from '../util';
@@ -137,6 +140,26 @@ describe('the DR probe reads the replicated secret by name', () => {
       Environment: { Variables: Match.objectLike({ DB_HOST: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersReplicaInstance'), 'Endpoint.Address'] }, DB_INSTANCE_IDENTIFIER: 'orders-dr' }) },
     });
   });
+});
+
+test('an instance whose identifier is only known at deploy time', () => {
+  const { stack, net } = dbStack({ instanceIdentifier: 'orders-primary' });
+  const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
+    instanceIdentifier: Token.asString({ Ref: 'Identifier' }), instanceEndpointAddress: 'x.rds.amazonaws.com', port: 5432, securityGroups: [],
+  });
+  const topic = new sns.Topic(stack, 'T', { enforceSSL: true });
+  const credentials = secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'db');
+  expect(() => new WritableProbe(stack, 'P', { instance, credentials, vpc: net.vpc, topic })).toThrow(
+    "WritableProbe: invalid instanceIdentifier 'TestStack/Imported': a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier");
+});
+
+test('public subnets', () => {
+  const { stack, db } = dbStack({ instanceIdentifier: 'orders-primary' });
+  const vpc = new ec2.Vpc(stack, 'Mixed', { natGateways: 0, restrictDefaultSecurityGroup: false });
+  const topic = new sns.Topic(stack, 'T', { enforceSSL: true });
+  expect(() => new WritableProbe(stack, 'P', {
+    instance: db.instance, credentials: db.secret, vpc, topic, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+  })).toThrow("WritableProbe: invalid vpcSubnets 'subnetType Public': the database must be placed in private or isolated subnets, never public ones");
 });
 
 describe('overrides and rejections', () => {
