@@ -7,3 +7,4 @@ export * from './db-alarm-set';
 export * from './writable-probe';
 export * from './route53-db-failover';
 export * from './promotion-role';
+export * from './failover-runbook';

@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Finding, synthWithCompliancePacks } from '../scripts/compliance';
 import {
-  CrossRegionReadReplica, DbAlarmSet, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps, Route53DbFailover, Route53DbFailoverProps,
+  CrossRegionReadReplica, DbAlarmSet, FailoverRunbook, FailoverRunbookProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps, Route53DbFailover, Route53DbFailoverProps,
   WritableProbe,
 } from '../src';
 
@@ -142,10 +142,24 @@ export function failoverApp(failoverProps: Partial<Route53DbFailoverProps> = {})
       endpointAddress: replica.endpoint.hostname,
       notWritableAlarm: drProbe.notWritableAlarm,
       unreachableAlarm: drProbe.unreachableAlarm,
+      writableAlarm: drProbe.writableAlarm,
     },
     readerRecordName: 'reader',
     ...failoverProps,
   });
   drStack.addStackDependency(primaryStack);
   return { app, primaryStack, drStack, primary, replica, primaryAlarms, drAlarms, primaryProbe, drProbe, failover, primaryVpc, drNet };
+}
+
+/** `failoverApp` plus the FailoverRunbook `Runbook` in the DR stack. */
+export function runbookApp(runbookProps: Partial<FailoverRunbookProps> = {}) {
+  const parts = failoverApp();
+  const runbook = new FailoverRunbook(parts.drStack, 'Runbook', {
+    replica: parts.replica,
+    topic: parts.drAlarms.topic,
+    topicKey: parts.drAlarms.topicKey,
+    failover: parts.failover,
+    ...runbookProps,
+  });
+  return { ...parts, runbook };
 }

@@ -175,6 +175,11 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   public readonly sourceRegion: string;
   /** The source's DB instance class. */
   public readonly sourceInstanceClass: string;
+  /**
+   * The source's automated-backup retention, when the source is a DB instance of this app whose template sets it; a
+   * promotion should give the promoted instance the same.
+   */
+  public readonly sourceBackupRetention?: Duration;
   /** Whether the replica runs Multi-AZ. */
   public readonly multiAz: boolean;
   /** The port the replica listens on (the source's). */
@@ -206,6 +211,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.sourceInstanceIdentifier = source.identifier;
     this.sourceRegion = source.region;
     this.sourceInstanceClass = source.instanceClass;
+    this.sourceBackupRetention = source.backupRetentionDays === undefined ? undefined : Duration.days(source.backupRetentionDays);
     this.sourceInstanceArn = dbInstanceArn(stack, source.identifier, source.region, source.account);
 
     const instanceType = props.instanceType ?? new ec2.InstanceType(source.instanceClass.replace(/^db\./, ''));

@@ -20,6 +20,8 @@ export interface ResolvedSource {
   readonly port: number;
   readonly storageEncrypted: boolean;
   readonly masterPasswordManagedByRds: boolean;
+  /** The source's automated-backup retention in days, when the template says. */
+  readonly backupRetentionDays?: number;
 }
 
 /**
@@ -108,6 +110,7 @@ function fromInstance(construct: string, instance: rds.IDatabaseInstance): Resol
     port: numberOrUndefined(resolved(cfn.port)) ?? 5432,
     storageEncrypted: resolved(cfn.storageEncrypted) === true,
     masterPasswordManagedByRds: resolved(cfn.manageMasterUserPassword) === true,
+    backupRetentionDays: numberOrUndefined(resolved(cfn.backupRetentionPeriod)),
   };
 }
 

@@ -99,9 +99,14 @@ export function validateInstanceType(construct: string, prop: string, instanceTy
  * Checks that a duration is a whole number of days or hours within a range, and returns that number. The message names
  * the range and, when given, where the limit comes from.
  */
-export function wholeUnits(construct: string, prop: string, value: Duration, unit: 'days' | 'hours', min: number, max: number,
-  limit?: string): number {
-  const n = unit === 'days' ? value.toDays({ integral: false }) : value.toHours({ integral: false });
+export function wholeUnits(construct: string, prop: string, value: Duration, unit: 'days' | 'hours' | 'minutes' | 'seconds',
+  min: number, max: number, limit?: string): number {
+  const n = {
+    days: () => value.toDays({ integral: false }),
+    hours: () => value.toHours({ integral: false }),
+    minutes: () => value.toMinutes({ integral: false }),
+    seconds: () => value.toSeconds({ integral: false }),
+  }[unit]();
   if (!Number.isInteger(n) || n < min || n > max) {
     throw propError(construct, prop, value.toHumanString(), `a whole number of ${unit} from ${min} to ${max}${limit ? ` (${limit})` : ''}`);
   }

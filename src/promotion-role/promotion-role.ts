@@ -14,6 +14,9 @@ import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'PromotionRole';
 
+/** The prefix of the tags a promotion writes on the promoted instance. */
+export const FENCE_TAG_PREFIX = 'cdk-resilient-postgres:';
+
 /** The actions `route53:ChangeResourceRecordSets` can carry. */
 const RECORD_ACTIONS = ['CREATE', 'UPSERT', 'DELETE'];
 /** Record types a failover design may change. */
@@ -89,6 +92,14 @@ export interface PromotionRoleProps {
   readonly recordChanges?: RecordChangeScope;
 
   /**
+   * Lets the automation tag the promoted instance with the fence record (`rds:AddTagsToResource` on the replica, for
+   * tag keys starting with `cdk-resilient-postgres:` only).
+   *
+   * @default false
+   */
+  readonly recordFence?: boolean;
+
+  /**
    * The role name.
    *
    * @default - a name CloudFormation generates
@@ -101,6 +112,7 @@ export interface PromotionRoleProps {
  * `AmazonRoute53FullAccess` roles of the usual recipes. Every statement names exactly what it needs:
  * - `rds:DescribeDBInstances`, `rds:PromoteReadReplica` and `rds:ModifyDBInstance` on the replica's ARN only (modify:
  *   backups on the promoted instance);
+ * - `rds:AddTagsToResource` on the replica for `cdk-resilient-postgres:` tag keys, with `recordFence`;
  * - `rds:ModifyDBInstance` and `rds:DescribeDBInstances` on the instances it may fence, if any;
  * - `cloudwatch:DescribeAlarms` on the evidence alarms' ARNs;
  * - `cloudwatch:GetMetricData` (no resource type exists; resource `*`) and `cloudwatch:PutMetricData` (no resource
@@ -158,6 +170,14 @@ export class PromotionRole extends Construct {
         resources: [replicaArn],
       }),
     ];
+    if (props.recordFence === true) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'RecordTheFence',
+        actions: ['rds:AddTagsToResource'],
+        resources: [replicaArn],
+        conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': [`${FENCE_TAG_PREFIX}*`] } },
+      }));
+    }
     if (fenceArns.length > 0) {
       statements.push(new iam.PolicyStatement({
         sid: 'FenceTheOldPrimary',

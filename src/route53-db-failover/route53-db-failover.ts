@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -7,6 +7,9 @@ import { propError } from '../private/errors';
 import { DNS_NAME } from '../private/validation';
 
 const CONSTRUCT = 'Route53DbFailover';
+
+/** The warning id for a failover without a fence; acknowledge it with `Annotations.acknowledgeWarning`. */
+export const PRIMARY_NOT_FENCED_WARNING = 'cdk-resilient-postgres:primaryNotFenced';
 
 /** Statistics a Route 53 health check accepts in the alarm it watches (extended statistics such as p99 are refused). */
 const ROUTE53_STATISTICS = ['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'];
@@ -48,6 +51,16 @@ export interface FailoverTarget {
    * @default - none; then no reader record can be made
    */
   readonly unreachableAlarm?: cloudwatch.IAlarm;
+
+  /**
+   * On the secondary: an alarm that is in ALARM while the secondary is writable, a `WritableProbe`'s `writableAlarm`.
+   * With it, the primary writer record is answered only while the primary is writable and the secondary is not, so
+   * after a promotion the old primary is never routed to again automatically, even when it comes back writable
+   * (the fence). Failback is then an explicit operation. Ignored on the primary.
+   *
+   * @default - no fence: the primary writer record is answered whenever the primary is writable
+   */
+  readonly writableAlarm?: cloudwatch.IAlarm;
 
   /**
    * Whether the endpoint is reachable from the internet, which TCP health checks need.
@@ -197,10 +210,17 @@ export class Route53DbFailover extends Construct {
   public readonly readerDnsName?: string;
   /** The records' TTL. */
   public readonly ttl: Duration;
-  /** The health checks, by role: `primaryWriter`, `secondaryWriter`, and `primaryReader`, `secondaryReader`. */
+  /**
+   * The health checks, by role: `primaryWriter`, `secondaryWriter`, `primaryReader`, `secondaryReader`, and with a
+   * fence `secondaryReadOnly` and `primaryWriterFenced` (the one the primary writer record uses).
+   */
   public readonly healthChecks: Record<string, route53.CfnHealthCheck>;
   /** The worst-case detection-plus-DNS time the settings imply. */
   public readonly detectionBudget: FailoverDetectionBudget;
+  /**
+   * The alarm that fences the old primary (the secondary's `writableAlarm`), when one was given.
+   */
+  public readonly fenceAlarm?: cloudwatch.IAlarm;
 
   constructor(scope: Construct, id: string, props: Route53DbFailoverProps) {
     super(scope, id);
@@ -257,6 +277,18 @@ export class Route53DbFailover extends Construct {
     }
     const primaryReader = props.primary.unreachableAlarm ? alarmFacts('primary.unreachableAlarm', props.primary.unreachableAlarm) : undefined;
     const secondaryReader = props.secondary.unreachableAlarm ? alarmFacts('secondary.unreachableAlarm', props.secondary.unreachableAlarm) : undefined;
+    const fence = props.secondary.writableAlarm ? alarmFacts('secondary.writableAlarm', props.secondary.writableAlarm) : undefined;
+    if (fence !== undefined && fence.region !== secondaryWriter.region) {
+      throw propError(CONSTRUCT, 'secondary.writableAlarm', fence.name,
+        `an alarm in the secondary's Region (${secondaryWriter.region}), on the secondary's writable signal`);
+    }
+    this.fenceAlarm = props.secondary.writableAlarm;
+    if (fence === undefined) {
+      Annotations.of(this).addWarningV2(PRIMARY_NOT_FENCED_WARNING,
+        'secondary.writableAlarm is not set, so nothing fences the old primary: after a promotion it is answered again as '
+        + 'soon as it is writable, and two primaries can take writes. Pass the DR WritableProbe\'s writableAlarm, or '
+        + `acknowledge: Annotations.of(failover).acknowledgeWarning('${PRIMARY_NOT_FENCED_WARNING}', '<reason>').`);
+    }
 
     // --- Zone, resolvable in both Regions ------------------------------------------------------------------------------
     const vpcRegions = checkVpcs(stack, props.vpcs);
@@ -337,6 +369,26 @@ export class Route53DbFailover extends Construct {
     } else {
       primaryWriterCheck = alarmCheck('primaryWriter', primaryWriter, 'primary is writable');
       secondaryWriterCheck = alarmCheck('secondaryWriter', secondaryWriter, 'secondary is writable');
+    }
+    if (fence !== undefined) {
+      // The fence: healthy while the secondary's writable alarm is OK. When Route 53 cannot read the alarm (the
+      // secondary's Region is down), the last known status holds.
+      const secondaryReadOnly = this.healthChecks.secondaryReadOnly = new route53.CfnHealthCheck(this, 'SecondaryReadOnlyHealthCheck', {
+        healthCheckConfig: {
+          type: 'CLOUDWATCH_METRIC',
+          alarmIdentifier: { name: fence.name, region: fence.region },
+          insufficientDataHealthStatus: 'LastKnownStatus',
+        },
+        healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} secondary is not writable (fence)` }],
+      });
+      primaryWriterCheck = this.healthChecks.primaryWriterFenced = new route53.CfnHealthCheck(this, 'PrimaryWriterFencedHealthCheck', {
+        healthCheckConfig: {
+          type: 'CALCULATED',
+          childHealthChecks: [primaryWriterCheck.attrHealthCheckId, secondaryReadOnly.attrHealthCheckId],
+          healthThreshold: 2,
+        },
+        healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} primary is writable and the secondary is not` }],
+      });
     }
 
     // --- Records -------------------------------------------------------------------------------------------------------

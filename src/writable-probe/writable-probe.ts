@@ -140,6 +140,12 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
   public readonly notWritableAlarm: cloudwatch.Alarm;
   /** In ALARM whenever the instance does not answer. Standard resolution, statistic Minimum. */
   public readonly unreachableAlarm: cloudwatch.Alarm;
+  /**
+   * In ALARM while the instance is a writable primary (Writable maximum ≥ 1 in a minute; missing data counts as not
+   * writable). On the DR side it fences the old primary: `Route53DbFailover` answers the primary writer record only
+   * while the secondary's `writableAlarm` is OK.
+   */
+  public readonly writableAlarm: cloudwatch.Alarm;
   /** The DB instance identifier of the probed instance. */
   public readonly instanceIdentifier: string;
   /** The probe's deadline. */
@@ -309,6 +315,18 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
       + 'OK means it accepts writes. Feeds the writer record\'s Route 53 health check.');
     this.unreachableAlarm = makeAlarm('UnreachableAlarm', this.metricReachable(), 'unreachable',
       `[CRITICAL] ${identifier} does not answer the probe (TLS login and SELECT within ${this.timeout.toSeconds()} s).`);
+    this.writableAlarm = new cloudwatch.Alarm(this, 'WritableAlarm', {
+      alarmName: `${identifier}-writable`,
+      alarmDescription: `[INFO] ${identifier} accepts writes. Expected in ALARM on a primary and OK on a replica; on a `
+        + 'promoted replica it fences the old primary out of the writer record (Route53DbFailover).',
+      metric: this.metricWritable({ statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.writableAlarm.addAlarmAction(action);
   }
 
   /** 1 for each minute the instance answered as a writable primary, 0 otherwise. One-minute period, Minimum. */

@@ -1,0 +1,395 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
+import { propError } from '../private/errors';
+import { allowCloudWatchLogs } from '../private/logs-key';
+import { rdsInstanceMetric } from '../private/metrics';
+import { acknowledge } from '../private/nag';
+import { validateBackupRetention, wholeUnits } from '../private/validation';
+import { FENCE_TAG_PREFIX, PromotionRole } from '../promotion-role/promotion-role';
+import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
+import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
+import { buildRunbookDefinition, literalAlarmName } from './definition';
+
+const CONSTRUCT = 'FailoverRunbook';
+
+/** Properties of a `FailoverRunbook`. */
+export interface FailoverRunbookProps {
+  /** The cross-Region read replica to promote. The runbook lives in the replica's stack and Region. */
+  readonly replica: CrossRegionReadReplica;
+
+  /** The topic every step is announced on, and approval requests are sent to. */
+  readonly topic: sns.ITopic;
+
+  /**
+   * The KMS key of `topic`, when it is encrypted with a customer-managed key.
+   *
+   * @default - none
+   */
+  readonly topicKey?: kms.IKey;
+
+  /**
+   * The failover records. The runbook reads their fence alarm after the promotion and uses their detection budget in
+   * `rtoBudget`.
+   *
+   * @default - no fence check; the RTO budget counts no DNS time
+   */
+  readonly failover?: Route53DbFailover;
+
+  /**
+   * The recovery point objective: the runbook refuses to promote when the replica's lag in `lagLookback` exceeded it.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly rpo?: Duration;
+
+  /**
+   * How far back the lag guard looks: the largest ReplicaLag in this window must be within `rpo`, and a window
+   * without any datapoint counts as unknown lag (refused). Whole minutes, 1 to 60.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly lagLookback?: Duration;
+
+  /**
+   * How long replication must be stalled (ReplicaLag -1 or missing) before the replication-stalled alarm counts as
+   * evidence. Whole minutes, 1 to 30.
+   *
+   * @default Duration.minutes(3)
+   */
+  readonly stallAfter?: Duration;
+
+  /**
+   * More evidence that the primary is down, as alarms in this Region that are in ALARM when it is: for example a
+   * probe or canary that reaches the primary from this Region. Each alarm in ALARM counts as one signal.
+   *
+   * @default - none: the two built-in signals
+   */
+  readonly evidenceAlarms?: cloudwatch.IAlarm[];
+
+  /**
+   * How many signals must say the primary is down before the runbook promotes without `force`. The signals are the
+   * replication-stalled alarm, the replica's replication status from RDS (`StatusInfos`), and each evidence alarm.
+   *
+   * @default 2
+   */
+  readonly minimumEvidence?: number;
+
+  /**
+   * Whether the replication-stalled alarm starts the runbook (EventBridge rule). The guards still apply.
+   *
+   * @default false: an operator starts the runbook
+   */
+  readonly automaticPromotion?: boolean;
+
+  /**
+   * Whether the runbook waits for an approval (a task token sent to `topic`) before it promotes.
+   *
+   * @default - true when `automaticPromotion` is on, false otherwise (an operator starting the runbook has decided)
+   */
+  readonly approval?: boolean;
+
+  /**
+   * How long an approval may take before the runbook gives up without promoting. 1 minute to 24 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly approvalTimeout?: Duration;
+
+  /**
+   * The automated-backup retention of the promoted instance.
+   *
+   * @default - the source's retention (`replica.sourceBackupRetention`); required when it is unknown
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * Seconds between status polls while the promotion runs. 10 seconds to 5 minutes.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly pollInterval?: Duration;
+
+  /**
+   * How long the runbook waits for the promoted instance to be available before it fails. 5 minutes to 6 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly promotionTimeout?: Duration;
+
+  /**
+   * The promotion time assumed in `rtoBudget`. AWS publishes no figure: it depends on the instance and the WAL to
+   * replay. At most `promotionTimeout`.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly expectedPromotionTime?: Duration;
+
+  /**
+   * The state machine's name.
+   *
+   * @default `<replica identifier>-failover`
+   */
+  readonly stateMachineName?: string;
+
+  /**
+   * The KMS key of the execution log group.
+   *
+   * @default - a new key with rotation, retained on stack deletion
+   */
+  readonly logKey?: kms.IKey;
+
+  /**
+   * How long execution logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The recovery-time budget of a failover run, in seconds. */
+export interface RecoveryTimeBudget {
+  /** Until the runbook starts: the replication-stalled alarm (`stallAfter`), or 0 when an operator starts it. */
+  readonly detectionSeconds: number;
+  /** The approval step's timeout, when an approval is required (the worst case). */
+  readonly approvalSeconds: number;
+  /** The assumed promotion time (`expectedPromotionTime`). */
+  readonly promotionSeconds: number;
+  /** From writable to clients resolving the DR endpoint: the failover records' detection budget, TTL included. */
+  readonly dnsSeconds: number;
+  /** The sum. */
+  readonly totalSeconds: number;
+  /** How the total is made up. */
+  readonly formula: string;
+}
+
+/**
+ * A Step Functions standard workflow, in the DR Region, that promotes the cross-Region read replica safely:
+ *
+ * 1. It starts from an operator (`aws stepfunctions start-execution`), or from the replication-stalled alarm with
+ *    `automaticPromotion`.
+ * 2. It counts the signals that the primary is down, all visible in this Region, and refuses with a notification
+ *    when fewer than `minimumEvidence` agree, unless the input has `"force": true`.
+ * 3. It refuses when the replica's lag in the last `lagLookback` exceeded `rpo`, or is unknown, unless forced.
+ * 4. It waits for an approval through a task token, when required.
+ * 5. It calls PromoteReadReplica with the backup retention, retrying throttling with backoff, and polls the instance
+ *    with a bounded loop until it is available and no longer a replica.
+ * 6. It publishes the writable signal (`CdkResilientPostgres` `Writable` = 1) that the DR probe also publishes, so the
+ *    secondary writer record turns healthy: DNS moves by health checks, with no Route 53 API call.
+ * 7. It records the fence on the promoted instance (tags) and reads the fence alarm: the old primary is not answered
+ *    again, and failback is a separate operation. It never calls the old primary's Region.
+ * 8. It announces every step on the topic, with timestamps, and ends with an RTO/RPO report.
+ *
+ * Each run starts by describing the replica: an instance that is no longer a replica is not promoted again; the run
+ * resumes at the signal, fence and report.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+ */
+export class FailoverRunbook extends Construct {
+  /** The state machine. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The role the state machine runs with. */
+  public readonly promotionRole: PromotionRole;
+  /** In ALARM while replication has been stalled for `stallAfter`: one signal that the primary is down. */
+  public readonly replicationStalledAlarm: cloudwatch.Alarm;
+  /** In ALARM while the replica's lag in `lagLookback` exceeded `rpo` or is unknown: the RPO guard. */
+  public readonly lagGuardAlarm: cloudwatch.Alarm;
+  /** The execution log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** Whether the runbook waits for approval. */
+  public readonly approvalRequired: boolean;
+  /** The recovery-time budget the settings imply. */
+  public readonly rtoBudget: RecoveryTimeBudget;
+
+  constructor(scope: Construct, id: string, props: FailoverRunbookProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const replica = props.replica;
+    const replicaStack = Stack.of(replica);
+    if (Token.isUnresolved(stack.region) || replicaStack.region !== stack.region) {
+      throw propError(CONSTRUCT, 'replica', replica.node.path,
+        `a replica in this stack's Region (${stack.region}): the runbook runs where the replica is, never in the failed Region`);
+    }
+    if (replica.promoted) {
+      throw propError(CONSTRUCT, 'replica', replica.node.path, 'a replica that is not yet declared promoted (promoted: true leaves nothing to promote)');
+    }
+    const identifier = replica.instanceIdentifier;
+
+    // --- Settings ------------------------------------------------------------------------------------------------------
+    const rpoSeconds = wholeUnits(CONSTRUCT, 'rpo', props.rpo ?? Duration.seconds(60), 'seconds', 1, 86_400);
+    const lookbackMinutes = wholeUnits(CONSTRUCT, 'lagLookback', props.lagLookback ?? Duration.minutes(15), 'minutes', 1, 60);
+    const stallMinutes = wholeUnits(CONSTRUCT, 'stallAfter', props.stallAfter ?? Duration.minutes(3), 'minutes', 1, 30);
+    const approvalTimeoutSeconds = wholeUnits(CONSTRUCT, 'approvalTimeout', props.approvalTimeout ?? Duration.hours(1), 'seconds', 60, 86_400);
+    const pollSeconds = wholeUnits(CONSTRUCT, 'pollInterval', props.pollInterval ?? Duration.seconds(30), 'seconds', 10, 300);
+    const promotionTimeoutSeconds = wholeUnits(CONSTRUCT, 'promotionTimeout', props.promotionTimeout ?? Duration.hours(1), 'seconds', 300, 21_600);
+    const expectedPromotionSeconds = wholeUnits(CONSTRUCT, 'expectedPromotionTime', props.expectedPromotionTime ?? Duration.minutes(10),
+      'seconds', 1, promotionTimeoutSeconds, 'at most promotionTimeout');
+    const retention = props.backupRetention ?? replica.sourceBackupRetention;
+    if (retention === undefined) {
+      throw propError(CONSTRUCT, 'backupRetention', undefined,
+        'a retention of 1 to 35 days: the source\'s retention is not known from the replica (sourceAttributes), so give the one the primary had');
+    }
+    validateBackupRetention(CONSTRUCT, 'backupRetention', retention);
+    const evidenceAlarms = props.evidenceAlarms ?? [];
+    const evidenceNames = evidenceAlarms.map((alarm, i) => {
+      const name = literalAlarmName(CONSTRUCT, `evidenceAlarms[${i}]`, alarm);
+      if (Stack.of(alarm).region !== stack.region) {
+        throw propError(CONSTRUCT, `evidenceAlarms[${i}]`, name,
+          `an alarm in this Region (${stack.region}): the runbook reads alarms here only, because the primary's Region may be down`);
+      }
+      return name;
+    });
+    const signals = 2 + evidenceAlarms.length;
+    const minimumEvidence = props.minimumEvidence ?? 2;
+    if (!Number.isInteger(minimumEvidence) || minimumEvidence < 1 || minimumEvidence > signals) {
+      throw propError(CONSTRUCT, 'minimumEvidence', minimumEvidence,
+        `a whole number from 1 to ${signals}, the number of signals (replication stalled, replication status, and ${evidenceAlarms.length} evidence alarm(s))`);
+    }
+    const automatic = props.automaticPromotion ?? false;
+    this.approvalRequired = props.approval ?? automatic;
+    const fenceAlarmName = props.failover?.fenceAlarm ? literalAlarmName(CONSTRUCT, 'failover.fenceAlarm', props.failover.fenceAlarm) : undefined;
+
+    // --- Signals: alarms in this Region on the replica's ReplicaLag ----------------------------------------------------
+    const stalledAlarmName = `${identifier}-replication-stalled`;
+    const lagGuardAlarmName = `${identifier}-lag-guard`;
+    const action = new cloudwatchActions.SnsAction(props.topic);
+    this.replicationStalledAlarm = new cloudwatch.Alarm(this, 'ReplicationStalledAlarm', {
+      alarmName: stalledAlarmName,
+      alarmDescription: `[CRITICAL] Replication into ${identifier} has stalled for ${stallMinutes} min (ReplicaLag -1 or no `
+        + 'data): one signal that the primary is down. Read by the failover runbook.',
+      metric: rdsInstanceMetric(identifier, 'ReplicaLag', { statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: stallMinutes,
+      datapointsToAlarm: stallMinutes,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.lagGuardAlarm = new cloudwatch.Alarm(this, 'LagGuardAlarm', {
+      alarmName: lagGuardAlarmName,
+      alarmDescription: `[WARNING] The largest ReplicaLag of ${identifier} in the last ${lookbackMinutes} min exceeded the `
+        + `RPO of ${rpoSeconds} s, or there is no datapoint: the failover runbook refuses to promote without force.`,
+      metric: rdsInstanceMetric(identifier, 'ReplicaLag', { statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(lookbackMinutes) }),
+      threshold: rpoSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    for (const alarm of [this.replicationStalledAlarm, this.lagGuardAlarm]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+
+    // --- Role ----------------------------------------------------------------------------------------------------------
+    this.promotionRole = new PromotionRole(this, 'PromotionRole', {
+      replica: replica.instance,
+      topic: props.topic,
+      topicKey: props.topicKey,
+      evidenceAlarms: [this.replicationStalledAlarm, this.lagGuardAlarm, ...evidenceAlarms,
+        ...(props.failover?.fenceAlarm ? [props.failover.fenceAlarm] : [])],
+      recordFence: true,
+    });
+
+    // --- Logs ----------------------------------------------------------------------------------------------------------
+    const logKey = props.logKey ?? new kms.Key(this, 'LogKey', {
+      description: `Encrypts the failover runbook's execution logs of ${identifier}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const logGroupName = `/aws/vendedlogs/states/cdk-resilient-postgres/${identifier}-failover`;
+    allowCloudWatchLogs(logKey, stack, 'AllowCloudWatchLogsForRunbook', logGroupName);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName,
+      encryptionKey: logKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // --- The workflow --------------------------------------------------------------------------------------------------
+    const definition = buildRunbookDefinition({
+      replicaIdentifier: identifier,
+      replicaArn: replica.instanceArn,
+      primaryArn: replica.sourceInstanceArn,
+      topicArnPlaceholder: '${TopicArn}',
+      namespace: PROBE_METRIC_NAMESPACE,
+      evidenceAlarmNames: [stalledAlarmName, ...evidenceNames],
+      lagGuardAlarmName,
+      fenceAlarmName,
+      fenceTagPrefix: FENCE_TAG_PREFIX,
+      minimumEvidence,
+      rpoSeconds,
+      backupRetentionDays: retention.toDays(),
+      approval: this.approvalRequired,
+      approvalTimeoutSeconds,
+      pollSeconds,
+      maxPolls: Math.ceil(promotionTimeoutSeconds / pollSeconds),
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName ?? `${identifier}-failover`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: `Promotes ${identifier} safely (cdk-resilient-postgres FailoverRunbook)`,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
+      definitionSubstitutions: { TopicArn: props.topic.topicArn },
+      role: this.promotionRole.role,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      timeout: Duration.seconds(approvalTimeoutSeconds + promotionTimeoutSeconds + 3_600),
+    });
+    const defaultPolicy = this.promotionRole.role.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy) {
+      acknowledge(defaultPolicy,
+        'Step Functions execution logging and X-Ray tracing need logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, '
+        + 'DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups and '
+        + 'xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets, which have no resource type '
+        + '(service authorization reference), so aws-cdk-lib grants them on "*".',
+        'AwsSolutions-IAM5[Resource::*]');
+    }
+
+    if (automatic) {
+      new events.Rule(this, 'StartOnStalledReplication', {
+        description: `Starts the failover runbook of ${identifier} when its replication-stalled alarm goes to ALARM`,
+        eventPattern: {
+          source: ['aws.cloudwatch'],
+          detailType: ['CloudWatch Alarm State Change'],
+          resources: [this.replicationStalledAlarm.alarmArn],
+          detail: { state: { value: ['ALARM'] } },
+        },
+        targets: [new targets.SfnStateMachine(this.stateMachine, {
+          input: events.RuleTargetInput.fromObject({
+            trigger: 'alarm',
+            reason: `${stalledAlarmName} went to ALARM`,
+            detectedAt: events.EventField.time,
+          }),
+          retryAttempts: 3,
+        })],
+      });
+    }
+
+    // --- RTO budget ----------------------------------------------------------------------------------------------------
+    const detectionSeconds = automatic ? stallMinutes * 60 : 0;
+    const approvalSeconds = this.approvalRequired ? approvalTimeoutSeconds : 0;
+    const dnsSeconds = props.failover?.detectionBudget.totalSeconds ?? 0;
+    const parts = [
+      automatic ? `replication stalled ${stallMinutes} × 60 s` : 'operator start (not counted)',
+      ...(this.approvalRequired ? [`approval at most ${approvalSeconds} s`] : []),
+      `promotion ${expectedPromotionSeconds} s (assumed)`,
+      props.failover ? `DNS ${dnsSeconds} s (${props.failover.detectionBudget.formula})` : 'DNS not counted (no failover records given)',
+    ];
+    this.rtoBudget = {
+      detectionSeconds,
+      approvalSeconds,
+      promotionSeconds: expectedPromotionSeconds,
+      dnsSeconds,
+      totalSeconds: detectionSeconds + approvalSeconds + expectedPromotionSeconds + dnsSeconds,
+      formula: parts.join(' + '),
+    };
+  }
+}

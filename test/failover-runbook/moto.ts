@@ -1,0 +1,87 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as net from 'net';
+import * as path from 'path';
+import * as readline from 'readline';
+
+/** The account the test app synthesizes for; moto server answers as this account too. */
+export const MOTO_ACCOUNT = '111111111111';
+
+/** A moto server on 127.0.0.1, started from the tool virtualenv with test/failover-runbook/moto_server.py. */
+export class MotoServer {
+  /** Starts the server on a free port and waits until it accepts requests. */
+  public static async start(): Promise<MotoServer> {
+    const port = await freePort();
+    const venv = process.env.CRP_VENV ?? path.join(__dirname, '..', '..', '.tools', 'venv');
+    const child = spawn(path.join(venv, 'bin', 'python'), [path.join(__dirname, 'moto_server.py'), String(port)], {
+      // moto's Step Functions interpreter calls the other services through MOTO_PORT.
+      env: { ...process.env, MOTO_PORT: String(port), MOTO_ACCOUNT_ID: MOTO_ACCOUNT },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderr: string[] = [];
+    child.stderr!.on('data', (chunk) => { stderr.push(String(chunk)); if (stderr.length > 200) stderr.shift(); });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`moto server did not start in 60 s:\n${stderr.join('')}`)), 60_000);
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`moto server exited with ${code}:\n${stderr.join('')}`)); });
+      readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (line.startsWith('ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.removeAllListeners('exit');
+    return new MotoServer(child, port, stderr);
+  }
+
+  public readonly endpoint: string;
+
+  private constructor(private readonly child: ChildProcess, public readonly port: number, private readonly stderr: string[]) {
+    this.endpoint = `http://127.0.0.1:${port}`;
+  }
+
+  /** Forgets every resource, clears injected faults and turns on Step Functions execution. */
+  public async reset(): Promise<void> {
+    await this.post('/moto-api/reset', {});
+    await this.post('/_faults/reset', {});
+    await this.post('/moto-api/config', { stepfunctions: { execute_state_machine: true } });
+  }
+
+  /** Makes the next calls of an RDS action fail, one error per call. */
+  public async injectFaults(action: string, errors: Array<{ code: string; message?: string }>): Promise<void> {
+    await this.post('/_faults', { [action]: errors });
+  }
+
+  /** The server's recent stderr, for failure messages. */
+  public log(): string {
+    return this.stderr.join('');
+  }
+
+  public async stop(): Promise<void> {
+    if (this.child.exitCode !== null) {
+      return;
+    }
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+
+  private async post(urlPath: string, body: unknown): Promise<void> {
+    const response = await fetch(`${this.endpoint}${urlPath}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw new Error(`POST ${urlPath}: ${response.status} ${await response.text()}`);
+    }
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}

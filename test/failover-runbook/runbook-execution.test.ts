@@ -1,0 +1,411 @@
+/**
+ * Executes the FailoverRunbook's synthesized definition (ASL, JSONata) against moto server: RDS, CloudWatch, SNS,
+ * SQS and Step Functions on 127.0.0.1, reset and seeded before each scenario with a primary in us-east-1, its
+ * cross-Region replica in us-west-2, the alarms the runbook reads, and a topic with a queue subscribed to it.
+ *
+ * moto does not evaluate alarms from metrics, so each scenario sets the alarm states (SetAlarmState) the way CloudWatch
+ * reports them, StateReasonData included; the alarm definitions are asserted in failover-runbook.test.ts. moto's RDS
+ * model has no StatusInfos, so the replication-status signal is never present here; the scenarios count the
+ * replication-stalled alarm plus one evidence alarm, and the StatusInfos expression is tested in definition.test.ts.
+ */
+import {
+  CloudWatchClient, GetMetricDataCommand, PutMetricAlarmCommand, SetAlarmStateCommand, StateValue,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, ListTagsForResourceCommand, RDSClient,
+} from '@aws-sdk/client-rds';
+import {
+  CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SendTaskFailureCommand,
+  SendTaskSuccessCommand, SFNClient, StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { MOTO_ACCOUNT, MotoServer } from './moto';
+import { FailoverRunbook, FailoverRunbookProps } from '../../src';
+import { DR_REGION, failoverApp, PRIMARY_REGION } from '../util';
+
+jest.setTimeout(180_000);
+
+const REPLICA = 'orders-dr';
+const PRIMARY = 'orders-primary';
+const CANARY = 'orders-primary-canary-from-us-west-2';
+const STALLED = `${REPLICA}-replication-stalled`;
+const LAG_GUARD = `${REPLICA}-lag-guard`;
+const FENCE = `${REPLICA}-writable`;
+
+/** The synthesized definition string of the runbook, with its one substitution placeholder left in. */
+function synthesizedDefinition(props: Partial<FailoverRunbookProps> = {}): string {
+  const parts = failoverApp();
+  const canary = new cloudwatch.Alarm(parts.drStack, 'PrimaryCanary', {
+    alarmName: CANARY,
+    metric: new cloudwatch.Metric({ namespace: 'OrdersApp', metricName: 'PrimaryCheckoutOk', period: Duration.minutes(1), statistic: 'Minimum' }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    evaluationPeriods: 2,
+    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+  });
+  new FailoverRunbook(parts.drStack, 'Runbook', {
+    replica: parts.replica,
+    topic: parts.drAlarms.topic,
+    topicKey: parts.drAlarms.topicKey,
+    failover: parts.failover,
+    evidenceAlarms: [canary],
+    pollInterval: Duration.seconds(10),
+    ...props,
+  });
+  const machines = Template.fromStack(parts.drStack).findResources('AWS::StepFunctions::StateMachine');
+  const [machine] = Object.values(machines);
+  const definition = machine.Properties.DefinitionString;
+  expect(typeof definition).toBe('string');
+  expect(Object.keys(machine.Properties.DefinitionSubstitutions)).toEqual(['TopicArn']);
+  return definition;
+}
+
+interface Seed {
+  /** The replication-stalled alarm and the canary. */
+  readonly evidence: [StateValue, StateValue];
+  /** The lag-guard alarm's state and the largest lag it evaluated. */
+  readonly lag: [StateValue, number];
+}
+
+interface Run {
+  readonly status: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly output?: any;
+  readonly history: HistoryEvent[];
+}
+
+let moto: MotoServer;
+let rds: RDSClient; let rdsPrimary: RDSClient; let cw: CloudWatchClient; let sns: SNSClient; let sqs: SQSClient; let sfn: SFNClient;
+let definition: string;
+let approvalDefinition: string;
+let queueUrl: string;
+let topicArn: string;
+
+beforeAll(async () => {
+  definition = synthesizedDefinition();
+  approvalDefinition = synthesizedDefinition({ approval: true });
+  moto = await MotoServer.start();
+  const config = (region: string) => ({ endpoint: moto.endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  rds = new RDSClient(config(DR_REGION));
+  rdsPrimary = new RDSClient(config(PRIMARY_REGION));
+  cw = new CloudWatchClient(config(DR_REGION));
+  sns = new SNSClient(config(DR_REGION));
+  sqs = new SQSClient(config(DR_REGION));
+  sfn = new SFNClient(config(DR_REGION));
+});
+
+afterAll(async () => {
+  for (const client of [rds, rdsPrimary, cw, sns, sqs, sfn]) {
+    client?.destroy();
+  }
+  await moto?.stop();
+});
+
+/** Resets moto and seeds the primary, the replica, the alarms in their states, the topic and its queue. */
+async function seed(s: Seed, machineDefinition = definition): Promise<string> {
+  await moto.reset();
+  await rdsPrimary.send(new CreateDBInstanceCommand({
+    DBInstanceIdentifier: PRIMARY, Engine: 'postgres', DBInstanceClass: 'db.m7g.large', AllocatedStorage: 100,
+    MasterUsername: 'postgres', MasterUserPassword: 'not-a-real-password', BackupRetentionPeriod: 1, StorageEncrypted: true,
+  }));
+  await rds.send(new CreateDBInstanceReadReplicaCommand({
+    DBInstanceIdentifier: REPLICA, SourceDBInstanceIdentifier: `arn:aws:rds:${PRIMARY_REGION}:${MOTO_ACCOUNT}:db:${PRIMARY}`,
+    DBInstanceClass: 'db.m7g.large',
+  }));
+  for (const name of [STALLED, CANARY, LAG_GUARD, FENCE]) {
+    await cw.send(new PutMetricAlarmCommand({
+      AlarmName: name, Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Statistic: 'Maximum', Period: 60,
+      EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
+    }));
+  }
+  const set = (name: string, state: StateValue, reasonData?: object) => cw.send(new SetAlarmStateCommand({
+    AlarmName: name, StateValue: state, StateReason: `seeded ${state}`, StateReasonData: reasonData ? JSON.stringify(reasonData) : undefined,
+  }));
+  await set(STALLED, s.evidence[0]);
+  await set(CANARY, s.evidence[1]);
+  await set(FENCE, StateValue.OK);
+  // The shape CloudWatch gives StateReasonData for a metric alarm.
+  await set(LAG_GUARD, s.lag[0], {
+    version: '1.0', queryDate: new Date().toISOString(), statistic: 'Maximum', period: 900, threshold: 60,
+    recentDatapoints: [s.lag[1]], evaluatedDatapoints: [{ timestamp: new Date().toISOString(), sampleCount: 15, value: s.lag[1] }],
+  });
+  topicArn = (await sns.send(new CreateTopicCommand({ Name: 'orders-dr-alarms' }))).TopicArn!;
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'runbook-messages' }))).QueueUrl!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: { RawMessageDelivery: 'true' } }));
+  const created = await sfn.send(new CreateStateMachineCommand({
+    name: `${REPLICA}-failover`,
+    definition: machineDefinition.split('${TopicArn}').join(topicArn),
+    roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/promotion`,
+  }));
+  return created.stateMachineArn!;
+}
+
+async function start(machineArn: string, input: object = {}): Promise<string> {
+  // moto server does not generate a name when none is given, as AWS does; give each run its own.
+  const name = `run-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  return (await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name, input: JSON.stringify(input) }))).executionArn!;
+}
+
+async function finish(executionArn: string): Promise<Run> {
+  for (let i = 0; i < 600; i++) {
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== 'RUNNING') {
+      const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+      return { status: d.status!, error: d.error, cause: d.cause, output: d.output ? JSON.parse(d.output) : undefined, history };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`execution still running after 150 s\n${moto.log()}`);
+}
+
+async function execute(machineArn: string, input: object = {}): Promise<Run> {
+  return finish(await start(machineArn, input));
+}
+
+/** Every message on the topic so far, parsed, in arrival order. */
+async function messages(): Promise<any[]> {
+  const all: any[] = [];
+  for (;;) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!r.Messages?.length) {
+      return all;
+    }
+    all.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
+  }
+}
+
+async function replica() {
+  return (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: REPLICA }))).DBInstances![0];
+}
+
+async function writableDatapoints(): Promise<number[]> {
+  const now = Date.now();
+  const r = await cw.send(new GetMetricDataCommand({
+    StartTime: new Date(now - 3_600_000), EndTime: new Date(now + 60_000),
+    MetricDataQueries: [{
+      Id: 'w',
+      MetricStat: {
+        Metric: { Namespace: 'CdkResilientPostgres', MetricName: 'Writable', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: REPLICA }] },
+        Period: 60, Stat: 'Maximum',
+      },
+    }],
+  }));
+  return r.MetricDataResults?.[0]?.Values ?? [];
+}
+
+/** How many times a task of the given resource was scheduled, and the errors its attempts failed with. */
+function taskAttempts(run: Run, resourceSuffix: string): { scheduled: number; errors: string[] } {
+  const scheduled = run.history.filter((e) => e.type === 'TaskScheduled' && e.taskScheduledEventDetails?.resource?.endsWith(resourceSuffix));
+  const failed = run.history.filter((e) => e.type === 'TaskFailed' && e.taskFailedEventDetails?.resource?.endsWith(resourceSuffix));
+  return { scheduled: scheduled.length, errors: failed.map((e) => e.taskFailedEventDetails!.error!) };
+}
+
+const steps = (ms: any[]) => ms.map((m) => m.step);
+const PRIMARY_DOWN: Seed = { evidence: [StateValue.ALARM, StateValue.ALARM], lag: [StateValue.OK, 12] };
+
+test('happy path: promoted with the primary\'s retention, signal published, fence recorded, messages in order', async () => {
+  const machine = await seed(PRIMARY_DOWN);
+  const detectedAt = new Date(Date.now() - 180_000).toISOString();
+  const run = await execute(machine, { reason: 'us-east-1 outage', detectedAt });
+  expect(run.status).toBe('SUCCEEDED');
+
+  const promoted = await replica();
+  expect(promoted.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+  // The primary's retention in its template (MultiAzPostgres: 35 days), not the replica's.
+  expect(promoted.BackupRetentionPeriod).toBe(35);
+  expect(await writableDatapoints()).toEqual([1]);
+  const tags = (await rds.send(new ListTagsForResourceCommand({ ResourceName: promoted.DBInstanceArn }))).TagList;
+  expect(tags).toEqual(expect.arrayContaining([
+    { Key: 'cdk-resilient-postgres:promoted-from', Value: `arn:aws:rds:${PRIMARY_REGION}:${MOTO_ACCOUNT}:db:${PRIMARY}` },
+    { Key: 'cdk-resilient-postgres:failback', Value: 'explicit-only' },
+  ]));
+
+  const ms = await messages();
+  expect(steps(ms)).toEqual(['started', 'promotion requested', 'writable', 'old primary fenced', undefined]);
+  const at = ms.slice(0, 4).map((m) => Date.parse(m.at));
+  expect([...at].sort()).toEqual(at);
+  const report = ms[4];
+  expect(report).toEqual(run.output);
+  expect(report).toMatchObject({
+    outcome: 'promoted', replica: REPLICA, forced: false, reason: 'us-east-1 outage', detectedAt,
+    evidence: { alarmsInAlarm: [STALLED, CANARY], replicationStatusBroken: false, signals: 2, required: 2 },
+    lag: { state: 'OK', largestLagSeconds: 12, rpoSeconds: 60 }, lagAtPromotionSeconds: 12,
+    fence: { recorded: true, alarm: FENCE, alarmState: 'OK' },
+  });
+  // Detection was 180 s before the start; the promotion polls every 10 s at least once.
+  expect(report.detectionToWritableSeconds).toBeGreaterThanOrEqual(190);
+  expect(report.promotionSeconds).toBeGreaterThanOrEqual(10);
+  expect(report.polls).toBe(1);
+  expect(taskAttempts(run, 'promoteReadReplica').scheduled).toBe(1);
+  record('happy path', run, ms);
+});
+
+test('primary still healthy: refused, nothing promoted, no signal', async () => {
+  const machine = await seed({ evidence: [StateValue.OK, StateValue.OK], lag: [StateValue.OK, 3] });
+  const run = await execute(machine);
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('Runbook.PrimaryLooksHealthy');
+  expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+  expect(await writableDatapoints()).toEqual([]);
+  const ms = await messages();
+  expect(steps(ms)).toEqual(['started', 'refused: the primary does not look down']);
+  expect(ms[1].evidence).toEqual({ alarmsInAlarm: [], replicationStatusBroken: false, signals: 0, required: 2 });
+  expect(taskAttempts(run, 'promoteReadReplica').scheduled).toBe(0);
+  record('primary healthy', run, ms);
+});
+
+test('one signal of two is not enough', async () => {
+  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.OK], lag: [StateValue.OK, 3] });
+  const run = await execute(machine);
+  expect(run.error).toBe('Runbook.PrimaryLooksHealthy');
+  expect((await messages())[1].evidence.signals).toBe(1);
+  expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+});
+
+test('lag above the RPO: refused, nothing promoted', async () => {
+  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.ALARM], lag: [StateValue.ALARM, 300] });
+  const run = await execute(machine);
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('Runbook.LagAboveRpo');
+  expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+  expect(await writableDatapoints()).toEqual([]);
+  const ms = await messages();
+  expect(steps(ms)).toEqual(['started', 'refused: replica lag above the RPO, or unknown']);
+  expect(ms[1].lag).toEqual({ guard: LAG_GUARD, state: 'ALARM', largestLagSeconds: 300, rpoSeconds: 60 });
+  record('lag above RPO', run, ms);
+});
+
+test('lag above the RPO with force: promoted, and the report says forced with the lag', async () => {
+  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.ALARM], lag: [StateValue.ALARM, 300] });
+  const run = await execute(machine, { force: true, reason: 'accepting 5 minutes of loss' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+  expect(await writableDatapoints()).toEqual([1]);
+  const ms = await messages();
+  expect(steps(ms)).toEqual(['started', 'forced past the RPO guard', 'promotion requested', 'writable', 'old primary fenced', undefined]);
+  expect(run.output).toMatchObject({ outcome: 'promoted', forced: true, lagAtPromotionSeconds: 300 });
+  record('lag above RPO, forced', run, ms);
+});
+
+test('force also overrides missing evidence, and says so', async () => {
+  const machine = await seed({ evidence: [StateValue.OK, StateValue.OK], lag: [StateValue.OK, 3] });
+  const run = await execute(machine, { force: true });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(steps(await messages()).slice(0, 2)).toEqual(['started', 'forced past the evidence check']);
+});
+
+test('a force that is not the boolean true does not force', async () => {
+  const machine = await seed({ evidence: [StateValue.OK, StateValue.OK], lag: [StateValue.OK, 3] });
+  const run = await execute(machine, { force: 'yes' });
+  expect(run.error).toBe('Runbook.PrimaryLooksHealthy');
+});
+
+test('PromoteReadReplica throttled twice: retried with backoff, then promoted once', async () => {
+  const machine = await seed(PRIMARY_DOWN);
+  await moto.injectFaults('PromoteReadReplica', [
+    { code: 'Throttling', message: 'Rate exceeded' }, { code: 'Throttling', message: 'Rate exceeded' },
+  ]);
+  const run = await execute(machine);
+  expect(run.status).toBe('SUCCEEDED');
+  const attempts = taskAttempts(run, 'promoteReadReplica');
+  expect(attempts).toEqual({ scheduled: 3, errors: ['Rds.ThrottlingException', 'Rds.ThrottlingException'] });
+  expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+  expect(await writableDatapoints()).toEqual([1]);
+  const ms = await messages();
+  expect(steps(ms)).toEqual(['started', 'promotion requested', 'writable', 'old primary fenced', undefined]);
+  record('throttled twice', run, ms);
+});
+
+test('PromoteReadReplica fails: ends failed, notified, not retried, no signal', async () => {
+  const machine = await seed(PRIMARY_DOWN);
+  await moto.injectFaults('PromoteReadReplica', [{ code: 'InvalidDBInstanceState', message: 'Instance orders-dr is not in a valid state' }]);
+  const run = await execute(machine);
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('Runbook.PromotionFailed');
+  expect(run.cause).toContain('Rds.InvalidDBInstanceStateException');
+  expect(taskAttempts(run, 'promoteReadReplica')).toEqual({ scheduled: 1, errors: ['Rds.InvalidDBInstanceStateException'] });
+  expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+  expect(await writableDatapoints()).toEqual([]);
+  const ms = await messages();
+  expect(steps(ms)).toEqual(['started', 'failed: PromoteReadReplica was refused']);
+  expect(ms[1].error.Error).toBe('Rds.InvalidDBInstanceStateException');
+  record('promotion fails', run, ms);
+});
+
+test('run twice: the second run detects the promotion, does not promote again, and resumes', async () => {
+  const machine = await seed(PRIMARY_DOWN);
+  const first = await execute(machine);
+  expect(first.status).toBe('SUCCEEDED');
+  await messages();
+  const second = await execute(machine);
+  expect(second.status).toBe('SUCCEEDED');
+  expect(taskAttempts(second, 'promoteReadReplica').scheduled).toBe(0);
+  expect(taskAttempts(second, 'describeAlarms').scheduled).toBe(1); // the fence alarm only: no evidence needed
+  const ms = await messages();
+  expect(steps(ms)).toEqual(['already promoted: resuming at the writable signal, without promoting', 'writable', 'old primary fenced', undefined]);
+  expect(second.output).toMatchObject({ outcome: 'already-promoted', promoteRequestedAt: null, promotionSeconds: null });
+  const promoted = await replica();
+  expect(promoted.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+  expect(promoted.DBInstanceStatus).toBe('available');
+  record('run twice (second run)', second, ms);
+});
+
+test('a describe failure stops the run before anything changes', async () => {
+  const machine = await seed(PRIMARY_DOWN);
+  await moto.injectFaults('DescribeDBInstances', Array(5).fill({ code: 'InternalFailure', message: 'injected' }));
+  const run = await execute(machine);
+  expect(run.error).toBe('Runbook.CannotDescribeReplica');
+  expect(taskAttempts(run, 'describeDBInstances')).toEqual({ scheduled: 5, errors: Array(5).fill('Rds.InternalFailureException') });
+  expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+});
+
+describe('with approval', () => {
+  async function approvalRequest(): Promise<any> {
+    for (let i = 0; i < 200; i++) {
+      const request = (await messages()).find((m) => m.step === 'approval requested');
+      if (request) {
+        return request;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('no approval request');
+  }
+
+  test('waits for the task token, then promotes and names the approver', async () => {
+    const machine = await seed(PRIMARY_DOWN, approvalDefinition);
+    const execution = await start(machine);
+    const request = await approvalRequest();
+    expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify({ approvedBy: 'alice' }) }));
+    const run = await finish(execution);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output.approvedBy).toBe('alice');
+    expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+  });
+
+  test('a rejection ends the run without promoting', async () => {
+    const machine = await seed(PRIMARY_DOWN, approvalDefinition);
+    const execution = await start(machine);
+    const request = await approvalRequest();
+    await sfn.send(new SendTaskFailureCommand({ taskToken: request.taskToken, error: 'Rejected', cause: 'not now' }));
+    const run = await finish(execution);
+    expect(run.error).toBe('Runbook.Rejected');
+    expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+    expect(await writableDatapoints()).toEqual([]);
+  });
+});
+
+/** Prints what a scenario did, for the report: state transitions, task calls and messages. */
+function record(name: string, run: Run, ms: any[]): void {
+  const transitions = run.history.filter((e) => e.type?.endsWith('StateEntered')).length;
+  const tasks = run.history.filter((e) => e.type === 'TaskScheduled').length;
+  // eslint-disable-next-line no-console
+  console.log(`runbook scenario "${name}": ${run.status}${run.error ? ` (${run.error})` : ''}, ${transitions} states entered, `
+    + `${tasks} task calls, ${ms.length} messages`);
+}
