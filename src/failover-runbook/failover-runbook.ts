@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -332,28 +333,56 @@ export class FailoverRunbook extends Construct {
       pollSeconds,
       maxPolls: Math.ceil(promotionTimeoutSeconds / pollSeconds),
     });
+    const servicePolicy = new iam.ManagedPolicy(this, 'LoggingAndTracingPolicy', {
+      description: 'Execution logging and X-Ray tracing of the failover runbook',
+      roles: [this.promotionRole.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'DeliverExecutionLogs',
+          actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'Trace',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    acknowledge(servicePolicy,
+      'Step Functions execution logging needs the CloudWatch Logs vended-delivery actions and X-Ray tracing the X-Ray '
+      + 'write actions; none of them has a resource type in the service authorization reference, so the resource is "*". '
+      + 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
+      'AwsSolutions-IAM5[Resource::*]');
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName ?? `${identifier}-failover`,
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: `Promotes ${identifier} safely (cdk-resilient-postgres FailoverRunbook)`,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
       definitionSubstitutions: { TopicArn: props.topic.topicArn },
-      role: this.promotionRole.role,
+      // The role's permissions are customer-managed policies only: aws-cdk-lib would add the logging and tracing grants
+      // as an inline default policy, so they come from the managed policy below instead.
+      role: this.promotionRole.role.withoutPolicyUpdates(),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       timeout: Duration.seconds(approvalTimeoutSeconds + promotionTimeoutSeconds + 3_600),
     });
-    const defaultPolicy = this.promotionRole.role.node.tryFindChild('DefaultPolicy');
-    if (defaultPolicy) {
-      acknowledge(defaultPolicy,
-        'Step Functions execution logging and X-Ray tracing need logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, '
-        + 'DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups and '
-        + 'xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets, which have no resource type '
-        + '(service authorization reference), so aws-cdk-lib grants them on "*".',
-        'AwsSolutions-IAM5[Resource::*]');
-    }
+    // Step Functions checks the log delivery permissions when it creates the state machine.
+    this.stateMachine.node.addDependency(servicePolicy, this.promotionRole.policy);
 
     if (automatic) {
+      const startRole = new iam.Role(this, 'StartRole', {
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+        description: `Lets EventBridge start the failover runbook of ${identifier}`,
+      });
+      new iam.ManagedPolicy(this, 'StartPolicy', {
+        description: `Starts the failover runbook of ${identifier}`,
+        roles: [startRole],
+        statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] })],
+      });
       new events.Rule(this, 'StartOnStalledReplication', {
         description: `Starts the failover runbook of ${identifier} when its replication-stalled alarm goes to ALARM`,
         eventPattern: {
@@ -369,6 +398,7 @@ export class FailoverRunbook extends Construct {
             detectedAt: events.EventField.time,
           }),
           retryAttempts: 3,
+          role: startRole.withoutPolicyUpdates(),
         })],
       });
     }

@@ -1,9 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { FailoverHealthCheckType, Route53DbFailover, Route53DbFailoverProps } from '../../src';
+import { FailoverHealthCheckType, PRIMARY_NOT_FENCED_WARNING, Route53DbFailover, Route53DbFailoverProps } from '../../src';
 import { PRIMARY_ENDPOINT, PRIMARY_VPC_ID, acknowledgements, failoverApp, record, synthWithNag } from '../util';
 
 function resourcesOf(template: Template, type: string): Record<string, any> {
@@ -36,7 +36,7 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
         SetIdentifier: 'writer-primary',
         ResourceRecords: [PRIMARY_ENDPOINT],
         HostedZoneId: { Ref: expect.stringMatching(/^FailoverZone/) },
-        HealthCheckId: { 'Fn::GetAtt': [expect.stringMatching(/^FailoverPrimaryWriterHealthCheck/), 'HealthCheckId'] },
+        HealthCheckId: { 'Fn::GetAtt': [expect.stringMatching(/^FailoverPrimaryWriterFencedHealthCheck/), 'HealthCheckId'] },
       },
       {
         Name: 'writer.orders.internal.',
@@ -67,7 +67,25 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
       AlarmIdentifier: { Name: 'orders-primary-not-writable', Region: 'us-east-1' },
       InsufficientDataHealthStatus: 'Unhealthy',
     });
-    expect(Object.values(checks).every((c) => c.HealthCheckConfig.Type === 'CLOUDWATCH_METRIC')).toBe(true);
+    expect(Object.values(checks).filter((c) => c.HealthCheckConfig.Type !== 'CLOUDWATCH_METRIC').map((c) => c.HealthCheckConfig.Type)).toEqual(['CALCULATED']);
+  });
+
+  test('the fence: the primary writer record needs the primary writable and the secondary not writable', () => {
+    const checks = resourcesOf(template, 'AWS::Route53::HealthCheck');
+    const readOnly = Object.entries(checks).find(([id]) => id.startsWith('FailoverSecondaryReadOnlyHealthCheck'))!;
+    expect(readOnly[1].HealthCheckConfig).toEqual({
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Name: 'orders-dr-writable', Region: 'us-west-2' },
+      InsufficientDataHealthStatus: 'LastKnownStatus',
+    });
+    const fenced = Object.entries(checks).find(([id]) => id.startsWith('FailoverPrimaryWriterFencedHealthCheck'))![1];
+    const primaryId = Object.keys(checks).find((id) => id.startsWith('FailoverPrimaryWriterHealthCheck'));
+    expect(fenced.HealthCheckConfig).toEqual({
+      Type: 'CALCULATED',
+      ChildHealthChecks: [{ 'Fn::GetAtt': [primaryId, 'HealthCheckId'] }, { 'Fn::GetAtt': [readOnly[0], 'HealthCheckId'] }],
+      HealthThreshold: 2,
+    });
+    expect(failover.fenceAlarm).toBeDefined();
   });
 
   test('reader CNAMEs follow whether each side answers', () => {
@@ -104,7 +122,8 @@ describe('overrides', () => {
     const template = record(drStack);
     const records = Object.values(resourcesOf(template, 'AWS::Route53::RecordSet'));
     expect(records.map((r) => [r.Name, r.TTL])).toEqual([['rw.orders.internal.', '60'], ['rw.orders.internal.', '60']]);
-    template.resourceCountIs('AWS::Route53::HealthCheck', 2);
+    // Two writer checks, plus the fence's two.
+    template.resourceCountIs('AWS::Route53::HealthCheck', 4);
     expect(failover.detectionBudget.totalSeconds).toBe(60 + 120 + 60 + 60);
   });
 
@@ -339,10 +358,23 @@ describe('the writer answer over every combination of states, read from the synt
     const checks = resourcesOf(template, 'AWS::Route53::HealthCheck');
     const records = Object.values(resourcesOf(template, 'AWS::Route53::RecordSet')).filter((r) => r.Name === 'writer.orders.internal.');
     const alarmInAlarm = (name: string): boolean => {
-      const [, db, kind] = /^(orders-primary|orders-dr)-(not-writable|unreachable)$/.exec(name)!;
-      return kind === 'not-writable' ? states[db] !== 'writable' : states[db] === 'down';
+      const [, db, kind] = /^(orders-primary|orders-dr)-(not-writable|unreachable|writable)$/.exec(name)!;
+      return {
+        'not-writable': states[db] !== 'writable',
+        'unreachable': states[db] === 'down',
+        'writable': states[db] === 'writable',
+      }[kind]!;
     };
-    const healthy = (recordSet: any) => !alarmInAlarm(checks[recordSet.HealthCheckId['Fn::GetAtt'][0]].HealthCheckConfig.AlarmIdentifier.Name);
+    // CLOUDWATCH_METRIC: healthy while its alarm is OK. CALCULATED: healthy while at least HealthThreshold children are.
+    const checkHealthy = (id: string): boolean => {
+      const config = checks[id].HealthCheckConfig;
+      if (config.Type === 'CALCULATED') {
+        const children = config.ChildHealthChecks.map((c: any) => checkHealthy(c['Fn::GetAtt'][0]));
+        return children.filter(Boolean).length >= config.HealthThreshold;
+      }
+      return !alarmInAlarm(config.AlarmIdentifier.Name);
+    };
+    const healthy = (recordSet: any) => checkHealthy(recordSet.HealthCheckId['Fn::GetAtt'][0]);
     const primary = records.find((r) => r.Failover === 'PRIMARY')!;
     const secondary = records.find((r) => r.Failover === 'SECONDARY')!;
     const chosen = healthy(primary) ? primary : healthy(secondary) ? secondary : primary;
@@ -360,10 +392,21 @@ describe('the writer answer over every combination of states, read from the synt
     if (chosen === 'orders-dr') {
       expect(d).toBe('writable');
     }
-    // Whenever exactly one side is writable, writers get that side.
+    // Whenever a side is writable, writers get a writable side.
     if (p === 'writable' || d === 'writable') {
       expect(states[chosen]).toBe('writable');
     }
+    // The fence: once the DR instance is writable (promoted), the old primary is never answered, even writable again.
+    if (d === 'writable') {
+      expect(chosen).toBe('orders-dr');
+    }
+  });
+
+  test('negative control: without the fence, a returning old primary takes the writers back while the DR side is writable', () => {
+    const unfenced = failoverApp();
+    const fenced = unfenced.drStack.node.findChild('Failover').node.findChild('WriterPrimary') as any;
+    fenced.healthCheckId = (unfenced.drStack.node.findChild('Failover').node.findChild('PrimaryWriterHealthCheck') as any).attrHealthCheckId;
+    expect(writerAnswer(Template.fromStack(unfenced.drStack), { 'orders-primary': 'writable', 'orders-dr': 'writable' })).toBe('orders-primary');
   });
 
   test('negative control: a secondary wired to the reachability alarm would send writers to a read-only replica', () => {
@@ -379,8 +422,40 @@ test('logical IDs of the zone, records and health checks are pinned: a rename wo
   const ids = ['AWS::Route53::HostedZone', 'AWS::Route53::RecordSet', 'AWS::Route53::HealthCheck']
     .flatMap((type) => Object.keys(template.findResources(type))).sort();
   expect(ids).toEqual([
-    'FailoverPrimaryReaderHealthCheckF8F810EF', 'FailoverPrimaryWriterHealthCheckC03D03CF', 'FailoverReaderPrimary05271C47',
-    'FailoverReaderSecondary22489EE9', 'FailoverSecondaryReaderHealthCheckC884077C', 'FailoverSecondaryWriterHealthCheckF4AFA1B0',
+    'FailoverPrimaryReaderHealthCheckF8F810EF', 'FailoverPrimaryWriterFencedHealthCheckF7A663CA', 'FailoverPrimaryWriterHealthCheckC03D03CF',
+    'FailoverReaderPrimary05271C47', 'FailoverReaderSecondary22489EE9', 'FailoverSecondaryReadOnlyHealthCheckD969DF54',
+    'FailoverSecondaryReaderHealthCheckC884077C', 'FailoverSecondaryWriterHealthCheckF4AFA1B0',
     'FailoverWriterPrimaryB348FB14', 'FailoverWriterSecondary7D8E12C2', 'FailoverZone7400F2DB',
   ]);
+});
+
+describe('the fence setting', () => {
+  test('without secondary.writableAlarm the primary writer is unfenced, with an acknowledgeable warning', () => {
+    const { drStack, failover } = failoverApp({
+      secondary: {
+        endpointAddress: 'orders-dr.cluster.us-west-2.rds.amazonaws.com',
+        notWritableAlarm: failoverApp().drProbe.notWritableAlarm,
+      },
+      readerRecordName: undefined,
+    });
+    expect(failover.fenceAlarm).toBeUndefined();
+    Annotations.fromStack(drStack).hasWarning('/Dr/Failover',
+      Match.stringLikeRegexp(`secondary.writableAlarm is not set, so nothing fences the old primary.*\\[ack: ${PRIMARY_NOT_FENCED_WARNING}\\]`));
+    const checks = Template.fromStack(drStack).findResources('AWS::Route53::HealthCheck');
+    expect(Object.keys(checks).filter((id) => /Fenced|ReadOnly/.test(id))).toEqual([]);
+  });
+
+  test('a fence alarm in the primary\'s Region is rejected', () => {
+    const built = failoverApp();
+    expect(() => new Route53DbFailover(built.drStack, 'Failover2', {
+      zoneName: 'orders2.internal',
+      vpcs: [built.drNet.vpc, built.primaryVpc],
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: built.primaryProbe.notWritableAlarm },
+      secondary: {
+        endpointAddress: 'orders-dr.cluster.us-west-2.rds.amazonaws.com',
+        notWritableAlarm: built.drProbe.notWritableAlarm,
+        writableAlarm: built.primaryProbe.writableAlarm,
+      },
+    })).toThrow("Route53DbFailover: invalid secondary.writableAlarm 'orders-primary-writable': an alarm in the secondary's Region (us-west-2), on the secondary's writable signal");
+  });
 });

@@ -1,0 +1,389 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CrossRegionReadReplica, FailoverRunbook } from '../../src';
+import { acknowledgements, failoverApp, record, runbookApp, synthWithNag } from '../util';
+
+const REPLICA_ARN = 'arn:aws:rds:us-west-2:111111111111:db:orders-dr';
+const alarmArn = (name: string) => `arn:aws:cloudwatch:us-west-2:111111111111:alarm:${name}`;
+
+/** The parsed ASL of the one state machine in a template. */
+function definitionOf(template: ReturnType<typeof record>): any {
+  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  expect(machines).toHaveLength(1);
+  return JSON.parse((machines[0] as any).Properties.DefinitionString);
+}
+
+/** Every state name a state can go to next. */
+function successors(state: any): string[] {
+  return [
+    ...(state.Next ? [state.Next] : []),
+    ...(state.Default ? [state.Default] : []),
+    ...(state.Choices ?? []).map((c: any) => c.Next),
+    ...(state.Catch ?? []).map((c: any) => c.Next),
+  ];
+}
+
+/** The IAM action a Task resource calls: `arn:aws:states:::aws-sdk:rds:promoteReadReplica` → `rds:PromoteReadReplica`. */
+function iamActionOf(resource: string): string {
+  const sdk = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z]+)$/.exec(resource);
+  if (sdk) {
+    return `${sdk[1]}:${sdk[2][0].toUpperCase()}${sdk[2].slice(1)}`;
+  }
+  if (/^arn:aws:states:::sns:publish(\.waitForTaskToken)?$/.test(resource)) {
+    return 'sns:Publish';
+  }
+  throw new Error(`unexpected resource ${resource}`);
+}
+
+describe('defaults', () => {
+  const { drStack, runbook } = runbookApp();
+  const template = record(drStack);
+  const asl = definitionOf(template);
+  const states: Record<string, any> = asl.States;
+
+  test('a standard workflow with X-Ray tracing and full execution logs in a KMS-encrypted, retained log group', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'orders-dr-failover',
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      DefinitionSubstitutions: { TopicArn: { Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') } },
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: {
+        LogGroupName: '/aws/vendedlogs/states/cdk-resilient-postgres/orders-dr-failover',
+        RetentionInDays: 365,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RunbookLogKey'), 'Arn'] },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true, Description: "Encrypts the failover runbook's execution logs of orders-dr" },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the two signal alarms: replication stalled 3 min, and the lag guard over 15 min against the 60 s RPO', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'orders-dr-replication-stalled',
+      Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }],
+      Statistic: 'Maximum', Period: 60, Threshold: 0, ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'orders-dr-lag-guard',
+      MetricName: 'ReplicaLag', Statistic: 'Maximum', Period: 900, Threshold: 60, ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1, TreatMissingData: 'breaching',
+    });
+    expect(runbook.approvalRequired).toBe(false);
+  });
+
+  test('no EventBridge rule starts it: an operator does', () => {
+    expect(Object.keys(template.findResources('AWS::Events::Rule')).filter((id) => id.startsWith('Runbook'))).toEqual([]);
+  });
+
+  test('JSONata, starting by describing the replica', () => {
+    expect(asl.QueryLanguage).toBe('JSONata');
+    expect(asl.StartAt).toBe('Initialize');
+    expect(states.Initialize.Next).toBe('DescribeReplica');
+    expect(states.DescribeReplica.Next).toBe('ClassifyReplica');
+  });
+
+  test('every transition names a state, every state is reachable, and the only loop is the promotion poll', () => {
+    const names = Object.keys(states);
+    for (const [name, state] of Object.entries(states)) {
+      for (const next of successors(state)) {
+        expect(`${name} -> ${names.includes(next) ? next : `missing ${next}`}`).toBe(`${name} -> ${next}`);
+      }
+    }
+    const reached = new Set<string>();
+    const visit = (name: string) => {
+      if (!reached.has(name)) {
+        reached.add(name);
+        successors(states[name]).forEach(visit);
+      }
+    };
+    visit(asl.StartAt);
+    expect([...reached].sort()).toEqual([...names].sort());
+    // Cycles: a state that can reach itself.
+    const reaches = (from: string, to: string, seen = new Set<string>()): boolean => successors(states[from])
+      .some((n) => n === to || (!seen.has(n) && (seen.add(n), reaches(n, to, seen))));
+    expect(names.filter((n) => reaches(n, n)).sort()).toEqual(['DescribePromotion', 'PromotionDone', 'WaitForPromotion']);
+  });
+
+  test('the poll loop is bounded: 120 polls of 30 s for the one-hour promotion timeout', () => {
+    expect(states.WaitForPromotion).toEqual({ Type: 'Wait', Seconds: 30, Next: 'DescribePromotion' });
+    expect(states.PromotionDone.Choices).toEqual([
+      { Condition: "{% $replica.DBInstanceStatus = 'available' and $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}", Next: 'PublishWritable' },
+      { Condition: '{% $polls >= 120 %}', Next: 'NotifyPromotionTimedOut' },
+    ]);
+    expect(states.DescribePromotion.Assign.polls).toBe('{% $polls + 1 %}');
+  });
+
+  test('idempotency: an instance that is no longer a replica is never promoted again', () => {
+    expect(states.ClassifyReplica.Choices[0]).toEqual({
+      Condition: '{% $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}', Next: 'NotifyAlreadyPromoted',
+    });
+    expect(states.MarkResumed.Next).toBe('DescribePromotion');
+    expect(successors(states.ClassifyReplica)).not.toContain('Promote');
+  });
+
+  test('guards: evidence, then the RPO guard, each refusable and each overridable only by force', () => {
+    expect(states.EnoughEvidence.Choices).toEqual([
+      { Condition: '{% ($count($evidence) + ($replicationBroken ? 1 : 0)) >= 2 %}', Next: 'ReadLagGuard' },
+      { Condition: '{% $force %}', Next: 'NotifyEvidenceOverridden' },
+    ]);
+    expect(states.EnoughEvidence.Default).toBe('NotifyPrimaryLooksHealthy');
+    expect(states.ReadEvidence.Arguments).toEqual({ AlarmNames: ['orders-dr-replication-stalled'] });
+    expect(states.LagWithinRpo.Choices).toEqual([
+      { Condition: "{% $lagState = 'OK' %}", Next: 'Promote' },
+      { Condition: '{% $force %}', Next: 'NotifyLagOverridden' },
+    ]);
+    expect(states.LagWithinRpo.Default).toBe('NotifyLagAboveRpo');
+    expect(states.Initialize.Assign.force).toBe('{% $states.input.force = true %}');
+    for (const [name, error] of [['PrimaryLooksHealthy', 'Runbook.PrimaryLooksHealthy'], ['LagAboveRpo', 'Runbook.LagAboveRpo'],
+      ['PromotionFailed', 'Runbook.PromotionFailed'], ['PromotionTimedOut', 'Runbook.PromotionTimedOut'],
+      ['ReplicaBusy', 'Runbook.ReplicaNotAvailable'], ['CannotDescribe', 'Runbook.CannotDescribeReplica'], ['CannotReadSignals', 'Runbook.CannotReadSignals']]) {
+      expect(states[name]).toMatchObject({ Type: 'Fail', Error: error });
+    }
+  });
+
+  test('PromoteReadReplica: the primary\'s backup retention, retries for throttling only, a catch to a notification', () => {
+    expect(states.Promote).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
+      Arguments: { DBInstanceIdentifier: 'orders-dr', BackupRetentionPeriod: 35 },
+      Retry: [{
+        ErrorEquals: ['Rds.ThrottlingException', 'Rds.InternalFailureException', 'Rds.ServiceUnavailableException'],
+        IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL',
+      }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyPromotionFailed' }],
+      Next: 'NotifyPromoting',
+    });
+  });
+
+  test('every task retries and catches; notifications never stop the run', () => {
+    for (const [name, state] of Object.entries(states).filter(([, s]) => s.Type === 'Task')) {
+      expect(`${name}: ${state.Retry?.length ?? 0} retriers, ${state.Catch?.length ?? 0} catchers`).toMatch(/: 1 retriers, [12] catchers$/);
+      if (name.startsWith('Notify')) {
+        expect(state.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: state.Next })]);
+      }
+    }
+  });
+
+  test('the writable signal is the probe\'s metric: CdkResilientPostgres Writable and Reachable = 1, 60 s resolution', () => {
+    expect(states.PublishWritable.Arguments).toEqual({
+      Namespace: 'CdkResilientPostgres',
+      MetricData: [
+        { MetricName: 'Writable', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }], Value: 1, Unit: 'Count', StorageResolution: 60 },
+        { MetricName: 'Reachable', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }], Value: 1, Unit: 'Count', StorageResolution: 60 },
+      ],
+    });
+  });
+
+  test('the fence: tags on the promoted instance, and the fence alarm read; nothing calls another Region or Route 53', () => {
+    expect(states.RecordFence.Arguments).toEqual({
+      ResourceName: REPLICA_ARN,
+      Tags: [
+        { Key: 'cdk-resilient-postgres:promoted-from', Value: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary' },
+        { Key: 'cdk-resilient-postgres:failback', Value: 'explicit-only' },
+      ],
+    });
+    expect(states.ReadFence.Arguments).toEqual({ AlarmNames: ['orders-dr-writable'] });
+    const resources = Object.values(states).filter((s) => s.Type === 'Task').map((s) => s.Resource as string);
+    // Service-integration ARNs carry no Region: the call goes to the state machine's own Region.
+    expect(resources.every((r) => r.startsWith('arn:aws:states:::'))).toBe(true);
+    expect(resources.filter((r) => /route53/i.test(r))).toEqual([]);
+  });
+
+  test('the IAM it implies: every call is allowed by the promotion role\'s policy, on the resources it names', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .filter((p: any) => p.Properties.Description?.startsWith('Promotion of the DR read replica'));
+    expect(policies).toHaveLength(1);
+    const statements: any[] = (policies[0] as any).Properties.PolicyDocument.Statement;
+    const allowed = (action: string) => statements.some((s) => [s.Action].flat().includes(action));
+    const actions = [...new Set(Object.values(states).filter((s) => s.Type === 'Task').map((s) => iamActionOf(s.Resource)))].sort();
+    expect(actions).toEqual(['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricData', 'rds:AddTagsToResource',
+      'rds:DescribeDBInstances', 'rds:PromoteReadReplica', 'sns:Publish']);
+    for (const action of actions) {
+      expect(`${action} allowed: ${allowed(action)}`).toBe(`${action} allowed: true`);
+    }
+    expect(statements).toEqual(expect.arrayContaining([
+      { Sid: 'ReadEvidenceAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms',
+        Resource: ['orders-dr-lag-guard', 'orders-dr-replication-stalled', 'orders-dr-writable'].map(alarmArn) },
+      { Sid: 'RecordTheFence', Effect: 'Allow', Action: 'rds:AddTagsToResource', Resource: REPLICA_ARN,
+        Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-resilient-postgres:*'] } } },
+    ]));
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RunbookPromotionRole'), 'Arn'] },
+    });
+  });
+
+  test('the RTO budget: operator start + promotion 600 s assumed + DNS 240 s', () => {
+    expect(runbook.rtoBudget).toEqual({
+      detectionSeconds: 0, approvalSeconds: 0, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 840,
+      formula: 'operator start (not counted) + promotion 600 s (assumed) + DNS 240 s (probe interval 60 s + alarm period 60 s × '
+        + '2 evaluation periods + health-check lag 30 s + TTL 30 s)',
+    });
+  });
+});
+
+describe('automatic promotion', () => {
+  const { drStack, runbook } = runbookApp({ automaticPromotion: true });
+  const template = record(drStack);
+  const asl = definitionOf(template);
+
+  test('the replication-stalled alarm starts it, with the event time as the detection time', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        'resources': [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^RunbookReplicationStalledAlarm'), 'Arn'] }],
+        'detail': { state: { value: ['ALARM'] } },
+      },
+      Targets: [Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('^RunbookStateMachine') },
+        InputTransformer: {
+          InputPathsMap: { time: '$.time' },
+          InputTemplate: '{"trigger":"alarm","reason":"orders-dr-replication-stalled went to ALARM","detectedAt":<time>}',
+        },
+        RetryPolicy: { MaximumRetryAttempts: 3 },
+      })],
+    });
+  });
+
+  test('an approval is required by default, through a task token with a one-hour timeout', () => {
+    expect(runbook.approvalRequired).toBe(true);
+    expect(asl.States.LagWithinRpo.Choices[0].Next).toBe('RequestApproval');
+    expect(asl.States.RequestApproval).toMatchObject({
+      Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
+      TimeoutSeconds: 3600,
+      Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'NotifyNotApproved' }, { ErrorEquals: ['States.ALL'], Next: 'NotifyRejected' }],
+      Next: 'Promote',
+    });
+    expect(asl.States.RequestApproval.Arguments.Message).toContain('$states.context.Task.Token');
+  });
+
+  test('the RTO budget counts detection and the approval timeout', () => {
+    expect(runbook.rtoBudget).toMatchObject({ detectionSeconds: 180, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 4620 });
+  });
+
+  test('fully unattended only when approval is turned off explicitly', () => {
+    const unattended = runbookApp({ automaticPromotion: true, approval: false });
+    expect(unattended.runbook.approvalRequired).toBe(false);
+    expect(definitionOf(record(unattended.drStack)).States.RequestApproval).toBeUndefined();
+  });
+});
+
+describe('settings', () => {
+  test('evidence alarms join the evidence read, and the minimum can rise to every signal', () => {
+    const parts = failoverApp();
+    const canary = new cloudwatch.Alarm(parts.drStack, 'Canary', {
+      alarmName: 'orders-primary-canary', threshold: 1, evaluationPeriods: 1,
+      metric: new cloudwatch.Metric({ namespace: 'OrdersApp', metricName: 'PrimaryOk' }),
+    });
+    new FailoverRunbook(parts.drStack, 'Runbook', {
+      replica: parts.replica, topic: parts.drAlarms.topic, evidenceAlarms: [canary], minimumEvidence: 3,
+      rpo: Duration.seconds(30), lagLookback: Duration.minutes(5), stallAfter: Duration.minutes(2),
+      pollInterval: Duration.seconds(15), promotionTimeout: Duration.minutes(30), backupRetention: Duration.days(7),
+    });
+    const template = record(parts.drStack);
+    const states = definitionOf(template).States;
+    expect(states.ReadEvidence.Arguments.AlarmNames).toEqual(['orders-dr-replication-stalled', 'orders-primary-canary']);
+    expect(states.EnoughEvidence.Choices[0].Condition).toBe('{% ($count($evidence) + ($replicationBroken ? 1 : 0)) >= 3 %}');
+    expect(states.PromotionDone.Choices[1].Condition).toBe('{% $polls >= 120 %}');
+    expect(states.WaitForPromotion.Seconds).toBe(15);
+    expect(states.Promote.Arguments.BackupRetentionPeriod).toBe(7);
+    // No failover records: no fence alarm to read, straight from the tags to the announcement.
+    expect(states.ReadFence).toBeUndefined();
+    expect(states.RecordFence.Next).toBe('NotifyFenced');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-lag-guard', Period: 300, Threshold: 30 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-replication-stalled', EvaluationPeriods: 2 });
+  });
+});
+
+describe('compliance', () => {
+  test('the four cdk-nag packs pass, with the logging and tracing grants acknowledged', () => {
+    const { app } = runbookApp({ automaticPromotion: true });
+    expect(synthWithNag(app).findings).toEqual([]);
+    const acks = acknowledgements(app).filter((a) => a.path.startsWith('Dr/Runbook'));
+    expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
+      'Dr/Runbook/LoggingAndTracingPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'Dr/Runbook/PromotionRole/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    ]);
+    expect(acks.find((a) => a.path.endsWith('LoggingAndTracingPolicy'))!.reason).toMatch(/none of them has a resource type/);
+    // Customer-managed policies only: no inline policy on any role of the runbook.
+    const template = Template.fromStack(app.node.findChild('Dr') as Stack);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => id.startsWith('Runbook'))).toEqual([]);
+  });
+});
+
+describe('rejections', () => {
+  const reject = (props: object, message: string) => {
+    const parts = failoverApp();
+    expect(() => new FailoverRunbook(parts.drStack, 'Runbook', { replica: parts.replica, topic: parts.drAlarms.topic, ...props }))
+      .toThrow(message);
+  };
+
+  test('a runbook outside the replica\'s Region', () => {
+    const parts = failoverApp();
+    expect(() => new FailoverRunbook(parts.primaryStack, 'Runbook', { replica: parts.replica, topic: parts.primaryAlarms.topic }))
+      .toThrow("FailoverRunbook: invalid replica 'Dr/OrdersReplica': a replica in this stack's Region (us-east-1): the runbook runs where the replica is, never in the failed Region");
+  });
+
+  test('a replica already declared promoted', () => {
+    const parts = failoverApp();
+    const promoted = new CrossRegionReadReplica(parts.drStack, 'Promoted', {
+      sourceInstance: parts.primary.instance, vpc: parts.drNet.vpc, instanceIdentifier: 'orders-dr-2', promoted: true,
+    });
+    expect(() => new FailoverRunbook(parts.drStack, 'Runbook', { replica: promoted, topic: parts.drAlarms.topic }))
+      .toThrow("FailoverRunbook: invalid replica 'Dr/Promoted': a replica that is not yet declared promoted");
+  });
+
+  test.each([
+    [{ rpo: Duration.millis(1500) }, "invalid rpo '1 second 500 millis': a whole number of seconds from 1 to 86400"],
+    [{ lagLookback: Duration.seconds(90) }, "invalid lagLookback '1 minute 30 seconds': a whole number of minutes from 1 to 60"],
+    [{ lagLookback: Duration.hours(2) }, "invalid lagLookback '2 hours': a whole number of minutes from 1 to 60"],
+    [{ stallAfter: Duration.minutes(31) }, "invalid stallAfter '31 minutes': a whole number of minutes from 1 to 30"],
+    [{ approvalTimeout: Duration.seconds(30) }, "invalid approvalTimeout '30 seconds': a whole number of seconds from 60 to 86400"],
+    [{ pollInterval: Duration.seconds(5) }, "invalid pollInterval '5 seconds': a whole number of seconds from 10 to 300"],
+    [{ promotionTimeout: Duration.minutes(1) }, "invalid promotionTimeout '1 minute': a whole number of seconds from 300 to 21600"],
+    [{ expectedPromotionTime: Duration.hours(2) }, "invalid expectedPromotionTime '2 hours': a whole number of seconds from 1 to 3600 (at most promotionTimeout)"],
+    [{ backupRetention: Duration.days(36) }, "invalid backupRetention '36 days': a whole number of days from 1 to 35 (the RDS limit)"],
+    [{ minimumEvidence: 3 }, "invalid minimumEvidence 3: a whole number from 1 to 2, the number of signals (replication stalled, replication status, and 0 evidence alarm(s))"],
+    [{ minimumEvidence: 0 }, "invalid minimumEvidence 0:"],
+  ])('%o', (props, message) => reject(props, `FailoverRunbook: ${message}`));
+
+  test('an evidence alarm in another Region, or without a literal name', () => {
+    const parts = failoverApp();
+    expect(() => new FailoverRunbook(parts.drStack, 'Runbook', {
+      replica: parts.replica, topic: parts.drAlarms.topic, evidenceAlarms: [parts.primaryProbe.notWritableAlarm],
+    })).toThrow("FailoverRunbook: invalid evidenceAlarms[0] 'orders-primary-not-writable': an alarm in this Region (us-west-2): the runbook reads alarms here only");
+    const unnamed = new cloudwatch.Alarm(parts.drStack, 'Unnamed', {
+      threshold: 1, evaluationPeriods: 1, metric: new cloudwatch.Metric({ namespace: 'OrdersApp', metricName: 'PrimaryOk' }),
+    });
+    expect(() => new FailoverRunbook(parts.drStack, 'Runbook2', { replica: parts.replica, topic: parts.drAlarms.topic, evidenceAlarms: [unnamed] }))
+      .toThrow("FailoverRunbook: invalid evidenceAlarms[0] 'Dr/Unnamed': an alarm of this app with a literal alarmName");
+  });
+
+  test('a source whose retention is unknown needs backupRetention', () => {
+    const parts = failoverApp();
+    const fromArn = new CrossRegionReadReplica(parts.drStack, 'FromArn', {
+      sourceAttributes: {
+        instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:orders-legacy',
+        engine: parts.replica.engine,
+        instanceType: new ec2.InstanceType('m7g.large'),
+      },
+      vpc: parts.drNet.vpc,
+      instanceIdentifier: 'orders-legacy-dr',
+    });
+    expect(() => new FailoverRunbook(parts.drStack, 'Runbook', { replica: fromArn, topic: parts.drAlarms.topic }))
+      .toThrow("FailoverRunbook: invalid backupRetention (unset): a retention of 1 to 35 days");
+    expect(() => new FailoverRunbook(parts.drStack, 'Runbook2', { replica: fromArn, topic: parts.drAlarms.topic, backupRetention: Duration.days(7) }))
+      .not.toThrow();
+  });
+});
