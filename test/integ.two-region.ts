@@ -1,7 +1,8 @@
 /**
  * Integration case: a Multi-AZ primary in us-east-1 with native backup replication and an AWS Backup cross-Region copy,
  * and in us-west-2 a cross-Region read replica plus the DR backup vault with a lock and restore testing. Each database
- * has a DbAlarmSet and a WritableProbe, and the DR stack holds the Route53DbFailover writer and reader names.
+ * has a DbAlarmSet and a WritableProbe, and the DR stack holds the Route53DbFailover writer and reader names (with the
+ * fence) and the FailoverRunbook that promotes the replica, started by its replication-stalled alarm after an approval.
  *
  * integ-runner compares the synthesized templates with the committed snapshot (integ.two-region.ts.snapshot);
  * `npx projen integ:update` rewrites the snapshot after an intended change. Nothing is deployed from CI.
@@ -11,7 +12,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
-  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrBackupVault, IsolatedVpc, MultiAzPostgres, Route53DbFailover, WritableProbe,
+  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrBackupVault, FailoverRunbook, IsolatedVpc, MultiAzPostgres, Route53DbFailover,
+  WritableProbe,
 } from '../src';
 
 const account = '111111111111';
@@ -64,7 +66,7 @@ const drProbe = new WritableProbe(drStack, 'ReplicaProbe', {
   awsApiEndpoints: [drNet.secretsManagerEndpoint, drNet.monitoringEndpoint],
   topic: drAlarms.topic,
 });
-new Route53DbFailover(drStack, 'Failover', {
+const failover = new Route53DbFailover(drStack, 'Failover', {
   zoneName: 'integ-orders.internal',
   // The primary's VPC ID and endpoint address are outputs of the primary stack, written here as literals.
   vpcs: [drNet.vpc, ec2.Vpc.fromVpcAttributes(drStack, 'PrimaryVpc', {
@@ -79,8 +81,16 @@ new Route53DbFailover(drStack, 'Failover', {
     endpointAddress: replica.endpoint.hostname,
     notWritableAlarm: drProbe.notWritableAlarm,
     unreachableAlarm: drProbe.unreachableAlarm,
+    writableAlarm: drProbe.writableAlarm,
   },
   readerRecordName: 'reader',
+});
+new FailoverRunbook(drStack, 'Runbook', {
+  replica,
+  topic: drAlarms.topic,
+  topicKey: drAlarms.topicKey,
+  failover,
+  automaticPromotion: true,
 });
 drStack.addStackDependency(primaryStack);
 
