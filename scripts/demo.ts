@@ -207,10 +207,7 @@ function failoverAndHealthSignals(templates: Array<{ stackName: string; region: 
         const p = rec.Properties;
         const check = referenced(template, p.HealthCheckId)?.Properties?.HealthCheckConfig;
         const answer = typeof p.ResourceRecords[0] === 'string' ? p.ResourceRecords[0] : `endpoint of ${JSON.stringify(p.ResourceRecords[0]).match(/"(\w+?)Instance/)?.[1] ?? 'this stack\'s instance'}`;
-        const alarm = check?.AlarmIdentifier;
-        const healthy = alarm
-          ? `alarm \`${alarm.Name}\` (${alarm.Region}) is OK; no data = unhealthy`
-          : check?.Type;
+        const healthy = describeCheck(template, check);
         out(`| ${p.Name} | ${p.Failover} | ${answer} | ${p.TTL} s | ${check?.Type} | ${healthy} |`);
       }
     }
@@ -246,10 +243,64 @@ function failoverAndHealthSignals(templates: Array<{ stackName: string; region: 
       }
     }
   }
+  failoverRunbook(templates, out);
   const bundle = path.join(ROOT, 'assets', 'writable-probe', 'db-probe.lambda', 'index.js');
   if (fs.existsSync(bundle)) {
     out();
     out(`Probe bundle (assets/writable-probe/db-probe.lambda/index.js): ${(fs.statSync(bundle).size / 1024).toFixed(0)} KB.`);
+  }
+}
+
+/** When a health check is healthy, in words: its alarm is OK, or enough of its children are healthy. */
+function describeCheck(template: Template, check: any): string {
+  if (!check) return '-';
+  if (check.Type === 'CLOUDWATCH_METRIC') {
+    const noData = { Unhealthy: 'unhealthy', Healthy: 'healthy', LastKnownStatus: 'last known status' }[check.InsufficientDataHealthStatus as string];
+    return `alarm \`${check.AlarmIdentifier.Name}\` (${check.AlarmIdentifier.Region}) is OK; no data = ${noData}`;
+  }
+  if (check.Type === 'CALCULATED') {
+    const children = check.ChildHealthChecks.map((c: unknown) => describeCheck(template, referenced(template, c)?.Properties?.HealthCheckConfig));
+    return `${check.HealthThreshold} of ${children.length}: ${children.join(' AND ')}`;
+  }
+  return check.Type;
+}
+
+/** The failover runbook: how it starts, its guards, its retries and loop bound, and the RTO budget. */
+function failoverRunbook(templates: Array<{ stackName: string; region: string; template: Template }>, out: (s?: string) => void): void {
+  for (const { stackName, region, template } of templates) {
+    for (const machine of Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')) {
+      const asl = JSON.parse(machine.Properties.DefinitionString);
+      const states: Record<string, any> = asl.States;
+      const count = (type: string) => Object.values(states).filter((st) => st.Type === type).length;
+      const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule'
+        && JSON.stringify(r.Properties.Targets ?? []).includes('StateMachine'));
+      const condition = (name: string, i = 0) => String(states[name]?.Choices?.[i]?.Condition ?? '-').replace(/^\{% | %\}$/g, '');
+      out();
+      out('## Failover runbook');
+      out();
+      out(`State machine \`${machine.Properties.StateMachineName}\` (stack ${stackName}, ${region}): ${asl.QueryLanguage}, `
+        + `${Object.keys(states).length} states (${count('Task')} tasks, ${count('Choice')} choices, ${count('Fail')} refusals and failures), `
+        + `tracing ${machine.Properties.TracingConfiguration?.Enabled ? 'on' : 'OFF'}, logs ${machine.Properties.LoggingConfiguration?.Level}.`);
+      out();
+      out('| step | what the definition says |');
+      out('|---|---|');
+      out(`| start | ${rule ? 'EventBridge rule on the replication-stalled alarm going to ALARM, or an operator' : 'an operator (start-execution)'} |`);
+      out(`| idempotency | \`${condition('ClassifyReplica')}\` → resume without promoting |`);
+      out(`| evidence | alarms ${states.ReadEvidence.Arguments.AlarmNames.map((n: string) => `\`${n}\``).join(', ')} in ALARM, plus RDS replication status; \`${condition('EnoughEvidence')}\`, else refused unless forced |`);
+      out(`| RPO guard | alarm \`${states.ReadLagGuard.Arguments.AlarmNames[0]}\` is OK, else refused unless forced |`);
+      out(`| approval | ${states.RequestApproval ? `task token on the topic, timeout ${states.RequestApproval.TimeoutSeconds} s` : 'none'} |`);
+      out(`| promote | PromoteReadReplica, BackupRetentionPeriod ${states.Promote.Arguments.BackupRetentionPeriod} days; retries ${states.Promote.Retry[0].ErrorEquals.join(', ')} `
+        + `× ${states.Promote.Retry[0].MaxAttempts} (backoff ${states.Promote.Retry[0].BackoffRate}, jitter) |`);
+      out(`| poll | every ${states.WaitForPromotion.Seconds} s; \`${condition('PromotionDone', 1)}\` → failed |`);
+      out(`| writable | PutMetricData ${states.PublishWritable.Arguments.Namespace} ${states.PublishWritable.Arguments.MetricData.map((m: any) => `${m.MetricName}=${m.Value}`).join(', ')} |`);
+      out(`| fence | tags ${states.RecordFence.Arguments.Tags.map((t: any) => `\`${t.Key}\``).join(', ')}${states.ReadFence ? `; reads \`${states.ReadFence.Arguments.AlarmNames[0]}\`` : ''} |`);
+      out(`| report | SNS at every step, and the RTO/RPO report as the execution output |`);
+      const budget = template.Outputs?.RtoBudgetSeconds;
+      if (budget) {
+        out();
+        out(`RTO budget: **${budget.Value} s** = ${budget.Description}.`);
+      }
+    }
   }
 }
 

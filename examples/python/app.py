@@ -6,10 +6,10 @@ from cdk_resilient_postgres import (
     CrossRegionReadReplica,
     DbAlarmSet,
     DrBackupVault,
+    FailoverRunbook,
     FailoverTarget,
     IsolatedVpc,
     MultiAzPostgres,
-    PromotionRole,
     Route53DbFailover,
     WritableProbe,
 )
@@ -137,19 +137,27 @@ def define_app(app: cdk.App) -> list:
             endpoint_address=replica.endpoint.hostname,
             not_writable_alarm=replica_probe.not_writable_alarm,
             unreachable_alarm=replica_probe.unreachable_alarm,
+            writable_alarm=replica_probe.writable_alarm,
         ),
         reader_record_name="reader",
     )
-    promotion = PromotionRole(
+    runbook = FailoverRunbook(
         dr,
-        "Promotion",
-        replica=replica.instance,
+        "Runbook",
+        replica=replica,
         topic=replica_alarms.topic,
         topic_key=replica_alarms.topic_key,
-        evidence_alarms=[replica_probe.not_writable_alarm, replica_alarms.alarms["ReplicaLag"]],
-        fence_instance_arns=[orders.instance_arn],
+        failover=failover,
+        automatic_promotion=True,
     )
-    cdk.CfnOutput(dr, "PromotionRoleArn", value=promotion.role.role_arn)
+    cdk.CfnOutput(dr, "RunbookArn", value=runbook.state_machine.state_machine_arn)
+    cdk.CfnOutput(dr, "PromotionRoleArn", value=runbook.promotion_role.role.role_arn)
+    cdk.CfnOutput(
+        dr,
+        "RtoBudgetSeconds",
+        value=str(runbook.rto_budget.total_seconds),
+        description=runbook.rto_budget.formula,
+    )
     cdk.CfnOutput(dr, "WriterName", value=failover.writer_dns_name)
     cdk.CfnOutput(dr, "ReaderName", value=failover.reader_dns_name)
     cdk.CfnOutput(

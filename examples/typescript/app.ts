@@ -2,7 +2,7 @@ import { App, CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrBackupVault, IsolatedVpc, MultiAzPostgres, PromotionRole,
+  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrBackupVault, FailoverRunbook, IsolatedVpc, MultiAzPostgres,
   Route53DbFailover, WritableProbe,
 } from 'cdk-resilient-postgres';
 
@@ -33,7 +33,8 @@ const SECRET_NAME = 'orders-primary/master';
  * 2. OrdersPrimary (us-east-1): the Multi-AZ primary, its backups replicated to us-west-2 and copied to the vault,
  *    its alarms and its writable probe;
  * 3. OrdersDr (us-west-2): the cross-Region read replica, its alarms and probe, the failover names
- *    writer.orders.internal and reader.orders.internal, and the least-privilege role that promotion assumes.
+ *    writer.orders.internal and reader.orders.internal (the old primary fenced once the replica is writable), and the
+ *    failover runbook, started by the replication-stalled alarm and waiting for an approval before it promotes.
  * examples/python/app.py and examples/java build the same app; CI checks that the templates are identical.
  */
 export function defineApp(app: App): Stack[] {
@@ -113,17 +114,20 @@ export function defineApp(app: App): Stack[] {
       endpointAddress: replica.endpoint.hostname,
       notWritableAlarm: replicaProbe.notWritableAlarm,
       unreachableAlarm: replicaProbe.unreachableAlarm,
+      writableAlarm: replicaProbe.writableAlarm,
     },
     readerRecordName: 'reader',
   });
-  const promotion = new PromotionRole(dr, 'Promotion', {
-    replica: replica.instance,
+  const runbook = new FailoverRunbook(dr, 'Runbook', {
+    replica,
     topic: replicaAlarms.topic,
     topicKey: replicaAlarms.topicKey,
-    evidenceAlarms: [replicaProbe.notWritableAlarm, replicaAlarms.alarms.ReplicaLag],
-    fenceInstanceArns: [orders.instanceArn],
+    failover,
+    automaticPromotion: true,
   });
-  new CfnOutput(dr, 'PromotionRoleArn', { value: promotion.role.roleArn });
+  new CfnOutput(dr, 'RunbookArn', { value: runbook.stateMachine.stateMachineArn });
+  new CfnOutput(dr, 'PromotionRoleArn', { value: runbook.promotionRole.role.roleArn });
+  new CfnOutput(dr, 'RtoBudgetSeconds', { value: String(runbook.rtoBudget.totalSeconds), description: runbook.rtoBudget.formula });
   new CfnOutput(dr, 'WriterName', { value: failover.writerDnsName });
   new CfnOutput(dr, 'ReaderName', { value: failover.readerDnsName! });
   new CfnOutput(dr, 'DetectionBudgetSeconds', {

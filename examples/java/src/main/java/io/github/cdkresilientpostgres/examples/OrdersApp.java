@@ -5,10 +5,10 @@ import io.github.cdkresilientpostgres.BackupReplication;
 import io.github.cdkresilientpostgres.CrossRegionReadReplica;
 import io.github.cdkresilientpostgres.DbAlarmSet;
 import io.github.cdkresilientpostgres.DrBackupVault;
+import io.github.cdkresilientpostgres.FailoverRunbook;
 import io.github.cdkresilientpostgres.FailoverTarget;
 import io.github.cdkresilientpostgres.IsolatedVpc;
 import io.github.cdkresilientpostgres.MultiAzPostgres;
-import io.github.cdkresilientpostgres.PromotionRole;
 import io.github.cdkresilientpostgres.Route53DbFailover;
 import io.github.cdkresilientpostgres.WritableProbe;
 import java.util.List;
@@ -126,17 +126,23 @@ public final class OrdersApp {
                         .endpointAddress(replica.getEndpoint().getHostname())
                         .notWritableAlarm(replicaProbe.getNotWritableAlarm())
                         .unreachableAlarm(replicaProbe.getUnreachableAlarm())
+                        .writableAlarm(replicaProbe.getWritableAlarm())
                         .build())
                 .readerRecordName("reader")
                 .build();
-        PromotionRole promotion = PromotionRole.Builder.create(dr, "Promotion")
-                .replica(replica.getInstance())
+        FailoverRunbook runbook = FailoverRunbook.Builder.create(dr, "Runbook")
+                .replica(replica)
                 .topic(replicaAlarms.getTopic())
                 .topicKey(replicaAlarms.getTopicKey())
-                .evidenceAlarms(List.of(replicaProbe.getNotWritableAlarm(), replicaAlarms.getAlarms().get("ReplicaLag")))
-                .fenceInstanceArns(List.of(orders.getInstanceArn()))
+                .failover(failover)
+                .automaticPromotion(true)
                 .build();
-        CfnOutput.Builder.create(dr, "PromotionRoleArn").value(promotion.getRole().getRoleArn()).build();
+        CfnOutput.Builder.create(dr, "RunbookArn").value(runbook.getStateMachine().getStateMachineArn()).build();
+        CfnOutput.Builder.create(dr, "PromotionRoleArn").value(runbook.getPromotionRole().getRole().getRoleArn()).build();
+        CfnOutput.Builder.create(dr, "RtoBudgetSeconds")
+                .value(String.valueOf(runbook.getRtoBudget().getTotalSeconds().intValue()))
+                .description(runbook.getRtoBudget().getFormula())
+                .build();
         CfnOutput.Builder.create(dr, "WriterName").value(failover.getWriterDnsName()).build();
         CfnOutput.Builder.create(dr, "ReaderName").value(failover.getReaderDnsName()).build();
         CfnOutput.Builder.create(dr, "DetectionBudgetSeconds")
