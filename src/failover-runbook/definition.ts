@@ -12,7 +12,7 @@ export interface RunbookSettings {
   readonly namespace: string;
   /** The replication-stalled alarm first, then the evidence alarms. */
   readonly evidenceAlarmNames: string[];
-  readonly lagGuardAlarmName: string;
+  readonly lagLookbackSeconds: number;
   readonly fenceAlarmName?: string;
   readonly fenceTagPrefix: string;
   readonly minimumEvidence: number;
@@ -49,6 +49,29 @@ const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, M
 export const PROMOTE_RETRY_ERRORS = ['Rds.ThrottlingException', 'Rds.InternalFailureException', 'Rds.ServiceUnavailableException'];
 
 const jsonata = (expression: string) => `{% ${expression} %}`;
+
+/**
+ * From the GetMetricData result: the datapoints with a lag (RDS reports -1 when it cannot tell), the replay position of
+ * each (its time minus its lag), and the bound on the data the replica lacks: the lag of the earliest datapoint at the
+ * final replay position (within 10 s, for the jitter between sampling and timestamps). Also the latest lag and how
+ * long replay has not advanced. A window without datapoints has no bound, which the guard refuses. No expression
+ * uses `$` or `$$`, which Step Functions reserves.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html
+ */
+export const LAG_ANALYSIS = '('
+  + '$r := $states.result.MetricDataResults[0]; '
+  + '$points := $sort($filter($map($r.Timestamps, function($t, $i) { {\'at\': $toMillis($t), \'lag\': $r.Values[$i]} }), '
+  + 'function($p) { $p.lag >= 0 }), function($a, $b) { $a.at > $b.at }); '
+  + '$replayed := $max($map($points, function($p) { $p.at - $p.lag * 1000 })); '
+  + '$stalled := $filter($points, function($p) { $p.at - $p.lag * 1000 >= $replayed - 10000 }); '
+  + "$count($points) = 0 ? {'datapoints': 0, 'boundSeconds': null} : {"
+  + "'datapoints': $count($points), "
+  + "'boundSeconds': $stalled[0].lag, "
+  + "'latestSeconds': $points[-1].lag, "
+  + "'lastReplayAt': $fromMillis($replayed), "
+  + "'replayStalledSeconds': $round(($toMillis($now()) - $replayed) / 1000, 3)"
+  + '})';
 
 /** Seconds between two ISO 8601 timestamps, rounded to milliseconds. */
 const secondsBetween = (from: string, to: string) => `$round(($toMillis(${to}) - $toMillis(${from})) / 1000, 3)`;
@@ -120,8 +143,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
       notifyFailures: [],
       evidence: [],
       replicationBroken: false,
-      lagState: 'NOT_READ',
-      lagSeconds: null,
+      lag: { datapoints: 0, boundSeconds: null },
       approvedBy: null,
       promoteRequestedAt: null,
       writableAt: null,
@@ -172,38 +194,51 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   states.EnoughEvidence = {
     Type: 'Choice',
     Choices: [
-      { Condition: jsonata(`${evidenceCount} >= ${s.minimumEvidence}`), Next: 'ReadLagGuard' },
+      { Condition: jsonata(`${evidenceCount} >= ${s.minimumEvidence}`), Next: 'ReadLag' },
       { Condition: jsonata('$force'), Next: 'NotifyEvidenceOverridden' },
     ],
     Default: 'NotifyPrimaryLooksHealthy',
   };
-  notify('NotifyEvidenceOverridden', 'forced past the evidence check', 'ReadLagGuard', evidenceFields);
+  notify('NotifyEvidenceOverridden', 'forced past the evidence check', 'ReadLag', evidenceFields);
   notify('NotifyPrimaryLooksHealthy', 'refused: the primary does not look down', 'PrimaryLooksHealthy', evidenceFields);
   fail('PrimaryLooksHealthy', 'Runbook.PrimaryLooksHealthy',
     `Fewer than ${s.minimumEvidence} signals say the primary is down; nothing was changed. Start with "force": true to override.`);
   notify('NotifyCannotReadSignals', 'failed: cannot read the alarms', 'CannotReadSignals', "'error': $error");
   fail('CannotReadSignals', 'Runbook.CannotReadSignals', 'DescribeAlarms failed; nothing was changed.');
 
-  // 3. RPO guard: the lag-guard alarm, with the lag CloudWatch evaluated.
-  states.ReadLagGuard = {
+  // 3. RPO guard. RDS for PostgreSQL reports ReplicaLag as the time since the replica last replayed a transaction, so
+  // once the primary stops, the lag grows by a second per second while nothing more is lost. What bounds the loss is
+  // the lag when replay stopped advancing: the replay position of each datapoint is its time minus its lag, and the
+  // first datapoint at the final position carries the bound (within one 60 s period).
+  states.ReadLag = {
     Type: 'Task',
-    Resource: 'arn:aws:states:::aws-sdk:cloudwatch:describeAlarms',
-    Arguments: { AlarmNames: [s.lagGuardAlarmName] },
+    Resource: 'arn:aws:states:::aws-sdk:cloudwatch:getMetricData',
+    Arguments: {
+      StartTime: jsonata(`$fromMillis($toMillis($now()) - ${s.lagLookbackSeconds * 1000})`),
+      EndTime: jsonata('$now()'),
+      ScanBy: 'TimestampAscending',
+      MetricDataQueries: [{
+        Id: 'lag',
+        MetricStat: {
+          Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: s.replicaIdentifier }] },
+          Period: 60,
+          Stat: 'Maximum',
+        },
+      }],
+    },
     Retry: RETRY_READS,
     Assign: {
-      lagState: jsonata("$exists($states.result.MetricAlarms[0].StateValue) ? $states.result.MetricAlarms[0].StateValue : 'MISSING'"),
-      lagSeconds: jsonata('$exists($states.result.MetricAlarms[0].StateReasonData) '
-        + '? $max($parse($states.result.MetricAlarms[0].StateReasonData).recentDatapoints) : null'),
+      lag: jsonata(LAG_ANALYSIS),
     },
     Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyCannotReadSignals', Assign: { error: jsonata('$states.errorOutput') } }],
     Next: 'LagWithinRpo',
   };
-  const lagFields = `'lag': {'guard': '${s.lagGuardAlarmName}', 'state': $lagState, 'largestLagSeconds': $lagSeconds, 'rpoSeconds': ${s.rpoSeconds}}`;
+  const lagFields = `'lag': $merge([$lag, {'rpoSeconds': ${s.rpoSeconds}, 'lookbackSeconds': ${s.lagLookbackSeconds}}])`;
   const afterGuards = s.approval ? 'RequestApproval' : 'Promote';
   states.LagWithinRpo = {
     Type: 'Choice',
     Choices: [
-      { Condition: jsonata("$lagState = 'OK'"), Next: afterGuards },
+      { Condition: jsonata(`$type($lag.boundSeconds) = 'number' and $lag.boundSeconds <= ${s.rpoSeconds}`), Next: afterGuards },
       { Condition: jsonata('$force'), Next: 'NotifyLagOverridden' },
     ],
     Default: 'NotifyLagAboveRpo',
@@ -211,7 +246,8 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   notify('NotifyLagOverridden', 'forced past the RPO guard', afterGuards, lagFields);
   notify('NotifyLagAboveRpo', 'refused: replica lag above the RPO, or unknown', 'LagAboveRpo', lagFields);
   fail('LagAboveRpo', 'Runbook.LagAboveRpo',
-    `The replica's lag exceeded the RPO of ${s.rpoSeconds} s, or is unknown; nothing was changed. Start with "force": true to accept the loss.`);
+    `The data the replica lacks may exceed the RPO of ${s.rpoSeconds} s, or is unknown (no ReplicaLag in the last ${s.lagLookbackSeconds} s); `
+    + 'nothing was changed. Start with "force": true to accept the loss.');
 
   // 4. Approval through a task token.
   if (s.approval) {
@@ -332,7 +368,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     + "'detectedAt': $detectedAt, 'startedAt': $startedAt, 'promoteRequestedAt': $promoteRequestedAt, 'writableAt': $writableAt, "
     + `'detectionToWritableSeconds': ${secondsBetween('$detectedAt', '$writableAt')}, `
     + `'promotionSeconds': $promoteRequestedAt ? ${secondsBetween('$promoteRequestedAt', '$writableAt')} : null, `
-    + "'lagAtPromotionSeconds': $lagSeconds, 'polls': $polls, 'timeline': $timeline, 'notifyFailures': $notifyFailures}";
+    + "'lagAtPromotionSeconds': $lag.boundSeconds, 'polls': $polls, 'timeline': $timeline, 'notifyFailures': $notifyFailures}";
   states.Report = {
     Type: 'Task',
     Resource: 'arn:aws:states:::sns:publish',

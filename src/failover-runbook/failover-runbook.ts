@@ -46,23 +46,26 @@ export interface FailoverRunbookProps {
   readonly failover?: Route53DbFailover;
 
   /**
-   * The recovery point objective: the runbook refuses to promote when the replica's lag in `lagLookback` exceeded it.
+   * The recovery point objective: the runbook refuses to promote when the data the replica may lack exceeds it. The
+   * bound is ReplicaLag at the moment replay stopped advancing, read from the last `lagLookback` (RDS for PostgreSQL
+   * reports the time since the last replayed transaction, which keeps growing after the primary stops).
    *
    * @default Duration.seconds(60)
    */
   readonly rpo?: Duration;
 
   /**
-   * How far back the lag guard looks: the largest ReplicaLag in this window must be within `rpo`, and a window
-   * without any datapoint counts as unknown lag (refused). Whole minutes, 1 to 60.
+   * How far back the RPO guard reads ReplicaLag. A window without any datapoint is unknown lag (refused), and when
+   * replay stopped before the window began the bound is the lag at its start, so a run long after the outage needs
+   * `force` or a longer window. Whole minutes, 1 to 60.
    *
    * @default Duration.minutes(15)
    */
   readonly lagLookback?: Duration;
 
   /**
-   * How long replication must be stalled (ReplicaLag -1 or missing) before the replication-stalled alarm counts as
-   * evidence. Whole minutes, 1 to 30.
+   * How long the replica must have replayed nothing (ReplicaLag at least this long, -1 or missing) before the
+   * replication-stalled alarm counts as evidence. Whole minutes, 1 to 30.
    *
    * @default Duration.minutes(3)
    */
@@ -158,7 +161,7 @@ export interface FailoverRunbookProps {
 
 /** The recovery-time budget of a failover run, in seconds. */
 export interface RecoveryTimeBudget {
-  /** Until the runbook starts: the replication-stalled alarm (`stallAfter`), or 0 when an operator starts it. */
+  /** Until the runbook starts: the replication-stalled alarm (`stallAfter` plus one period), or 0 when an operator starts it. */
   readonly detectionSeconds: number;
   /** The approval step's timeout, when an approval is required (the worst case). */
   readonly approvalSeconds: number;
@@ -179,7 +182,8 @@ export interface RecoveryTimeBudget {
  *    `automaticPromotion`.
  * 2. It counts the signals that the primary is down, all visible in this Region, and refuses with a notification
  *    when fewer than `minimumEvidence` agree, unless the input has `"force": true`.
- * 3. It refuses when the replica's lag in the last `lagLookback` exceeded `rpo`, or is unknown, unless forced.
+ * 3. It refuses when the data the replica may lack exceeds `rpo` (ReplicaLag when replay stopped advancing, read with
+ *    GetMetricData), or is unknown, unless forced.
  * 4. It waits for an approval through a task token, when required.
  * 5. It calls PromoteReadReplica with the backup retention, retrying throttling with backoff, and polls the instance
  *    with a bounded loop until it is available and no longer a replica.
@@ -200,10 +204,11 @@ export class FailoverRunbook extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   /** The role the state machine runs with. */
   public readonly promotionRole: PromotionRole;
-  /** In ALARM while replication has been stalled for `stallAfter`: one signal that the primary is down. */
+  /**
+   * In ALARM while the replica has replayed nothing for `stallAfter` (ReplicaLag at least that long, -1, or missing):
+   * one signal that the primary is down.
+   */
   public readonly replicationStalledAlarm: cloudwatch.Alarm;
-  /** In ALARM while the replica's lag in `lagLookback` exceeded `rpo` or is unknown: the RPO guard. */
-  public readonly lagGuardAlarm: cloudwatch.Alarm;
   /** The execution log group. */
   public readonly logGroup: logs.LogGroup;
   /** Whether the runbook waits for approval. */
@@ -261,40 +266,35 @@ export class FailoverRunbook extends Construct {
 
     // --- Signals: alarms in this Region on the replica's ReplicaLag ----------------------------------------------------
     const stalledAlarmName = `${identifier}-replication-stalled`;
-    const lagGuardAlarmName = `${identifier}-lag-guard`;
+    const stallSeconds = stallMinutes * 60;
     const action = new cloudwatchActions.SnsAction(props.topic);
+    // RDS for PostgreSQL's ReplicaLag is the time since the replica last replayed a transaction: it grows while
+    // nothing arrives. -1 (replication not active) counts as stalled too, and so does no data.
     this.replicationStalledAlarm = new cloudwatch.Alarm(this, 'ReplicationStalledAlarm', {
       alarmName: stalledAlarmName,
-      alarmDescription: `[CRITICAL] Replication into ${identifier} has stalled for ${stallMinutes} min (ReplicaLag -1 or no `
-        + 'data): one signal that the primary is down. Read by the failover runbook.',
-      metric: rdsInstanceMetric(identifier, 'ReplicaLag', { statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1) }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: stallMinutes,
-      datapointsToAlarm: stallMinutes,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
-    this.lagGuardAlarm = new cloudwatch.Alarm(this, 'LagGuardAlarm', {
-      alarmName: lagGuardAlarmName,
-      alarmDescription: `[WARNING] The largest ReplicaLag of ${identifier} in the last ${lookbackMinutes} min exceeded the `
-        + `RPO of ${rpoSeconds} s, or there is no datapoint: the failover runbook refuses to promote without force.`,
-      metric: rdsInstanceMetric(identifier, 'ReplicaLag', { statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(lookbackMinutes) }),
-      threshold: rpoSeconds,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: `[CRITICAL] ${identifier} has replayed nothing for ${stallMinutes} min (ReplicaLag ≥ ${stallSeconds} s, -1 `
+        + 'or no data): one signal that the primary is down, and the start of the failover runbook when it is automatic. '
+        + 'A primary without writes also lets the lag grow, so this signal alone never promotes.',
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(lag < 0, ${stallSeconds}, lag)`,
+        usingMetrics: { lag: rdsInstanceMetric(identifier, 'ReplicaLag', { statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1) }) },
+        period: Duration.minutes(1),
+        label: 'ReplicaLag, -1 as stalled',
+      }),
+      threshold: stallSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    for (const alarm of [this.replicationStalledAlarm, this.lagGuardAlarm]) {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
+    this.replicationStalledAlarm.addAlarmAction(action);
+    this.replicationStalledAlarm.addOkAction(action);
 
     // --- Role ----------------------------------------------------------------------------------------------------------
     this.promotionRole = new PromotionRole(this, 'PromotionRole', {
       replica: replica.instance,
       topic: props.topic,
       topicKey: props.topicKey,
-      evidenceAlarms: [this.replicationStalledAlarm, this.lagGuardAlarm, ...evidenceAlarms,
+      evidenceAlarms: [this.replicationStalledAlarm, ...evidenceAlarms,
         ...(props.failover?.fenceAlarm ? [props.failover.fenceAlarm] : [])],
       recordFence: true,
     });
@@ -322,7 +322,7 @@ export class FailoverRunbook extends Construct {
       topicArnPlaceholder: '${TopicArn}',
       namespace: PROBE_METRIC_NAMESPACE,
       evidenceAlarmNames: [stalledAlarmName, ...evidenceNames],
-      lagGuardAlarmName,
+      lagLookbackSeconds: lookbackMinutes * 60,
       fenceAlarmName,
       fenceTagPrefix: FENCE_TAG_PREFIX,
       minimumEvidence,
@@ -404,11 +404,12 @@ export class FailoverRunbook extends Construct {
     }
 
     // --- RTO budget ----------------------------------------------------------------------------------------------------
-    const detectionSeconds = automatic ? stallMinutes * 60 : 0;
+    // The lag reaches the threshold stallAfter after the last replay; CloudWatch evaluates the next complete minute.
+    const detectionSeconds = automatic ? stallSeconds + 60 : 0;
     const approvalSeconds = this.approvalRequired ? approvalTimeoutSeconds : 0;
     const dnsSeconds = props.failover?.detectionBudget.totalSeconds ?? 0;
     const parts = [
-      automatic ? `replication stalled ${stallMinutes} × 60 s` : 'operator start (not counted)',
+      automatic ? `replication stalled ${stallSeconds} s + one alarm period 60 s` : 'operator start (not counted)',
       ...(this.approvalRequired ? [`approval at most ${approvalSeconds} s`] : []),
       `promotion ${expectedPromotionSeconds} s (assumed)`,
       props.failover ? `DNS ${dnsSeconds} s (${props.failover.detectionBudget.formula})` : 'DNS not counted (no failover records given)',

@@ -2,7 +2,7 @@
 
 Usage: moto_server.py <port>. Prints "ready <port>" once it accepts requests.
 
-moto executes the state machine with its Step Functions interpreter. Three gaps between moto 5.2.5 and AWS are
+moto executes the state machine with its Step Functions interpreter. Four gaps between moto 5.2.5 and AWS are
 closed here, each to the behaviour AWS documents; nothing else of moto is changed:
 
 1. JSONata. moto's interpreter parses JSONata states but ships without an evaluator (LocalStack runs the dashjoin
@@ -11,7 +11,10 @@ closed here, each to the behaviour AWS documents; nothing else of moto is change
 2. Error names of AWS SDK integrations. AWS names them "<Service>.<ErrorCode>Exception", both in PascalCase (e.g.
    Rds.ThrottlingException); moto uses the lower-case service name and the client class (rds.rdsException).
    https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
-3. PromoteReadReplica. A promoted instance is no longer a read replica, so DescribeDBInstances stops returning
+3. Timestamps in AWS SDK integration results. Step Functions returns them as ISO 8601 strings in the JSON result;
+   moto hands the workflow botocore's datetime objects, which JSONata cannot read.
+   https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+4. PromoteReadReplica. A promoted instance is no longer a read replica, so DescribeDBInstances stops returning
    ReadReplicaSourceDBInstanceIdentifier; moto 5.2.5 keeps returning it.
    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html
 
@@ -19,6 +22,7 @@ Fault injection: POST /_faults with {"<RDS action>": [{"code": "...", "message":
 that action fail with those errors, one per call, as RDS error responses. The test drives throttling and failures
 this way. POST /_faults/reset clears them.
 """
+import datetime
 import json
 import sys
 import threading
@@ -53,7 +57,30 @@ def _exception_name(norm_service_name, ex):
 aws_sdk.StateTaskServiceAwsSdk._normalise_service_error_name = staticmethod(_service_error_name)
 aws_sdk.StateTaskServiceAwsSdk._normalise_exception_name = staticmethod(_exception_name)
 
-# Fault injection and 3. PromoteReadReplica.
+
+# 3. Timestamps as ISO 8601 strings.
+def _iso_timestamps(value):
+    if isinstance(value, datetime.datetime):
+        utc = value.astimezone(datetime.timezone.utc)
+        return utc.strftime("%Y-%m-%dT%H:%M:%S") + (f".{utc.microsecond // 1000:03d}" if utc.microsecond else "") + "Z"
+    if isinstance(value, dict):
+        return {k: _iso_timestamps(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso_timestamps(v) for v in value]
+    return value
+
+
+_original_eval_service_task = aws_sdk.StateTaskServiceAwsSdk._eval_service_task
+
+
+def _eval_service_task(self, env, *args, **kwargs):
+    _original_eval_service_task(self, env, *args, **kwargs)
+    env.stack.append(_iso_timestamps(env.stack.pop()))
+
+
+aws_sdk.StateTaskServiceAwsSdk._eval_service_task = _eval_service_task
+
+# Fault injection and 4. PromoteReadReplica.
 _faults = {}
 _lock = threading.Lock()
 

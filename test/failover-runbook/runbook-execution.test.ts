@@ -3,13 +3,14 @@
  * SQS and Step Functions on 127.0.0.1, reset and seeded before each scenario with a primary in us-east-1, its
  * cross-Region replica in us-west-2, the alarms the runbook reads, and a topic with a queue subscribed to it.
  *
- * moto does not evaluate alarms from metrics, so each scenario sets the alarm states (SetAlarmState) the way CloudWatch
- * reports them, StateReasonData included; the alarm definitions are asserted in failover-runbook.test.ts. moto's RDS
+ * The replica's ReplicaLag is seeded as a minute-by-minute series (PutMetricData), which the runbook reads back with
+ * GetMetricData. moto does not evaluate alarms from metrics, so each scenario sets the evidence alarms' states
+ * (SetAlarmState); the alarm definitions are asserted in failover-runbook.test.ts. moto's RDS
  * model has no StatusInfos, so the replication-status signal is never present here; the scenarios count the
  * replication-stalled alarm plus one evidence alarm, and the StatusInfos expression is tested in definition.test.ts.
  */
 import {
-  CloudWatchClient, GetMetricDataCommand, PutMetricAlarmCommand, SetAlarmStateCommand, StateValue,
+  CloudWatchClient, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand, StateValue,
 } from '@aws-sdk/client-cloudwatch';
 import {
   CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, ListTagsForResourceCommand, RDSClient,
@@ -33,7 +34,6 @@ const REPLICA = 'orders-dr';
 const PRIMARY = 'orders-primary';
 const CANARY = 'orders-primary-canary-from-us-west-2';
 const STALLED = `${REPLICA}-replication-stalled`;
-const LAG_GUARD = `${REPLICA}-lag-guard`;
 const FENCE = `${REPLICA}-writable`;
 
 /** The synthesized definition string of the runbook, with its one substitution placeholder left in. */
@@ -67,8 +67,8 @@ function synthesizedDefinition(props: Partial<FailoverRunbookProps> = {}): strin
 interface Seed {
   /** The replication-stalled alarm and the canary. */
   readonly evidence: [StateValue, StateValue];
-  /** The lag-guard alarm's state and the largest lag it evaluated. */
-  readonly lag: [StateValue, number];
+  /** ReplicaLag, one datapoint a minute, oldest first; the last is a minute ago. */
+  readonly lag: number[];
 }
 
 interface Run {
@@ -117,23 +117,26 @@ async function seed(s: Seed, machineDefinition = definition): Promise<string> {
     DBInstanceIdentifier: REPLICA, SourceDBInstanceIdentifier: `arn:aws:rds:${PRIMARY_REGION}:${MOTO_ACCOUNT}:db:${PRIMARY}`,
     DBInstanceClass: 'db.m7g.large',
   }));
-  for (const name of [STALLED, CANARY, LAG_GUARD, FENCE]) {
+  for (const name of [STALLED, CANARY, FENCE]) {
     await cw.send(new PutMetricAlarmCommand({
       AlarmName: name, Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Statistic: 'Maximum', Period: 60,
       EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
     }));
   }
-  const set = (name: string, state: StateValue, reasonData?: object) => cw.send(new SetAlarmStateCommand({
-    AlarmName: name, StateValue: state, StateReason: `seeded ${state}`, StateReasonData: reasonData ? JSON.stringify(reasonData) : undefined,
-  }));
+  const set = (name: string, state: StateValue) => cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: `seeded ${state}` }));
   await set(STALLED, s.evidence[0]);
   await set(CANARY, s.evidence[1]);
   await set(FENCE, StateValue.OK);
-  // The shape CloudWatch gives StateReasonData for a metric alarm.
-  await set(LAG_GUARD, s.lag[0], {
-    version: '1.0', queryDate: new Date().toISOString(), statistic: 'Maximum', period: 900, threshold: 60,
-    recentDatapoints: [s.lag[1]], evaluatedDatapoints: [{ timestamp: new Date().toISOString(), sampleCount: 15, value: s.lag[1] }],
-  });
+  const minute = Math.floor(Date.now() / 60_000) * 60_000;
+  if (s.lag.length > 0) {
+    await cw.send(new PutMetricDataCommand({
+      Namespace: 'AWS/RDS',
+      MetricData: s.lag.map((value, i) => ({
+        MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: REPLICA }], Unit: 'Seconds', Value: value,
+        Timestamp: new Date(minute - (s.lag.length - i) * 60_000),
+      })),
+    }));
+  }
   topicArn = (await sns.send(new CreateTopicCommand({ Name: 'orders-dr-alarms' }))).TopicArn!;
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'runbook-messages' }))).QueueUrl!;
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
@@ -207,7 +210,18 @@ function taskAttempts(run: Run, resourceSuffix: string): { scheduled: number; er
 }
 
 const steps = (ms: any[]) => ms.map((m) => m.step);
-const PRIMARY_DOWN: Seed = { evidence: [StateValue.ALARM, StateValue.ALARM], lag: [StateValue.OK, 12] };
+/**
+ * Replicating with 1-3 s of lag, then the primary stops: the replay position stays put, so the lag grows by 60 s a
+ * minute. The bound on the loss is the lag when replay stopped advancing: 32 s.
+ */
+const STOPPED_AT_32 = [2, 1, 3, 2, 2, 1, 32, 92, 152, 212];
+/**
+ * A replica falling behind (replaying 20 s of the primary's time each minute) when the primary stops: 202 s behind.
+ * The replay position never goes back, so a realistic series never drops faster than a second per second.
+ */
+const STOPPED_AT_202 = [2, 42, 82, 122, 162, 202, 262, 322];
+const HEALTHY = [2, 1, 3, 2, 2, 1, 2, 3, 1, 2];
+const PRIMARY_DOWN: Seed = { evidence: [StateValue.ALARM, StateValue.ALARM], lag: STOPPED_AT_32 };
 
 test('happy path: promoted with the primary\'s retention, signal published, fence recorded, messages in order', async () => {
   const machine = await seed(PRIMARY_DOWN);
@@ -235,7 +249,7 @@ test('happy path: promoted with the primary\'s retention, signal published, fenc
   expect(report).toMatchObject({
     outcome: 'promoted', replica: REPLICA, forced: false, reason: 'us-east-1 outage', detectedAt,
     evidence: { alarmsInAlarm: [STALLED, CANARY], replicationStatusBroken: false, signals: 2, required: 2 },
-    lag: { state: 'OK', largestLagSeconds: 12, rpoSeconds: 60 }, lagAtPromotionSeconds: 12,
+    lag: { datapoints: 10, boundSeconds: 32, latestSeconds: 212, rpoSeconds: 60, lookbackSeconds: 900 }, lagAtPromotionSeconds: 32,
     fence: { recorded: true, alarm: FENCE, alarmState: 'OK' },
   });
   // Detection was 180 s before the start; the promotion polls every 10 s at least once.
@@ -247,7 +261,7 @@ test('happy path: promoted with the primary\'s retention, signal published, fenc
 });
 
 test('primary still healthy: refused, nothing promoted, no signal', async () => {
-  const machine = await seed({ evidence: [StateValue.OK, StateValue.OK], lag: [StateValue.OK, 3] });
+  const machine = await seed({ evidence: [StateValue.OK, StateValue.OK], lag: HEALTHY });
   const run = await execute(machine);
   expect(run.status).toBe('FAILED');
   expect(run.error).toBe('Runbook.PrimaryLooksHealthy');
@@ -261,7 +275,7 @@ test('primary still healthy: refused, nothing promoted, no signal', async () => 
 });
 
 test('one signal of two is not enough', async () => {
-  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.OK], lag: [StateValue.OK, 3] });
+  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.OK], lag: STOPPED_AT_32 });
   const run = await execute(machine);
   expect(run.error).toBe('Runbook.PrimaryLooksHealthy');
   expect((await messages())[1].evidence.signals).toBe(1);
@@ -269,7 +283,7 @@ test('one signal of two is not enough', async () => {
 });
 
 test('lag above the RPO: refused, nothing promoted', async () => {
-  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.ALARM], lag: [StateValue.ALARM, 300] });
+  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.ALARM], lag: STOPPED_AT_202 });
   const run = await execute(machine);
   expect(run.status).toBe('FAILED');
   expect(run.error).toBe('Runbook.LagAboveRpo');
@@ -277,31 +291,39 @@ test('lag above the RPO: refused, nothing promoted', async () => {
   expect(await writableDatapoints()).toEqual([]);
   const ms = await messages();
   expect(steps(ms)).toEqual(['started', 'refused: replica lag above the RPO, or unknown']);
-  expect(ms[1].lag).toEqual({ guard: LAG_GUARD, state: 'ALARM', largestLagSeconds: 300, rpoSeconds: 60 });
+  expect(ms[1].lag).toMatchObject({ datapoints: 8, boundSeconds: 202, latestSeconds: 322, rpoSeconds: 60 });
   record('lag above RPO', run, ms);
 });
 
+test('no ReplicaLag in the window: unknown lag, refused', async () => {
+  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.ALARM], lag: [] });
+  const run = await execute(machine);
+  expect(run.error).toBe('Runbook.LagAboveRpo');
+  expect((await messages())[1].lag).toEqual({ datapoints: 0, boundSeconds: null, rpoSeconds: 60, lookbackSeconds: 900 });
+  expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+});
+
 test('lag above the RPO with force: promoted, and the report says forced with the lag', async () => {
-  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.ALARM], lag: [StateValue.ALARM, 300] });
-  const run = await execute(machine, { force: true, reason: 'accepting 5 minutes of loss' });
+  const machine = await seed({ evidence: [StateValue.ALARM, StateValue.ALARM], lag: STOPPED_AT_202 });
+  const run = await execute(machine, { force: true, reason: 'accepting about 3 minutes of loss' });
   expect(run.status).toBe('SUCCEEDED');
   expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
   expect(await writableDatapoints()).toEqual([1]);
   const ms = await messages();
   expect(steps(ms)).toEqual(['started', 'forced past the RPO guard', 'promotion requested', 'writable', 'old primary fenced', undefined]);
-  expect(run.output).toMatchObject({ outcome: 'promoted', forced: true, lagAtPromotionSeconds: 300 });
+  expect(run.output).toMatchObject({ outcome: 'promoted', forced: true, lagAtPromotionSeconds: 202 });
   record('lag above RPO, forced', run, ms);
 });
 
 test('force also overrides missing evidence, and says so', async () => {
-  const machine = await seed({ evidence: [StateValue.OK, StateValue.OK], lag: [StateValue.OK, 3] });
+  const machine = await seed({ evidence: [StateValue.OK, StateValue.OK], lag: HEALTHY });
   const run = await execute(machine, { force: true });
   expect(run.status).toBe('SUCCEEDED');
   expect(steps(await messages()).slice(0, 2)).toEqual(['started', 'forced past the evidence check']);
 });
 
 test('a force that is not the boolean true does not force', async () => {
-  const machine = await seed({ evidence: [StateValue.OK, StateValue.OK], lag: [StateValue.OK, 3] });
+  const machine = await seed({ evidence: [StateValue.OK, StateValue.OK], lag: HEALTHY });
   const run = await execute(machine, { force: 'yes' });
   expect(run.error).toBe('Runbook.PrimaryLooksHealthy');
 });
