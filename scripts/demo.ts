@@ -251,6 +251,11 @@ function failoverAndHealthSignals(templates: Array<{ stackName: string; region: 
   }
 }
 
+/** The lookback in seconds from the GetMetricData StartTime expression `$fromMillis($toMillis($now()) - <ms>)`. */
+function lookback(startTime: string): number {
+  return Number(/- (\d+)\)/.exec(startTime)?.[1] ?? NaN) / 1000;
+}
+
 /** When a health check is healthy, in words: its alarm is OK, or enough of its children are healthy. */
 function describeCheck(template: Template, check: any): string {
   if (!check) return '-';
@@ -287,7 +292,7 @@ function failoverRunbook(templates: Array<{ stackName: string; region: string; t
       out(`| start | ${rule ? 'EventBridge rule on the replication-stalled alarm going to ALARM, or an operator' : 'an operator (start-execution)'} |`);
       out(`| idempotency | \`${condition('ClassifyReplica')}\` → resume without promoting |`);
       out(`| evidence | alarms ${states.ReadEvidence.Arguments.AlarmNames.map((n: string) => `\`${n}\``).join(', ')} in ALARM, plus RDS replication status; \`${condition('EnoughEvidence')}\`, else refused unless forced |`);
-      out(`| RPO guard | alarm \`${states.ReadLagGuard.Arguments.AlarmNames[0]}\` is OK, else refused unless forced |`);
+      out(`| RPO guard | ReplicaLag over the last ${lookback(states.ReadLag.Arguments.StartTime)} s (GetMetricData): \`${condition('LagWithinRpo')}\`, else refused unless forced |`);
       out(`| approval | ${states.RequestApproval ? `task token on the topic, timeout ${states.RequestApproval.TimeoutSeconds} s` : 'none'} |`);
       out(`| promote | PromoteReadReplica, BackupRetentionPeriod ${states.Promote.Arguments.BackupRetentionPeriod} days; retries ${states.Promote.Retry[0].ErrorEquals.join(', ')} `
         + `× ${states.Promote.Retry[0].MaxAttempts} (backoff ${states.Promote.Retry[0].BackoffRate}, jitter) |`);

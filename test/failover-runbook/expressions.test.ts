@@ -1,7 +1,7 @@
 /**
  * The runbook's JSONata expressions, taken from the synthesized definition and evaluated with the reference
- * JavaScript implementation (jsonata 2.x), on inputs the execution tests cannot produce: moto's RDS model has no
- * StatusInfos, and moto does not evaluate alarms.
+ * JavaScript implementation (jsonata 2.x), on inputs the execution tests cannot produce (moto's RDS model has no
+ * StatusInfos) and on ReplicaLag series with exact timestamps.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import jsonata from 'jsonata';
@@ -62,18 +62,56 @@ describe('the evidence count', () => {
   });
 });
 
-describe('the lag the RPO guard read', () => {
-  const field = states.ReadLagGuard.Assign.lagSeconds;
-  test('the largest recent datapoint from StateReasonData', async () => {
-    const data = JSON.stringify({ version: '1.0', statistic: 'Maximum', period: 900, recentDatapoints: [4, 41.5], threshold: 60 });
-    expect(await evaluate(field, {}, { result: { MetricAlarms: [{ StateValue: 'OK', StateReasonData: data }] } })).toBe(41.5);
+describe('the bound on the data the replica lacks, from ReplicaLag', () => {
+  const field = states.ReadLag.Assign.lag;
+  const guard = states.LagWithinRpo.Choices[0].Condition;
+  const minute = Date.parse('2026-11-23T10:00:00Z');
+  /** A GetMetricData result: one datapoint a minute, the last at 10:00, oldest first unless `order` says otherwise. */
+  const series = (lags: number[], order: 'ascending' | 'descending' = 'ascending') => {
+    const points = lags.map((lag, i) => ({ at: new Date(minute - (lags.length - 1 - i) * 60_000).toISOString(), lag }));
+    if (order === 'descending') points.reverse();
+    return { result: { MetricDataResults: [{ Id: 'lag', Timestamps: points.map((p) => p.at), Values: points.map((p) => p.lag) }] } };
+  };
+  const analyse = async (lags: number[], order?: 'ascending' | 'descending') => evaluate(field, {}, series(lags, order)) as Promise<any>;
+
+  test('healthy replication: the bound is the latest lag', async () => {
+    expect(await analyse([2, 1, 3, 2, 2])).toMatchObject({ datapoints: 5, boundSeconds: 2, latestSeconds: 2, lastReplayAt: '2026-11-23T09:59:58.000Z' });
   });
-  test('no StateReasonData: unknown', async () => {
-    expect(await evaluate(field, {}, { result: { MetricAlarms: [{ StateValue: 'INSUFFICIENT_DATA' }] } })).toBeNull();
+
+  test('the primary stopped 32 s after its last replayed transaction: the lag grows, the bound stays 32', async () => {
+    const lag = await analyse([2, 1, 3, 2, 32, 92, 152, 212]);
+    expect(lag).toMatchObject({ boundSeconds: 32, latestSeconds: 212, lastReplayAt: '2026-11-23T09:56:28.000Z' });
+    expect(await evaluate(guard, { lag })).toBe(true);
   });
-  test('a missing alarm reads as MISSING, which the guard refuses', async () => {
-    expect(await evaluate(states.ReadLagGuard.Assign.lagState, {}, { result: { MetricAlarms: [] } })).toBe('MISSING');
-    expect(await evaluate(states.LagWithinRpo.Choices[0].Condition, { lagState: 'MISSING' })).toBe(false);
+
+  test('the same series in descending order gives the same bound', async () => {
+    expect((await analyse([2, 1, 3, 2, 32, 92, 152, 212], 'descending')).boundSeconds).toBe(32);
+  });
+
+  test('a replica falling behind when the primary stopped: bound 202 s, refused against 60 s', async () => {
+    const lag = await analyse([2, 42, 82, 122, 162, 202, 262, 322]);
+    expect(lag.boundSeconds).toBe(202);
+    expect(await evaluate(guard, { lag })).toBe(false);
+  });
+
+  test('a primary without writes: the lag grows from the last commit, and the bound is the first lag at that position', async () => {
+    // Last commit at 09:53:00, replayed; nothing since. The loss is zero; the bound is the first sample's 30 s.
+    expect((await analyse([30, 90, 150, 210, 270, 330, 390, 450])).boundSeconds).toBe(30);
+  });
+
+  test('sampling jitter under 10 s does not move the bound', async () => {
+    expect((await analyse([2, 1, 32, 95, 149, 214])).boundSeconds).toBe(32);
+  });
+
+  test('-1 datapoints (replication not active) are left out', async () => {
+    expect(await analyse([-1, 2, -1, 3])).toMatchObject({ datapoints: 2, boundSeconds: 3 });
+  });
+
+  test('no datapoints: no bound, and the guard refuses', async () => {
+    const lag = await analyse([]);
+    expect(lag).toEqual({ datapoints: 0, boundSeconds: null });
+    expect(await evaluate(guard, { lag })).toBe(false);
+    expect(await analyse([-1, -1])).toEqual({ datapoints: 0, boundSeconds: null });
   });
 });
 
@@ -87,7 +125,7 @@ describe('the report', () => {
   test('detection-to-writable and promotion seconds from the timestamps', async () => {
     const output = await evaluate(states.Report.Output, {
       outcome: 'promoted', trigger: 'alarm', reason: 'r', force: false, approvedBy: null, evidence: ['x', 'y'], replicationBroken: true,
-      lagState: 'OK', lagSeconds: 7, fenceRecorded: true, fenceState: 'ALARM',
+      lag: { datapoints: 10, boundSeconds: 7 }, fenceRecorded: true, fenceState: 'ALARM',
       detectedAt: '2026-11-23T10:00:00Z', startedAt: '2026-11-23T10:00:05.000Z', promoteRequestedAt: '2026-11-23T10:00:09.500Z',
       writableAt: '2026-11-23T10:06:30.250Z', polls: 13, timeline: [], notifyFailures: [],
     }) as any;

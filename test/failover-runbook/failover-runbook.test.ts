@@ -66,21 +66,51 @@ describe('defaults', () => {
     });
   });
 
-  test('the two signal alarms: replication stalled 3 min, and the lag guard over 15 min against the 60 s RPO', () => {
+  test('the replication-stalled alarm: nothing replayed for 3 min (ReplicaLag >= 180 s), -1 or no data', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'orders-dr-replication-stalled',
-      Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }],
-      Statistic: 'Maximum', Period: 60, Threshold: 0, ComparisonOperator: 'LessThanThreshold',
-      EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching',
+      Metrics: [
+        { Id: 'expr_1', Expression: 'IF(lag < 0, 180, lag)', Label: 'ReplicaLag, -1 as stalled' },
+        {
+          Id: 'lag', ReturnData: false,
+          MetricStat: {
+            Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }] },
+            Period: 60, Stat: 'Maximum',
+          },
+        },
+      ],
+      Threshold: 180, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'breaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
       OKActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'orders-dr-lag-guard',
-      MetricName: 'ReplicaLag', Statistic: 'Maximum', Period: 900, Threshold: 60, ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1, TreatMissingData: 'breaching',
-    });
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties.AlarmName)
+      .filter((n) => /lag-guard/.test(n))).toEqual([]);
     expect(runbook.approvalRequired).toBe(false);
+  });
+
+  test('the RPO guard reads ReplicaLag for the last 15 min with GetMetricData, and needs a bound within the RPO', () => {
+    expect(states.ReadLag).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:cloudwatch:getMetricData',
+      Arguments: {
+        StartTime: '{% $fromMillis($toMillis($now()) - 900000) %}',
+        EndTime: '{% $now() %}',
+        ScanBy: 'TimestampAscending',
+        MetricDataQueries: [{
+          Id: 'lag',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }] },
+            Period: 60, Stat: 'Maximum',
+          },
+        }],
+      },
+      Next: 'LagWithinRpo',
+    });
+  });
+
+  test('no expression refers to $ or $$, which Step Functions reserves in JSONata', () => {
+    const expressions = JSON.stringify(asl).match(/\{%.*?%\}/g)!;
+    expect(expressions.length).toBeGreaterThan(40);
+    expect(expressions.filter((e) => /\$(?![A-Za-z_])/.test(e))).toEqual([]);
   });
 
   test('no EventBridge rule starts it: an operator does', () => {
@@ -135,13 +165,13 @@ describe('defaults', () => {
 
   test('guards: evidence, then the RPO guard, each refusable and each overridable only by force', () => {
     expect(states.EnoughEvidence.Choices).toEqual([
-      { Condition: '{% ($count($evidence) + ($replicationBroken ? 1 : 0)) >= 2 %}', Next: 'ReadLagGuard' },
+      { Condition: '{% ($count($evidence) + ($replicationBroken ? 1 : 0)) >= 2 %}', Next: 'ReadLag' },
       { Condition: '{% $force %}', Next: 'NotifyEvidenceOverridden' },
     ]);
     expect(states.EnoughEvidence.Default).toBe('NotifyPrimaryLooksHealthy');
     expect(states.ReadEvidence.Arguments).toEqual({ AlarmNames: ['orders-dr-replication-stalled'] });
     expect(states.LagWithinRpo.Choices).toEqual([
-      { Condition: "{% $lagState = 'OK' %}", Next: 'Promote' },
+      { Condition: "{% $type($lag.boundSeconds) = 'number' and $lag.boundSeconds <= 60 %}", Next: 'Promote' },
       { Condition: '{% $force %}', Next: 'NotifyLagOverridden' },
     ]);
     expect(states.LagWithinRpo.Default).toBe('NotifyLagAboveRpo');
@@ -207,14 +237,14 @@ describe('defaults', () => {
     const statements: any[] = (policies[0] as any).Properties.PolicyDocument.Statement;
     const allowed = (action: string) => statements.some((s) => [s.Action].flat().includes(action));
     const actions = [...new Set(Object.values(states).filter((s) => s.Type === 'Task').map((s) => iamActionOf(s.Resource)))].sort();
-    expect(actions).toEqual(['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricData', 'rds:AddTagsToResource',
+    expect(actions).toEqual(['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'cloudwatch:PutMetricData', 'rds:AddTagsToResource',
       'rds:DescribeDBInstances', 'rds:PromoteReadReplica', 'sns:Publish']);
     for (const action of actions) {
       expect(`${action} allowed: ${allowed(action)}`).toBe(`${action} allowed: true`);
     }
     expect(statements).toEqual(expect.arrayContaining([
       { Sid: 'ReadEvidenceAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms',
-        Resource: ['orders-dr-lag-guard', 'orders-dr-replication-stalled', 'orders-dr-writable'].map(alarmArn) },
+        Resource: ['orders-dr-replication-stalled', 'orders-dr-writable'].map(alarmArn) },
       { Sid: 'RecordTheFence', Effect: 'Allow', Action: 'rds:AddTagsToResource', Resource: REPLICA_ARN,
         Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-resilient-postgres:*'] } } },
     ]));
@@ -269,7 +299,8 @@ describe('automatic promotion', () => {
   });
 
   test('the RTO budget counts detection and the approval timeout', () => {
-    expect(runbook.rtoBudget).toMatchObject({ detectionSeconds: 180, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 4620 });
+    expect(runbook.rtoBudget).toMatchObject({ detectionSeconds: 240, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 4680 });
+    expect(runbook.rtoBudget.formula).toMatch(/^replication stalled 180 s \+ one alarm period 60 s \+ approval at most 3600 s \+ promotion 600 s/);
   });
 
   test('fully unattended only when approval is turned off explicitly', () => {
@@ -301,8 +332,9 @@ describe('settings', () => {
     // No failover records: no fence alarm to read, straight from the tags to the announcement.
     expect(states.ReadFence).toBeUndefined();
     expect(states.RecordFence.Next).toBe('NotifyFenced');
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-lag-guard', Period: 300, Threshold: 30 });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-replication-stalled', EvaluationPeriods: 2 });
+    expect(states.ReadLag.Arguments.StartTime).toBe('{% $fromMillis($toMillis($now()) - 300000) %}');
+    expect(states.LagWithinRpo.Choices[0].Condition).toBe("{% $type($lag.boundSeconds) = 'number' and $lag.boundSeconds <= 30 %}");
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-replication-stalled', Threshold: 120 });
   });
 });
 
