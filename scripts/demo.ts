@@ -299,7 +299,7 @@ function failoverRunbook(templates: Array<{ stackName: string; region: string; t
       out(`| poll | every ${states.WaitForPromotion.Seconds} s; \`${condition('PromotionDone', 1)}\` → failed |`);
       out(`| writable | PutMetricData ${states.PublishWritable.Arguments.Namespace} ${states.PublishWritable.Arguments.MetricData.map((m: any) => `${m.MetricName}=${m.Value}`).join(', ')} |`);
       out(`| fence | tags ${states.RecordFence.Arguments.Tags.map((t: any) => `\`${t.Key}\``).join(', ')}${states.ReadFence ? `; reads \`${states.ReadFence.Arguments.AlarmNames[0]}\`` : ''} |`);
-      out(`| report | SNS at every step, and the RTO/RPO report as the execution output |`);
+      out('| report | SNS at every step, and the RTO/RPO report as the execution output |');
       const budget = template.Outputs?.RtoBudgetSeconds;
       if (budget) {
         out();

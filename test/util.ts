@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { AddressInfo, createServer } from 'net';
 import * as path from 'path';
 import { App, AppProps, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -7,7 +8,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Finding, synthWithCompliancePacks } from '../scripts/compliance';
 import {
-  CrossRegionReadReplica, DbAlarmSet, FailoverRunbook, FailoverRunbookProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps, Route53DbFailover, Route53DbFailoverProps,
+  CrossRegionReadReplica, DbAlarmSet, FailoverRunbook, FailoverRunbookProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps,
+  Route53DbFailover, Route53DbFailoverProps,
   WritableProbe,
 } from '../src';
 
@@ -162,4 +164,16 @@ export function runbookApp(runbookProps: Partial<FailoverRunbookProps> = {}) {
     ...runbookProps,
   });
   return { ...parts, runbook };
+}
+
+/** A TCP port that is free on 127.0.0.1 right now, for a server a test starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -6,9 +6,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { buildRunbookDefinition, literalAlarmName } from './definition';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { propError } from '../private/errors';
 import { allowCloudWatchLogs } from '../private/logs-key';
@@ -18,7 +19,6 @@ import { validateBackupRetention, wholeUnits } from '../private/validation';
 import { FENCE_TAG_PREFIX, PromotionRole } from '../promotion-role/promotion-role';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
-import { buildRunbookDefinition, literalAlarmName } from './definition';
 
 const CONSTRUCT = 'FailoverRunbook';
 

@@ -55,7 +55,7 @@ describe('the evidence count', () => {
 
   test('alarms in ALARM are picked from DescribeAlarms, and none gives an empty list', async () => {
     const field = states.ReadEvidence.Assign.evidence;
-    const result = (states: string[]) => ({ result: { MetricAlarms: states.map((s, i) => ({ AlarmName: `a${i}`, StateValue: s })) } });
+    const result = (alarmStates: string[]) => ({ result: { MetricAlarms: alarmStates.map((s, i) => ({ AlarmName: `a${i}`, StateValue: s })) } });
     expect(await evaluate(field, {}, result(['ALARM', 'OK', 'ALARM']))).toEqual(['a0', 'a2']);
     expect(await evaluate(field, {}, result(['ALARM']))).toEqual(['a0']);
     expect(await evaluate(field, {}, result(['OK', 'INSUFFICIENT_DATA']))).toEqual([]);
@@ -124,10 +124,23 @@ describe('force', () => {
 describe('the report', () => {
   test('detection-to-writable and promotion seconds from the timestamps', async () => {
     const output = await evaluate(states.Report.Output, {
-      outcome: 'promoted', trigger: 'alarm', reason: 'r', force: false, approvedBy: null, evidence: ['x', 'y'], replicationBroken: true,
-      lag: { datapoints: 10, boundSeconds: 7 }, fenceRecorded: true, fenceState: 'ALARM',
-      detectedAt: '2026-11-23T10:00:00Z', startedAt: '2026-11-23T10:00:05.000Z', promoteRequestedAt: '2026-11-23T10:00:09.500Z',
-      writableAt: '2026-11-23T10:06:30.250Z', polls: 13, timeline: [], notifyFailures: [],
+      outcome: 'promoted',
+      trigger: 'alarm',
+      reason: 'r',
+      force: false,
+      approvedBy: null,
+      evidence: ['x', 'y'],
+      replicationBroken: true,
+      lag: { datapoints: 10, boundSeconds: 7 },
+      fenceRecorded: true,
+      fenceState: 'ALARM',
+      detectedAt: '2026-11-23T10:00:00Z',
+      startedAt: '2026-11-23T10:00:05.000Z',
+      promoteRequestedAt: '2026-11-23T10:00:09.500Z',
+      writableAt: '2026-11-23T10:06:30.250Z',
+      polls: 13,
+      timeline: [],
+      notifyFailures: [],
     }) as any;
     expect(output.detectionToWritableSeconds).toBe(390.25);
     expect(output.promotionSeconds).toBe(380.75);
@@ -137,8 +150,14 @@ describe('the report', () => {
 
   test('a resumed run has no promotion time', async () => {
     const output = await evaluate(states.Report.Output, {
-      outcome: 'already-promoted', detectedAt: '2026-11-23T10:00:00Z', promoteRequestedAt: null, writableAt: '2026-11-23T10:01:00Z',
-      evidence: [], replicationBroken: false, timeline: [], notifyFailures: [],
+      outcome: 'already-promoted',
+      detectedAt: '2026-11-23T10:00:00Z',
+      promoteRequestedAt: null,
+      writableAt: '2026-11-23T10:01:00Z',
+      evidence: [],
+      replicationBroken: false,
+      timeline: [],
+      notifyFailures: [],
     }) as any;
     expect(output.promotionSeconds).toBeNull();
     expect(output.detectionToWritableSeconds).toBe(60);

@@ -72,14 +72,19 @@ describe('defaults', () => {
       Metrics: [
         { Id: 'expr_1', Expression: 'IF(lag < 0, 180, lag)', Label: 'ReplicaLag, -1 as stalled' },
         {
-          Id: 'lag', ReturnData: false,
+          Id: 'lag',
+          ReturnData: false,
           MetricStat: {
             Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }] },
-            Period: 60, Stat: 'Maximum',
+            Period: 60,
+            Stat: 'Maximum',
           },
         },
       ],
-      Threshold: 180, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'breaching',
+      Threshold: 180,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'breaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
       OKActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
     });
@@ -99,7 +104,8 @@ describe('defaults', () => {
           Id: 'lag',
           MetricStat: {
             Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }] },
-            Period: 60, Stat: 'Maximum',
+            Period: 60,
+            Stat: 'Maximum',
           },
         }],
       },
@@ -189,7 +195,11 @@ describe('defaults', () => {
       Arguments: { DBInstanceIdentifier: 'orders-dr', BackupRetentionPeriod: 35 },
       Retry: [{
         ErrorEquals: ['Rds.ThrottlingException', 'Rds.InternalFailureException', 'Rds.ServiceUnavailableException'],
-        IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL',
+        IntervalSeconds: 2,
+        MaxAttempts: 5,
+        BackoffRate: 2,
+        MaxDelaySeconds: 30,
+        JitterStrategy: 'FULL',
       }],
       Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyPromotionFailed' }],
       Next: 'NotifyPromoting',
@@ -243,10 +253,19 @@ describe('defaults', () => {
       expect(`${action} allowed: ${allowed(action)}`).toBe(`${action} allowed: true`);
     }
     expect(statements).toEqual(expect.arrayContaining([
-      { Sid: 'ReadEvidenceAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms',
-        Resource: ['orders-dr-replication-stalled', 'orders-dr-writable'].map(alarmArn) },
-      { Sid: 'RecordTheFence', Effect: 'Allow', Action: 'rds:AddTagsToResource', Resource: REPLICA_ARN,
-        Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-resilient-postgres:*'] } } },
+      {
+        Sid: 'ReadEvidenceAlarms',
+        Effect: 'Allow',
+        Action: 'cloudwatch:DescribeAlarms',
+        Resource: ['orders-dr-replication-stalled', 'orders-dr-writable'].map(alarmArn),
+      },
+      {
+        Sid: 'RecordTheFence',
+        Effect: 'Allow',
+        Action: 'rds:AddTagsToResource',
+        Resource: REPLICA_ARN,
+        Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-resilient-postgres:*'] } },
+      },
     ]));
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RunbookPromotionRole'), 'Arn'] },
@@ -255,7 +274,11 @@ describe('defaults', () => {
 
   test('the RTO budget: operator start + promotion 600 s assumed + DNS 240 s', () => {
     expect(runbook.rtoBudget).toEqual({
-      detectionSeconds: 0, approvalSeconds: 0, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 840,
+      detectionSeconds: 0,
+      approvalSeconds: 0,
+      promotionSeconds: 600,
+      dnsSeconds: 240,
+      totalSeconds: 840,
       formula: 'operator start (not counted) + promotion 600 s (assumed) + DNS 240 s (probe interval 60 s + alarm period 60 s × '
         + '2 evaluation periods + health-check lag 30 s + TTL 30 s)',
     });
@@ -299,7 +322,9 @@ describe('automatic promotion', () => {
   });
 
   test('the RTO budget counts detection and the approval timeout', () => {
-    expect(runbook.rtoBudget).toMatchObject({ detectionSeconds: 240, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 4680 });
+    expect(runbook.rtoBudget).toMatchObject({
+      detectionSeconds: 240, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 4680,
+    });
     expect(runbook.rtoBudget.formula).toMatch(/^replication stalled 180 s \+ one alarm period 60 s \+ approval at most 3600 s \+ promotion 600 s/);
   });
 
@@ -314,13 +339,22 @@ describe('settings', () => {
   test('evidence alarms join the evidence read, and the minimum can rise to every signal', () => {
     const parts = failoverApp();
     const canary = new cloudwatch.Alarm(parts.drStack, 'Canary', {
-      alarmName: 'orders-primary-canary', threshold: 1, evaluationPeriods: 1,
+      alarmName: 'orders-primary-canary',
+      threshold: 1,
+      evaluationPeriods: 1,
       metric: new cloudwatch.Metric({ namespace: 'OrdersApp', metricName: 'PrimaryOk' }),
     });
     new FailoverRunbook(parts.drStack, 'Runbook', {
-      replica: parts.replica, topic: parts.drAlarms.topic, evidenceAlarms: [canary], minimumEvidence: 3,
-      rpo: Duration.seconds(30), lagLookback: Duration.minutes(5), stallAfter: Duration.minutes(2),
-      pollInterval: Duration.seconds(15), promotionTimeout: Duration.minutes(30), backupRetention: Duration.days(7),
+      replica: parts.replica,
+      topic: parts.drAlarms.topic,
+      evidenceAlarms: [canary],
+      minimumEvidence: 3,
+      rpo: Duration.seconds(30),
+      lagLookback: Duration.minutes(5),
+      stallAfter: Duration.minutes(2),
+      pollInterval: Duration.seconds(15),
+      promotionTimeout: Duration.minutes(30),
+      backupRetention: Duration.days(7),
     });
     const template = record(parts.drStack);
     const states = definitionOf(template).States;
@@ -386,8 +420,8 @@ describe('rejections', () => {
     [{ promotionTimeout: Duration.minutes(1) }, "invalid promotionTimeout '1 minute': a whole number of seconds from 300 to 21600"],
     [{ expectedPromotionTime: Duration.hours(2) }, "invalid expectedPromotionTime '2 hours': a whole number of seconds from 1 to 3600 (at most promotionTimeout)"],
     [{ backupRetention: Duration.days(36) }, "invalid backupRetention '36 days': a whole number of days from 1 to 35 (the RDS limit)"],
-    [{ minimumEvidence: 3 }, "invalid minimumEvidence 3: a whole number from 1 to 2, the number of signals (replication stalled, replication status, and 0 evidence alarm(s))"],
-    [{ minimumEvidence: 0 }, "invalid minimumEvidence 0:"],
+    [{ minimumEvidence: 3 }, 'invalid minimumEvidence 3: a whole number from 1 to 2, the number of signals (replication stalled, replication status, and 0 evidence alarm(s))'],
+    [{ minimumEvidence: 0 }, 'invalid minimumEvidence 0:'],
   ])('%o', (props, message) => reject(props, `FailoverRunbook: ${message}`));
 
   test('an evidence alarm in another Region, or without a literal name', () => {
@@ -414,7 +448,7 @@ describe('rejections', () => {
       instanceIdentifier: 'orders-legacy-dr',
     });
     expect(() => new FailoverRunbook(parts.drStack, 'Runbook', { replica: fromArn, topic: parts.drAlarms.topic }))
-      .toThrow("FailoverRunbook: invalid backupRetention (unset): a retention of 1 to 35 days");
+      .toThrow('FailoverRunbook: invalid backupRetention (unset): a retention of 1 to 35 days');
     expect(() => new FailoverRunbook(parts.drStack, 'Runbook2', { replica: fromArn, topic: parts.drAlarms.topic, backupRetention: Duration.days(7) }))
       .not.toThrow();
   });

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
-import * as net from 'net';
 import * as path from 'path';
 import * as readline from 'readline';
+import { freePort } from '../util';
 
 /** The account the test app synthesizes for; moto server answers as this account too. */
 export const MOTO_ACCOUNT = '111111111111';
@@ -73,15 +73,4 @@ export class MotoServer {
       throw new Error(`POST ${urlPath}: ${response.status} ${await response.text()}`);
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }

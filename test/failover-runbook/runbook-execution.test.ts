@@ -110,17 +110,30 @@ afterAll(async () => {
 async function seed(s: Seed, machineDefinition = definition): Promise<string> {
   await moto.reset();
   await rdsPrimary.send(new CreateDBInstanceCommand({
-    DBInstanceIdentifier: PRIMARY, Engine: 'postgres', DBInstanceClass: 'db.m7g.large', AllocatedStorage: 100,
-    MasterUsername: 'postgres', MasterUserPassword: 'not-a-real-password', BackupRetentionPeriod: 1, StorageEncrypted: true,
+    DBInstanceIdentifier: PRIMARY,
+    Engine: 'postgres',
+    DBInstanceClass: 'db.m7g.large',
+    AllocatedStorage: 100,
+    MasterUsername: 'postgres',
+    MasterUserPassword: 'not-a-real-password',
+    BackupRetentionPeriod: 1,
+    StorageEncrypted: true,
   }));
   await rds.send(new CreateDBInstanceReadReplicaCommand({
-    DBInstanceIdentifier: REPLICA, SourceDBInstanceIdentifier: `arn:aws:rds:${PRIMARY_REGION}:${MOTO_ACCOUNT}:db:${PRIMARY}`,
+    DBInstanceIdentifier: REPLICA,
+    SourceDBInstanceIdentifier: `arn:aws:rds:${PRIMARY_REGION}:${MOTO_ACCOUNT}:db:${PRIMARY}`,
     DBInstanceClass: 'db.m7g.large',
   }));
   for (const name of [STALLED, CANARY, FENCE]) {
     await cw.send(new PutMetricAlarmCommand({
-      AlarmName: name, Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Statistic: 'Maximum', Period: 60,
-      EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
+      AlarmName: name,
+      Namespace: 'AWS/RDS',
+      MetricName: 'ReplicaLag',
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
     }));
   }
   const set = (name: string, state: StateValue) => cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: `seeded ${state}` }));
@@ -132,7 +145,10 @@ async function seed(s: Seed, machineDefinition = definition): Promise<string> {
     await cw.send(new PutMetricDataCommand({
       Namespace: 'AWS/RDS',
       MetricData: s.lag.map((value, i) => ({
-        MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: REPLICA }], Unit: 'Seconds', Value: value,
+        MetricName: 'ReplicaLag',
+        Dimensions: [{ Name: 'DBInstanceIdentifier', Value: REPLICA }],
+        Unit: 'Seconds',
+        Value: value,
         Timestamp: new Date(minute - (s.lag.length - i) * 60_000),
       })),
     }));
@@ -190,12 +206,14 @@ async function replica() {
 async function writableDatapoints(): Promise<number[]> {
   const now = Date.now();
   const r = await cw.send(new GetMetricDataCommand({
-    StartTime: new Date(now - 3_600_000), EndTime: new Date(now + 60_000),
+    StartTime: new Date(now - 3_600_000),
+    EndTime: new Date(now + 60_000),
     MetricDataQueries: [{
       Id: 'w',
       MetricStat: {
         Metric: { Namespace: 'CdkResilientPostgres', MetricName: 'Writable', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: REPLICA }] },
-        Period: 60, Stat: 'Maximum',
+        Period: 60,
+        Stat: 'Maximum',
       },
     }],
   }));
@@ -247,9 +265,14 @@ test('happy path: promoted with the primary\'s retention, signal published, fenc
   const report = ms[4];
   expect(report).toEqual(run.output);
   expect(report).toMatchObject({
-    outcome: 'promoted', replica: REPLICA, forced: false, reason: 'us-east-1 outage', detectedAt,
+    outcome: 'promoted',
+    replica: REPLICA,
+    forced: false,
+    reason: 'us-east-1 outage',
+    detectedAt,
     evidence: { alarmsInAlarm: [STALLED, CANARY], replicationStatusBroken: false, signals: 2, required: 2 },
-    lag: { datapoints: 10, boundSeconds: 32, latestSeconds: 212, rpoSeconds: 60, lookbackSeconds: 900 }, lagAtPromotionSeconds: 32,
+    lag: { datapoints: 10, boundSeconds: 32, latestSeconds: 212, rpoSeconds: 60, lookbackSeconds: 900 },
+    lagAtPromotionSeconds: 32,
     fence: { recorded: true, alarm: FENCE, alarmState: 'OK' },
   });
   // Detection was 180 s before the start; the promotion polls every 10 s at least once.

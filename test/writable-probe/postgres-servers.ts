@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { freePort } from '../util';
 
 /**
  * Real PostgreSQL servers on loopback for the probe tests, from Debian's postgresql packages (scripts/ensure-postgres.sh
@@ -154,15 +154,4 @@ export class PostgresServers {
       '-days', '1', '-extfile', f('server.ext'), '-out', f('server.crt'));
     fs.chmodSync(f('server.key'), 0o600);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
