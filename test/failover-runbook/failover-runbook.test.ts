@@ -66,6 +66,15 @@ describe('defaults', () => {
     });
   });
 
+  test('the state machine is created after its policies: Step Functions checks log delivery permissions at creation', () => {
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
+    const policies = Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+      .filter(([id]) => id.startsWith('Runbook')).map(([id]) => id);
+    expect(policies).toHaveLength(2);
+    expect(machine.DependsOn).toEqual(expect.arrayContaining(policies));
+    expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => id.startsWith('Runbook'))).toEqual([]);
+  });
+
   test('the replication-stalled alarm: nothing replayed for 3 min (ReplicaLag >= 180 s), -1 or no data', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'orders-dr-replication-stalled',
