@@ -55,7 +55,7 @@ const jsonata = (expression: string) => `{% ${expression} %}`;
  * each (its time minus its lag), and the bound on the data the replica lacks: the lag of the earliest datapoint at the
  * final replay position (within 10 s, for the jitter between sampling and timestamps). Also the latest lag and how
  * long replay has not advanced. A window without datapoints has no bound, which the guard refuses. No expression
- * uses `$` or `$$`, which Step Functions reserves.
+ * uses `$` or `$$` (the context item and the root), which the Step Functions interpreter of moto rejects.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html
  */
