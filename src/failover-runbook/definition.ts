@@ -136,7 +136,10 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
       reason: jsonata("$exists($states.input.reason) ? $string($states.input.reason) : 'not given'"),
       trigger: jsonata("$exists($states.input.trigger) ? $string($states.input.trigger) : 'operator'"),
       startedAt: jsonata('$states.context.Execution.StartTime'),
-      detectedAt: jsonata('$exists($states.input.detectedAt) ? $string($states.input.detectedAt) : $states.context.Execution.StartTime'),
+      // Only an ISO 8601 UTC timestamp is taken, so that the report's arithmetic cannot fail on a typo.
+      detectedAt: jsonata("$type($states.input.detectedAt) = 'string' and $contains($states.input.detectedAt, "
+        + '/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$/) '
+        + '? $states.input.detectedAt : $states.context.Execution.StartTime'),
       outcome: 'promoted',
       polls: 0,
       timeline: [],

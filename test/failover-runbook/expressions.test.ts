@@ -121,6 +121,21 @@ describe('force', () => {
   });
 });
 
+describe('the detection time', () => {
+  const context = { Execution: { StartTime: '2026-11-23T10:05:00.000Z' } };
+  test.each([
+    ['2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z'],
+    ['2026-11-23T10:00:00.250Z', '2026-11-23T10:00:00.250Z'],
+    ['yesterday', '2026-11-23T10:05:00.000Z'],
+    ['2026-11-23 10:00', '2026-11-23T10:05:00.000Z'],
+    [1795440000, '2026-11-23T10:05:00.000Z'],
+    [undefined, '2026-11-23T10:05:00.000Z'],
+  ])('input %j gives %s (anything but an ISO 8601 UTC time falls back to the start)', async (given, expected) => {
+    expect(await evaluate(states.Initialize.Assign.detectedAt, {}, { input: given === undefined ? {} : { detectedAt: given }, context }))
+      .toBe(expected);
+  });
+});
+
 describe('the report', () => {
   test('detection-to-writable and promotion seconds from the timestamps', async () => {
     const output = await evaluate(states.Report.Output, {

@@ -125,7 +125,8 @@ describe('defaults', () => {
   test('no expression refers to $ or $$, which the moto interpreter used by the execution tests rejects', () => {
     const expressions = JSON.stringify(asl).match(/\{%.*?%\}/g)!;
     expect(expressions.length).toBeGreaterThan(40);
-    expect(expressions.filter((e) => /\$(?![A-Za-z_])/.test(e))).toEqual([]);
+    // Regular-expression literals (/…/) are left out: their $ is an anchor, not a reference.
+    expect(expressions.filter((e) => /\$(?![A-Za-z_])/.test(e.replace(/\/\^[^/]*\//g, '')))).toEqual([]);
     // Step Functions implements JSONata 2.0.6 without $eval.
     expect(expressions.filter((e) => e.includes('$eval'))).toEqual([]);
   });
