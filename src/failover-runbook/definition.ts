@@ -1,14 +1,9 @@
-import { Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { propError } from '../private/errors';
 
-/** What the runbook's definition is built from; every value is known at synth time except the topic's ARN. */
+/** What the runbook's definition is built from; every value is known at synth time. */
 export interface RunbookSettings {
   readonly replicaIdentifier: string;
   readonly replicaArn: string;
   readonly primaryArn: string;
-  /** A `DefinitionSubstitutions` placeholder, `${TopicArn}`. */
-  readonly topicArnPlaceholder: string;
   readonly namespace: string;
   /** The replication-stalled alarm first, then the evidence alarms. */
   readonly evidenceAlarmNames: string[];
@@ -24,15 +19,8 @@ export interface RunbookSettings {
   readonly maxPolls: number;
 }
 
-/** An alarm's literal name; the runbook's definition and its IAM name alarms at synth time. */
-export function literalAlarmName(construct: string, prop: string, alarm: cloudwatch.IAlarm): string {
-  const cfn = alarm.node.defaultChild;
-  const name = cfn instanceof cloudwatch.CfnAlarm ? cfn.alarmName : undefined;
-  if (name === undefined || Token.isUnresolved(name)) {
-    throw propError(construct, prop, alarm.node.path, 'an alarm of this app with a literal alarmName');
-  }
-  return name;
-}
+/** The one `DefinitionSubstitutions` key: the topic's ARN is the only value not known at synth time. */
+export const TOPIC_ARN_SUBSTITUTION = 'TopicArn';
 
 type State = Record<string, unknown>;
 
@@ -46,7 +34,7 @@ const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, M
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html
  */
-export const PROMOTE_RETRY_ERRORS = ['Rds.ThrottlingException', 'Rds.InternalFailureException', 'Rds.ServiceUnavailableException'];
+const PROMOTE_RETRY_ERRORS = ['Rds.ThrottlingException', 'Rds.InternalFailureException', 'Rds.ServiceUnavailableException'];
 
 const jsonata = (expression: string) => `{% ${expression} %}`;
 
@@ -59,7 +47,7 @@ const jsonata = (expression: string) => `{% ${expression} %}`;
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html
  */
-export const LAG_ANALYSIS = '('
+const LAG_ANALYSIS = '('
   + '$r := $states.result.MetricDataResults[0]; '
   + '$points := $sort($filter($map($r.Timestamps, function($t, $i) { {\'at\': $toMillis($t), \'lag\': $r.Values[$i]} }), '
   + 'function($p) { $p.lag >= 0 }), function($a, $b) { $a.at > $b.at }); '
@@ -82,7 +70,7 @@ const secondsBetween = (from: string, to: string) => `$round(($toMillis(${to}) -
  */
 export function buildRunbookDefinition(s: RunbookSettings): Record<string, unknown> {
   const states: Record<string, State> = {};
-  const topicArn = s.topicArnPlaceholder;
+  const topicArn = `\${${TOPIC_ARN_SUBSTITUTION}}`;
   const runbook = `${s.replicaIdentifier}-failover`;
 
   /**

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,10 +9,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { buildRunbookDefinition, literalAlarmName } from './definition';
+import { buildRunbookDefinition, TOPIC_ARN_SUBSTITUTION } from './definition';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
+import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
-import { allowCloudWatchLogs } from '../private/logs-key';
+import { encryptedLogGroup } from '../private/logs-key';
 import { rdsInstanceMetric } from '../private/metrics';
 import { acknowledge } from '../private/nag';
 import { validateBackupRetention, wholeUnits } from '../private/validation';
@@ -21,6 +22,15 @@ import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'FailoverRunbook';
+
+/** An alarm's literal name: the definition and the role's policy name alarms at synth time. */
+function literalAlarmName(prop: string, alarm: cloudwatch.IAlarm): string {
+  const name = literalAlarmNameOf(alarm);
+  if (name === undefined) {
+    throw propError(CONSTRUCT, prop, alarm.node.path, 'an alarm of this app with a literal alarmName');
+  }
+  return name;
+}
 
 /** Properties of a `FailoverRunbook`. */
 export interface FailoverRunbookProps {
@@ -247,7 +257,7 @@ export class FailoverRunbook extends Construct {
     validateBackupRetention(CONSTRUCT, 'backupRetention', retention);
     const evidenceAlarms = props.evidenceAlarms ?? [];
     const evidenceNames = evidenceAlarms.map((alarm, i) => {
-      const name = literalAlarmName(CONSTRUCT, `evidenceAlarms[${i}]`, alarm);
+      const name = literalAlarmName(`evidenceAlarms[${i}]`, alarm);
       if (Stack.of(alarm).region !== stack.region) {
         throw propError(CONSTRUCT, `evidenceAlarms[${i}]`, name,
           `an alarm in this Region (${stack.region}): the runbook reads alarms here only, because the primary's Region may be down`);
@@ -262,7 +272,7 @@ export class FailoverRunbook extends Construct {
     }
     const automatic = props.automaticPromotion ?? false;
     this.approvalRequired = props.approval ?? automatic;
-    const fenceAlarmName = props.failover?.fenceAlarm ? literalAlarmName(CONSTRUCT, 'failover.fenceAlarm', props.failover.fenceAlarm) : undefined;
+    const fenceAlarmName = props.failover?.fenceAlarm ? literalAlarmName('failover.fenceAlarm', props.failover.fenceAlarm) : undefined;
 
     // --- Signals: alarms in this Region on the replica's ReplicaLag ----------------------------------------------------
     const stalledAlarmName = `${identifier}-replication-stalled`;
@@ -300,18 +310,12 @@ export class FailoverRunbook extends Construct {
     });
 
     // --- Logs ----------------------------------------------------------------------------------------------------------
-    const logKey = props.logKey ?? new kms.Key(this, 'LogKey', {
-      description: `Encrypts the failover runbook's execution logs of ${identifier}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const logGroupName = `/aws/vendedlogs/states/cdk-resilient-postgres/${identifier}-failover`;
-    allowCloudWatchLogs(logKey, stack, 'AllowCloudWatchLogsForRunbook', logGroupName);
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName,
-      encryptionKey: logKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+    this.logGroup = encryptedLogGroup(this, {
+      logGroupName: `/aws/vendedlogs/states/cdk-resilient-postgres/${identifier}-failover`,
+      key: props.logKey,
+      keyDescription: `Encrypts the failover runbook's execution logs of ${identifier}`,
+      keyPolicySid: 'AllowCloudWatchLogsForRunbook',
+      retention: props.logRetention,
     });
 
     // --- The workflow --------------------------------------------------------------------------------------------------
@@ -319,7 +323,6 @@ export class FailoverRunbook extends Construct {
       replicaIdentifier: identifier,
       replicaArn: replica.instanceArn,
       primaryArn: replica.sourceInstanceArn,
-      topicArnPlaceholder: '${TopicArn}',
       namespace: PROBE_METRIC_NAMESPACE,
       evidenceAlarmNames: [stalledAlarmName, ...evidenceNames],
       lagLookbackSeconds: lookbackMinutes * 60,
@@ -360,7 +363,7 @@ export class FailoverRunbook extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: `Promotes ${identifier} safely (cdk-resilient-postgres FailoverRunbook)`,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
-      definitionSubstitutions: { TopicArn: props.topic.topicArn },
+      definitionSubstitutions: { [TOPIC_ARN_SUBSTITUTION]: props.topic.topicArn },
       // The role's permissions are customer-managed policies only: aws-cdk-lib would add the logging and tracing grants
       // as an inline default policy, so they come from the managed policy below instead.
       role: this.promotionRole.role.withoutPolicyUpdates(),

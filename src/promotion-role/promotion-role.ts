@@ -6,6 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { dbInstanceArn, literalIdentifierOf } from '../private/source';
@@ -231,9 +232,8 @@ export class PromotionRole extends Construct {
 
 /** An alarm's ARN, as a literal when its name is one, so the policy reads as what it grants. */
 function alarmArnOf(alarm: cloudwatch.IAlarm): string {
-  const cfn = alarm.node.defaultChild;
-  const name = cfn instanceof cloudwatch.CfnAlarm ? cfn.alarmName : undefined;
-  if (name === undefined || Token.isUnresolved(name)) {
+  const name = literalAlarmNameOf(alarm);
+  if (name === undefined) {
     return alarm.alarmArn;
   }
   return Stack.of(alarm).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
 import { DNS_NAME } from '../private/validation';
 
@@ -474,8 +475,8 @@ function alarmFacts(prop: string, alarm: cloudwatch.IAlarm): AlarmFacts {
       'an alarm defined in this CDK app (cloudwatch.Alarm), so its statistic and period can be checked against Route 53\'s rules');
   }
   const stack = Stack.of(alarm);
-  const name = cfn.alarmName;
-  if (name === undefined || Token.isUnresolved(name)) {
+  const name = literalAlarmNameOf(alarm);
+  if (name === undefined) {
     throw propError(CONSTRUCT, prop, alarm.node.path, 'an alarm with a literal alarmName: the health check names it, possibly from another Region');
   }
   const region = alarm.env.region;

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { DbProbeFunction } from './db-probe-function';
 import { propError } from '../private/errors';
 import { defaultSubnets } from '../private/hardening';
-import { allowCloudWatchLogs } from '../private/logs-key';
+import { encryptedLogGroup } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/source';
 import { validatePrivateSubnets } from '../private/validation';
@@ -192,18 +192,12 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     }
 
     // --- Logs --------------------------------------------------------------------------------------------------------
-    const logKey = props.logKey ?? new kms.Key(this, 'LogKey', {
-      description: `Encrypts the logs of the probe of RDS for PostgreSQL instance ${identifier}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const logGroupName = `/cdk-resilient-postgres/probe/${identifier}`;
-    allowCloudWatchLogs(logKey, stack, 'AllowCloudWatchLogsForProbe', logGroupName);
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName,
-      encryptionKey: logKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const logGroup = encryptedLogGroup(this, {
+      logGroupName: `/cdk-resilient-postgres/probe/${identifier}`,
+      key: props.logKey,
+      keyDescription: `Encrypts the logs of the probe of RDS for PostgreSQL instance ${identifier}`,
+      keyPolicySid: 'AllowCloudWatchLogsForProbe',
+      retention: props.logRetention,
     });
 
     // --- Permissions: a customer-managed policy, each statement scoped ----------------------------------------------
