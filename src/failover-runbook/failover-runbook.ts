@@ -272,7 +272,8 @@ export class FailoverRunbook extends Construct {
     }
     const automatic = props.automaticPromotion ?? false;
     this.approvalRequired = props.approval ?? automatic;
-    const fenceAlarmName = props.failover?.fenceAlarm ? literalAlarmName('failover.fenceAlarm', props.failover.fenceAlarm) : undefined;
+    // Route53DbFailover has already required a literal name for its fence alarm.
+    const fenceAlarmName = props.failover?.fenceAlarm ? literalAlarmNameOf(props.failover.fenceAlarm) : undefined;
 
     // --- Signals: alarms in this Region on the replica's ReplicaLag ----------------------------------------------------
     const stalledAlarmName = `${identifier}-replication-stalled`;
