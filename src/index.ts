@@ -8,3 +8,5 @@ export * from './writable-probe';
 export * from './route53-db-failover';
 export * from './promotion-role';
 export * from './failover-runbook';
+export * from './resilience-objectives';
+export * from './multi-region-postgres';

@@ -1,33 +1,24 @@
-"""The example app in Python: the same stacks as examples/typescript/app.ts, built from the PyPI package."""
+"""The reference app in Python: the same stacks as examples/typescript/app.ts, built from the PyPI package."""
 import aws_cdk as cdk
+from aws_cdk import aws_backup as backup
 from cdk_resilient_postgres import (
     AwsBackupCopyOptions,
-    BackupReplication,
-    CrossRegionReadReplica,
-    DbAlarmSet,
     DrBackupVault,
-    FailoverRunbook,
-    FailoverTarget,
-    IsolatedVpc,
-    MultiAzPostgres,
-    Route53DbFailover,
-    WritableProbe,
+    MultiRegionPostgres,
+    RecoveryObjective,
+    ResilienceTargets,
 )
-from aws_cdk import aws_backup as backup
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_secretsmanager as secretsmanager
 
 ACCOUNT = "111111111111"
 PRIMARY_REGION = "us-east-1"
 DR_REGION = "us-west-2"
 
-# The ARN of the DR foundation stack's vault key (output BackupKeyArn after its first deploy).
+# Values another Region's stack can only name by a literal, read from earlier deploys' outputs: the DR foundation
+# stack's BackupKeyArn (deployed first), then the primary stack's OrdersPrimaryVpcId... and
+# OrdersPrimaryEndpointAddress... (deployed second). These placeholders have the example's made-up IDs.
 DR_BACKUP_KEY_ARN = f"arn:aws:kms:{DR_REGION}:{ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10"
-# The primary stack's outputs VpcId and EndpointAddress after its first deploy.
 PRIMARY_VPC_ID = "vpc-0a1b2c3d4e5f60718"
 PRIMARY_ENDPOINT = "orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com"
-# The master secret's name; Secrets Manager replicates it to the DR Region under the same name.
-SECRET_NAME = "orders-primary/master"
 
 
 def define_app(app: cdk.App) -> list:
@@ -35,7 +26,7 @@ def define_app(app: cdk.App) -> list:
         app,
         "OrdersDrFoundation",
         env=cdk.Environment(account=ACCOUNT, region=DR_REGION),
-        description="Orders database: DR backup vault (cdk-resilient-postgres example)",
+        description="Orders database: DR backup vault (cdk-resilient-postgres reference app)",
     )
     vault = DrBackupVault(
         dr_foundation,
@@ -53,121 +44,37 @@ def define_app(app: cdk.App) -> list:
         app,
         "OrdersPrimary",
         env=cdk.Environment(account=ACCOUNT, region=PRIMARY_REGION),
-        description="Orders database: Multi-AZ RDS for PostgreSQL (cdk-resilient-postgres example)",
+        description="Orders database: Multi-AZ primary (cdk-resilient-postgres reference app)",
     )
-    network = IsolatedVpc(primary, "Network")
-    orders = MultiAzPostgres(
-        primary,
-        "Orders",
-        vpc=network.vpc,
-        secrets_manager_endpoint=network.secrets_manager_endpoint,
-        instance_identifier="orders-primary",
-        database_name="orders",
-        secret_name=SECRET_NAME,
-        secret_replica_regions=[secretsmanager.ReplicaRegion(region=DR_REGION)],
-    )
-    BackupReplication(
-        primary,
-        "OrdersBackups",
-        source_instance=orders.instance,
-        destination_region=DR_REGION,
-        destination_key_arn=DR_BACKUP_KEY_ARN,
-        aws_backup=AwsBackupCopyOptions(destination=vault.copy_destination),
-    )
-    orders_alarms = DbAlarmSet(primary, "OrdersAlarms", instance=orders.instance)
-    orders_probe = WritableProbe(
-        primary,
-        "OrdersProbe",
-        instance=orders.instance,
-        credentials=orders.secret,
-        vpc=network.vpc,
-        aws_api_endpoints=[network.secrets_manager_endpoint, network.monitoring_endpoint],
-        topic=orders_alarms.topic,
-    )
-    cdk.CfnOutput(primary, "VpcId", value=network.vpc.vpc_id)
-    cdk.CfnOutput(primary, "EndpointAddress", value=orders.endpoint.hostname)
-    primary.add_stack_dependency(dr_foundation)
-
     dr = cdk.Stack(
         app,
         "OrdersDr",
         env=cdk.Environment(account=ACCOUNT, region=DR_REGION),
-        description="Orders database: cross-Region read replica (cdk-resilient-postgres example)",
+        description="Orders database: cross-Region replica, failover and runbook (cdk-resilient-postgres reference app)",
     )
-    dr_network = IsolatedVpc(dr, "Network")
-    replica = CrossRegionReadReplica(
-        dr,
-        "OrdersReplica",
-        source_instance=orders.instance,
-        vpc=dr_network.vpc,
-        instance_identifier="orders-dr",
-    )
-    replica_alarms = DbAlarmSet(
-        dr, "ReplicaAlarms", instance=replica.instance, allocated_storage=cdk.Size.gibibytes(100)
-    )
-    replica_probe = WritableProbe(
-        dr,
-        "ReplicaProbe",
-        instance=replica.instance,
-        credentials=secretsmanager.Secret.from_secret_name_v2(dr, "ReplicatedSecret", SECRET_NAME),
-        vpc=dr_network.vpc,
-        aws_api_endpoints=[dr_network.secrets_manager_endpoint, dr_network.monitoring_endpoint],
-        topic=replica_alarms.topic,
-    )
-    failover = Route53DbFailover(
-        dr,
-        "Failover",
-        zone_name="orders.internal",
-        vpcs=[
-            dr_network.vpc,
-            ec2.Vpc.from_vpc_attributes(
-                dr,
-                "PrimaryVpc",
-                vpc_id=PRIMARY_VPC_ID,
-                region=PRIMARY_REGION,
-                availability_zones=["us-east-1a", "us-east-1b"],
-            ),
-        ],
-        primary=FailoverTarget(
-            endpoint_address=PRIMARY_ENDPOINT,
-            not_writable_alarm=orders_probe.not_writable_alarm,
-            unreachable_alarm=orders_probe.unreachable_alarm,
-        ),
-        secondary=FailoverTarget(
-            endpoint_address=replica.endpoint.hostname,
-            not_writable_alarm=replica_probe.not_writable_alarm,
-            unreachable_alarm=replica_probe.unreachable_alarm,
-            writable_alarm=replica_probe.writable_alarm,
-        ),
-        reader_record_name="reader",
-    )
-    runbook = FailoverRunbook(
-        dr,
-        "Runbook",
-        replica=replica,
-        topic=replica_alarms.topic,
-        topic_key=replica_alarms.topic_key,
-        failover=failover,
-        automatic_promotion=True,
-    )
-    cdk.CfnOutput(dr, "RunbookArn", value=runbook.state_machine.state_machine_arn)
-    cdk.CfnOutput(dr, "PromotionRoleArn", value=runbook.promotion_role.role.role_arn)
-    cdk.CfnOutput(
-        dr,
-        "RtoBudgetSeconds",
-        value=str(runbook.rto_budget.total_seconds),
-        description=runbook.rto_budget.formula,
-    )
-    cdk.CfnOutput(dr, "WriterName", value=failover.writer_dns_name)
-    cdk.CfnOutput(dr, "ReaderName", value=failover.reader_dns_name)
-    cdk.CfnOutput(
-        dr,
-        "DetectionBudgetSeconds",
-        value=str(failover.detection_budget.total_seconds),
-        description=failover.detection_budget.formula,
-    )
-    dr.add_stack_dependency(primary)
+    primary.add_stack_dependency(dr_foundation, "the replicated backups are encrypted with the vault key")
 
+    orders = MultiRegionPostgres(
+        primary,
+        "Orders",
+        dr_scope=dr,
+        name="orders",
+        zone_name="orders.internal",
+        dr_backup_key_arn=DR_BACKUP_KEY_ARN,
+        primary_endpoint_address=PRIMARY_ENDPOINT,
+        primary_vpc_id=PRIMARY_VPC_ID,
+        aws_backup=AwsBackupCopyOptions(destination=vault.copy_destination),
+        approval_timeout=cdk.Duration.minutes(15),
+        objectives=ResilienceTargets(
+            az_failure=RecoveryObjective(rto=cdk.Duration.minutes(5), rpo=cdk.Duration.seconds(0)),
+            region_failure=RecoveryObjective(rto=cdk.Duration.minutes(45), rpo=cdk.Duration.minutes(2)),
+            backup_restore_rpo=cdk.Duration.minutes(15),
+        ),
+    )
+
+    cdk.CfnOutput(dr, "RunbookArn", value=orders.runbook.state_machine.state_machine_arn)
+    cdk.CfnOutput(dr, "WriterName", value=orders.failover.writer_dns_name)
+    cdk.CfnOutput(dr, "ReaderName", value=orders.failover.reader_dns_name)
     return [dr_foundation, primary, dr]
 
 

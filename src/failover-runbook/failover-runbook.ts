@@ -225,6 +225,14 @@ export class FailoverRunbook extends Construct {
   public readonly approvalRequired: boolean;
   /** The recovery-time budget the settings imply. */
   public readonly rtoBudget: RecoveryTimeBudget;
+  /** The replica-lag guard: the largest lag bound the runbook promotes with, unless forced. */
+  public readonly rpo: Duration;
+  /** How long replay must stand still before the replication-stalled alarm fires. */
+  public readonly stallAfter: Duration;
+  /** Whether the replication-stalled alarm starts the runbook. */
+  public readonly automaticPromotion: boolean;
+  /** The failover records whose health checks move the writer name, when given. */
+  public readonly failover?: Route53DbFailover;
 
   constructor(scope: Construct, id: string, props: FailoverRunbookProps) {
     super(scope, id);
@@ -271,6 +279,10 @@ export class FailoverRunbook extends Construct {
         `a whole number from 1 to ${signals}, the number of signals (replication stalled, replication status, and ${evidenceAlarms.length} evidence alarm(s))`);
     }
     const automatic = props.automaticPromotion ?? false;
+    this.rpo = Duration.seconds(rpoSeconds);
+    this.stallAfter = Duration.minutes(stallMinutes);
+    this.automaticPromotion = automatic;
+    this.failover = props.failover;
     this.approvalRequired = props.approval ?? automatic;
     // Route53DbFailover has already required a literal name for its fence alarm.
     const fenceAlarmName = props.failover?.fenceAlarm ? literalAlarmNameOf(props.failover.fenceAlarm) : undefined;

@@ -1,43 +1,33 @@
 package io.github.cdkresilientpostgres.examples;
 
 import io.github.cdkresilientpostgres.AwsBackupCopyOptions;
-import io.github.cdkresilientpostgres.BackupReplication;
-import io.github.cdkresilientpostgres.CrossRegionReadReplica;
-import io.github.cdkresilientpostgres.DbAlarmSet;
 import io.github.cdkresilientpostgres.DrBackupVault;
-import io.github.cdkresilientpostgres.FailoverRunbook;
-import io.github.cdkresilientpostgres.FailoverTarget;
-import io.github.cdkresilientpostgres.IsolatedVpc;
-import io.github.cdkresilientpostgres.MultiAzPostgres;
-import io.github.cdkresilientpostgres.Route53DbFailover;
-import io.github.cdkresilientpostgres.WritableProbe;
+import io.github.cdkresilientpostgres.MultiRegionPostgres;
+import io.github.cdkresilientpostgres.RecoveryObjective;
+import io.github.cdkresilientpostgres.ResilienceTargets;
 import java.util.List;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
-import software.amazon.awscdk.Size;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.backup.LockConfiguration;
-import software.amazon.awscdk.services.ec2.Vpc;
-import software.amazon.awscdk.services.ec2.VpcAttributes;
-import software.amazon.awscdk.services.secretsmanager.ReplicaRegion;
-import software.amazon.awscdk.services.secretsmanager.Secret;
 
-/** The example app in Java: the same stacks as examples/typescript/app.ts. */
+/** The reference app in Java: the same stacks as examples/typescript/app.ts. */
 public final class OrdersApp {
     private static final String ACCOUNT = "111111111111";
     private static final String PRIMARY_REGION = "us-east-1";
     private static final String DR_REGION = "us-west-2";
-    /** The ARN of the DR foundation stack's vault key (output BackupKeyArn after its first deploy). */
+    /**
+     * Values another Region's stack can only name by a literal, read from earlier deploys' outputs: the DR foundation
+     * stack's BackupKeyArn (deployed first), then the primary stack's OrdersPrimaryVpcId... and
+     * OrdersPrimaryEndpointAddress... (deployed second). These placeholders have the example's made-up IDs.
+     */
     private static final String DR_BACKUP_KEY_ARN =
             "arn:aws:kms:" + DR_REGION + ":" + ACCOUNT + ":key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10";
-    /** The primary stack's outputs VpcId and EndpointAddress after its first deploy. */
     private static final String PRIMARY_VPC_ID = "vpc-0a1b2c3d4e5f60718";
     private static final String PRIMARY_ENDPOINT = "orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com";
-    /** The master secret's name; Secrets Manager replicates it to the DR Region under the same name. */
-    private static final String SECRET_NAME = "orders-primary/master";
 
     private OrdersApp() {
     }
@@ -51,7 +41,7 @@ public final class OrdersApp {
 
     public static List<Stack> defineApp(final App app) {
         Stack drFoundation = stack(app, "OrdersDrFoundation", DR_REGION,
-                "Orders database: DR backup vault (cdk-resilient-postgres example)");
+                "Orders database: DR backup vault (cdk-resilient-postgres reference app)");
         DrBackupVault vault = DrBackupVault.Builder.create(drFoundation, "BackupVault")
                 .backupVaultName("orders-dr")
                 .lockConfiguration(LockConfiguration.builder()
@@ -63,94 +53,30 @@ public final class OrdersApp {
         CfnOutput.Builder.create(drFoundation, "BackupKeyArn").value(vault.getEncryptionKey().getKeyArn()).build();
 
         Stack primary = stack(app, "OrdersPrimary", PRIMARY_REGION,
-                "Orders database: Multi-AZ RDS for PostgreSQL (cdk-resilient-postgres example)");
-        IsolatedVpc network = new IsolatedVpc(primary, "Network");
-        MultiAzPostgres orders = MultiAzPostgres.Builder.create(primary, "Orders")
-                .vpc(network.getVpc())
-                .secretsManagerEndpoint(network.getSecretsManagerEndpoint())
-                .instanceIdentifier("orders-primary")
-                .databaseName("orders")
-                .secretName(SECRET_NAME)
-                .secretReplicaRegions(List.of(ReplicaRegion.builder().region(DR_REGION).build()))
-                .build();
-        BackupReplication.Builder.create(primary, "OrdersBackups")
-                .sourceInstance(orders.getInstance())
-                .destinationRegion(DR_REGION)
-                .destinationKeyArn(DR_BACKUP_KEY_ARN)
-                .awsBackup(AwsBackupCopyOptions.builder().destination(vault.getCopyDestination()).build())
-                .build();
-        DbAlarmSet ordersAlarms = DbAlarmSet.Builder.create(primary, "OrdersAlarms").instance(orders.getInstance()).build();
-        WritableProbe ordersProbe = WritableProbe.Builder.create(primary, "OrdersProbe")
-                .instance(orders.getInstance())
-                .credentials(orders.getSecret())
-                .vpc(network.getVpc())
-                .awsApiEndpoints(List.of(network.getSecretsManagerEndpoint(), network.getMonitoringEndpoint()))
-                .topic(ordersAlarms.getTopic())
-                .build();
-        CfnOutput.Builder.create(primary, "VpcId").value(network.getVpc().getVpcId()).build();
-        CfnOutput.Builder.create(primary, "EndpointAddress").value(orders.getEndpoint().getHostname()).build();
-        primary.addStackDependency(drFoundation);
-
+                "Orders database: Multi-AZ primary (cdk-resilient-postgres reference app)");
         Stack dr = stack(app, "OrdersDr", DR_REGION,
-                "Orders database: cross-Region read replica (cdk-resilient-postgres example)");
-        IsolatedVpc drNetwork = new IsolatedVpc(dr, "Network");
-        CrossRegionReadReplica replica = CrossRegionReadReplica.Builder.create(dr, "OrdersReplica")
-                .sourceInstance(orders.getInstance())
-                .vpc(drNetwork.getVpc())
-                .instanceIdentifier("orders-dr")
-                .build();
-        DbAlarmSet replicaAlarms = DbAlarmSet.Builder.create(dr, "ReplicaAlarms")
-                .instance(replica.getInstance())
-                .allocatedStorage(Size.gibibytes(100))
-                .build();
-        WritableProbe replicaProbe = WritableProbe.Builder.create(dr, "ReplicaProbe")
-                .instance(replica.getInstance())
-                .credentials(Secret.fromSecretNameV2(dr, "ReplicatedSecret", SECRET_NAME))
-                .vpc(drNetwork.getVpc())
-                .awsApiEndpoints(List.of(drNetwork.getSecretsManagerEndpoint(), drNetwork.getMonitoringEndpoint()))
-                .topic(replicaAlarms.getTopic())
-                .build();
-        Route53DbFailover failover = Route53DbFailover.Builder.create(dr, "Failover")
-                .zoneName("orders.internal")
-                .vpcs(List.of(drNetwork.getVpc(), Vpc.fromVpcAttributes(dr, "PrimaryVpc", VpcAttributes.builder()
-                        .vpcId(PRIMARY_VPC_ID)
-                        .region(PRIMARY_REGION)
-                        .availabilityZones(List.of("us-east-1a", "us-east-1b"))
-                        .build())))
-                .primary(FailoverTarget.builder()
-                        .endpointAddress(PRIMARY_ENDPOINT)
-                        .notWritableAlarm(ordersProbe.getNotWritableAlarm())
-                        .unreachableAlarm(ordersProbe.getUnreachableAlarm())
-                        .build())
-                .secondary(FailoverTarget.builder()
-                        .endpointAddress(replica.getEndpoint().getHostname())
-                        .notWritableAlarm(replicaProbe.getNotWritableAlarm())
-                        .unreachableAlarm(replicaProbe.getUnreachableAlarm())
-                        .writableAlarm(replicaProbe.getWritableAlarm())
-                        .build())
-                .readerRecordName("reader")
-                .build();
-        FailoverRunbook runbook = FailoverRunbook.Builder.create(dr, "Runbook")
-                .replica(replica)
-                .topic(replicaAlarms.getTopic())
-                .topicKey(replicaAlarms.getTopicKey())
-                .failover(failover)
-                .automaticPromotion(true)
-                .build();
-        CfnOutput.Builder.create(dr, "RunbookArn").value(runbook.getStateMachine().getStateMachineArn()).build();
-        CfnOutput.Builder.create(dr, "PromotionRoleArn").value(runbook.getPromotionRole().getRole().getRoleArn()).build();
-        CfnOutput.Builder.create(dr, "RtoBudgetSeconds")
-                .value(String.valueOf(runbook.getRtoBudget().getTotalSeconds().intValue()))
-                .description(runbook.getRtoBudget().getFormula())
-                .build();
-        CfnOutput.Builder.create(dr, "WriterName").value(failover.getWriterDnsName()).build();
-        CfnOutput.Builder.create(dr, "ReaderName").value(failover.getReaderDnsName()).build();
-        CfnOutput.Builder.create(dr, "DetectionBudgetSeconds")
-                .value(String.valueOf(failover.getDetectionBudget().getTotalSeconds().intValue()))
-                .description(failover.getDetectionBudget().getFormula())
-                .build();
-        dr.addStackDependency(primary);
+                "Orders database: cross-Region replica, failover and runbook (cdk-resilient-postgres reference app)");
+        primary.addStackDependency(drFoundation, "the replicated backups are encrypted with the vault key");
 
+        MultiRegionPostgres orders = MultiRegionPostgres.Builder.create(primary, "Orders")
+                .drScope(dr)
+                .name("orders")
+                .zoneName("orders.internal")
+                .drBackupKeyArn(DR_BACKUP_KEY_ARN)
+                .primaryEndpointAddress(PRIMARY_ENDPOINT)
+                .primaryVpcId(PRIMARY_VPC_ID)
+                .awsBackup(AwsBackupCopyOptions.builder().destination(vault.getCopyDestination()).build())
+                .approvalTimeout(Duration.minutes(15))
+                .objectives(ResilienceTargets.builder()
+                        .azFailure(RecoveryObjective.builder().rto(Duration.minutes(5)).rpo(Duration.seconds(0)).build())
+                        .regionFailure(RecoveryObjective.builder().rto(Duration.minutes(45)).rpo(Duration.minutes(2)).build())
+                        .backupRestoreRpo(Duration.minutes(15))
+                        .build())
+                .build();
+
+        CfnOutput.Builder.create(dr, "RunbookArn").value(orders.getRunbook().getStateMachine().getStateMachineArn()).build();
+        CfnOutput.Builder.create(dr, "WriterName").value(orders.getFailover().getWriterDnsName()).build();
+        CfnOutput.Builder.create(dr, "ReaderName").value(orders.getFailover().getReaderDnsName()).build();
         return List.of(drFoundation, primary, dr);
     }
 

@@ -1,0 +1,376 @@
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { AwsBackupCopyOptions, BackupReplication } from '../backup-replication/backup-replication';
+import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
+import { DbAlarmSet } from '../db-alarm-set/db-alarm-set';
+import { FailoverRunbook } from '../failover-runbook/failover-runbook';
+import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
+import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
+import { propError } from '../private/errors';
+import { PromotionRole } from '../promotion-role/promotion-role';
+import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
+import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
+import { WritableProbe } from '../writable-probe/writable-probe';
+
+const CONSTRUCT = 'MultiRegionPostgres';
+
+/** A VPC the pattern places a database, its probe and (in the DR Region) the private zone in. */
+export interface RegionNetwork {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The subnets of the database and the probe: private or isolated, in at least two Availability Zones.
+   *
+   * @default - the VPC's isolated subnets, or its private subnets when it has no isolated ones
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * A Secrets Manager interface endpoint, needed when the subnets have no route to the internet (no NAT gateway):
+   * the master-password rotation and the probe read the secret through it. The pattern opens port 443 to it.
+   *
+   * @default - none: the subnets reach Secrets Manager through a NAT gateway
+   */
+  readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
+  /**
+   * A CloudWatch (`monitoring`) interface endpoint, needed when the subnets have no route to the internet: the probe
+   * publishes its metrics through it.
+   *
+   * @default - none: the subnets reach CloudWatch through a NAT gateway
+   */
+  readonly monitoringEndpoint?: ec2.IInterfaceVpcEndpoint;
+}
+
+/** Props of `MultiRegionPostgres`. */
+export interface MultiRegionPostgresProps {
+  /**
+   * Where the DR Region's parts go: a stack in the DR Region, or a construct inside one. The construct's own scope
+   * is the primary Region's.
+   */
+  readonly drScope: Construct;
+  /**
+   * The database's short name. The primary is `<name>-primary`, the replica `<name>-dr`, and the master secret
+   * `<name>-primary/master` (replicated to the DR Region under the same name). Lower-case letters, digits and
+   * hyphens, starting with a letter, at most 50 characters.
+   */
+  readonly name: string;
+  /** The private hosted zone of the failover names, such as `orders.internal`: `writer.<zone>` and `reader.<zone>`. */
+  readonly zoneName: string;
+  /**
+   * The primary's endpoint address (the primary stack's output `PrimaryEndpointAddress` after its first deploy). The
+   * DR stack's writer record points at it, and another Region's stack can only name it by a literal. It must be
+   * `<name>-primary.<id>.<primary Region>.rds.amazonaws.com`.
+   */
+  readonly primaryEndpointAddress: string;
+  /**
+   * The primary VPC's ID (output `PrimaryVpcId`), to associate the private zone with it. Needed when the primary VPC's
+   * ID is not a literal, which is the case for a VPC the pattern or the same app creates.
+   *
+   * @default - the ID of `primaryNetwork.vpc`, when it is a literal
+   */
+  readonly primaryVpcId?: string;
+  /**
+   * The ARN of a KMS key in the DR Region for the replicated automated backups, such as the key of a `DrBackupVault`
+   * deployed before the primary (its output). A key made in another Region's stack can only be named by a literal.
+   */
+  readonly drBackupKeyArn: string;
+  /**
+   * Copies of the primary's AWS Backup recovery points into a DR vault, such as `DrBackupVault.copyDestination`.
+   *
+   * @default - automated backups are replicated to the DR Region; no AWS Backup plan
+   */
+  readonly awsBackup?: AwsBackupCopyOptions;
+  /**
+   * The primary's VPC.
+   *
+   * @default - a new `IsolatedVpc` (10.0.0.0/16, two AZs, isolated subnets, Secrets Manager and CloudWatch endpoints):
+   * cheap, for trying the pattern out
+   */
+  readonly primaryNetwork?: RegionNetwork;
+  /**
+   * The replica's VPC in the DR Region.
+   *
+   * @default - a new `IsolatedVpc` (10.1.0.0/16)
+   */
+  readonly drNetwork?: RegionNetwork;
+  /**
+   * The engine of the primary (the replica follows it).
+   *
+   * @default - MultiAzPostgres's default engine
+   */
+  readonly engine?: rds.IInstanceEngine;
+  /**
+   * The instance type of both databases.
+   *
+   * @default - MultiAzPostgres's default instance type
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * The primary's allocated storage in GiB (the replica's is the same).
+   *
+   * @default 100
+   */
+  readonly allocatedStorage?: number;
+  /**
+   * The name of the database created on the primary.
+   *
+   * @default - the name with hyphens as underscores
+   */
+  readonly databaseName?: string;
+  /**
+   * The recovery objectives, checked at synth against the budget the configuration implies.
+   *
+   * @default - the budgets are computed and reported, not checked
+   */
+  readonly objectives?: ResilienceTargets;
+  /**
+   * Whether the replication-stalled alarm starts the failover runbook.
+   *
+   * @default true
+   */
+  readonly automaticPromotion?: boolean;
+  /**
+   * Whether the runbook waits for an approval before it promotes.
+   *
+   * @default true
+   */
+  readonly approval?: boolean;
+  /**
+   * How long the runbook waits for an approval.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly approvalTimeout?: Duration;
+  /**
+   * The replica-lag guard: the runbook refuses to promote when the replica had replayed nothing newer for longer than
+   * this (unless forced).
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly maxLagAtPromotion?: Duration;
+  /**
+   * The assumed promotion time in the Region RTO budget.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly expectedPromotionTime?: Duration;
+  /**
+   * What happens to the databases, their keys and log groups when they leave the stack. The default keeps them, with
+   * deletion protection on.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The whole architecture in one construct: a Multi-AZ PostgreSQL primary in one Region and a cross-Region read
+ * replica in another, with automated backups replicated to the DR Region, alarms and a writable probe on both,
+ * failover names in a private zone that never send writes to a read-only replica and fence the old primary, a
+ * guarded failover runbook in the DR Region, and recovery objectives checked at synth.
+ *
+ * It composes `MultiAzPostgres`, `BackupReplication`, `DbAlarmSet` and `WritableProbe` (primary Region, under this
+ * construct), and `CrossRegionReadReplica`, `DbAlarmSet`, `WritableProbe`, `Route53DbFailover`, `FailoverRunbook`
+ * (with its `PromotionRole`) and `ResilienceObjectives` (DR Region, under a construct of the same id in `drScope`).
+ * Every part is a public property, and the pattern creates no resource the parts would not create.
+ *
+ * Another Region's stack can only name a resource by a literal, so three values come from earlier deploys:
+ * `drBackupKeyArn` (a key in the DR Region, deployed first), then `primaryEndpointAddress` and `primaryVpcId` (outputs
+ * of the primary stack, deployed second). The DR stack is deployed last; the pattern makes it depend on the primary.
+ *
+ * Networking: the probes, the rotation function and the runbook call AWS APIs. With the default isolated VPCs they do
+ * so through the VPC's Secrets Manager and CloudWatch endpoints; with your VPCs, give those endpoints
+ * (`RegionNetwork`) or subnets with a NAT gateway. The runbook (Step Functions) runs outside the VPC.
+ *
+ * @example
+ * declare const primaryStack: Stack; // us-east-1
+ * declare const drStack: Stack;      // us-west-2
+ * new MultiRegionPostgres(primaryStack, 'Orders', {
+ *   drScope: drStack,
+ *   name: 'orders',
+ *   zoneName: 'orders.internal',
+ *   drBackupKeyArn: 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10',
+ *   primaryEndpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
+ *   primaryVpcId: 'vpc-0a1b2c3d4e5f60718',
+ *   objectives: {
+ *     azFailure: { rto: Duration.minutes(5), rpo: Duration.seconds(0) },
+ *     regionFailure: { rto: Duration.minutes(45), rpo: Duration.minutes(2) },
+ *   },
+ * });
+ */
+export class MultiRegionPostgres extends Construct {
+  /** The construct in `drScope` that holds the DR Region's parts. */
+  public readonly drContainer: Construct;
+  /** The primary's VPC, when the pattern created it. */
+  public readonly primaryIsolatedVpc?: IsolatedVpc;
+  /** The DR Region's VPC, when the pattern created it. */
+  public readonly drIsolatedVpc?: IsolatedVpc;
+  /** The Multi-AZ primary. */
+  public readonly primary: MultiAzPostgres;
+  /** The primary's automated backups replicated to the DR Region (and AWS Backup copies, when asked for). */
+  public readonly backups: BackupReplication;
+  /** The primary's alarms, topic, RDS events and dashboard. */
+  public readonly primaryAlarms: DbAlarmSet;
+  /** The primary's writable probe. */
+  public readonly primaryProbe: WritableProbe;
+  /** The cross-Region read replica. */
+  public readonly replica: CrossRegionReadReplica;
+  /** The replica's alarms, topic, RDS events and dashboard; the runbook announces on this topic. */
+  public readonly replicaAlarms: DbAlarmSet;
+  /** The replica's writable probe; its writable alarm fences the old primary. */
+  public readonly replicaProbe: WritableProbe;
+  /** The failover names and their health checks. */
+  public readonly failover: Route53DbFailover;
+  /** The failover runbook. */
+  public readonly runbook: FailoverRunbook;
+  /** The runbook's least-privilege role. */
+  public readonly promotionRole: PromotionRole;
+  /** The recovery objectives and the budgets. */
+  public readonly objectives: ResilienceObjectives;
+
+  constructor(scope: Construct, id: string, props: MultiRegionPostgresProps) {
+    super(scope, id);
+    const primaryStack = Stack.of(this);
+    const drStack = Stack.of(props.drScope);
+    const primaryRegion = primaryStack.region;
+    const drRegion = drStack.region;
+    if (Token.isUnresolved(primaryRegion)) {
+      throw propError(CONSTRUCT, 'scope', this.node.path, 'a scope in a stack with a concrete Region (env.region)');
+    }
+    if (Token.isUnresolved(drRegion) || drRegion === primaryRegion) {
+      throw propError(CONSTRUCT, 'drScope', props.drScope.node.path,
+        `a scope in a stack with a concrete Region other than the primary's (${primaryRegion})`);
+    }
+    if (!/^[a-z][a-z0-9-]{0,49}$/.test(props.name) || props.name.endsWith('-') || props.name.includes('--')) {
+      throw propError(CONSTRUCT, 'name', props.name,
+        'lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, at most 50 characters');
+    }
+    const primaryIdentifier = `${props.name}-primary`;
+    const endpointPattern = new RegExp(`^${primaryIdentifier}\\.[a-z0-9]+\\.${primaryRegion}\\.rds\\.amazonaws\\.com$`);
+    if (Token.isUnresolved(props.primaryEndpointAddress) || !endpointPattern.test(props.primaryEndpointAddress)) {
+      throw propError(CONSTRUCT, 'primaryEndpointAddress', props.primaryEndpointAddress,
+        `the literal endpoint address of the primary, ${primaryIdentifier}.<id>.${primaryRegion}.rds.amazonaws.com (output PrimaryEndpointAddress)`);
+    }
+
+    // --- Primary Region ------------------------------------------------------------------------------------------------
+    let primaryNetwork = props.primaryNetwork;
+    if (!primaryNetwork) {
+      this.primaryIsolatedVpc = new IsolatedVpc(this, 'Network');
+      primaryNetwork = this.primaryIsolatedVpc;
+    }
+    const primaryVpcId = props.primaryVpcId ?? primaryNetwork.vpc.vpcId;
+    if (Token.isUnresolved(primaryVpcId) || !/^vpc-[0-9a-f]{8,17}$/.test(primaryVpcId)) {
+      throw propError(CONSTRUCT, 'primaryVpcId', props.primaryVpcId,
+        'the literal ID of the primary VPC, vpc-<8 or 17 hex digits> (output PrimaryVpcId): the DR stack associates the private zone with it');
+    }
+    const secretName = `${primaryIdentifier}/master`;
+    this.primary = new MultiAzPostgres(this, 'Primary', {
+      vpc: primaryNetwork.vpc,
+      vpcSubnets: primaryNetwork.vpcSubnets,
+      secretsManagerEndpoint: primaryNetwork.secretsManagerEndpoint,
+      instanceIdentifier: primaryIdentifier,
+      engine: props.engine,
+      instanceType: props.instanceType,
+      allocatedStorage: props.allocatedStorage,
+      databaseName: props.databaseName ?? props.name.replace(/-/g, '_'),
+      secretName,
+      secretReplicaRegions: [{ region: drRegion }],
+      removalPolicy: props.removalPolicy,
+    });
+    this.backups = new BackupReplication(this, 'Backups', {
+      sourceInstance: this.primary.instance,
+      destinationRegion: drRegion,
+      destinationKeyArn: props.drBackupKeyArn,
+      awsBackup: props.awsBackup,
+    });
+    this.primaryAlarms = new DbAlarmSet(this, 'PrimaryAlarms', { instance: this.primary.instance });
+    this.primaryProbe = new WritableProbe(this, 'PrimaryProbe', {
+      instance: this.primary.instance,
+      credentials: this.primary.secret,
+      vpc: primaryNetwork.vpc,
+      vpcSubnets: primaryNetwork.vpcSubnets,
+      awsApiEndpoints: endpointsOf(primaryNetwork),
+      topic: this.primaryAlarms.topic,
+    });
+    new CfnOutput(this, 'PrimaryVpcId', {
+      value: primaryNetwork.vpc.vpcId,
+      description: `MultiRegionPostgres primaryVpcId of ${props.name}`,
+    });
+    new CfnOutput(this, 'PrimaryEndpointAddress', {
+      value: this.primary.endpoint.hostname,
+      description: `MultiRegionPostgres primaryEndpointAddress of ${props.name}`,
+    });
+
+    // --- DR Region -----------------------------------------------------------------------------------------------------
+    const dr = new Construct(props.drScope, id);
+    this.drContainer = dr;
+    let drNetwork = props.drNetwork;
+    if (!drNetwork) {
+      this.drIsolatedVpc = new IsolatedVpc(dr, 'Network', { ipAddresses: ec2.IpAddresses.cidr('10.1.0.0/16') });
+      drNetwork = this.drIsolatedVpc;
+    }
+    this.replica = new CrossRegionReadReplica(dr, 'Replica', {
+      sourceInstance: this.primary.instance,
+      vpc: drNetwork.vpc,
+      vpcSubnets: drNetwork.vpcSubnets,
+      instanceIdentifier: `${props.name}-dr`,
+      removalPolicy: props.removalPolicy,
+    });
+    this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', {
+      instance: this.replica.instance,
+      allocatedStorage: Size.gibibytes(props.allocatedStorage ?? 100),
+    });
+    this.replicaProbe = new WritableProbe(dr, 'ReplicaProbe', {
+      instance: this.replica.instance,
+      credentials: secretsmanager.Secret.fromSecretNameV2(dr, 'ReplicatedSecret', secretName),
+      vpc: drNetwork.vpc,
+      vpcSubnets: drNetwork.vpcSubnets,
+      awsApiEndpoints: endpointsOf(drNetwork),
+      topic: this.replicaAlarms.topic,
+    });
+    this.failover = new Route53DbFailover(dr, 'Failover', {
+      zoneName: props.zoneName,
+      vpcs: [drNetwork.vpc, ec2.Vpc.fromVpcAttributes(dr, 'PrimaryVpc', {
+        vpcId: primaryVpcId, region: primaryRegion, availabilityZones: primaryNetwork.vpc.availabilityZones,
+      })],
+      primary: {
+        endpointAddress: props.primaryEndpointAddress,
+        notWritableAlarm: this.primaryProbe.notWritableAlarm,
+        unreachableAlarm: this.primaryProbe.unreachableAlarm,
+      },
+      secondary: {
+        endpointAddress: this.replica.endpoint.hostname,
+        notWritableAlarm: this.replicaProbe.notWritableAlarm,
+        unreachableAlarm: this.replicaProbe.unreachableAlarm,
+        writableAlarm: this.replicaProbe.writableAlarm,
+      },
+      readerRecordName: 'reader',
+    });
+    this.runbook = new FailoverRunbook(dr, 'Runbook', {
+      replica: this.replica,
+      topic: this.replicaAlarms.topic,
+      topicKey: this.replicaAlarms.topicKey,
+      failover: this.failover,
+      automaticPromotion: props.automaticPromotion ?? true,
+      approval: props.approval ?? true,
+      approvalTimeout: props.approvalTimeout,
+      rpo: props.maxLagAtPromotion,
+      expectedPromotionTime: props.expectedPromotionTime,
+    });
+    this.promotionRole = this.runbook.promotionRole;
+    this.objectives = new ResilienceObjectives(dr, 'Objectives', {
+      ...props.objectives,
+      primary: this.primary,
+      runbook: this.runbook,
+      backupReplication: this.backups,
+    });
+    // The replica is created from the primary: the DR stack deploys after the primary stack.
+    drStack.addStackDependency(primaryStack, `${props.name}-dr replicates ${primaryIdentifier}`);
+  }
+}
+
+function endpointsOf(network: RegionNetwork): ec2.IConnectable[] {
+  return [network.secretsManagerEndpoint, network.monitoringEndpoint].filter((e): e is ec2.IInterfaceVpcEndpoint => e !== undefined);
+}
