@@ -1,13 +1,19 @@
 /**
- * The main job: synthesizes the example app (examples/typescript/app.ts) into demo.out/ with the four cdk-nag packs
- * and aws-cdk-lib's built-in validation, then prints a report (also written to demo.out/report.md): the stacks, the
- * resources per type, the security defaults in force as read back from the templates, the recovery data per Region, the
- * failover names with their health checks, alarms and detection budget, and the compliance summary.
- * Exits 1 when any finding is left unacknowledged.
+ * The main job: synthesizes the reference app (examples/typescript/app.ts, built with MultiRegionPostgres) into
+ * demo.out/ with the four cdk-nag packs and aws-cdk-lib's built-in validation, then prints a report (also written to
+ * demo.out/report.md): the stacks, the resources per type, the security defaults in force as read back from the
+ * templates, the recovery data per Region, the failover names with their health checks and alarms, the failover
+ * runbook, the RTO/RPO budget table term by term, the compliance summary, and an architecture diagram drawn from the
+ * synthesized templates (demo.out/architecture.mmd, Mermaid). Exits 1 when any finding or built-in validation warning
+ * is left unacknowledged.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+// The compiled library: the same module the example app loads through node_modules/cdk-resilient-postgres (a link to
+// the repository root), so `instanceof` holds.
+import { ObjectiveBudget, ResilienceObjectives } from '../lib';
 import { NAG_PACKS, acknowledgements, synthWithCompliancePacks } from './compliance';
 import { defineApp } from '../examples/typescript/app';
 
@@ -30,7 +36,7 @@ function main(): number {
 
   const lines: string[] = [];
   const out = (s = '') => lines.push(s);
-  out('# cdk-resilient-postgres: example app report');
+  out('# cdk-resilient-postgres: reference app report');
   out();
   out(`Synthesized into \`${path.relative(ROOT, OUTDIR)}/\` in ${synthMs.toFixed(0)} ms (construction, the four cdk-nag packs, built-in validation and writing the assembly).`);
 
@@ -64,6 +70,22 @@ function main(): number {
 
   failoverAndHealthSignals(templates, out);
 
+  const objectives = app.node.findAll().filter((c): c is ResilienceObjectives => c instanceof ResilienceObjectives);
+  for (const o of objectives) budgetTable(o.node.path, o.budgets, out);
+
+  const diagram = architectureDiagram(templates);
+  fs.writeFileSync(path.join(OUTDIR, 'architecture.mmd'), diagram);
+  out();
+  out(`## Architecture (drawn from the synthesized templates; also in \`${path.relative(ROOT, OUTDIR)}/architecture.mmd\`)`);
+  out();
+  out('```mermaid');
+  out(diagram.trimEnd());
+  out('```');
+
+  const assembly = new CloudAssembly(OUTDIR);
+  const warnings = stacks.flatMap((stack) => assembly.getStackArtifact(stack.artifactId).messages
+    .filter((m) => m.level === 'warning').map((m) => `${m.id}: ${String(m.entry.data).split('\n')[0]}`));
+
   const acknowledged = new Map<string, number>();
   for (const ack of acknowledgements(app)) {
     const plugin = ack.id.split('::')[0];
@@ -79,12 +101,121 @@ function main(): number {
   }
   for (const f of findings) out(`- UNACKNOWLEDGED ${f.pluginName} ${f.ruleName} at ${f.constructPath}`);
   out();
-  out(findings.length === 0 ? 'Result: zero unacknowledged findings.' : `Result: ${findings.length} unacknowledged findings.`);
+  out(`| synth warnings (aws-cdk-lib and the library, unacknowledged) | ${warnings.length} | - |`);
+  for (const w of warnings) out(`- WARNING ${w}`);
+  out();
+  const failed = findings.length + warnings.length;
+  out(failed === 0 ? 'Result: zero unacknowledged findings and zero warnings.' : `Result: ${findings.length} unacknowledged findings, ${warnings.length} warnings.`);
 
   const report = lines.join('\n') + '\n';
   fs.writeFileSync(path.join(OUTDIR, 'report.md'), report);
   process.stdout.write(report);
-  return findings.length === 0 ? 0 : 1;
+  return failed === 0 ? 0 : 1;
+}
+
+/** The RTO/RPO budget table of one ResilienceObjectives, term by term with its source. */
+function budgetTable(where: string, budgets: ObjectiveBudget[], out: (s?: string) => void): void {
+  out();
+  out(`## Recovery objectives (${where})`);
+  out();
+  out('| failure | objective | target | worst case | headroom | result |');
+  out('|---|---|---|---|---|---|');
+  for (const b of budgets) {
+    const target = b.targetSeconds === undefined ? '-' : `${b.targetSeconds} s`;
+    const headroom = b.headroom === undefined ? '-' : `${Math.floor(b.headroom * 1000) / 10} %`;
+    const result = b.targetSeconds === undefined ? 'not checked' : 'met';
+    out(`| ${b.scenario} | ${b.measure} | ${target} | **${b.budgetSeconds} s** | ${headroom} | ${result} |`);
+  }
+  out();
+  out('| failure | objective | term | seconds | how | set by | source |');
+  out('|---|---|---|---|---|---|---|');
+  for (const b of budgets) {
+    for (const t of b.terms) {
+      out(`| ${b.scenario} | ${b.measure} | ${t.name}${t.assumed ? ' (assumed)' : ''} | ${t.seconds} | ${t.basis} | ${t.setBy} | ${t.source} |`);
+    }
+  }
+}
+
+/**
+ * A Mermaid flowchart of the assembly: one subgraph per stack, its databases, vaults, backup plans, private zones,
+ * state machines and probes, and the edges the templates imply (replication, replicated backups, backup copies, DNS
+ * answers, promotion).
+ */
+function architectureDiagram(templates: Array<{ stackName: string; region: string; template: Template }>): string {
+  const lines = ['flowchart LR'];
+  const edges: string[] = [];
+  const nodeId = (stack: string, id: string) => `${stack}_${id}`.replace(/[^A-Za-z0-9_]/g, '_');
+  const dbNode = new Map<string, string>();
+  const vaultNode = new Map<string, string>();
+  for (const { stackName, region, template } of templates) {
+    lines.push(`  subgraph ${nodeId(stackName, 'stack')}["${stackName} (${region})"]`);
+    for (const [id, r] of Object.entries(template.Resources)) {
+      const p = r.Properties ?? {};
+      const n = nodeId(stackName, id);
+      switch (r.Type) {
+        case 'AWS::RDS::DBInstance': {
+          const replica = p.SourceDBInstanceIdentifier !== undefined;
+          lines.push(`    ${n}[("${p.DBInstanceIdentifier}<br/>${replica ? 'cross-Region read replica' : (p.MultiAZ ? 'Multi-AZ primary' : 'primary')}, ${p.DBInstanceClass}")]`);
+          dbNode.set(p.DBInstanceIdentifier, n);
+          break;
+        }
+        case 'AWS::Backup::BackupVault':
+          lines.push(`    ${n}["backup vault ${p.BackupVaultName}${p.LockConfiguration ? '<br/>vault lock' : ''}"]`);
+          vaultNode.set(p.BackupVaultName, n);
+          break;
+        case 'AWS::Route53::HostedZone':
+          lines.push(`    ${n}{{"private zone ${p.Name}"}}`);
+          break;
+        case 'AWS::StepFunctions::StateMachine':
+          lines.push(`    ${n}[["failover runbook<br/>${p.StateMachineName}"]]`);
+          break;
+        case 'AWS::Lambda::Function':
+          if (String(p.Description).startsWith('Writable-primary probe')) lines.push(`    ${n}(["writable probe"])`);
+          break;
+        default:
+          break;
+      }
+    }
+    lines.push('  end');
+  }
+  for (const { stackName, template } of templates) {
+    for (const [id, r] of Object.entries(template.Resources)) {
+      const p = r.Properties ?? {};
+      const n = nodeId(stackName, id);
+      if (r.Type === 'AWS::RDS::DBInstance' && typeof p.SourceDBInstanceIdentifier === 'string') {
+        const source = dbNode.get(p.SourceDBInstanceIdentifier.split(':').pop());
+        if (source) edges.push(`  ${source} -. "asynchronous replication" .-> ${n}`);
+      }
+      if (r.Type === 'AWS::RDS::DBInstance' && p.AutomaticBackupReplicationRegion) {
+        edges.push(`  ${n} -. "automated backups replicated to ${p.AutomaticBackupReplicationRegion}" .-> ${nodeId(stackName, 'pitr')}[("replicated backups<br/>(point-in-time restore)")]`);
+      }
+      if (r.Type === 'AWS::Backup::BackupPlan') {
+        for (const copy of p.BackupPlan.BackupPlanRule.flatMap((rule: any) => rule.CopyActions ?? [])) {
+          const vault = vaultNode.get(String(copy.DestinationBackupVaultArn).split(':').pop()!);
+          const source = [...dbNode.values()].find((d) => d.startsWith(`${stackName}_`));
+          if (vault && source) edges.push(`  ${source} -- "AWS Backup copies" --> ${vault}`);
+        }
+      }
+      if (r.Type === 'AWS::Route53::RecordSet') {
+        const zone = Object.entries(template.Resources).find(([, z]) => z.Type === 'AWS::Route53::HostedZone');
+        const answer = JSON.stringify(p.ResourceRecords);
+        const target = [...dbNode].find(([identifier]) => answer.includes(`${identifier}.`) || answer.includes(`"${Object.keys(template.Resources)
+          .find((k) => template.Resources[k].Properties?.DBInstanceIdentifier === identifier)}"`));
+        if (zone && target) edges.push(`  ${nodeId(stackName, zone[0])} -- "${p.Name.split('.')[0]} ${p.Failover}" --> ${target[1]}`);
+      }
+      if (r.Type === 'AWS::StepFunctions::StateMachine') {
+        const identifier = JSON.parse(p.DefinitionString).States?.Promote?.Arguments?.DBInstanceIdentifier;
+        const target = dbNode.get(identifier);
+        if (target) edges.push(`  ${n} -- "promotes (guarded)" --> ${target}`);
+      }
+      if (r.Type === 'AWS::Lambda::Function' && String(p.Description).startsWith('Writable-primary probe')) {
+        const identifier = p.Environment?.Variables?.DB_INSTANCE_IDENTIFIER;
+        const target = dbNode.get(identifier);
+        if (target) edges.push(`  ${n} -- "SELECT pg_is_in_recovery()" --> ${target}`);
+      }
+    }
+  }
+  return [...lines, ...edges].join('\n') + '\n';
 }
 
 /** The resource a property's `Ref` or `Fn::GetAtt` points at. */
@@ -211,11 +342,6 @@ function failoverAndHealthSignals(templates: Array<{ stackName: string; region: 
         out(`| ${p.Name} | ${p.Failover} | ${answer} | ${p.TTL} s | ${check?.Type} | ${healthy} |`);
       }
     }
-    const budget = template.Outputs?.DetectionBudgetSeconds;
-    if (budget) {
-      out();
-      out(`Worst-case detection plus DNS time: **${budget.Value} s** = ${budget.Description}.`);
-    }
   }
   out();
   out('| stack | CloudWatch alarms | every alarm has an action | probe functions | RDS event subscriptions | dashboards |');
@@ -300,11 +426,6 @@ function failoverRunbook(templates: Array<{ stackName: string; region: string; t
       out(`| writable | PutMetricData ${states.PublishWritable.Arguments.Namespace} ${states.PublishWritable.Arguments.MetricData.map((m: any) => `${m.MetricName}=${m.Value}`).join(', ')} |`);
       out(`| fence | tags ${states.RecordFence.Arguments.Tags.map((t: any) => `\`${t.Key}\``).join(', ')}${states.ReadFence ? `; reads \`${states.ReadFence.Arguments.AlarmNames[0]}\`` : ''} |`);
       out('| report | SNS at every step, and the RTO/RPO report as the execution output |');
-      const budget = template.Outputs?.RtoBudgetSeconds;
-      if (budget) {
-        out();
-        out(`RTO budget: **${budget.Value} s** = ${budget.Description}.`);
-      }
     }
   }
 }

@@ -157,10 +157,10 @@ export interface MultiRegionPostgresProps {
    */
   readonly expectedPromotionTime?: Duration;
   /**
-   * What happens to the databases, their keys and log groups when they leave the stack. The default keeps them, with
-   * deletion protection on.
+   * What happens to the databases when they leave the stack or the stack is deleted. Deletion protection stays on
+   * either way, and the keys, the secret and the log groups are retained.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default - the parts' defaults: the primary leaves a final snapshot (`RemovalPolicy.SNAPSHOT`), the replica is retained
    */
   readonly removalPolicy?: RemovalPolicy;
 }

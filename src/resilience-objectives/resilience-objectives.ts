@@ -217,8 +217,8 @@ export class ResilienceObjectives extends Construct {
       if (budget.headroom !== undefined && budget.headroom < minimumHeadroom) {
         Annotations.of(this).addWarningV2(OBJECTIVE_HEADROOM_WARNING,
           `${prop} ${targetSeconds} s is met with ${percent(budget.headroom)} headroom, less than ${percent(minimumHeadroom)}: `
-          + `the worst case is ${budget.budgetSeconds} s (${formulaOf(terms)}). Estimates such as the promotion time can be `
-          + 'exceeded; give the target more room or shorten a term.');
+          + `the worst case is ${budget.budgetSeconds} s (${formulaOf(terms)}). Terms marked assumed are estimates that real failures can exceed; `
+          + 'give the target more room or shorten a term.');
       }
     };
 
