@@ -109,6 +109,15 @@ project.addTask('lockfile', {
 });
 
 // README examples must compile under jsii-rosetta in strict mode.
+// Benchmarks, outside the test suite: synth time and memory of the reference app against a hand-written L2/L1
+// equivalent, scaling with database pairs, package and probe bundle sizes. Prints JSON (see docs/benchmarks.md).
+const bench = project.addTask('bench', {
+  description: 'Benchmarks: reference app vs hand-written aws-cdk-lib app, 1/10/50 database pairs, package and bundle sizes (JSON)',
+});
+bench.spawn(project.compileTask);
+bench.exec('bash scripts/link-self.sh');
+bench.exec('ts-node --project tsconfig.dev.json scripts/bench/bench.ts');
+
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile every README example with jsii-rosetta (strict)',
   exec: 'jsii-rosetta extract --strict --compile --fail',
