@@ -49,7 +49,10 @@ function key(scope: Construct, id: string, description: string, logsPattern?: st
 function network(scope: Construct, cidr: string) {
   const k = key(scope, 'FlowLogKey', 'VPC flow logs', '/vpc/flow-logs/*');
   const vpc = new ec2.Vpc(scope, 'Vpc', {
-    ipAddresses: ec2.IpAddresses.cidr(cidr), maxAzs: 2, natGateways: 0, restrictDefaultSecurityGroup: false,
+    ipAddresses: ec2.IpAddresses.cidr(cidr),
+    maxAzs: 2,
+    natGateways: 0,
+    restrictDefaultSecurityGroup: false,
     subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
   });
   const flowLogs = new logs.LogGroup(scope, 'FlowLogGroup', { encryptionKey: k, retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
@@ -60,8 +63,8 @@ function network(scope: Construct, cidr: string) {
   });
   vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs, flowLogRole.withoutPolicyUpdates()) });
   const sm = vpc.addInterfaceEndpoint('SecretsManager', { service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, open: false });
-  const monitoring = vpc.addInterfaceEndpoint('Monitoring', { service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING, open: false });
-  return { vpc, sm, monitoring };
+  const cloudwatchEndpoint = vpc.addInterfaceEndpoint('Monitoring', { service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING, open: false });
+  return { vpc, sm, cloudwatchEndpoint };
 }
 
 function alarms(scope: Construct, identifier: string, topic: sns.ITopic, replica: boolean): cloudwatch.Alarm[] {
@@ -84,8 +87,13 @@ function alarms(scope: Construct, identifier: string, topic: sns.ITopic, replica
   ];
   return specs.map(([id, name, threshold, op]) => {
     const alarm = new cloudwatch.Alarm(scope, `Alarm-${id}`, {
-      alarmName: `${identifier}-${id}`, metric: metric(name, name === 'ReplicaLag' ? 'Maximum' : 'Average'), threshold, comparisonOperator: op,
-      evaluationPeriods: 5, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmName: `${identifier}-${id}`,
+      metric: metric(name, name === 'ReplicaLag' ? 'Maximum' : 'Average'),
+      threshold,
+      comparisonOperator: op,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     alarm.addAlarmAction(new cwActions.SnsAction(topic));
     alarm.addOkAction(new cwActions.SnsAction(topic));
@@ -97,7 +105,8 @@ function monitoring(scope: Construct, identifier: string, instance: rds.IDatabas
   const topicKey = key(scope, 'TopicKey', `Alarm topic of ${identifier}`);
   topicKey.addToResourcePolicy(new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.rds.amazonaws.com')],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
   }));
   const topic = new sns.Topic(scope, 'Topic', { masterKey: topicKey, enforceSSL: true });
   topic.addToResourcePolicy(new iam.PolicyStatement({
@@ -105,7 +114,9 @@ function monitoring(scope: Construct, identifier: string, instance: rds.IDatabas
   }));
   const list = alarms(scope, identifier, topic, replica);
   new rds.CfnEventSubscription(scope, 'Events', {
-    snsTopicArn: topic.topicArn, sourceType: 'db-instance', sourceIds: [identifier],
+    snsTopicArn: topic.topicArn,
+    sourceType: 'db-instance',
+    sourceIds: [identifier],
     eventCategories: ['availability', 'failover', 'failure', 'low storage', 'maintenance', 'notification', 'recovery'],
   });
   new cloudwatch.Dashboard(scope, 'Dashboard', {
@@ -132,12 +143,25 @@ function probe(scope: Construct, identifier: string, instance: rds.DatabaseInsta
   });
   const sg = new ec2.SecurityGroup(scope, 'ProbeSecurityGroup', { vpc, allowAllOutbound: false });
   const fn = new lambda.Function(scope, 'Probe', {
-    runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromAsset(PROBE_ASSET),
-    description: `Writable-primary probe of ${identifier}`, role: role.withoutPolicyUpdates(), vpc, securityGroups: [sg],
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, timeout: Duration.seconds(20), reservedConcurrentExecutions: 1, logGroup,
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(PROBE_ASSET),
+    description: `Writable-primary probe of ${identifier}`,
+    role: role.withoutPolicyUpdates(),
+    vpc,
+    securityGroups: [sg],
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    timeout: Duration.seconds(20),
+    reservedConcurrentExecutions: 1,
+    logGroup,
     environment: {
-      SECRET_ARN: secret.secretArn, DB_HOST: instance.dbInstanceEndpointAddress, DB_PORT: '5432', DB_NAME: 'postgres',
-      DB_INSTANCE_IDENTIFIER: identifier, METRIC_NAMESPACE: 'CdkResilientPostgres', PROBE_TIMEOUT_MS: '10000',
+      SECRET_ARN: secret.secretArn,
+      DB_HOST: instance.dbInstanceEndpointAddress,
+      DB_PORT: '5432',
+      DB_NAME: 'postgres',
+      DB_INSTANCE_IDENTIFIER: identifier,
+      METRIC_NAMESPACE: 'CdkResilientPostgres',
+      PROBE_TIMEOUT_MS: '10000',
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
     },
   });
@@ -176,7 +200,9 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
   const foundation = new Stack(app, `OrdersDrFoundation${suffix}`, { env: { account: ACCOUNT, region: DR_REGION } });
   const vaultKey = key(foundation, 'VaultKey', 'DR backup vault');
   const vault = new backup.BackupVault(foundation, 'Vault', {
-    backupVaultName: `${name}-dr`, encryptionKey: vaultKey, removalPolicy: RemovalPolicy.RETAIN,
+    backupVaultName: `${name}-dr`,
+    encryptionKey: vaultKey,
+    removalPolicy: RemovalPolicy.RETAIN,
     lockConfiguration: { minRetention: Duration.days(7), maxRetention: Duration.days(365), changeableFor: Duration.days(3) },
   });
   const restoreRole = new iam.Role(foundation, 'RestoreRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
@@ -184,12 +210,17 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
     roles: [restoreRole], statements: [new iam.PolicyStatement({ actions: ['rds:CreateDBInstance', 'rds:RestoreDBInstanceFromDBSnapshot'], resources: ['*'] })],
   });
   const plan = new backup.CfnRestoreTestingPlan(foundation, 'RestoreTesting', {
-    restoreTestingPlanName: `${name}_dr_restore_testing`, scheduleExpression: 'cron(0 5 ? * SUN *)',
+    restoreTestingPlanName: `${name}_dr_restore_testing`,
+    scheduleExpression: 'cron(0 5 ? * SUN *)',
     recoveryPointSelection: { algorithm: 'LATEST_WITHIN_WINDOW', includeVaults: [vault.backupVaultArn], recoveryPointTypes: ['SNAPSHOT'], selectionWindowDays: 7 },
   });
   new backup.CfnRestoreTestingSelection(foundation, 'RestoreSelection', {
-    restoreTestingPlanName: plan.restoreTestingPlanName, restoreTestingSelectionName: 'rds', protectedResourceType: 'RDS',
-    iamRoleArn: restoreRole.roleArn, protectedResourceArns: ['*'], validationWindowHours: 1,
+    restoreTestingPlanName: plan.restoreTestingPlanName,
+    restoreTestingSelectionName: 'rds',
+    protectedResourceType: 'RDS',
+    iamRoleArn: restoreRole.roleArn,
+    protectedResourceArns: ['*'],
+    validationWindowHours: 1,
   }).node.addDependency(plan);
 
   // --- primary ---
@@ -205,13 +236,32 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
   secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
   postgresLogs(primary, `${name}-primary`, dbKey);
   const db = new rds.DatabaseInstance(primary, 'Db', {
-    engine, instanceIdentifier: `${name}-primary`, instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
-    vpc: net.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, multiAz: true, storageEncrypted: true, storageEncryptionKey: dbKey,
-    credentials: rds.Credentials.fromSecret(secret), parameterGroup: params, databaseName: name, allocatedStorage: 100, maxAllocatedStorage: 200,
-    storageType: rds.StorageType.GP3, iamAuthentication: true, deletionProtection: true, backupRetention: Duration.days(35), copyTagsToSnapshot: true,
-    cloudwatchLogsExports: ['postgresql', 'upgrade'], enablePerformanceInsights: true, performanceInsightEncryptionKey: dbKey,
-    performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_1, monitoringInterval: Duration.seconds(30), autoMinorVersionUpgrade: true,
-    removalPolicy: RemovalPolicy.SNAPSHOT, publiclyAccessible: false,
+    engine,
+    instanceIdentifier: `${name}-primary`,
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+    vpc: net.vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    multiAz: true,
+    storageEncrypted: true,
+    storageEncryptionKey: dbKey,
+    credentials: rds.Credentials.fromSecret(secret),
+    parameterGroup: params,
+    databaseName: name,
+    allocatedStorage: 100,
+    maxAllocatedStorage: 200,
+    storageType: rds.StorageType.GP3,
+    iamAuthentication: true,
+    deletionProtection: true,
+    backupRetention: Duration.days(35),
+    copyTagsToSnapshot: true,
+    cloudwatchLogsExports: ['postgresql', 'upgrade'],
+    enablePerformanceInsights: true,
+    performanceInsightEncryptionKey: dbKey,
+    performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_1,
+    monitoringInterval: Duration.seconds(30),
+    autoMinorVersionUpgrade: true,
+    removalPolicy: RemovalPolicy.SNAPSHOT,
+    publiclyAccessible: false,
   });
   const cfnDb = db.node.defaultChild as rds.CfnDBInstance;
   cfnDb.automaticBackupReplicationRegion = DR_REGION;
@@ -228,12 +278,14 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
   });
   const backupPlan = new backup.BackupPlan(primary, 'BackupPlan', { backupVault });
   backupPlan.addRule(new backup.BackupPlanRule({
-    ruleName: 'daily', scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }), deleteAfter: Duration.days(35),
+    ruleName: 'daily',
+    scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
+    deleteAfter: Duration.days(35),
     copyActions: [{ destinationBackupVault: backup.BackupVault.fromBackupVaultArn(primary, 'DrVault', `arn:aws:backup:${DR_REGION}:${ACCOUNT}:backup-vault:${name}-dr`), moveToColdStorageAfter: undefined, deleteAfter: Duration.days(35) }],
   }));
   backupPlan.addSelection('Selection', { resources: [backup.BackupResource.fromRdsDatabaseInstance(db)] });
   const primaryMon = monitoring(primary, `${name}-primary`, db, false);
-  const primaryProbe = probe(primary, `${name}-primary`, db, secret, net.vpc, [net.sm, net.monitoring], primaryMon.topic);
+  const primaryProbe = probe(primary, `${name}-primary`, db, secret, net.vpc, [net.sm, net.cloudwatchEndpoint], primaryMon.topic);
 
   // --- DR ---
   const dr = new Stack(app, `OrdersDr${suffix}`, { env: { account: ACCOUNT, region: DR_REGION } });
@@ -245,23 +297,38 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
     sourceDatabaseInstance: rds.DatabaseInstance.fromDatabaseInstanceAttributes(dr, 'Source', {
       instanceIdentifier: `${name}-primary`, instanceEndpointAddress: PRIMARY_ENDPOINT, port: 5432, securityGroups: [], engine,
     }),
-    instanceIdentifier: `${name}-dr`, instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE), vpc: drNet.vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, storageEncryptionKey: replicaKey, multiAz: false,
+    instanceIdentifier: `${name}-dr`,
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+    vpc: drNet.vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    storageEncryptionKey: replicaKey,
+    multiAz: false,
     parameterGroup: new rds.ParameterGroup(dr, 'Params', { engine, parameters: { 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2' } }),
-    iamAuthentication: true, deletionProtection: true, cloudwatchLogsExports: ['postgresql', 'upgrade'], enablePerformanceInsights: true,
-    performanceInsightEncryptionKey: replicaKey, monitoringInterval: Duration.seconds(30), removalPolicy: RemovalPolicy.RETAIN,
-    maxAllocatedStorage: 200, storageType: rds.StorageType.GP3, publiclyAccessible: false,
+    iamAuthentication: true,
+    deletionProtection: true,
+    cloudwatchLogsExports: ['postgresql', 'upgrade'],
+    enablePerformanceInsights: true,
+    performanceInsightEncryptionKey: replicaKey,
+    monitoringInterval: Duration.seconds(30),
+    removalPolicy: RemovalPolicy.RETAIN,
+    maxAllocatedStorage: 200,
+    storageType: rds.StorageType.GP3,
+    publiclyAccessible: false,
   });
   // A replica inherits encryption; CloudFormation rejects StorageEncrypted next to SourceDBInstanceIdentifier.
   (replica.node.defaultChild as rds.CfnDBInstance).storageEncrypted = undefined;
   const drMon = monitoring(dr, `${name}-dr`, replica, true);
   const drSecret = secretsmanager.Secret.fromSecretNameV2(dr, 'ReplicatedSecret', `${name}-primary/master`);
-  const drProbe = probe(dr, `${name}-dr`, replica, drSecret, drNet.vpc, [drNet.sm, drNet.monitoring], drMon.topic);
+  const drProbe = probe(dr, `${name}-dr`, replica, drSecret, drNet.vpc, [drNet.sm, drNet.cloudwatchEndpoint], drMon.topic);
   const stalled = new cloudwatch.Alarm(dr, 'Stalled', {
-    alarmName: `${name}-dr-replication-stalled`, threshold: 180, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    alarmName: `${name}-dr-replication-stalled`,
+    threshold: 180,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     metric: new cloudwatch.MathExpression({
-      expression: 'IF(lag < 0, 180, lag)', period: Duration.minutes(1),
+      expression: 'IF(lag < 0, 180, lag)',
+      period: Duration.minutes(1),
       usingMetrics: { lag: new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName: 'ReplicaLag', dimensionsMap: { DBInstanceIdentifier: `${name}-dr` }, statistic: 'Maximum' }) },
     }),
   });
@@ -280,10 +347,17 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
   const secondaryWriter = alarmCheck('SecondaryWriter', drProbe.notWritable, DR_REGION, 'Unhealthy');
   const primaryReader = alarmCheck('PrimaryReader', primaryProbe.unreachable, PRIMARY_REGION, 'Unhealthy');
   const secondaryReader = alarmCheck('SecondaryReader', drProbe.unreachable, DR_REGION, 'Unhealthy');
-  const recordSet = (id: string, recordName: string, failover: string, target: string, check: route53.CfnHealthCheck) => new route53.CfnRecordSet(dr, id, {
-    hostedZoneId: zone.hostedZoneId, name: `${recordName}.${name}.internal.`, type: 'CNAME', ttl: '30', resourceRecords: [target],
-    failover, setIdentifier: `${recordName}-${failover.toLowerCase()}`, healthCheckId: check.attrHealthCheckId,
-  });
+  const recordSet = (id: string, recordName: string, failover: string, target: string, check: route53.CfnHealthCheck) =>
+    new route53.CfnRecordSet(dr, id, {
+      hostedZoneId: zone.hostedZoneId,
+      name: `${recordName}.${name}.internal.`,
+      type: 'CNAME',
+      ttl: '30',
+      resourceRecords: [target],
+      failover,
+      setIdentifier: `${recordName}-${failover.toLowerCase()}`,
+      healthCheckId: check.attrHealthCheckId,
+    });
   recordSet('WriterPrimary', 'writer', 'PRIMARY', PRIMARY_ENDPOINT, fenced);
   recordSet('WriterSecondary', 'writer', 'SECONDARY', replica.dbInstanceEndpointAddress, secondaryWriter);
   recordSet('ReaderPrimary', 'reader', 'PRIMARY', PRIMARY_ENDPOINT, primaryReader);
@@ -291,7 +365,9 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
 
   const runbookLogKey = key(dr, 'RunbookLogKey', 'Runbook logs', `/aws/vendedlogs/states/${name}-dr-failover`);
   const runbookLogs = new logs.LogGroup(dr, 'RunbookLogs', {
-    logGroupName: `/aws/vendedlogs/states/${name}-dr-failover`, encryptionKey: runbookLogKey, retention: logs.RetentionDays.ONE_YEAR,
+    logGroupName: `/aws/vendedlogs/states/${name}-dr-failover`,
+    encryptionKey: runbookLogKey,
+    retention: logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const runbookRole = new iam.Role(dr, 'RunbookRole', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
@@ -316,8 +392,11 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
     })],
   });
   const machine = new sfn.StateMachine(dr, 'Runbook', {
-    stateMachineName: `${name}-dr-failover`, definitionBody: sfn.DefinitionBody.fromString(definition),
-    definitionSubstitutions: { TopicArn: drMon.topic.topicArn }, role: runbookRole.withoutPolicyUpdates(), tracingEnabled: true,
+    stateMachineName: `${name}-dr-failover`,
+    definitionBody: sfn.DefinitionBody.fromString(definition),
+    definitionSubstitutions: { TopicArn: drMon.topic.topicArn },
+    role: runbookRole.withoutPolicyUpdates(),
+    tracingEnabled: true,
     logs: { destination: runbookLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
   });
   machine.node.addDependency(promotion, logging);
@@ -328,7 +407,8 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
   new events.Rule(dr, 'StartOnStall', {
     eventPattern: { source: ['aws.cloudwatch'], detailType: ['CloudWatch Alarm State Change'], resources: [stalled.alarmArn], detail: { state: { value: ['ALARM'] } } },
     targets: [new targets.SfnStateMachine(machine, {
-      role: startRole.withoutPolicyUpdates(), retryAttempts: 3,
+      role: startRole.withoutPolicyUpdates(),
+      retryAttempts: 3,
       input: events.RuleTargetInput.fromObject({ trigger: 'alarm', reason: `${name}-dr-replication-stalled went to ALARM`, detectedAt: events.EventField.time }),
     })],
   });

@@ -7,9 +7,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { MultiRegionPostgres } from 'cdk-resilient-postgres';
+// The compiled library, as the reference app loads it (node_modules/cdk-resilient-postgres links to the repository).
 import { defineHandwrittenApp } from './handwritten';
 import { defineApp } from '../../examples/typescript/app';
+import { MultiRegionPostgres } from '../../lib';
 
 const [kind, arg] = process.argv.slice(2);
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'crp-bench-'));
