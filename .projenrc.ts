@@ -112,8 +112,9 @@ project.addTask('lockfile', {
 });
 
 // README examples must compile under jsii-rosetta in strict mode.
-project.tryFindObjectFile('tsconfig.json')?.addOverride('compilerOptions.inlineSourceMap', false);
-project.tryFindObjectFile('tsconfig.json')?.addOverride('compilerOptions.inlineSources', false);
+const libTsconfig = project.tryFindObjectFile('tsconfig.json');
+libTsconfig?.addOverride('compilerOptions.inlineSourceMap', false);
+libTsconfig?.addOverride('compilerOptions.inlineSources', false);
 // API.md is the reference on the repository page; npm shows the README.
 project.npmignore?.exclude('/API.md');
 

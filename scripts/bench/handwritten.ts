@@ -229,39 +229,42 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
   const net = network(primary, '10.0.0.0/16');
   const dbKey = key(primary, 'DbKey', `${name}-primary storage, secret, logs`, `/aws/rds/instance/${name}-primary/*`);
   const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
-  const params = new rds.ParameterGroup(primary, 'Params', { engine, parameters: { 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2' } });
+  // What the primary and the replica share: TLS-only parameters, class, subnets, IAM auth, logs, monitoring, storage.
+  const instanceSettings = (scope: Construct, storageKey: kms.IKey) => ({
+    parameterGroup: new rds.ParameterGroup(scope, 'Params', { engine, parameters: { 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2' } }),
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    storageEncryptionKey: storageKey,
+    iamAuthentication: true,
+    deletionProtection: true,
+    cloudwatchLogsExports: ['postgresql', 'upgrade'],
+    enablePerformanceInsights: true,
+    performanceInsightEncryptionKey: storageKey,
+    monitoringInterval: Duration.seconds(30),
+    maxAllocatedStorage: 200,
+    storageType: rds.StorageType.GP3,
+    publiclyAccessible: false,
+  });
   const secret = new rds.DatabaseSecret(primary, 'Secret', {
     username: 'postgres', secretName: `${name}-primary/master`, encryptionKey: dbKey, replicaRegions: [{ region: DR_REGION }],
   });
   secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
   postgresLogs(primary, `${name}-primary`, dbKey);
   const db = new rds.DatabaseInstance(primary, 'Db', {
+    ...instanceSettings(primary, dbKey),
     engine,
     instanceIdentifier: `${name}-primary`,
-    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
     vpc: net.vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     multiAz: true,
     storageEncrypted: true,
-    storageEncryptionKey: dbKey,
     credentials: rds.Credentials.fromSecret(secret),
-    parameterGroup: params,
     databaseName: name,
     allocatedStorage: 100,
-    maxAllocatedStorage: 200,
-    storageType: rds.StorageType.GP3,
-    iamAuthentication: true,
-    deletionProtection: true,
     backupRetention: Duration.days(35),
     copyTagsToSnapshot: true,
-    cloudwatchLogsExports: ['postgresql', 'upgrade'],
-    enablePerformanceInsights: true,
-    performanceInsightEncryptionKey: dbKey,
     performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_1,
-    monitoringInterval: Duration.seconds(30),
     autoMinorVersionUpgrade: true,
     removalPolicy: RemovalPolicy.SNAPSHOT,
-    publiclyAccessible: false,
   });
   const cfnDb = db.node.defaultChild as rds.CfnDBInstance;
   cfnDb.automaticBackupReplicationRegion = DR_REGION;
@@ -294,26 +297,14 @@ export function defineHandwrittenApp(app: App, definition: string, suffix = ''):
   const replicaKey = key(dr, 'ReplicaKey', `${name}-dr storage and logs`, `/aws/rds/instance/${name}-dr/*`);
   postgresLogs(dr, `${name}-dr`, replicaKey);
   const replica = new rds.DatabaseInstanceReadReplica(dr, 'Replica', {
+    ...instanceSettings(dr, replicaKey),
     sourceDatabaseInstance: rds.DatabaseInstance.fromDatabaseInstanceAttributes(dr, 'Source', {
       instanceIdentifier: `${name}-primary`, instanceEndpointAddress: PRIMARY_ENDPOINT, port: 5432, securityGroups: [], engine,
     }),
     instanceIdentifier: `${name}-dr`,
-    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
     vpc: drNet.vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    storageEncryptionKey: replicaKey,
     multiAz: false,
-    parameterGroup: new rds.ParameterGroup(dr, 'Params', { engine, parameters: { 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2' } }),
-    iamAuthentication: true,
-    deletionProtection: true,
-    cloudwatchLogsExports: ['postgresql', 'upgrade'],
-    enablePerformanceInsights: true,
-    performanceInsightEncryptionKey: replicaKey,
-    monitoringInterval: Duration.seconds(30),
     removalPolicy: RemovalPolicy.RETAIN,
-    maxAllocatedStorage: 200,
-    storageType: rds.StorageType.GP3,
-    publiclyAccessible: false,
   });
   // A replica inherits encryption; CloudFormation rejects StorageEncrypted next to SourceDBInstanceIdentifier.
   (replica.node.defaultChild as rds.CfnDBInstance).storageEncrypted = undefined;

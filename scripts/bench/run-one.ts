@@ -1,7 +1,8 @@
 /**
  * One benchmark run, in its own process: builds and synthesizes one app and prints a JSON line with the synth wall
  * time (construction and synthesis, after the modules are loaded), the process's peak RSS and the resources per stack.
- * Usage: run-one.ts reference | handwritten <definition.json> | pairs <N>
+ * Usage: run-one.ts reference [<definition out>] | handwritten <definition> | pairs <N>
+ * `reference` with a path also writes the runbook's state machine definition there, for the hand-written app.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -46,6 +47,11 @@ if (kind === 'reference') {
 }
 const assembly = app.synth();
 const synthMs = Number(process.hrtime.bigint() - started) / 1e6;
+if (kind === 'reference' && arg) {
+  const machine = Object.values(assembly.getStackByName('OrdersDr').template.Resources as Record<string, { Type: string; Properties: any }>)
+    .find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  fs.writeFileSync(arg, machine!.Properties.DefinitionString);
+}
 const resources: Record<string, Record<string, number>> = {};
 for (const stack of assembly.stacks) {
   const counts: Record<string, number> = {};

@@ -10,6 +10,7 @@ import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError } from '../private/errors';
+import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
 import { PromotionRole } from '../promotion-role/promotion-role';
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
@@ -318,9 +319,11 @@ export class MultiRegionPostgres extends Construct {
       instanceIdentifier: `${props.name}-dr`,
       removalPolicy: props.removalPolicy,
     });
+    // A replica has the source's storage, which its own template does not spell: read it from the primary's.
+    const primaryStorage = numberOrUndefined(primaryStack.resolve(cfnDbInstanceOf(this.primary.instance)?.allocatedStorage));
     this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', {
       instance: this.replica.instance,
-      allocatedStorage: Size.gibibytes(props.allocatedStorage ?? 100),
+      allocatedStorage: primaryStorage === undefined ? undefined : Size.gibibytes(primaryStorage),
     });
     this.replicaProbe = new WritableProbe(dr, 'ReplicaProbe', {
       instance: this.replica.instance,

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackupReplication } from '../backup-replication/backup-replication';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
@@ -24,6 +24,13 @@ const SOURCES = {
   ttl: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring.html',
   logUpload: 'https://aws.amazon.com/rds/features/backup/',
   backupReplication: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html',
+};
+
+/** The output id prefix of each failure's budgets. */
+const OUTPUT_KEYS: Record<string, string> = {
+  'AZ failure': 'AZFailure',
+  'Region failure': 'RegionFailure',
+  'Region failure, restore from backup': 'RegionFailureRestoreFromBackup',
 };
 
 /** A recovery time objective and a recovery point objective for one kind of failure. */
@@ -311,7 +318,7 @@ export class ResilienceObjectives extends Construct {
 
     if (props.outputs ?? true) {
       for (const b of budgets) {
-        const key = `${b.scenario.replace(/[^A-Za-z]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}${b.measure === 'RTO' ? 'Rto' : 'Rpo'}`;
+        const key = `${OUTPUT_KEYS[b.scenario]}${b.measure === 'RTO' ? 'Rto' : 'Rpo'}`;
         const target = b.targetSeconds === undefined ? 'no target' : `target ${b.targetSeconds} s`;
         new CfnOutput(this, `${key}BudgetSeconds`, {
           value: String(b.budgetSeconds),
@@ -323,9 +330,6 @@ export class ResilienceObjectives extends Construct {
 }
 
 function term(name: string, seconds: number, basis: string, setBy: string, source: string, assumed: boolean): BudgetTerm {
-  if (Token.isUnresolved(seconds)) {
-    throw new Error(`${CONSTRUCT}: the term ${name} is not known at synth`);
-  }
   return { name, seconds, basis, setBy, source, assumed };
 }
 

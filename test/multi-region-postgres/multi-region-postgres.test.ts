@@ -1,12 +1,8 @@
-import { Annotations as CoreAnnotations, App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import {
-  BackupReplication, CrossRegionReadReplica, DbAlarmSet, FailoverRunbook, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres,
-  MultiRegionPostgresProps, ResilienceObjectives, Route53DbFailover, WritableProbe,
-} from '../../src';
-import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack, record, synthWithNag } from '../util';
+import { BackupReplication, MultiRegionPostgres, MultiRegionPostgresProps, ResilienceObjectives } from '../../src';
+import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack, record, runbookApp, synthWithNag } from '../util';
 
 const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
 
@@ -25,56 +21,14 @@ function patternApp(props: Partial<MultiRegionPostgresProps> = {}, app: App = ne
   return { app, primaryStack, drStack, orders };
 }
 
-/** The same architecture composed by hand from the parts, with the pattern's settings. */
+/** The same architecture composed by hand from the parts (test/util.ts), with the pattern's settings. */
 function composedApp() {
-  const app = newApp();
-  const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
-  const drStack = newStack(app, 'Dr', DR_REGION);
-  const net = new IsolatedVpc(primaryStack, 'Network');
-  const primary = new MultiAzPostgres(primaryStack, 'Primary', {
-    vpc: net.vpc,
-    secretsManagerEndpoint: net.secretsManagerEndpoint,
-    instanceIdentifier: 'orders-primary',
-    databaseName: 'orders',
-    secretName: 'orders-primary/master',
-    secretReplicaRegions: [{ region: DR_REGION }],
+  const parts = runbookApp({ automaticPromotion: true, approval: true });
+  const backups = new BackupReplication(parts.primaryStack, 'Backups', {
+    sourceInstance: parts.primary.instance, destinationRegion: DR_REGION, destinationKeyArn: DR_KEY,
   });
-  const backups = new BackupReplication(primaryStack, 'Backups', { sourceInstance: primary.instance, destinationRegion: DR_REGION, destinationKeyArn: DR_KEY });
-  const primaryAlarms = new DbAlarmSet(primaryStack, 'PrimaryAlarms', { instance: primary.instance });
-  const primaryProbe = new WritableProbe(primaryStack, 'PrimaryProbe', {
-    instance: primary.instance,
-    credentials: primary.secret,
-    vpc: net.vpc,
-    awsApiEndpoints: [net.secretsManagerEndpoint, net.monitoringEndpoint],
-    topic: primaryAlarms.topic,
-  });
-  const drNet = new IsolatedVpc(drStack, 'Network', { ipAddresses: ec2.IpAddresses.cidr('10.1.0.0/16') });
-  const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
-  const replicaAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
-  const replicaProbe = new WritableProbe(drStack, 'ReplicaProbe', {
-    instance: replica.instance,
-    credentials: secretsmanager.Secret.fromSecretNameV2(drStack, 'ReplicatedSecret', 'orders-primary/master'),
-    vpc: drNet.vpc,
-    awsApiEndpoints: [drNet.secretsManagerEndpoint, drNet.monitoringEndpoint],
-    topic: replicaAlarms.topic,
-  });
-  const failover = new Route53DbFailover(drStack, 'Failover', {
-    zoneName: 'orders.internal',
-    vpcs: [drNet.vpc, ec2.Vpc.fromVpcAttributes(drStack, 'PrimaryVpc', { vpcId: PRIMARY_VPC_ID, region: PRIMARY_REGION, availabilityZones: ['us-east-1a'] })],
-    primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm, unreachableAlarm: primaryProbe.unreachableAlarm },
-    secondary: {
-      endpointAddress: replica.endpoint.hostname,
-      notWritableAlarm: replicaProbe.notWritableAlarm,
-      unreachableAlarm: replicaProbe.unreachableAlarm,
-      writableAlarm: replicaProbe.writableAlarm,
-    },
-    readerRecordName: 'reader',
-  });
-  const runbook = new FailoverRunbook(drStack, 'Runbook', {
-    replica, topic: replicaAlarms.topic, topicKey: replicaAlarms.topicKey, failover, automaticPromotion: true, approval: true,
-  });
-  new ResilienceObjectives(drStack, 'Objectives', { primary, runbook, backupReplication: backups, outputs: false });
-  return { primaryStack, drStack };
+  new ResilienceObjectives(parts.drStack, 'Objectives', { primary: parts.primary, runbook: parts.runbook, backupReplication: backups, outputs: false });
+  return parts;
 }
 
 function typeCounts(stack: Stack): Record<string, number> {

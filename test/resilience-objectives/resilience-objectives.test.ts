@@ -19,7 +19,7 @@ function objectivesApp(props: Partial<ResilienceObjectivesProps> = {}, runbookPr
   const objectives = new ResilienceObjectives(parts.drStack, 'Objectives', {
     primary: parts.primary, runbook, backupReplication: backups, ...props,
   });
-  return { ...parts, objectives, backups };
+  return { ...parts, runbook, objectives, backups };
 }
 
 function budget(objectives: ResilienceObjectives, scenario: string, measure: string): ObjectiveBudget {
