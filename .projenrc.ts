@@ -86,7 +86,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
     },
   },
-  gitignore: ['/.tools/', '/cdk.out/', '/demo.out/', '/.multilang/', '/examples/**/node_modules/', '/examples/python/.venv/', '/examples/java/target/', '/.cfn-lint/', '__pycache__/', '.jsii.tabl.json', '/rosetta-cache.json'],
+  gitignore: ['/.jsii.gz', '/.tools/', '/cdk.out/', '/demo.out/', '/.multilang/', '/examples/**/node_modules/', '/examples/python/.venv/', '/examples/java/target/', '/.cfn-lint/', '__pycache__/', '.jsii.tabl.json', '/rosetta-cache.json'],
 });
 
 // cfn-lint over every template the unit tests recorded (see test/util.ts: `record`).

@@ -262,7 +262,7 @@ export class MultiRegionPostgres extends Construct {
       primaryNetwork = this.primaryIsolatedVpc;
     }
     const primaryVpcId = props.primaryVpcId ?? primaryNetwork.vpc.vpcId;
-    if (Token.isUnresolved(primaryVpcId) || !/^vpc-[0-9a-f]{8,17}$/.test(primaryVpcId)) {
+    if (Token.isUnresolved(primaryVpcId) || !/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(primaryVpcId)) {
       throw propError(CONSTRUCT, 'primaryVpcId', props.primaryVpcId,
         'the literal ID of the primary VPC, vpc-<8 or 17 hex digits> (output PrimaryVpcId): the DR stack associates the private zone with it');
     }

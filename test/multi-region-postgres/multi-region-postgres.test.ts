@@ -224,6 +224,7 @@ describe('rejections', () => {
     ['no primary VPC ID for a created VPC', { primaryVpcId: undefined },
       'MultiRegionPostgres: invalid primaryVpcId (unset): the literal ID of the primary VPC, vpc-<8 or 17 hex digits> (output PrimaryVpcId)'],
     ['a malformed VPC ID', { primaryVpcId: 'vpc-xyz' }, "MultiRegionPostgres: invalid primaryVpcId 'vpc-xyz'"],
+    ['a VPC ID of 12 hex digits', { primaryVpcId: 'vpc-0a1b2c3d4e5f' }, "MultiRegionPostgres: invalid primaryVpcId 'vpc-0a1b2c3d4e5f': the literal ID of the primary VPC, vpc-<8 or 17 hex digits>"],
     ['a DR key in the primary Region', { drBackupKeyArn: `arn:aws:kms:${PRIMARY_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10` }, 'destinationKeyArn'],
   ])('%s', (_name, props, message) => {
     expect(() => patternApp(props as Partial<MultiRegionPostgresProps>)).toThrow(message);

@@ -206,6 +206,9 @@ describe('rejections', () => {
     ['minimumHeadroom 1', { minimumHeadroom: 1 }, 'ResilienceObjectives: invalid minimumHeadroom 1: a fraction from 0 to less than 1, such as 0.2 for 20 %'],
     ['minimumHeadroom -0.1', { minimumHeadroom: -0.1 }, 'ResilienceObjectives: invalid minimumHeadroom -0.1'],
     ['azFailoverTime 1.5 s', { azFailoverTime: Duration.millis(1500) }, "ResilienceObjectives: invalid azFailoverTime '1 second 500 millis': a whole number of seconds from 1 to 3600"],
+    ['operatorResponseTime 1.5 s', { operatorResponseTime: Duration.millis(1500) },
+      "ResilienceObjectives: invalid operatorResponseTime '1 second 500 millis': a whole number of seconds from 0 to 86400"],
+    ['backupCopyDelay 2 days', { backupCopyDelay: Duration.days(2) }, "ResilienceObjectives: invalid backupCopyDelay '2 days': a whole number of seconds from 0 to 86400"],
     ['clientDnsCache 2 h', { clientDnsCache: Duration.hours(2) }, "ResilienceObjectives: invalid clientDnsCache '2 hours': a whole number of seconds from 0 to 3600"],
     ['azFailure.rto 500 ms', { azFailure: { rto: Duration.millis(500), rpo: Duration.seconds(0) } }, "ResilienceObjectives: invalid azFailure.rto '500 millis': a whole number of seconds from 0 to 31536000"],
   ])('%s', (_name, props, message) => {
