@@ -105,11 +105,8 @@ project.addTask('integ:update', {
   env: { INTEG_UPDATE: '1' },
 });
 
-// npm 11.16+ writes lockfiles that `npm ci` then rejects (npm/cli#9846); write it with an older npm after projen.
-project.addTask('lockfile', {
-  description: 'Rewrite package-lock.json with npm 11.13 so that `npm ci` accepts it',
-  exec: 'npx -y npm@11.13.0 install --package-lock-only --no-audit --no-fund',
-});
+// No task rewrites package-lock.json with a pinned npm: npm 11.13 wrote entries without a version that `npm ci` then
+// rejects. scripts/check-lockfile.js guards the lockfile in CI; CONTRIBUTING.md says how to repair one.
 
 // README examples must compile under jsii-rosetta in strict mode.
 const libTsconfig = project.tryFindObjectFile('tsconfig.json');

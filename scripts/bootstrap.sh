@@ -33,10 +33,21 @@ log "node $(node --version), npm $(npm --version 2>/dev/null)"
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
 
 cd "$ROOT"
+# A lockfile entry without a version makes `npm ci` fail with "Invalid Version:" on a new machine (CONTRIBUTING.md).
+node "$ROOT/scripts/check-lockfile.js"
 stamp="$ROOT/node_modules/.bootstrap-stamp"
 if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
-  log "npm ci"
-  npm ci --no-audit --no-fund >/dev/null
+  if [ -n "${CI:-}" ]; then
+    # CI installs as a machine that has never seen the project would: an empty, throwaway npm cache, so that nothing
+    # cached by an earlier run can stand in for what the lockfile and the registry provide.
+    npm_cache="$(mktemp -d)"
+    log "npm ci (empty cache $npm_cache)"
+    npm ci --no-audit --no-fund --cache "$npm_cache" >/dev/null
+    rm -rf "$npm_cache"
+  else
+    log "npm ci"
+    npm ci --no-audit --no-fund >/dev/null
+  fi
   touch "$stamp"
 fi
 
