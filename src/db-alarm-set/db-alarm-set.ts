@@ -126,9 +126,13 @@ export interface DbAlarmSetProps {
   readonly rpo?: Duration;
 
   /**
-   * The SNS topic every alarm, OK transition and RDS event goes to.
+   * The SNS topic every alarm, OK transition and RDS event goes to. Its access policy must let
+   * `cloudwatch.amazonaws.com` and `events.rds.amazonaws.com` publish (SNS's default policy does; a custom one must
+   * name them), and when it is encrypted, its key must let both use `kms:Decrypt` and `kms:GenerateDataKey*`.
    *
-   * @default - a new topic, encrypted with a new customer-managed KMS key, refusing publishers without TLS
+   * @default - a new topic, encrypted with a new customer-managed KMS key, refusing publishers without TLS, that lets
+   * the alarms of this account and Region and the instance's RDS events publish
+   * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
    */
   readonly topic?: sns.ITopic;
 
@@ -324,8 +328,10 @@ export class DbAlarmSet extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // CloudWatch alarms and RDS event notifications publish to an encrypted topic only if the key lets them.
+    // CloudWatch alarms and RDS event notifications publish to an encrypted topic only if the key lets them, and
+    // aws:SourceAccount keeps the key from serving another account's alarms or events.
     // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    // (CloudWatch and RDS set aws:SourceAccount: https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html)
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchAndRdsEventsToPublish',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.rds.amazonaws.com')],
@@ -338,7 +344,23 @@ export class DbAlarmSet extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
-    // Added to the topic's own policy, which also holds the TLS-only statement: a second TopicPolicy would replace it.
+    // The statements go in the topic's own policy, which also holds the TLS-only statement: a second TopicPolicy would
+    // replace it. Any TopicPolicy replaces SNS's default policy, so every service that publishes here is named.
+    // CloudWatch alarms of this account and Region: the alarm's ARN is the request's aws:SourceArn.
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html#sns-allow-cloudwatch-alarm-to-publish-to-topic-in-another-account
+    // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarms',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+      },
+    }));
+    // RDS events: aws:SourceArn is the source's ARN (the DB instance), not the event subscription's.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.GrantingPermissions.html
     topic.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowRdsEvents',
       principals: [new iam.ServicePrincipal('events.rds.amazonaws.com')],
@@ -346,7 +368,7 @@ export class DbAlarmSet extends Construct {
       resources: [topic.topicArn],
       conditions: {
         StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:rds:${stack.region}:${stack.account}:es:*` },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:rds:${stack.region}:${stack.account}:db:${identifier}` },
       },
     }));
     return { topic, key };

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlarmSeverity, DbAlarmSet, DbRole } from '../../src';
-import { dbStack, failoverApp, newStack, record } from '../util';
+import { ACCOUNT, dbStack, failoverApp, newStack, record } from '../util';
 
 /** The alarms of a template by name: metric, statistic, threshold, comparison, periods. */
 function alarmsOf(template: ReturnType<typeof record>): Record<string, any> {
@@ -98,6 +98,60 @@ describe('defaults on a MultiAzPostgres primary (db.m7g.large, 100 GiB)', () => 
     });
   });
 
+  test('the topic policy lets the alarms of this account and Region publish: it replaces SNS\'s default policy', () => {
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html#sns-allow-cloudwatch-alarm-to-publish-to-topic-in-another-account
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'AllowCloudWatchAlarms',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: Match.stringLikeRegexp('^AlarmsTopic') },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:*` },
+          },
+        }]),
+      },
+    });
+  });
+
+  test('RDS events may publish for the source DB instance: aws:SourceArn is the instance, not the subscription', () => {
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.GrantingPermissions.html
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'AllowRdsEvents',
+          Effect: 'Allow',
+          Principal: { Service: 'events.rds.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: Match.stringLikeRegexp('^AlarmsTopic') },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': `arn:aws:rds:us-east-1:${ACCOUNT}:db:orders-primary` },
+          },
+        }]),
+      },
+    });
+  });
+
+  test('the key lets CloudWatch and RDS events encrypt for this account only', () => {
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'AllowCloudWatchAndRdsEventsToPublish',
+          Effect: 'Allow',
+          Principal: { Service: ['cloudwatch.amazonaws.com', 'events.rds.amazonaws.com'] },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+        }]),
+      },
+    });
+  });
+
   test('an RDS event subscription for the instance, on the topic', () => {
     template.hasResourceProperties('AWS::RDS::EventSubscription', {
       SourceType: 'db-instance',
@@ -120,7 +174,8 @@ describe('defaults on a MultiAzPostgres primary (db.m7g.large, 100 GiB)', () => 
 
 describe('a replica', () => {
   const { drStack, drAlarms } = failoverApp();
-  const alarms = alarmsOf(record(drStack));
+  const template = record(drStack);
+  const alarms = alarmsOf(template);
 
   test('is detected as a replica and gets a ReplicaLag alarm against the RPO, -1 and no data breaching', () => {
     expect(drAlarms.role).toBe(DbRole.REPLICA);
@@ -137,6 +192,15 @@ describe('a replica', () => {
     });
     expect(lag.AlarmDescription).toMatch(/^\[CRITICAL\] orders-dr: replica lag above 60 s \(RPO\)/);
     expect(Object.keys(alarms).filter((n) => n.startsWith('orders-dr-') && !/not-writable|unreachable|-writable$/.test(n))).toHaveLength(12);
+  });
+
+  test('the replica\'s topic names the replica in its Region for RDS events, and its alarms', () => {
+    const statements = Object.values(template.findResources('AWS::SNS::TopicPolicy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements.find((st: any) => st.Sid === 'AllowRdsEvents').Condition.ArnLike)
+      .toEqual({ 'aws:SourceArn': `arn:aws:rds:us-west-2:${ACCOUNT}:db:orders-dr` });
+    expect(statements.find((st: any) => st.Sid === 'AllowCloudWatchAlarms')?.Condition.ArnLike)
+      .toEqual({ 'aws:SourceArn': `arn:aws:cloudwatch:us-west-2:${ACCOUNT}:alarm:*` });
   });
 });
 
