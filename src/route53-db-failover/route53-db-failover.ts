@@ -417,6 +417,9 @@ export class Route53DbFailover extends Construct {
       record('ReaderSecondary', readerName, 'SECONDARY', props.secondary, secondaryReaderCheck);
     }
 
+    // --- Health checks wait for the alarms of this stack ----------------------------------------------------------------
+    dependOnSameStackAlarms(stack, Object.values(this.healthChecks));
+
     // --- Detection budget ----------------------------------------------------------------------------------------------
     if (type === FailoverHealthCheckType.TCP) {
       const healthCheckSeconds = tcpInterval.toSeconds() * tcpFailureThreshold;
@@ -498,6 +501,32 @@ function alarmFacts(prop: string, alarm: cloudwatch.IAlarm): AlarmFacts {
       `an alarm with a period of 60 seconds or more (it has ${period}): Route 53 does not support high-resolution alarms`);
   }
   return { name, region, periodSeconds: period, evaluationPeriods: stack.resolve(cfn.evaluationPeriods) };
+}
+
+/**
+ * Makes each CLOUDWATCH_METRIC health check depend on its alarm when the alarm is a resource of the same stack.
+ * Route 53 reads the alarm's settings from CloudWatch when it creates the health check, so the alarm must exist first;
+ * the health check names it by literal name and Region, which gives CloudFormation no order of its own. An alarm of
+ * another stack is ordered by a stack dependency (that stack is deployed first).
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-updating-cloudwatch-alarm-settings.html
+ * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html
+ */
+function dependOnSameStackAlarms(stack: Stack, checks: route53.CfnHealthCheck[]): void {
+  const alarms = new Map<string, cloudwatch.CfnAlarm>();
+  for (const c of stack.node.findAll()) {
+    if (c instanceof cloudwatch.CfnAlarm && Stack.of(c) === stack && typeof c.alarmName === 'string' && !Token.isUnresolved(c.alarmName)) {
+      alarms.set(c.alarmName, c);
+    }
+  }
+  for (const check of checks) {
+    const config = stack.resolve(check.healthCheckConfig) as route53.CfnHealthCheck.HealthCheckConfigProperty;
+    const id = config.alarmIdentifier as route53.CfnHealthCheck.AlarmIdentifierProperty | undefined;
+    const alarm = id !== undefined && id.region === stack.region ? alarms.get(id.name) : undefined;
+    if (alarm !== undefined) {
+      check.addDependency(alarm);
+    }
+  }
 }
 
 /** Checks the VPCs' Regions and returns them. */

@@ -109,6 +109,28 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
     });
   });
 
+  test('each health check on an alarm of this stack waits for it (DependsOn); alarms of another stack are not referenced', () => {
+    // Route 53 reads the alarm's settings from CloudWatch when it creates the health check, and the health check names
+    // the alarm by a literal name, which gives CloudFormation no order of its own.
+    // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-updating-cloudwatch-alarm-settings.html
+    const resources = template.toJSON().Resources as Record<string, any>;
+    const alarmIdsByName = new Map(Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm').map(([id, r]) => [r.Properties.AlarmName, id]));
+    const dependsOn = Object.fromEntries(Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::Route53::HealthCheck' && r.Properties.HealthCheckConfig.Type === 'CLOUDWATCH_METRIC')
+      .map(([, r]) => [r.Properties.HealthCheckConfig.AlarmIdentifier.Name, r.DependsOn ?? []]));
+    expect(Object.keys(dependsOn).sort()).toEqual([
+      'orders-dr-not-writable', 'orders-dr-unreachable', 'orders-dr-writable', 'orders-primary-not-writable', 'orders-primary-unreachable',
+    ]);
+    for (const name of ['orders-dr-not-writable', 'orders-dr-unreachable', 'orders-dr-writable']) {
+      expect(alarmIdsByName.get(name)).toBeDefined();
+      expect(dependsOn[name]).toContain(alarmIdsByName.get(name));
+    }
+    // The primary's alarms live in the primary stack, deployed first (a stack dependency): nothing to name here.
+    expect(dependsOn['orders-primary-not-writable']).toEqual([]);
+    expect(dependsOn['orders-primary-unreachable']).toEqual([]);
+  });
+
   test('no Route 53 API permission anywhere: DNS moves through health checks only', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('route53:ChangeResourceRecordSets');
   });
@@ -168,6 +190,10 @@ describe('overrides', () => {
       },
     ]);
     expect(failover.detectionBudget).toMatchObject({ healthCheckSeconds: 60, ttlSeconds: 30, totalSeconds: 90 });
+    const writableCheck = Object.entries(record(drStack).findResources('AWS::Route53::HealthCheck'))
+      .find(([id]) => id.startsWith('PublicSecondaryWritableHealthCheck'))![1] as any;
+    expect(writableCheck.DependsOn).toEqual([expect.stringMatching(/^ReplicaProbeNotWritableAlarm/)]);
+
   });
 });
 
