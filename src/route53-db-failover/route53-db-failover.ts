@@ -524,7 +524,7 @@ function dependOnSameStackAlarms(stack: Stack, checks: route53.CfnHealthCheck[])
     const id = config.alarmIdentifier as route53.CfnHealthCheck.AlarmIdentifierProperty | undefined;
     const alarm = id !== undefined && id.region === stack.region ? alarms.get(id.name) : undefined;
     if (alarm !== undefined) {
-      check.addDependency(alarm);
+      check.node.addDependency(alarm);
     }
   }
 }
