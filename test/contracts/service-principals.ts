@@ -45,6 +45,8 @@ type Statement = Record<string, any>;
 interface Request {
   /** A service principal (`cloudwatch.amazonaws.com`), or undefined for a request judged by an identity policy. */
   readonly service?: string;
+  /** The ARN of the role making the request, when it is a role's. */
+  readonly role?: string;
   readonly action: string;
   readonly resource: string;
   readonly context: Record<string, string>;
@@ -164,7 +166,7 @@ class TemplateCheck {
   private alarmActions() {
     for (const [id, r] of this.ofType('AWS::CloudWatch::Alarm')) {
       const p = r.Properties ?? {};
-      const alarmName = typeof p.AlarmName === 'string' ? p.AlarmName : id;
+      const alarmName = p.AlarmName === undefined ? id : this.str(p.AlarmName);
       const alarmArn = `arn:${this.partition}:cloudwatch:${this.t.region}:${this.t.account}:alarm:${alarmName}`;
       const actions: unknown[] = [...(p.AlarmActions ?? []), ...(p.OKActions ?? []), ...(p.InsufficientDataActions ?? [])];
       const topics = new Set<string>();
@@ -347,8 +349,9 @@ class TemplateCheck {
       this.fail(`${what}: role ${role} may not sns:Publish to topic ${topic}: ${publish}`);
     }
     // The topic's own policy must not refuse the role (a Deny applies to every principal).
+    const roleArn = this.str({ 'Fn::GetAtt': [role, 'Arn'] });
     const denied = this.topicPolicyStatements(topic).filter((s) => s.Effect === 'Deny'
-      && statementMatches(s, { action: 'sns:Publish', resource: topicArn, context: { 'aws:SecureTransport': 'true' } }, true));
+      && statementMatches(s, { role: roleArn, action: 'sns:Publish', resource: topicArn, context: { 'aws:SecureTransport': 'true' } }, true));
     if (denied.length > 0) {
       this.fail(`${what}: topic ${topic} denies role ${role}: ${denied.map((s) => s.Sid ?? '(no Sid)').join(', ')}`);
     }
@@ -559,6 +562,9 @@ function principalMatches(s: Statement, request: Request): boolean {
     return request.service === undefined;
   }
   if (s.Principal === '*' || asArray(s.Principal.AWS).includes('*')) {
+    return true;
+  }
+  if (request.role !== undefined && asArray(s.Principal.AWS).includes(request.role)) {
     return true;
   }
   return request.service !== undefined && asArray(s.Principal.Service).includes(request.service);
