@@ -109,8 +109,19 @@ function monitoring(scope: Construct, identifier: string, instance: rds.IDatabas
     resources: ['*'],
   }));
   const topic = new sns.Topic(scope, 'Topic', { masterKey: topicKey, enforceSSL: true });
+  const stack = Stack.of(scope);
+  // A topic policy replaces SNS's default one, so CloudWatch alarms and RDS events are named, as DbAlarmSet does.
   topic.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal('events.rds.amazonaws.com')], actions: ['sns:Publish'], resources: [topic.topicArn],
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` } },
+  }));
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('events.rds.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:rds:${stack.region}:${stack.account}:db:${identifier}` } },
   }));
   const list = alarms(scope, identifier, topic, replica);
   new rds.CfnEventSubscription(scope, 'Events', {
