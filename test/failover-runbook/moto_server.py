@@ -16,7 +16,9 @@ closed here, each to the behaviour AWS documents; nothing else of moto is change
    leaves its normalisation hooks (`_normalise_parameters`, `_normalise_response`) empty. Here they translate, and
    errors are named, with the model the tests read from the SDK's jars (test/contracts/JavaSdkModel.java, the file
    named by CRP_JAVA_SDK_MODEL): the same model the contract check in test/contracts/sfn-sdk.test.ts uses. A field the
-   model does not have fails the task, as CreateStateMachine refuses it on AWS.
+   model does not have fails the task, as CreateStateMachine refuses it on AWS. An error is named by botocore's error
+   code, looked up in the error codes the Java client maps to its exception classes; RDS speaks the query protocol in
+   both SDKs, so the codes are the same. A code the Java client does not map falls back to the base exception.
    https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
 3. Timestamps in AWS SDK integration results. Step Functions returns them as ISO 8601 strings in the JSON result;
    moto hands the workflow botocore's datetime objects, which JSONata cannot read.
