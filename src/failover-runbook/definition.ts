@@ -28,13 +28,27 @@ type State = Record<string, unknown>;
 const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL' }];
 
 /**
- * Retry for PromoteReadReplica: throttling and RDS-side transient errors only. Step Functions names AWS SDK errors
- * `<Service>.<Code>Exception` in PascalCase.
+ * Step Functions' AWS SDK integrations name request fields, result fields and errors after the AWS SDK for Java v2,
+ * not after the RDS API: `DbInstanceIdentifier` (Java `dbInstanceIdentifier`), `DbInstances[0].DbInstanceStatus`, but
+ * `ReadReplicaSourceDBInstanceIdentifier`, where the SDK keeps "DB". An error is `Rds.<Java exception class>`, and an
+ * error the SDK does not model, throttling among them, arrives as the service's base exception `Rds.RdsException`.
+ * test/contracts/sfn-sdk.test.ts checks every name here against the SDK's jars.
  *
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ * @see https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/services/rds/model/DBInstance.html
+ */
+const REPLICA_SOURCE = 'ReadReplicaSourceDBInstanceIdentifier';
+
+/**
+ * Retry for PromoteReadReplica: throttling, internal failures and the other errors the SDK does not model, which all
+ * arrive as `Rds.RdsException` (a modeled error arrives as its own class, which this name does not match). A modeled
+ * refusal, such as `Rds.InvalidDbInstanceStateException` (RDS's InvalidDBInstanceState), ends the run at once.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html#API_PromoteReadReplica_Errors
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html
  */
-const PROMOTE_RETRY_ERRORS = ['Rds.ThrottlingException', 'Rds.InternalFailureException', 'Rds.ServiceUnavailableException'];
+const PROMOTE_RETRY_ERRORS = ['Rds.RdsException'];
 
 const jsonata = (expression: string) => `{% ${expression} %}`;
 
@@ -107,14 +121,14 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     states[name] = {
       Type: 'Task',
       Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
-      Arguments: { DBInstanceIdentifier: s.replicaIdentifier },
+      Arguments: { DbInstanceIdentifier: s.replicaIdentifier },
       Retry: RETRY_READS,
-      Assign: { replica: jsonata('$states.result.DBInstances[0]'), ...assign },
+      Assign: { replica: jsonata('$states.result.DbInstances[0]'), ...assign },
       Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyCannotDescribe', Assign: { error: jsonata('$states.errorOutput') } }],
       Next: next,
     };
   };
-  const isPromoted = "$replica.DBInstanceStatus = 'available' and $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier))";
+  const isPromoted = `$replica.DbInstanceStatus = 'available' and $not($exists($replica.${REPLICA_SOURCE}))`;
 
   // 1. Start: normalise the input.
   states.Initialize = {
@@ -150,22 +164,22 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   states.ClassifyReplica = {
     Type: 'Choice',
     Choices: [
-      { Condition: jsonata('$not($exists($replica.ReadReplicaSourceDBInstanceIdentifier))'), Next: 'NotifyAlreadyPromoted' },
-      { Condition: jsonata("$replica.DBInstanceStatus != 'available'"), Next: 'NotifyReplicaBusy' },
+      { Condition: jsonata(`$not($exists($replica.${REPLICA_SOURCE}))`), Next: 'NotifyAlreadyPromoted' },
+      { Condition: jsonata("$replica.DbInstanceStatus != 'available'"), Next: 'NotifyReplicaBusy' },
     ],
     Default: 'NotifyStarted',
   };
   notify('NotifyAlreadyPromoted', 'already promoted: resuming at the writable signal, without promoting', 'MarkResumed',
-    "'status': $replica.DBInstanceStatus");
+    "'status': $replica.DbInstanceStatus");
   states.MarkResumed = { Type: 'Pass', Assign: { outcome: 'already-promoted' }, Next: 'DescribePromotion' };
   notify('NotifyReplicaBusy', 'refused: the replica is not available', 'ReplicaBusy',
-    "'status': $replica.DBInstanceStatus, 'advice': 'run again once the instance is available; a promotion under way is detected and not repeated'");
+    "'status': $replica.DbInstanceStatus, 'advice': 'run again once the instance is available; a promotion under way is detected and not repeated'");
   fail('ReplicaBusy', 'Runbook.ReplicaNotAvailable', 'The replica is not available; nothing was changed.');
   notify('NotifyCannotDescribe', 'failed: cannot describe the replica', 'CannotDescribe', "'error': $error");
   fail('CannotDescribe', 'Runbook.CannotDescribeReplica', 'DescribeDBInstances on the replica failed; nothing was changed.');
 
   notify('NotifyStarted', 'started', 'ReadEvidence',
-    "'trigger': $trigger, 'reason': $reason, 'force': $force, 'detectedAt': $detectedAt, 'source': $replica.ReadReplicaSourceDBInstanceIdentifier");
+    `'trigger': $trigger, 'reason': $reason, 'force': $force, 'detectedAt': $detectedAt, 'source': $replica.${REPLICA_SOURCE}`);
 
   // 2. Evidence: alarms in this Region, and the replication status RDS reports for the replica.
   states.ReadEvidence = {
@@ -275,7 +289,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   states.Promote = {
     Type: 'Task',
     Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
-    Arguments: { DBInstanceIdentifier: s.replicaIdentifier, BackupRetentionPeriod: s.backupRetentionDays },
+    Arguments: { DbInstanceIdentifier: s.replicaIdentifier, BackupRetentionPeriod: s.backupRetentionDays },
     Retry: [{ ErrorEquals: PROMOTE_RETRY_ERRORS, IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }],
     Assign: {
       promoteRequestedAt: jsonata('$now()'),
@@ -298,7 +312,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     Default: 'WaitForPromotion',
   };
   notify('NotifyPromotionTimedOut', `failed: not available after ${s.maxPolls} polls`, 'PromotionTimedOut',
-    "'status': $replica.DBInstanceStatus, 'polls': $polls");
+    "'status': $replica.DbInstanceStatus, 'polls': $polls");
   fail('PromotionTimedOut', 'Runbook.PromotionTimedOut',
     `The instance was not available and promoted after ${s.maxPolls} polls of ${s.pollSeconds} s; run again to resume.`);
 

@@ -167,13 +167,19 @@ describe('defaults', () => {
   test('the poll loop is bounded: 120 polls of 30 s for the one-hour promotion timeout', () => {
     expect(states.WaitForPromotion).toEqual({ Type: 'Wait', Seconds: 30, Next: 'DescribePromotion' });
     expect(states.PromotionDone.Choices).toEqual([
-      { Condition: "{% $replica.DBInstanceStatus = 'available' and $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}", Next: 'PublishWritable' },
+      { Condition: "{% $replica.DbInstanceStatus = 'available' and $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}", Next: 'PublishWritable' },
       { Condition: '{% $polls >= 120 %}', Next: 'NotifyPromotionTimedOut' },
     ]);
     expect(states.DescribePromotion.Assign.polls).toBe('{% $polls + 1 %}');
   });
 
   test('idempotency: an instance that is no longer a replica is never promoted again', () => {
+    // The SDK integration's names: the AWS SDK for Java v2 member names (test/contracts/sfn-sdk.test.ts).
+    expect(states.DescribeReplica).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
+      Arguments: { DbInstanceIdentifier: 'orders-dr' },
+      Assign: { replica: '{% $states.result.DbInstances[0] %}' },
+    });
     expect(states.ClassifyReplica.Choices[0]).toEqual({
       Condition: '{% $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}', Next: 'NotifyAlreadyPromoted',
     });
@@ -201,12 +207,13 @@ describe('defaults', () => {
     }
   });
 
-  test('PromoteReadReplica: the primary\'s backup retention, retries for throttling only, a catch to a notification', () => {
+  test('PromoteReadReplica: the primary\'s backup retention, retries for unmodeled errors (throttling) only, a catch to a notification', () => {
+    // Step Functions names SDK fields and errors after the AWS SDK for Java v2: throttling arrives as the base exception.
     expect(states.Promote).toMatchObject({
       Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
-      Arguments: { DBInstanceIdentifier: 'orders-dr', BackupRetentionPeriod: 35 },
+      Arguments: { DbInstanceIdentifier: 'orders-dr', BackupRetentionPeriod: 35 },
       Retry: [{
-        ErrorEquals: ['Rds.ThrottlingException', 'Rds.InternalFailureException', 'Rds.ServiceUnavailableException'],
+        ErrorEquals: ['Rds.RdsException'],
         IntervalSeconds: 2,
         MaxAttempts: 5,
         BackoffRate: 2,

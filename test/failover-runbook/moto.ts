@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import * as readline from 'readline';
+import { javaSdkModelFile } from '../contracts/java-sdk-model';
 import { freePort } from '../util';
 
 /** The account the test app synthesizes for; moto server answers as this account too. */
@@ -8,13 +9,18 @@ export const MOTO_ACCOUNT = '111111111111';
 
 /** A moto server on 127.0.0.1, started from the tool virtualenv with test/failover-runbook/moto_server.py. */
 export class MotoServer {
-  /** Starts the server on a free port and waits until it accepts requests. */
-  public static async start(): Promise<MotoServer> {
+  /**
+   * Starts the server on a free port and waits until it accepts requests. `sdkServices` are the services of the AWS SDK
+   * integration tasks the tests run: their AWS SDK for Java v2 model, read from the SDK's jars, names the tasks' fields
+   * and errors as Step Functions does.
+   */
+  public static async start(sdkServices: string[]): Promise<MotoServer> {
+    const model = javaSdkModelFile(sdkServices);
     const port = await freePort();
     const venv = process.env.CRP_VENV ?? path.join(__dirname, '..', '..', '.tools', 'venv');
     const child = spawn(path.join(venv, 'bin', 'python'), [path.join(__dirname, 'moto_server.py'), String(port)], {
       // moto's Step Functions interpreter calls the other services through MOTO_PORT.
-      env: { ...process.env, MOTO_PORT: String(port), MOTO_ACCOUNT_ID: MOTO_ACCOUNT },
+      env: { ...process.env, MOTO_PORT: String(port), MOTO_ACCOUNT_ID: MOTO_ACCOUNT, CRP_JAVA_SDK_MODEL: model },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderr: string[] = [];

@@ -8,8 +8,17 @@ closed here, each to the behaviour AWS documents; nothing else of moto is change
 1. JSONata. moto's interpreter parses JSONata states but ships without an evaluator (LocalStack runs the dashjoin
    jsonata-java engine in a JVM). jsonata-python, a port of that same engine, evaluates the expressions instead.
    https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
-2. Error names of AWS SDK integrations. AWS names them "<Service>.<ErrorCode>Exception", both in PascalCase (e.g.
-   Rds.ThrottlingException); moto uses the lower-case service name and the client class (rds.rdsException).
+2. Names of AWS SDK integrations. Step Functions names request fields, result fields and errors after the AWS SDK for
+   Java v2: `DbInstanceIdentifier`, `DbInstances[0].DbInstanceStatus`, but `ReadReplicaSourceDBInstanceIdentifier`;
+   an error is `<Prefix>.<Java exception class>` (`Rds.InvalidDbInstanceStateException` for RDS's
+   InvalidDBInstanceState), and one the SDK does not model, throttling among them, is the base exception
+   (`Rds.RdsException`). moto's interpreter passes the fields to botocore as they are, returns botocore's names and
+   leaves its normalisation hooks (`_normalise_parameters`, `_normalise_response`) empty. Here they translate, and
+   errors are named, with the model the tests read from the SDK's jars (test/contracts/JavaSdkModel.java, the file
+   named by CRP_JAVA_SDK_MODEL): the same model the contract check in test/contracts/sfn-sdk.test.ts uses. A field the
+   model does not have fails the task, as CreateStateMachine refuses it on AWS. An error is named by botocore's error
+   code, looked up in the error codes the Java client maps to its exception classes; RDS speaks the query protocol in
+   both SDKs, so the codes are the same. A code the Java client does not map falls back to the base exception.
    https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
 3. Timestamps in AWS SDK integration results. Step Functions returns them as ISO 8601 strings in the JSON result;
    moto hands the workflow botocore's datetime objects, which JSONata cannot read.
@@ -24,6 +33,7 @@ this way. POST /_faults/reset clears them.
 """
 import datetime
 import json
+import os
 import sys
 import threading
 
@@ -41,19 +51,95 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
 # 1. JSONata evaluator.
 moto_jsonata._eval_jsonata = lambda expression: jsonata.Jsonata(expression).evaluate(None)
 
-# 2. AWS SDK integration error names.
-_PASCAL = {"rds": "Rds", "cloudwatch": "CloudWatch", "sns": "Sns"}
+# 2. AWS SDK integration names, from the AWS SDK for Java v2 model.
+with open(os.environ["CRP_JAVA_SDK_MODEL"], encoding="utf-8") as model_file:
+    _SDK = json.load(model_file)["services"]
+_BY_WIRE = {}
+
+
+class SdkFieldNotSupported(ValueError):
+    """A request field the AWS SDK for Java v2 model does not have."""
+
+
+def _sdk_service(service_name):
+    service = _SDK.get(service_name)
+    if service is None:
+        raise ValueError(f"the AWS SDK for Java v2 model read by the tests has no service {service_name}")
+    return service
+
+
+def _sdk_operation(self):
+    service = _sdk_service(self.resource.api_name)
+    operation = service["operations"].get(self.resource.api_action)
+    if operation is None:
+        raise ValueError(f"{service['client']} has no method {self.resource.api_action}")
+    return service, operation
+
+
+def _to_wire(service, member_type, value):
+    """A request value with the SDK's member names, by botocore's (wire) names."""
+    if "structure" in member_type and isinstance(value, dict):
+        shape = service["shapes"][member_type["structure"]]
+        wire = {}
+        for name, field_value in value.items():
+            member = shape["members"].get(name)
+            if member is None:
+                raise SdkFieldNotSupported(f"The field {name} is not supported by Step Functions "
+                                           f"({member_type['structure']} has {', '.join(shape['members'])})")
+            wire[member["wire"]] = _to_wire(service, member["type"], field_value)
+        return wire
+    if "list" in member_type and isinstance(value, list):
+        return [_to_wire(service, member_type["list"], v) for v in value]
+    if "map" in member_type and isinstance(value, dict):
+        return {k: _to_wire(service, member_type["map"], v) for k, v in value.items()}
+    return value
+
+
+def _from_wire(service, member_type, value):
+    """A result by botocore's (wire) names, with the SDK's member names; what the SDK does not model is left out."""
+    if "structure" in member_type and isinstance(value, dict):
+        shape_name = member_type["structure"]
+        by_wire = _BY_WIRE.get((id(service), shape_name))
+        if by_wire is None:
+            by_wire = {m["wire"]: (name, m) for name, m in service["shapes"][shape_name]["members"].items()}
+            _BY_WIRE[(id(service), shape_name)] = by_wire
+        return {by_wire[k][0]: _from_wire(service, by_wire[k][1]["type"], v) for k, v in value.items() if k in by_wire}
+    if "list" in member_type and isinstance(value, list):
+        return [_from_wire(service, member_type["list"], v) for v in value]
+    if "map" in member_type and isinstance(value, dict):
+        return {k: _from_wire(service, member_type["map"], v) for k, v in value.items()}
+    return value
+
+
+def _normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
+    service, operation = _sdk_operation(self)
+    wire = _to_wire(service, {"structure": operation["input"]}, parameters)
+    parameters.clear()
+    parameters.update(wire)
+
+
+def _normalise_response(self, response, boto_service_name=None, service_action_name=None):
+    if not isinstance(response, dict):
+        return
+    service, operation = _sdk_operation(self)
+    named = _from_wire(service, {"structure": operation["output"]}, response)
+    response.clear()
+    response.update(named)
 
 
 def _service_error_name(service_name):
-    return _PASCAL.get(service_name.lower(), service_name)
+    return _sdk_service(service_name.lower())["prefix"]
 
 
 def _exception_name(norm_service_name, ex):
-    code = getattr(ex, "response", {}).get("Error", {}).get("Code") or ex.__class__.__name__
-    return f"{norm_service_name}.{code}" + ("" if code.endswith("Exception") else "Exception")
+    service = next(s for s in _SDK.values() if s["prefix"] == norm_service_name)
+    code = getattr(ex, "response", {}).get("Error", {}).get("Code")
+    modeled = [name for name, e in service["exceptions"].items() if code in e["errorCodes"]]
+    return f"{norm_service_name}.{modeled[0] if len(modeled) == 1 else service['baseException']}"
 
 
+aws_sdk.StateTaskServiceAwsSdk._normalise_parameters = _normalise_parameters
+aws_sdk.StateTaskServiceAwsSdk._normalise_response = _normalise_response
 aws_sdk.StateTaskServiceAwsSdk._normalise_service_error_name = staticmethod(_service_error_name)
 aws_sdk.StateTaskServiceAwsSdk._normalise_exception_name = staticmethod(_exception_name)
 

@@ -26,6 +26,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { MOTO_ACCOUNT, MotoServer } from './moto';
 import { FailoverRunbook, FailoverRunbookProps } from '../../src';
+import { sdkServicesOf } from '../contracts/sfn-sdk-contract';
 import { DR_REGION, failoverApp, PRIMARY_REGION } from '../util';
 
 jest.setTimeout(180_000);
@@ -89,7 +90,7 @@ let topicArn: string;
 beforeAll(async () => {
   definition = synthesizedDefinition();
   approvalDefinition = synthesizedDefinition({ approval: true });
-  moto = await MotoServer.start();
+  moto = await MotoServer.start(sdkServicesOf([JSON.parse(definition), JSON.parse(approvalDefinition)]));
   const config = (region: string) => ({ endpoint: moto.endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   rds = new RDSClient(config(DR_REGION));
   rdsPrimary = new RDSClient(config(PRIMARY_REGION));
@@ -280,7 +281,25 @@ test('happy path: promoted with the primary\'s retention, signal published, fenc
   expect(report.promotionSeconds).toBeGreaterThanOrEqual(10);
   expect(report.polls).toBe(1);
   expect(taskAttempts(run, 'promoteReadReplica').scheduled).toBe(1);
+  // The result as Step Functions returns it: the AWS SDK for Java v2 member names, not the API's.
+  const described = run.history.find((e) => e.type === 'TaskSucceeded' && e.taskSucceededEventDetails?.resource === 'describeDBInstances');
+  const result = JSON.parse(described!.taskSucceededEventDetails!.output!);
+  expect(Object.keys(result)).toEqual(['DbInstances']);
+  expect(result.DbInstances[0]).toMatchObject({
+    DbInstanceIdentifier: REPLICA, DbInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: expect.stringContaining(PRIMARY),
+  });
+  expect(result.DbInstances[0].DBInstanceStatus).toBeUndefined();
   record('happy path', run, ms);
+});
+
+test('a field named after the API (DBInstanceIdentifier) fails the task, as Step Functions refuses it', async () => {
+  const machine = await seed(PRIMARY_DOWN, definition.split('"DbInstanceIdentifier"').join('"DBInstanceIdentifier"'));
+  const run = await execute(machine);
+  expect(run.error).toBe('Runbook.CannotDescribeReplica');
+  const failed = run.history.filter((e) => e.type === 'TaskFailed');
+  expect(failed.length).toBeGreaterThan(0);
+  expect(failed[0].taskFailedEventDetails?.cause).toContain('The field DBInstanceIdentifier is not supported by Step Functions');
+  expect(taskAttempts(run, 'promoteReadReplica').scheduled).toBe(0);
 });
 
 test('primary still healthy: refused, nothing promoted, no signal', async () => {
@@ -353,13 +372,14 @@ test('a force that is not the boolean true does not force', async () => {
 
 test('PromoteReadReplica throttled twice: retried with backoff, then promoted once', async () => {
   const machine = await seed(PRIMARY_DOWN);
+  // RDS's throttling error code; the AWS SDK for Java v2 does not model it, so Step Functions names it Rds.RdsException.
   await moto.injectFaults('PromoteReadReplica', [
     { code: 'Throttling', message: 'Rate exceeded' }, { code: 'Throttling', message: 'Rate exceeded' },
   ]);
   const run = await execute(machine);
   expect(run.status).toBe('SUCCEEDED');
   const attempts = taskAttempts(run, 'promoteReadReplica');
-  expect(attempts).toEqual({ scheduled: 3, errors: ['Rds.ThrottlingException', 'Rds.ThrottlingException'] });
+  expect(attempts).toEqual({ scheduled: 3, errors: ['Rds.RdsException', 'Rds.RdsException'] });
   expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
   expect(await writableDatapoints()).toEqual([1]);
   const ms = await messages();
@@ -373,13 +393,14 @@ test('PromoteReadReplica fails: ends failed, notified, not retried, no signal', 
   const run = await execute(machine);
   expect(run.status).toBe('FAILED');
   expect(run.error).toBe('Runbook.PromotionFailed');
-  expect(run.cause).toContain('Rds.InvalidDBInstanceStateException');
-  expect(taskAttempts(run, 'promoteReadReplica')).toEqual({ scheduled: 1, errors: ['Rds.InvalidDBInstanceStateException'] });
+  // RDS's InvalidDBInstanceState is the SDK's InvalidDbInstanceStateException.
+  expect(run.cause).toContain('Rds.InvalidDbInstanceStateException');
+  expect(taskAttempts(run, 'promoteReadReplica')).toEqual({ scheduled: 1, errors: ['Rds.InvalidDbInstanceStateException'] });
   expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
   expect(await writableDatapoints()).toEqual([]);
   const ms = await messages();
   expect(steps(ms)).toEqual(['started', 'failed: PromoteReadReplica was refused']);
-  expect(ms[1].error.Error).toBe('Rds.InvalidDBInstanceStateException');
+  expect(ms[1].error.Error).toBe('Rds.InvalidDbInstanceStateException');
   record('promotion fails', run, ms);
 });
 
@@ -406,7 +427,8 @@ test('a describe failure stops the run before anything changes', async () => {
   await moto.injectFaults('DescribeDBInstances', Array(5).fill({ code: 'InternalFailure', message: 'injected' }));
   const run = await execute(machine);
   expect(run.error).toBe('Runbook.CannotDescribeReplica');
-  expect(taskAttempts(run, 'describeDBInstances')).toEqual({ scheduled: 5, errors: Array(5).fill('Rds.InternalFailureException') });
+  // InternalFailure is no modeled RDS error: the base exception.
+  expect(taskAttempts(run, 'describeDBInstances')).toEqual({ scheduled: 5, errors: Array(5).fill('Rds.RdsException') });
   expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
 });
 
