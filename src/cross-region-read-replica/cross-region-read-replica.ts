@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { PromotedInstanceAttributes, ReplicaPromotion } from './replica-promotion';
 import { ReplicaSourceAttributes } from './replica-source';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
@@ -111,20 +112,43 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Set once the replica has been promoted (by the failover runbook or an operator), so that the next deploy accepts
-   * the promoted, standalone instance instead of fighting it. The template then drops `SourceDBInstanceIdentifier`,
-   * which CloudFormation applies to a DB instance without replacing it, and turns on automated backups with
-   * `promotedBackupRetention`. Everything else, the logical ID included, stays the same. Set it only after the
-   * promotion has completed: RDS takes no backup settings on an instance that is still a replica.
+   * What the template declares: the replica (`ReplicaPromotion.REPLICA`), the promoted instance
+   * (`ReplicaPromotion.PROMOTED`), or a step that brings an instance promoted outside CloudFormation back under the stack
+   * (`OUT_OF_BAND_DETACH`, then `OUT_OF_BAND_IMPORT` with `cdk import`, then `PROMOTED`). Deploy `PROMOTED` straight
+   * over `REPLICA` only while the instance is still a replica in RDS: CloudFormation then promotes it. After the failover
+   * runbook or an operator promoted it, CloudFormation would call PromoteReadReplica again, fail, and fail its rollback;
+   * follow the steps in docs/failover-runbook.md instead.
    *
-   * @see https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/pull/334
+   * @see https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/5a410e843efb90076c1c4d322707bc989e5a058b/aws-rds-dbinstance/src/main/java/software/amazon/rds/dbinstance/UpdateHandler.java
+   *
+   * @default ReplicaPromotion.REPLICA
+   */
+  readonly promotion?: ReplicaPromotion;
+
+  /**
+   * Whether the template declares the promoted instance.
+   *
+   * @deprecated use `promotion: ReplicaPromotion.PROMOTED`, which is what `promoted: true` means. It is safe only while
+   * the instance is still a replica in RDS (CloudFormation then promotes it); after the failover runbook or an operator
+   * promoted it, use `ReplicaPromotion.OUT_OF_BAND_DETACH` and `OUT_OF_BAND_IMPORT` (docs/failover-runbook.md).
    *
    * @default false
    */
   readonly promoted?: boolean;
 
   /**
-   * Automated backup retention of the instance once `promoted` is set.
+   * The live promoted instance's endpoint address (and resource ID), required while `promotion` is
+   * `OUT_OF_BAND_DETACH` or `OUT_OF_BAND_IMPORT`: in these steps the template does not read them from the instance.
+   * Read them with `aws rds describe-db-instances --db-instance-identifier <id>`.
+   *
+   * @default - none; refused in the other states
+   */
+  readonly promotedInstance?: PromotedInstanceAttributes;
+
+  /**
+   * Automated backup retention of the promoted instance (every state but `REPLICA`). When the instance was promoted
+   * outside CloudFormation, give the retention it has now (the runbook's `backupRetention`), so the imported template
+   * matches it.
    *
    * @default Duration.days(35)
    */
@@ -184,8 +208,15 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   public readonly multiAz: boolean;
   /** The port the replica listens on (the source's). */
   public readonly port: number;
-  /** Whether the template declares the promoted, standalone instance (`promoted`). */
+  /** What the template declares (`promotion`). */
+  public readonly promotion: ReplicaPromotion;
+  /**
+   * Whether the instance is promoted in this configuration: every `promotion` but `REPLICA`. Nothing that promotes
+   * (the failover runbook) may be built on it then.
+   */
   public readonly promoted: boolean;
+  /** The resource ID of the live instance, when `promotedInstance` gives it. */
+  private readonly promotedResourceId?: string;
 
   constructor(scope: Construct, id: string, props: CrossRegionReadReplicaProps) {
     super(scope, id);
@@ -206,6 +237,9 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
         + "in the source's account only (use AWS Backup cross-account copies for another account)");
     }
     this.validateSource(source, props);
+    this.promotion = resolvePromotion(props);
+    this.promoted = this.promotion !== ReplicaPromotion.REPLICA;
+    const outOfBand = this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH || this.promotion === ReplicaPromotion.OUT_OF_BAND_IMPORT;
 
     this.engine = source.engine;
     this.sourceInstanceIdentifier = source.identifier;
@@ -232,6 +266,8 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     validateInstanceIdentifier(CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
     this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
     this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
+    checkPromotionProps(props, this.promotion, this.instanceIdentifier, stack.region);
+    this.promotedResourceId = props.promotedInstance?.resourceId;
 
     const retainUnlessDestroy = props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
@@ -293,12 +329,10 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
     });
     const cfn = replica.node.defaultChild as rds.CfnDBInstance;
-    if (props.promotedBackupRetention !== undefined && props.promoted !== true) {
-      throw propError(CONSTRUCT, 'promotedBackupRetention', props.promotedBackupRetention.toHumanString(),
-        'unset until promoted is true: a replica takes no backup settings');
-    }
-    if (props.promoted === true) {
+    if (this.promoted) {
       // A promoted instance is standalone: no source, and automated backups of its own (point-in-time recovery).
+      // PromoteReadReplica takes the retention, so CloudFormation's promotion turns backups on in the same step.
+      // https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/5a410e843efb90076c1c4d322707bc989e5a058b/aws-rds-dbinstance/src/main/java/software/amazon/rds/dbinstance/Translator.java (promoteReadReplicaRequest)
       const retention = props.promotedBackupRetention ?? Duration.days(MAX_BACKUP_RETENTION_DAYS);
       validateBackupRetention(CONSTRUCT, 'promotedBackupRetention', retention);
       cfn.sourceDbInstanceIdentifier = undefined;
@@ -306,7 +340,6 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     } else {
       cfn.sourceDbInstanceIdentifier = this.sourceInstanceArn;
     }
-    this.promoted = props.promoted === true;
     // For a replica, CloudFormation inherits encryption from the source and takes the key from KmsKeyId (required for
     // an encrypted cross-Region replica); StorageEncrypted must not be set (aws-cdk-lib's built-in rule F3020).
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#cfn-rds-dbinstance-storageencrypted
@@ -314,7 +347,24 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     for (const logGroup of Object.values(this.logGroups)) {
       replica.node.addDependency(logGroup);
     }
-    this.instance = replica;
+    if (this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH) {
+      // CloudFormation forgets a resource that leaves the template; the deletion policy of the deployed template
+      // (Retain) keeps the instance. Its subnet group and monitoring role stay, under the same logical IDs.
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+      replica.node.tryRemoveChild(cfn.node.id);
+    }
+    // While the template does not declare the instance (DETACH), or must not change anything but add it (IMPORT: an
+    // import change set allows no other change), everything that reads the instance gets the live instance's literals.
+    this.instance = outOfBand
+      ? rds.DatabaseInstance.fromDatabaseInstanceAttributes(this, 'PromotedInstance', {
+        instanceIdentifier: this.instanceIdentifier,
+        instanceEndpointAddress: props.promotedInstance!.endpointAddress,
+        port: this.port,
+        securityGroups: [securityGroup],
+        engine: source.engine,
+        instanceResourceId: props.promotedInstance!.resourceId,
+      })
+      : replica;
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });
 
     if (props.instanceType && isSmallerInstanceClass(this.instanceClass, source.instanceClass)) {
@@ -324,7 +374,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
         + `deliberate, acknowledge it: Annotations.of(replica).acknowledgeWarning('${SMALLER_CLASS_WARNING}', '<reason>').`);
     }
 
-    this.acknowledgeByDesign(replica);
+    this.acknowledgeByDesign(replica, this.promoted ? cfn.backupRetentionPeriod as number : undefined);
   }
 
   /**
@@ -334,6 +384,12 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
    * @param dbUser the PostgreSQL role the principal may log in as (it must have been granted `rds_iam` on the source)
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    if ((this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH || this.promotion === ReplicaPromotion.OUT_OF_BAND_IMPORT)
+      && this.promotedResourceId === undefined) {
+      throw propError(CONSTRUCT, 'promotedInstance.resourceId', undefined,
+        `the promoted instance's DbiResourceId (db-...), which rds-db:connect names; while promotion is ${this.promotion} `
+        + 'the template does not read it from the instance (aws rds describe-db-instances --query "DBInstances[0].DbiResourceId")');
+    }
     return this.instance.grantConnect(grantee, dbUser);
   }
 
@@ -366,17 +422,74 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   }
 
   /** cdk-nag findings that are satisfied by design or inherited from the source, each with the reason. */
-  private acknowledgeByDesign(replica: rds.DatabaseInstanceReadReplica): void {
+  private acknowledgeByDesign(replica: rds.DatabaseInstanceReadReplica, backupRetentionDays?: number): void {
     acknowledgeStandardPort(replica);
     acknowledgeMonitoringRole(replica);
     acknowledge(replica,
-      'The replica storage is encrypted with the customer-managed KMS key in KmsKeyId. For a read replica CloudFormation inherits '
-      + 'encryption from the (encrypted) source and the StorageEncrypted property must not be set, which is the property this rule reads.',
+      'The storage is encrypted with the customer-managed KMS key in KmsKeyId. The instance is created as a read replica, for which '
+      + 'CloudFormation inherits encryption from the (encrypted) source and the StorageEncrypted property, which this rule reads, must '
+      + 'not be set; it stays absent after a promotion, because adding it would be a change that requires replacement.',
       'AwsSolutions-RDS2', ...inPacks('RDSStorageEncrypted'));
-    acknowledge(replica,
-      'RDS for PostgreSQL read replicas take no automated backups of their own while they replicate, and are not put in an AWS '
-      + "Backup plan; recovery points for this Region come from the source's backups replicated here (BackupReplication), and "
-      + 'backups are turned on when the replica is promoted.',
-      ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5']));
+    acknowledge(replica, backupRetentionDays === undefined
+      // PromoteReadReplica: "a read replica cannot be promoted to a standalone instance when it is in the backing-up status".
+      // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+      // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
+      ? 'RDS for PostgreSQL 14.1 and later can keep automated backups on a read replica, but this DR replica deliberately does not: '
+        + 'a read replica in the backing-up status cannot be promoted, so a daily backup on it could delay a Region failover. '
+        + "Point-in-time recovery in this Region comes from the source's automated backups replicated here (BackupReplication), "
+        + 'and automated backups are turned on when the replica is promoted. It is not in an AWS Backup plan.'
+      : `The promoted instance keeps native RDS automated backups for ${backupRetentionDays} days with point-in-time recovery; `
+        + 'an AWS Backup plan is an additional, optional layer.',
+    ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5']));
+  }
+}
+
+/** The template state from `promotion` and the deprecated `promoted`. */
+function resolvePromotion(props: CrossRegionReadReplicaProps): ReplicaPromotion {
+  if (props.promoted !== undefined && props.promotion !== undefined) {
+    throw propError(CONSTRUCT, 'promoted', props.promoted,
+      `unset when promotion is given (${props.promotion}); promoted is deprecated, promotion: ReplicaPromotion.PROMOTED replaces promoted: true`);
+  }
+  if (props.promotion !== undefined) {
+    return props.promotion;
+  }
+  return props.promoted === true ? ReplicaPromotion.PROMOTED : ReplicaPromotion.REPLICA;
+}
+
+/**
+ * Rejects settings that do not fit the template state: a retention on a replica, attributes of the live instance where
+ * the template declares it, missing attributes where it does not, and a removal policy that would delete or snapshot
+ * the instance when it leaves the template.
+ */
+function checkPromotionProps(props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion, identifier: string, region: string): void {
+  if (props.promotedBackupRetention !== undefined && promotion === ReplicaPromotion.REPLICA) {
+    throw propError(CONSTRUCT, 'promotedBackupRetention', props.promotedBackupRetention.toHumanString(),
+      'unset while promotion is REPLICA: it is the retention of the promoted instance, and the replica keeps no automated backups '
+      + 'of its own (a replica in the backing-up status cannot be promoted)');
+  }
+  const outOfBand = promotion === ReplicaPromotion.OUT_OF_BAND_DETACH || promotion === ReplicaPromotion.OUT_OF_BAND_IMPORT;
+  if (!outOfBand) {
+    if (props.promotedInstance !== undefined) {
+      throw propError(CONSTRUCT, 'promotedInstance', props.promotedInstance.endpointAddress,
+        `unset while promotion is ${promotion}: the template declares the instance and reads its attributes from it`);
+    }
+    return;
+  }
+  const endpoint = props.promotedInstance?.endpointAddress;
+  const endpointPattern = new RegExp(`^${identifier}\\.[a-z0-9]+\\.${region}\\.rds\\.amazonaws\\.com(\\.cn)?$`);
+  if (endpoint === undefined || Token.isUnresolved(endpoint) || !endpointPattern.test(endpoint)) {
+    throw propError(CONSTRUCT, 'promotedInstance.endpointAddress', endpoint,
+      `the literal endpoint address of the live instance, ${identifier}.<id>.${region}.rds.amazonaws.com, required while promotion is `
+      + `${promotion} (aws rds describe-db-instances --db-instance-identifier ${identifier} --query "DBInstances[0].Endpoint.Address")`);
+  }
+  const resourceId = props.promotedInstance?.resourceId;
+  if (resourceId !== undefined && (Token.isUnresolved(resourceId) || !/^db-[A-Za-z0-9]+$/.test(resourceId))) {
+    throw propError(CONSTRUCT, 'promotedInstance.resourceId', resourceId, 'the literal DbiResourceId of the live instance, db- followed by letters and digits');
+  }
+  const removal = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  if (removal !== RemovalPolicy.RETAIN && removal !== RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
+    throw propError(CONSTRUCT, 'removalPolicy', removal,
+      `RETAIN (or RETAIN_ON_UPDATE_OR_DELETE) while promotion is ${promotion}: the instance leaves the template in OUT_OF_BAND_DETACH, and `
+      + 'CloudFormation applies the deletion policy of the deployed template to it; deploy with RETAIN first (docs/failover-runbook.md)');
   }
 }

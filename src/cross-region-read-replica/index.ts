@@ -1,2 +1,3 @@
 export * from './cross-region-read-replica';
+export * from './replica-promotion';
 export * from './replica-source';

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { CrossRegionReadReplica } from '../../src';
+import { CrossRegionReadReplica, ReplicaPromotion } from '../../src';
 import { acknowledgements, record, synthWithNag, twoRegionApp } from '../util';
 
 describe('compliance packs on a primary plus a cross-Region replica', () => {
@@ -31,6 +31,25 @@ describe('compliance packs on a primary plus a cross-Region replica', () => {
       'Dr/Replica/Instance PCI.DSS.321::PCI.DSS.321-RDSStorageEncrypted',
       'Dr/Replica/Instance/MonitoringRole AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
     ]);
+  });
+
+  // RDS for PostgreSQL 14.1+ replicas can keep automated backups; the replica goes without them because a replica in
+  // the backing-up status cannot be promoted. The reasons say so, and say backups once the instance is promoted.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+  test.each([
+    [ReplicaPromotion.REPLICA, /14\.1 and later can keep automated backups on a read replica.*backing-up status cannot be promoted/],
+    [ReplicaPromotion.PROMOTED, /keeps native RDS automated backups for 35 days with point-in-time recovery/],
+  ])('the backup-plan reason is true of a %s', (promotion, reason) => {
+    const { app, drStack, primary, drNet } = twoRegionApp();
+    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, promotion });
+    const reasons = acknowledgements(app).filter((a) => a.path === 'Dr/Replica/Instance' && a.id.endsWith('RDSInBackupPlan'))
+      .map((a) => a.reason);
+    expect(reasons).toHaveLength(2);
+    for (const r of reasons) {
+      expect(r).toMatch(reason);
+      expect(r).not.toMatch(/take no automated backups/);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, DbRole } from '../../src';
+import { CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, DbRole, ReplicaPromotion } from '../../src';
 import { record, synthWithNag, twoRegionApp } from '../util';
 
 /** The DR stack's template with the replica, promoted or not. */
@@ -12,9 +12,9 @@ function drTemplate(props: Partial<CrossRegionReadReplicaProps> = {}) {
   return { app, drStack, replica, template: record(drStack) };
 }
 
-describe('promoted: the template accepts the promoted instance instead of replacing it', () => {
+describe('PROMOTED: the template declares the promoted instance under the same logical ID', () => {
   const before = drTemplate();
-  const after = drTemplate({ promoted: true });
+  const after = drTemplate({ promotion: ReplicaPromotion.PROMOTED });
   const instanceOf = (t: Template) => Object.entries(t.findResources('AWS::RDS::DBInstance'));
 
   test('same logical ID; only the source goes and backups come; nothing else changes', () => {
@@ -32,7 +32,15 @@ describe('promoted: the template accepts the promoted instance instead of replac
     expect(restAfter).toEqual(restBefore);
     expect(a.DeletionPolicy).toBe(b.DeletionPolicy);
     expect(after.replica.promoted).toBe(true);
+    expect(after.replica.promotion).toBe(ReplicaPromotion.PROMOTED);
     expect(before.replica.promoted).toBe(false);
+    expect(before.replica.promotion).toBe(ReplicaPromotion.REPLICA);
+  });
+
+  test('the deprecated promoted: true gives the same template as PROMOTED', () => {
+    const deprecated = drTemplate({ promoted: true });
+    expect(deprecated.template.toJSON()).toEqual(after.template.toJSON());
+    expect(deprecated.replica.promotion).toBe(ReplicaPromotion.PROMOTED);
   });
 
   test('every other resource of the stack is unchanged', () => {
@@ -42,14 +50,14 @@ describe('promoted: the template accepts the promoted instance instead of replac
   });
 
   test('an alarm set on the promoted instance treats it as a primary (no ReplicaLag alarm)', () => {
-    const { drStack, replica } = drTemplate({ promoted: true });
+    const { drStack, replica } = drTemplate({ promotion: ReplicaPromotion.PROMOTED });
     const set = new DbAlarmSet(drStack, 'Alarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
     expect(set.role).toBe(DbRole.PRIMARY);
     expect(set.alarms.ReplicaLag).toBeUndefined();
   });
 
   test('a custom retention', () => {
-    const { template } = drTemplate({ promoted: true, promotedBackupRetention: Duration.days(14) });
+    const { template } = drTemplate({ promotion: ReplicaPromotion.PROMOTED, promotedBackupRetention: Duration.days(14) });
     template.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 14 });
   });
 
@@ -59,8 +67,8 @@ describe('promoted: the template accepts the promoted instance instead of replac
 
   test.each([
     ['retention without promotion', { promotedBackupRetention: Duration.days(7) },
-      "CrossRegionReadReplica: invalid promotedBackupRetention '7 days': unset until promoted is true: a replica takes no backup settings"],
-    ['retention above 35 days', { promoted: true, promotedBackupRetention: Duration.days(36) },
+      "CrossRegionReadReplica: invalid promotedBackupRetention '7 days': unset while promotion is REPLICA: it is the retention of the promoted instance"],
+    ['retention above 35 days', { promotion: ReplicaPromotion.PROMOTED, promotedBackupRetention: Duration.days(36) },
       "CrossRegionReadReplica: invalid promotedBackupRetention '36 days'"],
   ] as Array<[string, Partial<CrossRegionReadReplicaProps>, string]>)('rejects %s', (_name, props, message) => {
     expect(() => drTemplate(props)).toThrow(message);
