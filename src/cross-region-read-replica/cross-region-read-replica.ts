@@ -11,7 +11,7 @@ import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { propError } from '../private/errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
-  POSTGRES_LOG_EXPORTS, tlsParameterGroup,
+  POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
 } from '../private/hardening';
 import { isSmallerInstanceClass } from '../private/instance-class';
 import { allowCloudWatchLogs } from '../private/logs-key';
@@ -315,6 +315,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       replica.node.addDependency(logGroup);
     }
     this.instance = replica;
+    scopeMonitoringRoleTrust(replica, this.instanceArn);
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });
 
     if (props.instanceType && isSmallerInstanceClass(this.instanceClass, source.instanceClass)) {
