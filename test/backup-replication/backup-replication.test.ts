@@ -254,21 +254,14 @@ describe('DrBackupVault', () => {
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })] },
     });
-    // The restore role may use the vault key through a customer-managed policy scoped to that key; no inline policy.
-    t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^VaultRestoreTestingRole') }],
-      PolicyDocument: {
-        Statement: [
-          { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VaultKey'), 'Arn'] } },
-          {
-            Action: 'kms:CreateGrant',
-            Effect: 'Allow',
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VaultKey'), 'Arn'] },
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-          },
-        ],
-      },
+    // The restore role has the AWS-managed restore policy only, whose KMS statements hold through the restoring services
+    // (kms:ViaService) and for grants to AWS resources; no statement of ours repeats them or adds an unrestricted kms:Decrypt.
+    t.hasResourceProperties('AWS::IAM::Role', {
+      Description: 'AWS Backup restore testing of RDS recovery points in vault orders-dr',
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores']] }],
+      Policies: Match.absent(),
     });
+    expect(Object.keys(t.findResources('AWS::IAM::ManagedPolicy')).filter((id) => id.startsWith('Vault'))).toEqual([]);
     expect(Object.keys(t.findResources('AWS::IAM::Policy'))).toEqual([]);
   });
 
