@@ -178,6 +178,18 @@ describe('BackupReplication rejects', () => {
     expect(make({ awsBackup: { destination: { vaultArn: 'orders-dr' } } })).toThrow(/invalid awsBackup.destination.vaultArn 'orders-dr': a literal backup vault ARN/);
   });
 
+  test('a copy vault or a replication key in another account', () => {
+    // For RDS, AWS Backup copies across Regions or across accounts, not both in one copy:
+    // https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
+    expect(make({ awsBackup: { destination: { vaultArn: 'arn:aws:backup:us-west-2:222222222222:backup-vault:orders-dr' } } })).toThrow(
+      "BackupReplication: invalid awsBackup.destination.vaultArn 'arn:aws:backup:us-west-2:222222222222:backup-vault:orders-dr': a vault in the "
+      + "source's account 111111111111, not 222222222222: for RDS, AWS Backup copies across Regions or across accounts but not both in one copy, "
+      + 'so every copy job into this vault would fail (https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html)');
+    expect(make({ destinationKeyArn: 'arn:aws:kms:us-west-2:222222222222:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10' })).toThrow(
+      "BackupReplication: invalid destinationKeyArn 'arn:aws:kms:us-west-2:222222222222:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10': a key in the "
+      + "source's account 111111111111, not 222222222222: RDS replicates automated backups to another Region of the same account");
+  });
+
   test.each([
     ['retention', { retention: Duration.days(0) }, /invalid awsBackup.retention '0 days': a whole number of days from 1 to 36500/],
     ['copyRetention', { copyRetention: Duration.hours(12) }, /invalid awsBackup.copyRetention '12 hours': a whole number of days from 1 to 36500/],
