@@ -132,7 +132,7 @@ export class BackupReplication extends Construct {
     this.sourceInstanceIdentifier = literalIdentifierOf(props.sourceInstance) ?? props.sourceInstance.instanceIdentifier;
 
     this.destinationRegion = validateRegion('destinationRegion', props.destinationRegion, stack.region);
-    this.destinationKeyArn = validateKeyArn(props.destinationKeyArn, this.destinationRegion);
+    this.destinationKeyArn = validateKeyArn(props.destinationKeyArn, this.destinationRegion, stack.account);
 
     const sourceRetention = numberOrUndefined(stack.resolve(cfn.backupRetentionPeriod));
     if (sourceRetention === undefined || sourceRetention < 1) {
@@ -149,7 +149,7 @@ export class BackupReplication extends Construct {
     if (props.awsBackup) {
       const options = props.awsBackup;
       const destination = options.destination;
-      validateVaultArn(destination.vaultArn, stack.region);
+      validateVaultArn(destination.vaultArn, stack.region, stack.account);
       const backupRetention = options.retention ?? Duration.days(35);
       this.backupRetentionDays = wholeUnits(CONSTRUCT, 'awsBackup.retention', backupRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
       const copyRetention = options.copyRetention ?? Duration.days(35);
@@ -235,7 +235,13 @@ function validateRegion(prop: string, region: string, sourceRegion: string): str
   return region;
 }
 
-function validateKeyArn(arn: string, region: string): string {
+/**
+ * The key must be in the destination Region and in the source's account: the replicated automated backups stay in that
+ * account (StartDBInstanceAutomatedBackupsReplication names a destination Region, never an account).
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html
+ */
+function validateKeyArn(arn: string, region: string, account: string): string {
   const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(arn);
   if (!match) {
     throw propError(CONSTRUCT, 'destinationKeyArn', arn,
@@ -244,10 +250,23 @@ function validateKeyArn(arn: string, region: string): string {
   if (match[1] !== region) {
     throw propError(CONSTRUCT, 'destinationKeyArn', arn, `a key in the destination Region ${region}, not ${match[1]}`);
   }
+  if (!Token.isUnresolved(account) && match[2] !== account) {
+    throw propError(CONSTRUCT, 'destinationKeyArn', arn,
+      `a key in the source's account ${account}, not ${match[2]}: RDS replicates automated backups to another Region of the same `
+      + 'account (StartDBInstanceAutomatedBackupsReplication names a Region, not an account) and documents no key of another account for them');
+  }
   return arn;
 }
 
-function validateVaultArn(arn: string, sourceRegion: string): void {
+/**
+ * The copy vault must be in another Region and in the source's account: for Amazon RDS, AWS Backup copies a recovery
+ * point across Regions or across accounts, never both in one copy, so a copy rule into a vault of another account in
+ * another Region fails every copy job.
+ *
+ * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
+ * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html
+ */
+function validateVaultArn(arn: string, sourceRegion: string, sourceAccount: string): void {
   const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:[A-Za-z0-9_-]{2,50}$/.exec(arn);
   if (!match) {
     throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
@@ -256,5 +275,11 @@ function validateVaultArn(arn: string, sourceRegion: string): void {
   if (match[1] === sourceRegion) {
     throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
       `a vault in a Region other than the source's (${sourceRegion}); the copy is the cross-Region layer`);
+  }
+  if (!Token.isUnresolved(sourceAccount) && match[2] !== sourceAccount) {
+    throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
+      `a vault in the source's account ${sourceAccount}, not ${match[2]}: for RDS, AWS Backup copies across Regions or across `
+      + 'accounts but not both in one copy, so every copy job into this vault would fail '
+      + '(https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html)');
   }
 }

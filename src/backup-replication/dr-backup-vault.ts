@@ -218,28 +218,20 @@ export class DrBackupVault extends Construct {
       },
     });
 
+    // AWSBackupServiceRolePolicyForRestores is all the role needs, the vault key included: it allows kms:Decrypt,
+    // kms:DescribeKey and the data-key actions only through RDS (and the other restoring services, kms:ViaService) and
+    // kms:CreateGrant only for AWS resources (kms:GrantIsForAWSResource). The vault key's policy delegates to IAM.
+    // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSBackupServiceRolePolicyForRestores.html
+    // https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html
     const role = new iam.Role(this, 'RestoreTestingRole', {
       assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
       description: `AWS Backup restore testing of RDS recovery points in vault ${vaultName}`,
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')],
     });
-    // Restores read recovery points encrypted with the vault key. A customer-managed policy rather than an inline one
-    // (compliance packs reject inline policies), scoped to this key, with grants only for AWS resources.
-    new iam.ManagedPolicy(this, 'RestoreTestingKeyPolicy', {
-      description: `Use of the vault key by AWS Backup restore testing of vault ${vaultName}`,
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [this.encryptionKey.keyArn] }),
-        new iam.PolicyStatement({
-          actions: ['kms:CreateGrant'],
-          resources: [this.encryptionKey.keyArn],
-          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-        }),
-      ],
-    });
     acknowledge(role,
       'AWS Backup assumes this role with AWSBackupServiceRolePolicyForRestores, the AWS-managed policy AWS Backup documents for '
-      + 'restore jobs; restore testing only restores recovery points of this vault and deletes them after the validation window.',
+      + 'restore jobs; restore testing only restores recovery points of this vault and deletes them after the validation window. '
+      + 'Its KMS permissions hold only through the restoring services (kms:ViaService) and for grants to AWS resources.',
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]');
 
     const selection = new backup.CfnRestoreTestingSelection(this, 'RestoreTestingSelection', {

@@ -12,7 +12,7 @@ import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { propError } from '../private/errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
-  POSTGRES_LOG_EXPORTS, tlsParameterGroup,
+  POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
 } from '../private/hardening';
 import { isSmallerInstanceClass } from '../private/instance-class';
 import { allowCloudWatchLogs } from '../private/logs-key';
@@ -347,6 +347,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     for (const logGroup of Object.values(this.logGroups)) {
       replica.node.addDependency(logGroup);
     }
+    scopeMonitoringRoleTrust(replica, this.instanceArn);
     if (this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH) {
       // CloudFormation forgets a resource that leaves the template; the deletion policy of the deployed template
       // (Retain) keeps the instance. Its subnet group and monitoring role stay, under the same logical IDs.

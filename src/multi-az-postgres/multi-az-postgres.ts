@@ -11,7 +11,7 @@ import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { propError } from '../private/errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
-  POSTGRES_LOG_EXPORTS, tlsParameterGroup,
+  POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
 } from '../private/hardening';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
@@ -367,6 +367,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       instance.node.addDependency(logGroup);
     }
     this.instance = instance;
+    scopeMonitoringRoleTrust(instance, this.instanceArn);
     // The instance's own Connections carry the port as a deploy-time token; ours carry the literal port, so every
     // ingress rule names its port in the template and can be reviewed (and checked by cdk-nag).
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });

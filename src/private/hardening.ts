@@ -1,5 +1,6 @@
-import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -40,6 +41,32 @@ export function createExportLogGroups(scope: Construct, instanceIdentifier: stri
     });
   }
   return groups;
+}
+
+/**
+ * Limits who can pass the enhanced monitoring role that aws-cdk-lib creates for an instance to RDS: RDS may assume it
+ * only on behalf of this instance in this account (`aws:SourceArn` and `aws:SourceAccount` in the trust policy), the
+ * protection against the confused deputy problem that the RDS user guide gives for this role, in the form it documents.
+ *
+ * aws-cdk-lib builds the trust policy itself (one statement for `monitoring.rds.amazonaws.com`) and has no property for
+ * its conditions, so they are added to that statement of the template.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html#USER_Monitoring.OS.confused-deputy
+ */
+export function scopeMonitoringRoleTrust(instance: rds.DatabaseInstanceBase, instanceArn: string): void {
+  const monitoringRole = instance.node.tryFindChild('MonitoringRole');
+  if (!(monitoringRole instanceof iam.Role)) {
+    return;
+  }
+  const trust = Stack.of(instance).resolve(monitoringRole.assumeRolePolicy?.toJSON());
+  const statements = trust?.Statement ?? [];
+  if (statements.length !== 1 || statements[0].Principal?.Service !== 'monitoring.rds.amazonaws.com' || statements[0].Condition) {
+    throw new Error(`unexpected trust policy on ${monitoringRole.node.path}: ${JSON.stringify(trust)}`);
+  }
+  (monitoringRole.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+    StringLike: { 'aws:SourceArn': instanceArn },
+    StringEquals: { 'aws:SourceAccount': Stack.of(instance).account },
+  });
 }
 
 /** Acknowledges the AWS-managed policy on the enhanced monitoring role that aws-cdk-lib creates for an instance. */

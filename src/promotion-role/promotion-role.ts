@@ -111,8 +111,8 @@ export interface PromotionRoleProps {
 /**
  * The least-privilege role that promotion automation assumes, replacing the `AmazonRDSFullAccess` and
  * `AmazonRoute53FullAccess` roles of the usual recipes. Every statement names exactly what it needs:
- * - `rds:DescribeDBInstances`, `rds:PromoteReadReplica` and `rds:ModifyDBInstance` on the replica's ARN only (modify:
- *   backups on the promoted instance);
+ * - `rds:DescribeDBInstances` and `rds:PromoteReadReplica` on the replica's ARN only (the backup retention of the promoted
+ *   instance is a parameter of PromoteReadReplica, so no `rds:ModifyDBInstance` on it);
  * - `rds:AddTagsToResource` on the replica for `cdk-resilient-postgres:` tag keys, with `recordFence`;
  * - `rds:ModifyDBInstance` and `rds:DescribeDBInstances` on the instances it may fence, if any;
  * - `cloudwatch:DescribeAlarms` on the evidence alarms' ARNs;
@@ -167,7 +167,7 @@ export class PromotionRole extends Construct {
     const statements = [
       new iam.PolicyStatement({
         sid: 'PromoteTheReplica',
-        actions: ['rds:DescribeDBInstances', 'rds:PromoteReadReplica', 'rds:ModifyDBInstance'],
+        actions: ['rds:DescribeDBInstances', 'rds:PromoteReadReplica'],
         resources: [replicaArn],
       }),
     ];

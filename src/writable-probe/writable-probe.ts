@@ -27,6 +27,23 @@ const CONSTRUCT = 'WritableProbe';
  */
 export const PROBE_METRIC_NAMESPACE = 'CdkResilientPostgres';
 
+/**
+ * What Lambda needs on the execution role of a function in a VPC: the EC2 actions of the AWS-managed
+ * `AWSLambdaVPCAccessExecutionRole` (policy version v3), without its CloudWatch Logs actions, which the probe has scoped
+ * to its own log group. Without them CreateFunction fails.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+ * @see https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html
+ */
+const VPC_NETWORK_INTERFACE_ACTIONS: readonly string[] = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
 /** How often the probe runs: the metric is standard resolution, one datapoint a minute. */
 const PROBE_INTERVAL = Duration.minutes(1);
 
@@ -200,7 +217,9 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
       retention: props.logRetention,
     });
 
-    // --- Permissions: a customer-managed policy, each statement scoped ----------------------------------------------
+    // --- Permissions: a customer-managed policy, each statement scoped where the action has a resource type -------
+    // aws-cdk-lib adds AWSLambdaVPCAccessExecutionRole only to a role it creates itself; this role is ours, so the policy
+    // carries the network interface permissions, and the function is created after the policy is attached.
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Probe of RDS for PostgreSQL ${identifier}`,
@@ -225,6 +244,11 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
         resources: ['*'],
         conditions: { StringEquals: { 'cloudwatch:namespace': PROBE_METRIC_NAMESPACE } },
       }),
+      new iam.PolicyStatement({
+        sid: 'ManageNetworkInterfaces',
+        actions: [...VPC_NETWORK_INTERFACE_ACTIONS],
+        resources: ['*'],
+      }),
     ];
     const credentialsKey = props.credentialsKey ?? props.credentials.encryptionKey;
     if (credentialsKey) {
@@ -242,7 +266,10 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     });
     acknowledge(policy,
       'cloudwatch:PutMetricData has no resource type in the service authorization reference, so its resource is "*"; '
-      + `the statement is limited to the ${PROBE_METRIC_NAMESPACE} namespace by the cloudwatch:namespace condition.`,
+      + `the statement is limited to the ${PROBE_METRIC_NAMESPACE} namespace by the cloudwatch:namespace condition. `
+      + 'The network interface actions are those of AWSLambdaVPCAccessExecutionRole, with the resource "*" that policy and '
+      + 'the Lambda guide give them (ec2:DescribeNetworkInterfaces works only on "*"); Lambda uses them to manage the '
+      + "function's network interfaces in its subnets.",
       'AwsSolutions-IAM5[Resource::*]');
 
     // --- Function ------------------------------------------------------------------------------------------------------
@@ -270,12 +297,9 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
     });
-    // The managed policy must be attached before the function's first invocation writes logs.
+    // Lambda checks the role's network interface permissions at CreateFunction, and the first invocation writes logs:
+    // the policy must be attached before the function is created.
     this.function.node.addDependency(policy);
-    acknowledge(role,
-      'AWSLambdaVPCAccessExecutionRole is the AWS-managed policy Lambda documents for functions in a VPC: it manages the '
-      + "function's network interfaces and nothing else. aws-cdk-lib attaches it to every VPC function's role.",
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]');
     acknowledge(this.function,
       'The probe is invoked asynchronously by a schedule every minute; a failed invocation is not worth replaying, because '
       + 'the next minute probes again. A failure shows as missing data, which the alarms count as breaching.',

@@ -178,6 +178,18 @@ describe('BackupReplication rejects', () => {
     expect(make({ awsBackup: { destination: { vaultArn: 'orders-dr' } } })).toThrow(/invalid awsBackup.destination.vaultArn 'orders-dr': a literal backup vault ARN/);
   });
 
+  test('a copy vault or a replication key in another account', () => {
+    // For RDS, AWS Backup copies across Regions or across accounts, not both in one copy:
+    // https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
+    expect(make({ awsBackup: { destination: { vaultArn: 'arn:aws:backup:us-west-2:222222222222:backup-vault:orders-dr' } } })).toThrow(
+      "BackupReplication: invalid awsBackup.destination.vaultArn 'arn:aws:backup:us-west-2:222222222222:backup-vault:orders-dr': a vault in the "
+      + "source's account 111111111111, not 222222222222: for RDS, AWS Backup copies across Regions or across accounts but not both in one copy, "
+      + 'so every copy job into this vault would fail (https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html)');
+    expect(make({ destinationKeyArn: 'arn:aws:kms:us-west-2:222222222222:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10' })).toThrow(
+      "BackupReplication: invalid destinationKeyArn 'arn:aws:kms:us-west-2:222222222222:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10': a key in the "
+      + "source's account 111111111111, not 222222222222: RDS replicates automated backups to another Region of the same account");
+  });
+
   test.each([
     ['retention', { retention: Duration.days(0) }, /invalid awsBackup.retention '0 days': a whole number of days from 1 to 36500/],
     ['copyRetention', { copyRetention: Duration.hours(12) }, /invalid awsBackup.copyRetention '12 hours': a whole number of days from 1 to 36500/],
@@ -254,21 +266,14 @@ describe('DrBackupVault', () => {
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })] },
     });
-    // The restore role may use the vault key through a customer-managed policy scoped to that key; no inline policy.
-    t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^VaultRestoreTestingRole') }],
-      PolicyDocument: {
-        Statement: [
-          { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VaultKey'), 'Arn'] } },
-          {
-            Action: 'kms:CreateGrant',
-            Effect: 'Allow',
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VaultKey'), 'Arn'] },
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-          },
-        ],
-      },
+    // The restore role has the AWS-managed restore policy only, whose KMS statements hold through the restoring services
+    // (kms:ViaService) and for grants to AWS resources; no statement of ours repeats them or adds an unrestricted kms:Decrypt.
+    t.hasResourceProperties('AWS::IAM::Role', {
+      Description: 'AWS Backup restore testing of RDS recovery points in vault orders-dr',
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores']] }],
+      Policies: Match.absent(),
     });
+    expect(Object.keys(t.findResources('AWS::IAM::ManagedPolicy')).filter((id) => id.startsWith('Vault'))).toEqual([]);
     expect(Object.keys(t.findResources('AWS::IAM::Policy'))).toEqual([]);
   });
 

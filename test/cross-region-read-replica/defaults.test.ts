@@ -33,6 +33,27 @@ describe('CrossRegionReadReplica defaults', () => {
     });
   });
 
+  test('the enhanced monitoring role can be assumed by RDS only for the replica in this account (confused deputy)', () => {
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html#USER_Monitoring.OS.confused-deputy
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'monitoring.rds.amazonaws.com' },
+          Condition: {
+            StringLike: { 'aws:SourceArn': 'arn:aws:rds:us-west-2:111111111111:db:dr-replica-a63727e1' },
+            StringEquals: { 'aws:SourceAccount': '111111111111' },
+          },
+        }],
+        Version: '2012-10-17',
+      },
+    });
+    t.hasResourceProperties('AWS::RDS::DBInstance', {
+      MonitoringRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReplicaInstanceMonitoringRole'), 'Arn'] },
+    });
+  });
+
   test('StorageEncrypted is left out, as CloudFormation requires for replicas (no F3020)', () => {
     t.hasResourceProperties('AWS::RDS::DBInstance', { StorageEncrypted: Match.absent() });
   });

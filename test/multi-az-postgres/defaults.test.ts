@@ -61,6 +61,28 @@ describe('MultiAzPostgres defaults', () => {
     });
   });
 
+  test('the enhanced monitoring role can be assumed by RDS only for this instance in this account (confused deputy)', () => {
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html#USER_Monitoring.OS.confused-deputy
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'monitoring.rds.amazonaws.com' },
+          Condition: {
+            StringLike: { 'aws:SourceArn': 'arn:aws:rds:us-east-1:111111111111:db:teststack-db-4b3753bb' },
+            StringEquals: { 'aws:SourceAccount': '111111111111' },
+          },
+        }],
+        Version: '2012-10-17',
+      },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole']] }],
+    });
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      MonitoringRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbInstanceMonitoringRole'), 'Arn'] },
+    });
+  });
+
   test('KMS key has rotation on and is retained', () => {
     template.hasResource('AWS::KMS::Key', {
       Properties: Match.objectLike({

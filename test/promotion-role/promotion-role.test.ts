@@ -42,7 +42,8 @@ describe('defaults', () => {
 
   test('the policy, statement by statement', () => {
     expect(statementsOf(template)).toEqual([
-      { Sid: 'PromoteTheReplica', Effect: 'Allow', Action: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance', 'rds:PromoteReadReplica'], Resource: REPLICA_ARN },
+      // No rds:ModifyDBInstance on the replica: no runbook step modifies it (backup retention is a PromoteReadReplica parameter).
+      { Sid: 'PromoteTheReplica', Effect: 'Allow', Action: ['rds:DescribeDBInstances', 'rds:PromoteReadReplica'], Resource: REPLICA_ARN },
       { Sid: 'ReadMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
       { Sid: 'PublishWritableSignal', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkResilientPostgres' } } },
       { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/^ReplicaAlarmsTopic/) } },

@@ -360,11 +360,9 @@ describe('the two-Region failover app', () => {
       'Dr/ReplicaProbe/Function HIPAA.Security::HIPAA.Security-LambdaDLQ',
       'Dr/ReplicaProbe/Function NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
       'Dr/ReplicaProbe/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      'Dr/ReplicaProbe/Role AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       'Primary/OrdersProbe/Function HIPAA.Security::HIPAA.Security-LambdaDLQ',
       'Primary/OrdersProbe/Function NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
       'Primary/OrdersProbe/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      'Primary/OrdersProbe/Role AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
     ]);
   });
 

@@ -7,6 +7,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
 import { dbStack, failoverApp, record } from '../util';
 
+/**
+ * The EC2 actions of AWSLambdaVPCAccessExecutionRole (v3), which Lambda needs on a VPC function's role.
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html
+ */
+const VPC_ACCESS_ACTIONS = [
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+].sort();
+
 describe('defaults (primary stack of the failover app)', () => {
   const { primaryStack, primaryProbe } = failoverApp();
   const template = record(primaryStack);
@@ -72,6 +81,7 @@ describe('defaults (primary stack of the failover app)', () => {
           { Sid: 'ReadCredentials', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: Match.stringLikeRegexp('^OrdersSecret') } },
           { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersProbeLogGroup'), 'Arn'] } },
           { Sid: 'PublishProbeMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkResilientPostgres' } } },
+          { Sid: 'ManageNetworkInterfaces', Effect: 'Allow', Action: VPC_ACCESS_ACTIONS, Resource: '*' },
           {
             Sid: 'DecryptCredentials',
             Effect: 'Allow',
@@ -86,6 +96,27 @@ describe('defaults (primary stack of the failover app)', () => {
     const inline = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) =>
       JSON.stringify(p.Properties.Roles).includes('OrdersProbeRole'));
     expect(inline).toEqual([]);
+  });
+
+  test('the role may manage the function\'s network interfaces, and the function is created after that policy', () => {
+    // Lambda refuses CreateFunction for a VPC function whose role lacks these; aws-cdk-lib adds
+    // AWSLambdaVPCAccessExecutionRole only to roles it creates, and this role is the probe's own.
+    const policies = Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+      .filter(([, p]: [string, any]) => JSON.stringify(p.Properties.Roles).includes('OrdersProbeRole'));
+    expect(policies).toHaveLength(1);
+    const [policyId, policy] = policies[0] as [string, any];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      { Sid: 'ManageNetworkInterfaces', Effect: 'Allow', Action: VPC_ACCESS_ACTIONS, Resource: '*' });
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function', {
+      Properties: { Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersProbeRole'), 'Arn'] } },
+    })) as any[];
+    expect(fn.Properties.VpcConfig).toBeDefined();
+    expect(fn.DependsOn).toContain(policyId);
+    // No AWS-managed policy on the role: the permissions above are all it has.
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: 'Probe of RDS for PostgreSQL orders-primary',
+      ManagedPolicyArns: Match.absent(),
+    });
   });
 
   test('network: egress only to the database port and HTTPS to the two endpoints', () => {
