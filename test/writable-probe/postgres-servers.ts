@@ -5,7 +5,7 @@ import * as path from 'path';
 import { freePort } from '../util';
 
 /**
- * Real PostgreSQL servers on loopback for the probe tests, from Debian's postgresql packages (scripts/ensure-postgres.sh
+ * Real PostgreSQL servers on loopback for the probe tests, from Debian's postgresql packages (scripts/ensure-packages.sh
  * installs them). A primary and a streaming standby, both with TLS (certificates from a throwaway CA) and SCRAM
  * passwords, in a temporary directory that `stopAll` removes. PostgreSQL refuses to run as root, so under root every
  * server command runs as the `postgres` user the Debian package creates.

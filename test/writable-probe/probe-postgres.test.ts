@@ -8,12 +8,12 @@ import { DbProbe, ProbeConfig } from '../../src/writable-probe/db-probe.lambda';
  * The probe against real PostgreSQL servers on loopback: a primary and a streaming standby with TLS. Secrets Manager
  * and CloudWatch are mocked (aws-sdk-client-mock); the database side is real.
  *
- * The servers come from Debian's postgresql packages, which scripts/ensure-postgres.sh installs. Under CI (CI=true,
+ * The servers come from Debian's postgresql packages, which scripts/ensure-packages.sh installs. Under CI (CI=true,
  * as scripts/test.sh sets) a missing server is a failure, never a skip.
  */
 const binDir = findPostgresBinDir();
 if (!binDir && process.env.CI) {
-  throw new Error('PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin): run scripts/ensure-postgres.sh');
+  throw new Error('PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin): run scripts/ensure-packages.sh');
 }
 const describeWithPostgres = binDir ? describe : describe.skip;
 
