@@ -5,7 +5,9 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
+import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { DNS_NAME } from '../private/validation';
+import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'Route53DbFailover';
 
@@ -54,12 +56,16 @@ export interface FailoverTarget {
   readonly unreachableAlarm?: cloudwatch.IAlarm;
 
   /**
-   * On the secondary: an alarm that is in ALARM while the secondary is writable, a `WritableProbe`'s `writableAlarm`.
-   * With it, the primary writer record is answered only while the primary is writable and the secondary is not, so
-   * after a promotion the old primary is never routed to again automatically, even when it comes back writable
-   * (the fence). Failback is then an explicit operation. Ignored on the primary.
+   * On the secondary: the DR `WritableProbe`'s `writableAlarm`. It turns the fence on: once the secondary has been
+   * seen writable (promoted), neither the writer nor the reader name answers the primary again, whatever the probes
+   * report later and for however long, until an operator lifts the fence (`Route53DbFailover.fenceLiftCommand`).
    *
-   * @default - no fence: the primary writer record is answered whenever the primary is writable
+   * The fence latches on the probe's `Promoted` metric (namespace `CdkResilientPostgres`, dimension
+   * `DBInstanceIdentifier` read from this alarm), which the DR probe publishes as 1 whenever it finds the secondary
+   * writable and the failover runbook publishes at promotion. The construct creates the latch alarm itself, so with
+   * a fence it must be in a stack of the secondary's Region. Ignored on the primary.
+   *
+   * @default - no fence: the primary records are answered whenever the primary is writable (or answers)
    */
   readonly writableAlarm?: cloudwatch.IAlarm;
 
@@ -213,15 +219,30 @@ export class Route53DbFailover extends Construct {
   public readonly ttl: Duration;
   /**
    * The health checks, by role: `primaryWriter`, `secondaryWriter`, `primaryReader`, `secondaryReader`, and with a
-   * fence `secondaryReadOnly` and `primaryWriterFenced` (the one the primary writer record uses).
+   * fence `secondaryReadOnly`, `fenceNotLatched`, `fenceLatched`, and the ones the records use: `primaryWriterFenced`,
+   * `secondaryWriterOrLatched`, `primaryReaderFenced`, `secondaryReaderOrLatched`.
    */
   public readonly healthChecks: Record<string, route53.CfnHealthCheck>;
   /** The worst-case detection-plus-DNS time the settings imply. */
   public readonly detectionBudget: FailoverDetectionBudget;
   /**
-   * The alarm that fences the old primary (the secondary's `writableAlarm`), when one was given.
+   * The secondary's `writableAlarm`, when one was given: in ALARM while the secondary is writable.
    */
   public readonly fenceAlarm?: cloudwatch.IAlarm;
+  /**
+   * The fence's latch metric: `Promoted` in the probe namespace, dimension `DBInstanceIdentifier` of the secondary,
+   * standard resolution, `Maximum` over one minute. Publish 1 when the secondary is promoted (the failover runbook
+   * does); publish 0 only to lift the fence.
+   */
+  public readonly latchMetric?: cloudwatch.Metric;
+  /** The alarm on `latchMetric`: ALARM from the first datapoint of 1, and missing data stays missing. */
+  public readonly latchAlarm?: cloudwatch.Alarm;
+  /**
+   * The AWS CLI command that lifts the fence, once the secondary is no longer a writable primary (deleted, or rebuilt
+   * as a replica): it publishes the 0 that turns the latch off. While the secondary is writable its probe publishes
+   * 1 again within a minute, so the fence cannot be lifted under a writable secondary.
+   */
+  public readonly fenceLiftCommand?: string;
 
   constructor(scope: Construct, id: string, props: Route53DbFailoverProps) {
     super(scope, id);
@@ -284,6 +305,13 @@ export class Route53DbFailover extends Construct {
         `an alarm in the secondary's Region (${secondaryWriter.region}), on the secondary's writable signal`);
     }
     this.fenceAlarm = props.secondary.writableAlarm;
+    const latchDimension = fence === undefined ? undefined : probeInstanceOf('secondary.writableAlarm', props.secondary.writableAlarm!);
+    if (fence !== undefined && stack.region !== fence.region) {
+      throw propError(CONSTRUCT, 'secondary.writableAlarm', fence.name,
+        `an alarm in this construct's Region (${Token.isUnresolved(stack.region) ? 'unknown: give the stack env.region' : stack.region}): `
+        + `the fence's latch alarm is created here and must watch the secondary's metrics in ${fence.region}; put Route53DbFailover `
+        + 'in a stack of the secondary\'s Region');
+    }
     if (fence === undefined) {
       Annotations.of(this).addWarningV2(PRIMARY_NOT_FENCED_WARNING,
         'secondary.writableAlarm is not set, so nothing fences the old primary: after a promotion it is answered again as '
@@ -353,27 +381,48 @@ export class Route53DbFailover extends Construct {
         healthCheckTags: [{ key: 'Name', value: `${dnsName} ${what}` }],
       });
 
-    let primaryWriterCheck: route53.CfnHealthCheck;
-    let secondaryWriterCheck: route53.CfnHealthCheck;
-    if (type === FailoverHealthCheckType.TCP) {
-      primaryWriterCheck = tcpCheck('primaryTcp', props.primary, 'primary answers TCP');
-      const secondaryTcp = tcpCheck('secondaryTcp', props.secondary, 'secondary answers TCP');
-      const secondaryWritable = alarmCheck('secondaryWritable', secondaryWriter, 'secondary is writable');
-      secondaryWriterCheck = this.healthChecks.secondaryWriter = new route53.CfnHealthCheck(this, 'SecondaryWriterHealthCheck', {
+    const calculated = (id: string, children: route53.CfnHealthCheck[], healthThreshold: number, name: string) =>
+      new route53.CfnHealthCheck(this, id, {
         healthCheckConfig: {
           type: 'CALCULATED',
-          childHealthChecks: [secondaryTcp.attrHealthCheckId, secondaryWritable.attrHealthCheckId],
-          healthThreshold: 2,
+          childHealthChecks: children.map((c) => c.attrHealthCheckId),
+          healthThreshold,
         },
-        healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} secondary answers TCP and is writable` }],
+        healthCheckTags: [{ key: 'Name', value: name }],
       });
+
+    let primaryWriterCheck: route53.CfnHealthCheck;
+    let secondaryWriterCheck: route53.CfnHealthCheck;
+    let secondaryTcp: route53.CfnHealthCheck | undefined;
+    let secondaryWritable: route53.CfnHealthCheck | undefined;
+    if (type === FailoverHealthCheckType.TCP) {
+      primaryWriterCheck = tcpCheck('primaryTcp', props.primary, 'primary answers TCP');
+      secondaryTcp = tcpCheck('secondaryTcp', props.secondary, 'secondary answers TCP');
+      secondaryWritable = alarmCheck('secondaryWritable', secondaryWriter, 'secondary is writable');
+      secondaryWriterCheck = this.healthChecks.secondaryWriter = calculated('SecondaryWriterHealthCheck',
+        [secondaryTcp, secondaryWritable], 2, `${this.writerDnsName} secondary answers TCP and is writable`);
     } else {
       primaryWriterCheck = alarmCheck('primaryWriter', primaryWriter, 'primary is writable');
       secondaryWriterCheck = alarmCheck('secondaryWriter', secondaryWriter, 'secondary is writable');
     }
+    let primaryReaderCheck: route53.CfnHealthCheck | undefined;
+    let secondaryReaderCheck: route53.CfnHealthCheck | undefined;
+    if (readerName !== undefined) {
+      primaryReaderCheck = type === FailoverHealthCheckType.TCP
+        ? this.healthChecks.primaryTcp
+        : alarmCheck('primaryReader', primaryReader!, 'primary answers', this.readerDnsName);
+      secondaryReaderCheck = type === FailoverHealthCheckType.TCP
+        ? this.healthChecks.secondaryTcp
+        : alarmCheck('secondaryReader', secondaryReader!, 'secondary answers', this.readerDnsName);
+    }
+
     if (fence !== undefined) {
-      // The fence: healthy while the secondary's writable alarm is OK. When Route 53 cannot read the alarm (the
-      // secondary's Region is down), the last known status holds.
+      // The fence, as Route 53 evaluates it (a CLOUDWATCH_METRIC check follows the alarm's data stream, not its
+      // state; a calculated check cannot watch another calculated check):
+      //   latched             = one datapoint Promoted = 1, kept through any period without data (LastKnownStatus)
+      //   primary records     = primary writable (answers) AND secondary not writable AND NOT latched
+      //   secondary records   = secondary writable (answers) OR latched
+      // so after a promotion neither name can fall back to the old primary, even while the promoted DB reboots.
       const secondaryReadOnly = this.healthChecks.secondaryReadOnly = new route53.CfnHealthCheck(this, 'SecondaryReadOnlyHealthCheck', {
         healthCheckConfig: {
           type: 'CLOUDWATCH_METRIC',
@@ -382,14 +431,49 @@ export class Route53DbFailover extends Construct {
         },
         healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} secondary is not writable (fence)` }],
       });
-      primaryWriterCheck = this.healthChecks.primaryWriterFenced = new route53.CfnHealthCheck(this, 'PrimaryWriterFencedHealthCheck', {
-        healthCheckConfig: {
-          type: 'CALCULATED',
-          childHealthChecks: [primaryWriterCheck.attrHealthCheckId, secondaryReadOnly.attrHealthCheckId],
-          healthThreshold: 2,
-        },
-        healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} primary is writable and the secondary is not` }],
-      });
+      const latch = this.makeLatch(latchDimension!);
+      this.latchMetric = latch.metric;
+      this.latchAlarm = latch.alarm;
+      this.fenceLiftCommand = latch.liftCommand;
+      const latchFacts = alarmFacts('latchAlarm', latch.alarm);
+      // A new health check with LastKnownStatus and no data yet is healthy: "not latched", the safe reading before
+      // any promotion. The latched check is the same check inverted.
+      const latchCheck = (key: string, id: string, inverted: boolean, what: string) => {
+        const check = this.healthChecks[key] = new route53.CfnHealthCheck(this, id, {
+          healthCheckConfig: {
+            type: 'CLOUDWATCH_METRIC',
+            alarmIdentifier: { name: latchFacts.name, region: latchFacts.region },
+            insufficientDataHealthStatus: 'LastKnownStatus',
+            inverted: inverted ? true : undefined,
+          },
+          healthCheckTags: [{ key: 'Name', value: `${zoneName} ${what}` }],
+        });
+        check.node.addDependency(latch.alarm);
+        return check;
+      };
+      const notLatched = latchCheck('fenceNotLatched', 'FenceNotLatchedHealthCheck', false, 'secondary never promoted (fence open)');
+      const latched = latchCheck('fenceLatched', 'FenceLatchedHealthCheck', true, 'secondary promoted (fence latched)');
+
+      primaryWriterCheck = this.healthChecks.primaryWriterFenced = calculated('PrimaryWriterFencedHealthCheck',
+        [primaryWriterCheck, secondaryReadOnly, notLatched], 3,
+        `${this.writerDnsName} primary is writable, the secondary is not and was never promoted`);
+      if (type === FailoverHealthCheckType.TCP) {
+        // (secondary TCP AND writable) OR latched, in one calculated check: the latch counts twice.
+        const latchedAgain = latchCheck('fenceLatchedAgain', 'FenceLatchedAgainHealthCheck', true, 'secondary promoted (fence latched, second vote)');
+        secondaryWriterCheck = this.healthChecks.secondaryWriterOrLatched = calculated('SecondaryWriterOrLatchedHealthCheck',
+          [secondaryTcp!, secondaryWritable!, latched, latchedAgain], 2,
+          `${this.writerDnsName} secondary answers TCP and is writable, or was promoted`);
+      } else {
+        secondaryWriterCheck = this.healthChecks.secondaryWriterOrLatched = calculated('SecondaryWriterOrLatchedHealthCheck',
+          [secondaryWriterCheck, latched], 1, `${this.writerDnsName} secondary is writable or was promoted`);
+      }
+      if (readerName !== undefined) {
+        primaryReaderCheck = this.healthChecks.primaryReaderFenced = calculated('PrimaryReaderFencedHealthCheck',
+          [primaryReaderCheck!, secondaryReadOnly, notLatched], 3,
+          `${this.readerDnsName} primary answers, the secondary is not writable and was never promoted`);
+        secondaryReaderCheck = this.healthChecks.secondaryReaderOrLatched = calculated('SecondaryReaderOrLatchedHealthCheck',
+          [secondaryReaderCheck!, latched], 1, `${this.readerDnsName} secondary answers or was promoted`);
+      }
     }
 
     // --- Records -------------------------------------------------------------------------------------------------------
@@ -407,14 +491,8 @@ export class Route53DbFailover extends Construct {
     record('WriterPrimary', writerName, 'PRIMARY', props.primary, primaryWriterCheck);
     record('WriterSecondary', writerName, 'SECONDARY', props.secondary, secondaryWriterCheck);
     if (readerName !== undefined) {
-      const primaryReaderCheck = type === FailoverHealthCheckType.TCP
-        ? this.healthChecks.primaryTcp
-        : alarmCheck('primaryReader', primaryReader!, 'primary answers', this.readerDnsName);
-      const secondaryReaderCheck = type === FailoverHealthCheckType.TCP
-        ? this.healthChecks.secondaryTcp
-        : alarmCheck('secondaryReader', secondaryReader!, 'secondary answers', this.readerDnsName);
-      record('ReaderPrimary', readerName, 'PRIMARY', props.primary, primaryReaderCheck);
-      record('ReaderSecondary', readerName, 'SECONDARY', props.secondary, secondaryReaderCheck);
+      record('ReaderPrimary', readerName, 'PRIMARY', props.primary, primaryReaderCheck!);
+      record('ReaderSecondary', readerName, 'SECONDARY', props.secondary, secondaryReaderCheck!);
     }
 
     // --- Detection budget ----------------------------------------------------------------------------------------------
@@ -440,6 +518,41 @@ export class Route53DbFailover extends Construct {
           + `${primaryWriter.evaluationPeriods} evaluation periods + health-check lag ${lagSeconds} s + TTL ${ttlSeconds} s`,
       };
     }
+  }
+
+  /**
+   * The latch: the `Promoted` metric of the secondary and an alarm on it, in this stack (the secondary's Region).
+   * `Maximum` ≥ 1 over one minute, one datapoint to alarm, and missing data left missing, so that a minute without
+   * data is insufficient data (the health checks then keep their last known status), never a return to OK.
+   *
+   * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html#dns-failover-determining-health-of-endpoints-cloudwatch
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+   */
+  private makeLatch(instanceIdentifier: string): { metric: cloudwatch.Metric; alarm: cloudwatch.Alarm; liftCommand: string } {
+    const region = Stack.of(this).region;
+    const metric = new cloudwatch.Metric({
+      namespace: PROBE_METRIC_NAMESPACE,
+      metricName: PROMOTED_METRIC_NAME,
+      dimensionsMap: { DBInstanceIdentifier: instanceIdentifier },
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+    const alarm = new cloudwatch.Alarm(this, 'FenceLatchAlarm', {
+      alarmName: `${instanceIdentifier}-promoted`,
+      alarmDescription: `[INFO] ${instanceIdentifier} has been promoted: the old primary is fenced out of ${this.writerDnsName}`
+        + `${this.readerDnsName ? ` and ${this.readerDnsName}` : ''} (Route53DbFailover). Expected OK or INSUFFICIENT_DATA before `
+        + 'a promotion. Only an operator lifts the fence, by publishing Promoted=0 once this instance is no longer a writable primary.',
+      metric,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    const liftCommand = 'aws cloudwatch put-metric-data'
+      + ` --region ${region} --namespace ${PROBE_METRIC_NAMESPACE} --metric-name ${PROMOTED_METRIC_NAME}`
+      + ` --dimensions DBInstanceIdentifier=${instanceIdentifier} --value 0 --unit Count --storage-resolution 60`;
+    return { metric, alarm, liftCommand };
   }
 }
 
@@ -498,6 +611,23 @@ function alarmFacts(prop: string, alarm: cloudwatch.IAlarm): AlarmFacts {
       `an alarm with a period of 60 seconds or more (it has ${period}): Route 53 does not support high-resolution alarms`);
   }
   return { name, region, periodSeconds: period, evaluationPeriods: stack.resolve(cfn.evaluationPeriods) };
+}
+
+/**
+ * The `DBInstanceIdentifier` a `WritableProbe` alarm watches: the fence's latch metric carries the same dimension.
+ */
+function probeInstanceOf(prop: string, alarm: cloudwatch.IAlarm): string {
+  const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+  const stack = Stack.of(alarm);
+  const dimensions = (stack.resolve(cfn.dimensions) ?? []) as Array<{ name?: string; Name?: string; value?: string; Value?: string }>;
+  const dimension = dimensions.find((d) => (d.name ?? d.Name) === 'DBInstanceIdentifier');
+  const value = dimension?.value ?? dimension?.Value;
+  if (stack.resolve(cfn.namespace) !== PROBE_METRIC_NAMESPACE || typeof value !== 'string' || Token.isUnresolved(value)) {
+    throw propError(CONSTRUCT, prop, literalAlarmNameOf(alarm) ?? alarm.node.path,
+      `a WritableProbe's writableAlarm: an alarm on a ${PROBE_METRIC_NAMESPACE} metric with a literal DBInstanceIdentifier dimension, `
+      + 'which names the instance whose Promoted metric latches the fence');
+  }
+  return value;
 }
 
 /** Checks the VPCs' Regions and returns them. */
