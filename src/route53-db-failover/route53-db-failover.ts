@@ -381,8 +381,8 @@ export class Route53DbFailover extends Construct {
         healthCheckTags: [{ key: 'Name', value: `${dnsName} ${what}` }],
       });
 
-    const calculated = (id: string, children: route53.CfnHealthCheck[], healthThreshold: number, name: string) =>
-      new route53.CfnHealthCheck(this, id, {
+    const calculated = (checkId: string, children: route53.CfnHealthCheck[], healthThreshold: number, name: string) =>
+      new route53.CfnHealthCheck(this, checkId, {
         healthCheckConfig: {
           type: 'CALCULATED',
           childHealthChecks: children.map((c) => c.attrHealthCheckId),
@@ -438,8 +438,8 @@ export class Route53DbFailover extends Construct {
       const latchFacts = alarmFacts('latchAlarm', latch.alarm);
       // A new health check with LastKnownStatus and no data yet is healthy: "not latched", the safe reading before
       // any promotion. The latched check is the same check inverted.
-      const latchCheck = (key: string, id: string, inverted: boolean, what: string) => {
-        const check = this.healthChecks[key] = new route53.CfnHealthCheck(this, id, {
+      const latchCheck = (key: string, checkId: string, inverted: boolean, what: string) => {
+        const check = this.healthChecks[key] = new route53.CfnHealthCheck(this, checkId, {
           healthCheckConfig: {
             type: 'CLOUDWATCH_METRIC',
             alarmIdentifier: { name: latchFacts.name, region: latchFacts.region },
