@@ -381,12 +381,13 @@ export class Route53DbFailover extends Construct {
         healthCheckTags: [{ key: 'Name', value: `${dnsName} ${what}` }],
       });
 
-    const calculated = (checkId: string, children: route53.CfnHealthCheck[], healthThreshold: number, name: string) =>
+    const calculated = (checkId: string, children: route53.CfnHealthCheck[], healthThreshold: number, name: string, inverted = false) =>
       new route53.CfnHealthCheck(this, checkId, {
         healthCheckConfig: {
           type: 'CALCULATED',
           childHealthChecks: children.map((c) => c.attrHealthCheckId),
           healthThreshold,
+          inverted: inverted ? true : undefined,
         },
         healthCheckTags: [{ key: 'Name', value: name }],
       });
@@ -421,8 +422,12 @@ export class Route53DbFailover extends Construct {
       // state; a calculated check cannot watch another calculated check):
       //   latched             = one datapoint Promoted = 1, kept through any period without data (LastKnownStatus)
       //   primary records     = primary writable (answers) AND secondary not writable AND NOT latched
-      //   secondary records   = secondary writable (answers) OR latched
-      // so after a promotion neither name can fall back to the old primary, even while the promoted DB reboots.
+      //   secondary writer    = NOT (secondary not writable AND NOT latched), an inverted calculated check
+      //   secondary reader    = secondary answers OR latched
+      // so after a promotion neither name can fall back to the old primary, even while the promoted DB reboots (with
+      // both failover records unhealthy Route 53 answers the primary). The secondary writer is written without an
+      // inverted alarm check, whose status before its first datapoint the Route 53 guide does not pin down: every
+      // child there is healthy until data says otherwise, so a new deployment starts with the secondary unhealthy.
       const secondaryReadOnly = this.healthChecks.secondaryReadOnly = new route53.CfnHealthCheck(this, 'SecondaryReadOnlyHealthCheck', {
         healthCheckConfig: {
           type: 'CLOUDWATCH_METRIC',
@@ -453,19 +458,25 @@ export class Route53DbFailover extends Construct {
       };
       const notLatched = latchCheck('fenceNotLatched', 'FenceNotLatchedHealthCheck', false, 'secondary never promoted (fence open)');
       const latched = latchCheck('fenceLatched', 'FenceLatchedHealthCheck', true, 'secondary promoted (fence latched)');
+      // Keeps its logical ID; with a fence no record uses it (the secondary writer follows secondaryReadOnly).
+      this.healthChecks.secondaryWriter = secondaryWriterCheck;
 
       primaryWriterCheck = this.healthChecks.primaryWriterFenced = calculated('PrimaryWriterFencedHealthCheck',
         [primaryWriterCheck, secondaryReadOnly, notLatched], 3,
         `${this.writerDnsName} primary is writable, the secondary is not and was never promoted`);
       if (type === FailoverHealthCheckType.TCP) {
-        // (secondary TCP AND writable) OR latched, in one calculated check: the latch counts twice.
-        const latchedAgain = latchCheck('fenceLatchedAgain', 'FenceLatchedAgainHealthCheck', true, 'secondary promoted (fence latched, second vote)');
+        // NOT ((secondary TCP down OR not writable) AND NOT latched): "not latched" counts twice, threshold 3.
+        const secondaryTcpDown = this.healthChecks.secondaryTcpDown = new route53.CfnHealthCheck(this, 'SecondaryTcpDownHealthCheck', {
+          healthCheckConfig: { ...secondaryTcp!.healthCheckConfig as route53.CfnHealthCheck.HealthCheckConfigProperty, inverted: true },
+          healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} secondary does not answer TCP` }],
+        });
+        const notLatchedAgain = latchCheck('fenceNotLatchedAgain', 'FenceNotLatchedAgainHealthCheck', false, 'secondary never promoted (fence open, second vote)');
         secondaryWriterCheck = this.healthChecks.secondaryWriterOrLatched = calculated('SecondaryWriterOrLatchedHealthCheck',
-          [secondaryTcp!, secondaryWritable!, latched, latchedAgain], 2,
-          `${this.writerDnsName} secondary answers TCP and is writable, or was promoted`);
+          [secondaryTcpDown, secondaryReadOnly, notLatched, notLatchedAgain], 3,
+          `${this.writerDnsName} secondary answers TCP and is writable, or was promoted`, true);
       } else {
         secondaryWriterCheck = this.healthChecks.secondaryWriterOrLatched = calculated('SecondaryWriterOrLatchedHealthCheck',
-          [secondaryWriterCheck, latched], 1, `${this.writerDnsName} secondary is writable or was promoted`);
+          [secondaryReadOnly, notLatched], 2, `${this.writerDnsName} secondary is writable or was promoted`, true);
       }
       if (readerName !== undefined) {
         primaryReaderCheck = this.healthChecks.primaryReaderFenced = calculated('PrimaryReaderFencedHealthCheck',

@@ -113,8 +113,9 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
     expect(config('FailoverFenceNotLatchedHealthCheck')).toEqual(onLatch);
     expect(config('FailoverFenceLatchedHealthCheck')).toEqual({ ...onLatch, Inverted: true });
     const idOf = (prefix: string) => ({ 'Fn::GetAtt': [Object.keys(checks).find((id) => id.startsWith(prefix)), 'HealthCheckId'] });
+    // NOT (secondary not writable AND not latched), with no inverted alarm check in it.
     expect(config('FailoverSecondaryWriterOrLatchedHealthCheck')).toEqual({
-      Type: 'CALCULATED', ChildHealthChecks: [idOf('FailoverSecondaryWriterHealthCheck'), idOf('FailoverFenceLatchedHealthCheck')], HealthThreshold: 1,
+      Type: 'CALCULATED', ChildHealthChecks: [idOf('FailoverSecondaryReadOnlyHealthCheck'), idOf('FailoverFenceNotLatchedHealthCheck')], HealthThreshold: 2, Inverted: true,
     });
     expect(config('FailoverPrimaryReaderFencedHealthCheck')).toEqual({
       Type: 'CALCULATED',
@@ -460,9 +461,9 @@ describe('the writer answer over every combination of states, read from the synt
   });
 
   test('negative control: a secondary wired to the reachability alarm would send writers to a read-only replica', () => {
-    const miswired = failoverApp({ readerRecordName: undefined });
-    const wrong = miswired.drStack.node.findChild('Failover').node.findChild('SecondaryWriterHealthCheck') as any;
-    wrong.healthCheckConfig = { ...wrong.healthCheckConfig, alarmIdentifier: { name: 'orders-dr-unreachable', region: 'us-west-2' } };
+    const miswired = failoverApp();
+    const failover = miswired.drStack.node.findChild('Failover').node;
+    (failover.findChild('WriterSecondary') as any).healthCheckId = (failover.findChild('SecondaryReaderHealthCheck') as any).attrHealthCheckId;
     expect(writerAnswer(Template.fromStack(miswired.drStack), { 'orders-primary': 'down', 'orders-dr': 'read-only' })).toBe('orders-dr');
   });
 });
@@ -499,7 +500,7 @@ describe('the fence setting', () => {
     expect(Object.keys(checks).filter((id) => /Fenced|ReadOnly/.test(id))).toEqual([]);
   });
 
-  test('TCP checks with a fence: (secondary TCP and writable) or latched, in one calculated check (the latch votes twice)', () => {
+  test('TCP checks with a fence: not ((secondary TCP down or not writable) and not latched), in one inverted calculated check', () => {
     // One fenced failover per DR instance: the latch alarm is named after it.
     const probes = failoverApp();
     const { drStack } = failoverApp({
@@ -516,7 +517,9 @@ describe('the fence setting', () => {
       const config = Object.entries(checks).find(([id]) => id.startsWith(prefix))![1].HealthCheckConfig;
       return [config.HealthThreshold, config.ChildHealthChecks.map((c: any) => c['Fn::GetAtt'][0].replace(/^Failover|HealthCheck[0-9A-F]{8}$/g, ''))];
     };
-    expect(children('FailoverSecondaryWriterOrLatched')).toEqual([2, ['SecondaryTcp', 'SecondaryWritable', 'FenceLatched', 'FenceLatchedAgain']]);
+    expect(children('FailoverSecondaryWriterOrLatched')).toEqual([3, ['SecondaryTcpDown', 'SecondaryReadOnly', 'FenceNotLatched', 'FenceNotLatchedAgain']]);
+    expect(Object.entries(checks).find(([id]) => id.startsWith('FailoverSecondaryTcpDown'))![1].HealthCheckConfig)
+      .toEqual({ Type: 'TCP', FullyQualifiedDomainName: 'dr.example.com', Port: 5432, RequestInterval: 10, FailureThreshold: 3, Inverted: true });
     expect(children('FailoverPrimaryWriterFenced')).toEqual([3, ['PrimaryTcp', 'SecondaryReadOnly', 'FenceNotLatched']]);
     for (const config of Object.values(checks).map((c) => c.HealthCheckConfig).filter((c) => c.Type === 'CALCULATED')) {
       for (const child of config.ChildHealthChecks) {
