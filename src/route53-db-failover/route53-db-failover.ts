@@ -63,7 +63,8 @@ export interface FailoverTarget {
    * The fence latches on the probe's `Promoted` metric (namespace `CdkResilientPostgres`, dimension
    * `DBInstanceIdentifier` read from this alarm), which the DR probe publishes as 1 whenever it finds the secondary
    * writable and the failover runbook publishes at promotion. The construct creates the latch alarm itself, so with
-   * a fence it must be in a stack of the secondary's Region. Ignored on the primary.
+   * a fence it must be in a stack of the secondary's Region; the latch alarm notifies where this alarm does (ALARM
+   * actions, on ALARM and OK) when both are in one stack. Ignored on the primary.
    *
    * @default - no fence: the primary records are answered whenever the primary is writable (or answers)
    */
@@ -200,6 +201,13 @@ interface AlarmFacts {
  *   secondary has been promoted. Missing data counts as unhealthy.
  * - While both are unhealthy, Route 53 answers with the primary record (a secondary that is not healthy is never
  *   answered), so the name never points at a replica that still replays WAL.
+ *
+ * With `secondary.writableAlarm` it also holds the third, the fence: once the secondary has been seen writable (a
+ * `Promoted` datapoint of 1), both names answer only the secondary until an operator lifts the fence
+ * (`fenceLiftCommand`), whatever the probes report in between.
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-calculated
  *
  * Health checks are CloudWatch-alarm based by default, because Route 53's checkers cannot reach private endpoints;
  * the alarms come from a `WritableProbe` in each Region. Nothing here calls the Route 53 API at failover time: DNS
@@ -440,9 +448,17 @@ export class Route53DbFailover extends Construct {
       this.latchMetric = latch.metric;
       this.latchAlarm = latch.alarm;
       this.fenceLiftCommand = latch.liftCommand;
+      // The latch turning on (a promotion) and off (the fence lifted) go where the writable alarm announces.
+      const writableCfn = props.secondary.writableAlarm!.node.defaultChild as cloudwatch.CfnAlarm;
+      if (Stack.of(props.secondary.writableAlarm!) === stack) {
+        const latchCfn = latch.alarm.node.defaultChild as cloudwatch.CfnAlarm;
+        latchCfn.alarmActions = writableCfn.alarmActions;
+        latchCfn.okActions = writableCfn.alarmActions;
+      }
       const latchFacts = alarmFacts('latchAlarm', latch.alarm);
       // A new health check with LastKnownStatus and no data yet is healthy: "not latched", the safe reading before
-      // any promotion. The latched check is the same check inverted.
+      // any promotion. The latched check is the same check inverted (used by the reader only, where either reading
+      // of its first status is safe). https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-cloudwatch
       const latchCheck = (key: string, checkId: string, inverted: boolean, what: string) => {
         const check = this.healthChecks[key] = new route53.CfnHealthCheck(this, checkId, {
           healthCheckConfig: {

@@ -106,6 +106,8 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'missing',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
     });
     const checks = resourcesOf(template, 'AWS::Route53::HealthCheck');
     const config = (prefix: string) => Object.entries(checks).find(([id]) => id.startsWith(prefix))![1].HealthCheckConfig;
