@@ -474,8 +474,8 @@ export class Route53DbFailover extends Construct {
       };
       const notLatched = latchCheck('fenceNotLatched', 'FenceNotLatchedHealthCheck', false, 'secondary never promoted (fence open)');
       const latched = latchCheck('fenceLatched', 'FenceLatchedHealthCheck', true, 'secondary promoted (fence latched)');
-      // Keeps its logical ID; with a fence no record uses it (the secondary writer follows secondaryReadOnly).
-      this.healthChecks.secondaryWriter = secondaryWriterCheck;
+      // secondaryWriter keeps its logical ID, but with a fence no record uses it: the secondary writer record
+      // follows secondaryReadOnly and the latch instead.
 
       primaryWriterCheck = this.healthChecks.primaryWriterFenced = calculated('PrimaryWriterFencedHealthCheck',
         [primaryWriterCheck, secondaryReadOnly, notLatched], 3,
