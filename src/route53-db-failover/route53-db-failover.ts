@@ -62,7 +62,7 @@ export interface FailoverTarget {
    *
    * The fence latches on the probe's `Promoted` metric (namespace `CdkResilientPostgres`, dimension
    * `DBInstanceIdentifier` read from this alarm), which the DR probe publishes as 1 whenever it finds the secondary
-   * writable and the failover runbook publishes at promotion. The construct creates the latch alarm itself, so with
+   * writable (and promotion automation may publish at once, `Route53DbFailover.latchMetric`). The construct creates the latch alarm itself, so with
    * a fence it must be in a stack of the secondary's Region; the latch alarm notifies where this alarm does (ALARM
    * actions, on ALARM and OK) when both are in one stack. Ignored on the primary.
    *
@@ -239,8 +239,8 @@ export class Route53DbFailover extends Construct {
   public readonly fenceAlarm?: cloudwatch.IAlarm;
   /**
    * The fence's latch metric: `Promoted` in the probe namespace, dimension `DBInstanceIdentifier` of the secondary,
-   * standard resolution, `Maximum` over one minute. Publish 1 when the secondary is promoted (the failover runbook
-   * does); publish 0 only to lift the fence.
+   * standard resolution, `Maximum` over one minute. Promotion automation (the failover runbook) publishes
+   * 1 when the secondary is promoted; publish 0 only to lift the fence.
    */
   public readonly latchMetric?: cloudwatch.Metric;
   /** The alarm on `latchMetric`: ALARM from the first datapoint of 1, and missing data stays missing. */
