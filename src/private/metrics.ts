@@ -17,3 +17,12 @@ export function rdsInstanceMetric(instanceIdentifier: string, metricName: string
     ...props,
   });
 }
+
+/**
+ * The fence's latch metric, in the probe namespace with the dimension `DBInstanceIdentifier` of the DR instance.
+ * It is published as 1 only when the DR instance is observed writable (the DR `WritableProbe` every minute it finds
+ * the instance writable, the failover runbook at promotion) and as 0 only by an operator who lifts the fence. The
+ * alarm on it (`Maximum` ≥ 1 over one minute, missing data kept missing) feeds a Route 53 health check whose
+ * `InsufficientDataHealthStatus` is `LastKnownStatus`, so one datapoint of 1 fences the old primary for good.
+ */
+export const PROMOTED_METRIC_NAME = 'Promoted';

@@ -5,7 +5,9 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
+import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { DNS_NAME } from '../private/validation';
+import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'Route53DbFailover';
 
@@ -54,12 +56,17 @@ export interface FailoverTarget {
   readonly unreachableAlarm?: cloudwatch.IAlarm;
 
   /**
-   * On the secondary: an alarm that is in ALARM while the secondary is writable, a `WritableProbe`'s `writableAlarm`.
-   * With it, the primary writer record is answered only while the primary is writable and the secondary is not, so
-   * after a promotion the old primary is never routed to again automatically, even when it comes back writable
-   * (the fence). Failback is then an explicit operation. Ignored on the primary.
+   * On the secondary: the DR `WritableProbe`'s `writableAlarm`. It turns the fence on: once the secondary has been
+   * seen writable (promoted), neither the writer nor the reader name answers the primary again, whatever the probes
+   * report later and for however long, until an operator lifts the fence (`Route53DbFailover.fenceLiftCommand`).
    *
-   * @default - no fence: the primary writer record is answered whenever the primary is writable
+   * The fence latches on the probe's `Promoted` metric (namespace `CdkResilientPostgres`, dimension
+   * `DBInstanceIdentifier` read from this alarm), which the DR probe publishes as 1 whenever it finds the secondary
+   * writable (and promotion automation may publish at once, `Route53DbFailover.latchMetric`). The construct creates the latch alarm itself, so with
+   * a fence it must be in a stack of the secondary's Region; the latch alarm notifies where this alarm does (ALARM
+   * actions, on ALARM and OK) when both are in one stack. Ignored on the primary.
+   *
+   * @default - no fence: the primary records are answered whenever the primary is writable (or answers)
    */
   readonly writableAlarm?: cloudwatch.IAlarm;
 
@@ -195,6 +202,13 @@ interface AlarmFacts {
  * - While both are unhealthy, Route 53 answers with the primary record (a secondary that is not healthy is never
  *   answered), so the name never points at a replica that still replays WAL.
  *
+ * With `secondary.writableAlarm` it also holds the third, the fence: once the secondary has been seen writable (a
+ * `Promoted` datapoint of 1), both names answer only the secondary until an operator lifts the fence
+ * (`fenceLiftCommand`), whatever the probes report in between.
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-calculated
+ *
  * Health checks are CloudWatch-alarm based by default, because Route 53's checkers cannot reach private endpoints;
  * the alarms come from a `WritableProbe` in each Region. Nothing here calls the Route 53 API at failover time: DNS
  * moves through health checks, which are Route 53's data plane.
@@ -213,15 +227,30 @@ export class Route53DbFailover extends Construct {
   public readonly ttl: Duration;
   /**
    * The health checks, by role: `primaryWriter`, `secondaryWriter`, `primaryReader`, `secondaryReader`, and with a
-   * fence `secondaryReadOnly` and `primaryWriterFenced` (the one the primary writer record uses).
+   * fence `secondaryReadOnly`, `fenceNotLatched`, `fenceLatched`, and the ones the records use: `primaryWriterFenced`,
+   * `secondaryWriterOrLatched`, `primaryReaderFenced`, `secondaryReaderOrLatched`.
    */
   public readonly healthChecks: Record<string, route53.CfnHealthCheck>;
   /** The worst-case detection-plus-DNS time the settings imply. */
   public readonly detectionBudget: FailoverDetectionBudget;
   /**
-   * The alarm that fences the old primary (the secondary's `writableAlarm`), when one was given.
+   * The secondary's `writableAlarm`, when one was given: in ALARM while the secondary is writable.
    */
   public readonly fenceAlarm?: cloudwatch.IAlarm;
+  /**
+   * The fence's latch metric: `Promoted` in the probe namespace, dimension `DBInstanceIdentifier` of the secondary,
+   * standard resolution, `Maximum` over one minute. Promotion automation (the failover runbook) publishes
+   * 1 when the secondary is promoted; publish 0 only to lift the fence.
+   */
+  public readonly latchMetric?: cloudwatch.Metric;
+  /** The alarm on `latchMetric`: ALARM from the first datapoint of 1, and missing data stays missing. */
+  public readonly latchAlarm?: cloudwatch.Alarm;
+  /**
+   * The AWS CLI command that lifts the fence, once the secondary is no longer a writable primary (deleted, or rebuilt
+   * as a replica): it publishes the 0 that turns the latch off. While the secondary is writable its probe publishes
+   * 1 again within a minute, so the fence cannot be lifted under a writable secondary.
+   */
+  public readonly fenceLiftCommand?: string;
 
   constructor(scope: Construct, id: string, props: Route53DbFailoverProps) {
     super(scope, id);
@@ -284,6 +313,13 @@ export class Route53DbFailover extends Construct {
         `an alarm in the secondary's Region (${secondaryWriter.region}), on the secondary's writable signal`);
     }
     this.fenceAlarm = props.secondary.writableAlarm;
+    const latchDimension = fence === undefined ? undefined : probeInstanceOf('secondary.writableAlarm', props.secondary.writableAlarm!);
+    if (fence !== undefined && stack.region !== fence.region) {
+      throw propError(CONSTRUCT, 'secondary.writableAlarm', fence.name,
+        `an alarm in this construct's Region (${Token.isUnresolved(stack.region) ? 'unknown: give the stack env.region' : stack.region}): `
+        + `the fence's latch alarm is created here and must watch the secondary's metrics in ${fence.region}; put Route53DbFailover `
+        + 'in a stack of the secondary\'s Region');
+    }
     if (fence === undefined) {
       Annotations.of(this).addWarningV2(PRIMARY_NOT_FENCED_WARNING,
         'secondary.writableAlarm is not set, so nothing fences the old primary: after a promotion it is answered again as '
@@ -353,27 +389,53 @@ export class Route53DbFailover extends Construct {
         healthCheckTags: [{ key: 'Name', value: `${dnsName} ${what}` }],
       });
 
-    let primaryWriterCheck: route53.CfnHealthCheck;
-    let secondaryWriterCheck: route53.CfnHealthCheck;
-    if (type === FailoverHealthCheckType.TCP) {
-      primaryWriterCheck = tcpCheck('primaryTcp', props.primary, 'primary answers TCP');
-      const secondaryTcp = tcpCheck('secondaryTcp', props.secondary, 'secondary answers TCP');
-      const secondaryWritable = alarmCheck('secondaryWritable', secondaryWriter, 'secondary is writable');
-      secondaryWriterCheck = this.healthChecks.secondaryWriter = new route53.CfnHealthCheck(this, 'SecondaryWriterHealthCheck', {
+    const calculated = (checkId: string, children: route53.CfnHealthCheck[], healthThreshold: number, name: string, inverted = false) =>
+      new route53.CfnHealthCheck(this, checkId, {
         healthCheckConfig: {
           type: 'CALCULATED',
-          childHealthChecks: [secondaryTcp.attrHealthCheckId, secondaryWritable.attrHealthCheckId],
-          healthThreshold: 2,
+          childHealthChecks: children.map((c) => c.attrHealthCheckId),
+          healthThreshold,
+          inverted: inverted ? true : undefined,
         },
-        healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} secondary answers TCP and is writable` }],
+        healthCheckTags: [{ key: 'Name', value: name }],
       });
+
+    let primaryWriterCheck: route53.CfnHealthCheck;
+    let secondaryWriterCheck: route53.CfnHealthCheck;
+    let secondaryTcp: route53.CfnHealthCheck | undefined;
+    let secondaryWritable: route53.CfnHealthCheck | undefined;
+    if (type === FailoverHealthCheckType.TCP) {
+      primaryWriterCheck = tcpCheck('primaryTcp', props.primary, 'primary answers TCP');
+      secondaryTcp = tcpCheck('secondaryTcp', props.secondary, 'secondary answers TCP');
+      secondaryWritable = alarmCheck('secondaryWritable', secondaryWriter, 'secondary is writable');
+      secondaryWriterCheck = this.healthChecks.secondaryWriter = calculated('SecondaryWriterHealthCheck',
+        [secondaryTcp, secondaryWritable], 2, `${this.writerDnsName} secondary answers TCP and is writable`);
     } else {
       primaryWriterCheck = alarmCheck('primaryWriter', primaryWriter, 'primary is writable');
       secondaryWriterCheck = alarmCheck('secondaryWriter', secondaryWriter, 'secondary is writable');
     }
+    let primaryReaderCheck: route53.CfnHealthCheck | undefined;
+    let secondaryReaderCheck: route53.CfnHealthCheck | undefined;
+    if (readerName !== undefined) {
+      primaryReaderCheck = type === FailoverHealthCheckType.TCP
+        ? this.healthChecks.primaryTcp
+        : alarmCheck('primaryReader', primaryReader!, 'primary answers', this.readerDnsName);
+      secondaryReaderCheck = type === FailoverHealthCheckType.TCP
+        ? this.healthChecks.secondaryTcp
+        : alarmCheck('secondaryReader', secondaryReader!, 'secondary answers', this.readerDnsName);
+    }
+
     if (fence !== undefined) {
-      // The fence: healthy while the secondary's writable alarm is OK. When Route 53 cannot read the alarm (the
-      // secondary's Region is down), the last known status holds.
+      // The fence, as Route 53 evaluates it (a CLOUDWATCH_METRIC check follows the alarm's data stream, not its
+      // state; a calculated check cannot watch another calculated check):
+      //   latched             = one datapoint Promoted = 1, kept through any period without data (LastKnownStatus)
+      //   primary records     = primary writable (answers) AND secondary not writable AND NOT latched
+      //   secondary writer    = NOT (secondary not writable AND NOT latched), an inverted calculated check
+      //   secondary reader    = secondary answers OR latched
+      // so after a promotion neither name can fall back to the old primary, even while the promoted DB reboots (with
+      // both failover records unhealthy Route 53 answers the primary). The secondary writer is written without an
+      // inverted alarm check, whose status before its first datapoint the Route 53 guide does not pin down: every
+      // child there is healthy until data says otherwise, so a new deployment starts with the secondary unhealthy.
       const secondaryReadOnly = this.healthChecks.secondaryReadOnly = new route53.CfnHealthCheck(this, 'SecondaryReadOnlyHealthCheck', {
         healthCheckConfig: {
           type: 'CLOUDWATCH_METRIC',
@@ -382,14 +444,63 @@ export class Route53DbFailover extends Construct {
         },
         healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} secondary is not writable (fence)` }],
       });
-      primaryWriterCheck = this.healthChecks.primaryWriterFenced = new route53.CfnHealthCheck(this, 'PrimaryWriterFencedHealthCheck', {
-        healthCheckConfig: {
-          type: 'CALCULATED',
-          childHealthChecks: [primaryWriterCheck.attrHealthCheckId, secondaryReadOnly.attrHealthCheckId],
-          healthThreshold: 2,
-        },
-        healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} primary is writable and the secondary is not` }],
-      });
+      const latch = this.makeLatch(latchDimension!);
+      this.latchMetric = latch.metric;
+      this.latchAlarm = latch.alarm;
+      this.fenceLiftCommand = latch.liftCommand;
+      // The latch turning on (a promotion) and off (the fence lifted) go where the writable alarm announces.
+      const writableCfn = props.secondary.writableAlarm!.node.defaultChild as cloudwatch.CfnAlarm;
+      if (Stack.of(props.secondary.writableAlarm!) === stack) {
+        const latchCfn = latch.alarm.node.defaultChild as cloudwatch.CfnAlarm;
+        latchCfn.alarmActions = writableCfn.alarmActions;
+        latchCfn.okActions = writableCfn.alarmActions;
+      }
+      const latchFacts = alarmFacts('latchAlarm', latch.alarm);
+      // A new health check with LastKnownStatus and no data yet is healthy: "not latched", the safe reading before
+      // any promotion. The latched check is the same check inverted (used by the reader only, where either reading
+      // of its first status is safe). https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-cloudwatch
+      const latchCheck = (key: string, checkId: string, inverted: boolean, what: string) => {
+        const check = this.healthChecks[key] = new route53.CfnHealthCheck(this, checkId, {
+          healthCheckConfig: {
+            type: 'CLOUDWATCH_METRIC',
+            alarmIdentifier: { name: latchFacts.name, region: latchFacts.region },
+            insufficientDataHealthStatus: 'LastKnownStatus',
+            inverted: inverted ? true : undefined,
+          },
+          healthCheckTags: [{ key: 'Name', value: `${zoneName} ${what}` }],
+        });
+        check.node.addDependency(latch.alarm);
+        return check;
+      };
+      const notLatched = latchCheck('fenceNotLatched', 'FenceNotLatchedHealthCheck', false, 'secondary never promoted (fence open)');
+      const latched = latchCheck('fenceLatched', 'FenceLatchedHealthCheck', true, 'secondary promoted (fence latched)');
+      // secondaryWriter keeps its logical ID, but with a fence no record uses it: the secondary writer record
+      // follows secondaryReadOnly and the latch instead.
+
+      primaryWriterCheck = this.healthChecks.primaryWriterFenced = calculated('PrimaryWriterFencedHealthCheck',
+        [primaryWriterCheck, secondaryReadOnly, notLatched], 3,
+        `${this.writerDnsName} primary is writable, the secondary is not and was never promoted`);
+      if (type === FailoverHealthCheckType.TCP) {
+        // NOT ((secondary TCP down OR not writable) AND NOT latched): "not latched" counts twice, threshold 3.
+        const secondaryTcpDown = this.healthChecks.secondaryTcpDown = new route53.CfnHealthCheck(this, 'SecondaryTcpDownHealthCheck', {
+          healthCheckConfig: { ...secondaryTcp!.healthCheckConfig as route53.CfnHealthCheck.HealthCheckConfigProperty, inverted: true },
+          healthCheckTags: [{ key: 'Name', value: `${this.writerDnsName} secondary does not answer TCP` }],
+        });
+        const notLatchedAgain = latchCheck('fenceNotLatchedAgain', 'FenceNotLatchedAgainHealthCheck', false, 'secondary never promoted (fence open, second vote)');
+        secondaryWriterCheck = this.healthChecks.secondaryWriterOrLatched = calculated('SecondaryWriterOrLatchedHealthCheck',
+          [secondaryTcpDown, secondaryReadOnly, notLatched, notLatchedAgain], 3,
+          `${this.writerDnsName} secondary answers TCP and is writable, or was promoted`, true);
+      } else {
+        secondaryWriterCheck = this.healthChecks.secondaryWriterOrLatched = calculated('SecondaryWriterOrLatchedHealthCheck',
+          [secondaryReadOnly, notLatched], 2, `${this.writerDnsName} secondary is writable or was promoted`, true);
+      }
+      if (readerName !== undefined) {
+        primaryReaderCheck = this.healthChecks.primaryReaderFenced = calculated('PrimaryReaderFencedHealthCheck',
+          [primaryReaderCheck!, secondaryReadOnly, notLatched], 3,
+          `${this.readerDnsName} primary answers, the secondary is not writable and was never promoted`);
+        secondaryReaderCheck = this.healthChecks.secondaryReaderOrLatched = calculated('SecondaryReaderOrLatchedHealthCheck',
+          [secondaryReaderCheck!, latched], 1, `${this.readerDnsName} secondary answers or was promoted`);
+      }
     }
 
     // --- Records -------------------------------------------------------------------------------------------------------
@@ -407,14 +518,8 @@ export class Route53DbFailover extends Construct {
     record('WriterPrimary', writerName, 'PRIMARY', props.primary, primaryWriterCheck);
     record('WriterSecondary', writerName, 'SECONDARY', props.secondary, secondaryWriterCheck);
     if (readerName !== undefined) {
-      const primaryReaderCheck = type === FailoverHealthCheckType.TCP
-        ? this.healthChecks.primaryTcp
-        : alarmCheck('primaryReader', primaryReader!, 'primary answers', this.readerDnsName);
-      const secondaryReaderCheck = type === FailoverHealthCheckType.TCP
-        ? this.healthChecks.secondaryTcp
-        : alarmCheck('secondaryReader', secondaryReader!, 'secondary answers', this.readerDnsName);
-      record('ReaderPrimary', readerName, 'PRIMARY', props.primary, primaryReaderCheck);
-      record('ReaderSecondary', readerName, 'SECONDARY', props.secondary, secondaryReaderCheck);
+      record('ReaderPrimary', readerName, 'PRIMARY', props.primary, primaryReaderCheck!);
+      record('ReaderSecondary', readerName, 'SECONDARY', props.secondary, secondaryReaderCheck!);
     }
 
     // --- Health checks wait for the alarms of this stack ----------------------------------------------------------------
@@ -443,6 +548,41 @@ export class Route53DbFailover extends Construct {
           + `${primaryWriter.evaluationPeriods} evaluation periods + health-check lag ${lagSeconds} s + TTL ${ttlSeconds} s`,
       };
     }
+  }
+
+  /**
+   * The latch: the `Promoted` metric of the secondary and an alarm on it, in this stack (the secondary's Region).
+   * `Maximum` ≥ 1 over one minute, one datapoint to alarm, and missing data left missing, so that a minute without
+   * data is insufficient data (the health checks then keep their last known status), never a return to OK.
+   *
+   * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html#dns-failover-determining-health-of-endpoints-cloudwatch
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+   */
+  private makeLatch(instanceIdentifier: string): { metric: cloudwatch.Metric; alarm: cloudwatch.Alarm; liftCommand: string } {
+    const region = Stack.of(this).region;
+    const metric = new cloudwatch.Metric({
+      namespace: PROBE_METRIC_NAMESPACE,
+      metricName: PROMOTED_METRIC_NAME,
+      dimensionsMap: { DBInstanceIdentifier: instanceIdentifier },
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+    const alarm = new cloudwatch.Alarm(this, 'FenceLatchAlarm', {
+      alarmName: `${instanceIdentifier}-promoted`,
+      alarmDescription: `[INFO] ${instanceIdentifier} has been promoted: the old primary is fenced out of ${this.writerDnsName}`
+        + `${this.readerDnsName ? ` and ${this.readerDnsName}` : ''} (Route53DbFailover). Expected OK or INSUFFICIENT_DATA before `
+        + 'a promotion. Only an operator lifts the fence, by publishing Promoted=0 once this instance is no longer a writable primary.',
+      metric,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    const liftCommand = 'aws cloudwatch put-metric-data'
+      + ` --region ${region} --namespace ${PROBE_METRIC_NAMESPACE} --metric-name ${PROMOTED_METRIC_NAME}`
+      + ` --dimensions DBInstanceIdentifier=${instanceIdentifier} --value 0 --unit Count --storage-resolution 60`;
+    return { metric, alarm, liftCommand };
   }
 }
 
@@ -527,6 +667,23 @@ function dependOnSameStackAlarms(stack: Stack, checks: route53.CfnHealthCheck[])
       check.node.addDependency(alarm);
     }
   }
+}
+
+/**
+ * The `DBInstanceIdentifier` a `WritableProbe` alarm watches: the fence's latch metric carries the same dimension.
+ */
+function probeInstanceOf(prop: string, alarm: cloudwatch.IAlarm): string {
+  const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+  const stack = Stack.of(alarm);
+  const dimensions = (stack.resolve(cfn.dimensions) ?? []) as Array<{ name?: string; Name?: string; value?: string; Value?: string }>;
+  const dimension = dimensions.find((d) => (d.name ?? d.Name) === 'DBInstanceIdentifier');
+  const value = dimension?.value ?? dimension?.Value;
+  if (stack.resolve(cfn.namespace) !== PROBE_METRIC_NAMESPACE || typeof value !== 'string' || Token.isUnresolved(value)) {
+    throw propError(CONSTRUCT, prop, literalAlarmNameOf(alarm) ?? alarm.node.path,
+      `a WritableProbe's writableAlarm: an alarm on a ${PROBE_METRIC_NAMESPACE} metric with a literal DBInstanceIdentifier dimension, `
+      + 'which names the instance whose Promoted metric latches the fence');
+  }
+  return value;
 }
 
 /** Checks the VPCs' Regions and returns them. */

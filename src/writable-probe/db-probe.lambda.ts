@@ -3,6 +3,9 @@
 // TLS, asks `SELECT pg_is_in_recovery()` and publishes what it found as standard-resolution CloudWatch metrics:
 //   Writable  1 when the instance accepts writes (a primary), else 0
 //   Reachable 1 when the instance answered at all (primary or read-only replica), else 0
+//   Promoted  on a DR replica's probe only (PROMOTED_METRIC_NAME set): 1 when the instance accepts writes, and
+//             nothing otherwise, never 0. It latches the fence of Route53DbFailover: one datapoint of 1 keeps the
+//             old primary out of the DNS names until an operator publishes 0.
 // "down" (no answer, TLS or login failure, or no answer within the deadline) publishes 0 for both. If the probe
 // cannot publish, the metric goes missing and the alarms treat missing data as breaching.
 import { readFileSync } from 'fs';
@@ -31,6 +34,11 @@ export interface ProbeConfig {
   readonly caFile?: string;
   /** How long a fetched secret is reused, in milliseconds. A failed login always fetches it again. */
   readonly secretCacheMs: number;
+  /**
+   * The name of the fence's latch metric, published as 1 whenever the instance is found writable and never as 0.
+   * Set on the probe of a DR replica only; unset, nothing is published under it.
+   */
+  readonly promotedMetricName?: string;
 }
 
 /** Reads the configuration from environment variables, refusing to start without the required ones. */
@@ -63,6 +71,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ProbeConfig
     timeoutMs: num('PROBE_TIMEOUT_MS', 5000),
     caFile: env.DB_CA_FILE || undefined,
     secretCacheMs: num('SECRET_CACHE_MS', 300_000),
+    promotedMetricName: env.PROMOTED_METRIC_NAME || undefined,
   };
 }
 
@@ -198,13 +207,14 @@ export class DbProbe {
   private async publish(state: ProbeState): Promise<void> {
     const dimensions = [{ Name: 'DBInstanceIdentifier', Value: this.config.instanceIdentifier }];
     const timestamp = new Date(this.now());
-    await this.cloudwatch.send(new PutMetricDataCommand({
-      Namespace: this.config.namespace,
-      MetricData: [
-        { MetricName: 'Writable', Dimensions: dimensions, Timestamp: timestamp, Unit: StandardUnit.Count, StorageResolution: 60, Value: state === 'writable' ? 1 : 0 },
-        { MetricName: 'Reachable', Dimensions: dimensions, Timestamp: timestamp, Unit: StandardUnit.Count, StorageResolution: 60, Value: state === 'down' ? 0 : 1 },
-      ],
-    }));
+    const datum = (name: string, value: number) =>
+      ({ MetricName: name, Dimensions: dimensions, Timestamp: timestamp, Unit: StandardUnit.Count, StorageResolution: 60, Value: value });
+    const data = [datum('Writable', state === 'writable' ? 1 : 0), datum('Reachable', state === 'down' ? 0 : 1)];
+    // The latch only ever goes up: a 0 here would lift the fence whenever the promoted instance reboots.
+    if (this.config.promotedMetricName !== undefined && state === 'writable') {
+      data.push(datum(this.config.promotedMetricName, 1));
+    }
+    await this.cloudwatch.send(new PutMetricDataCommand({ Namespace: this.config.namespace, MetricData: data }));
   }
 }
 

@@ -15,6 +15,7 @@ import { DbProbeFunction } from './db-probe-function';
 import { propError } from '../private/errors';
 import { defaultSubnets } from '../private/hardening';
 import { encryptedLogGroup } from '../private/logs-key';
+import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { acknowledge, inPacks } from '../private/nag';
 import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/source';
 import { validatePrivateSubnets } from '../private/validation';
@@ -120,6 +121,16 @@ export interface WritableProbeProps {
    */
   readonly evaluationPeriods?: number;
 
+  /**
+   * Whether the probe also publishes the fence's latch metric `Promoted` (1 whenever it finds the instance writable,
+   * never 0), which `Route53DbFailover` watches to keep the old primary out of the DNS names after a promotion. Turn
+   * it on for the DR replica's probe and keep it on after the promotion.
+   *
+   * @default - true when the instance is a read replica defined in this app (its template names a source DB
+   * instance), else false
+   */
+  readonly publishPromoted?: boolean;
+
   /** The topic the alarms (and their return to OK) go to. */
   readonly topic: sns.ITopic;
 
@@ -184,6 +195,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || evaluationPeriods > 10) {
       throw propError(CONSTRUCT, 'evaluationPeriods', evaluationPeriods, 'a whole number of one-minute periods from 1 to 10');
     }
+    const publishPromoted = props.publishPromoted ?? cfnDbInstanceOf(props.instance)?.sourceDbInstanceIdentifier !== undefined;
     const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
     validatePrivateSubnets(CONSTRUCT, 'vpcSubnets', props.vpc, vpcSubnets);
 
@@ -295,6 +307,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
         // The Node.js runtimes from 20 on load Amazon's CA bundle, which includes the RDS CAs, only when told to.
         // https://aws.amazon.com/blogs/compute/node-js-20-x-runtime-now-available-in-aws-lambda/
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        ...(publishPromoted ? { PROMOTED_METRIC_NAME } : {}),
       },
     });
     // Lambda checks the role's network interface permissions at CreateFunction, and the first invocation writes logs:

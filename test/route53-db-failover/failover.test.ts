@@ -46,7 +46,7 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
         SetIdentifier: 'writer-secondary',
         ResourceRecords: [{ 'Fn::GetAtt': [expect.stringMatching(/^OrdersReplicaInstance/), 'Endpoint.Address'] }],
         HostedZoneId: { Ref: expect.stringMatching(/^FailoverZone/) },
-        HealthCheckId: { 'Fn::GetAtt': [expect.stringMatching(/^FailoverSecondaryWriterHealthCheck/), 'HealthCheckId'] },
+        HealthCheckId: { 'Fn::GetAtt': [expect.stringMatching(/^FailoverSecondaryWriterOrLatchedHealthCheck/), 'HealthCheckId'] },
       },
     ]);
     expect(failover.writerDnsName).toBe('writer.orders.internal');
@@ -67,7 +67,12 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
       AlarmIdentifier: { Name: 'orders-primary-not-writable', Region: 'us-east-1' },
       InsufficientDataHealthStatus: 'Unhealthy',
     });
-    expect(Object.values(checks).filter((c) => c.HealthCheckConfig.Type !== 'CLOUDWATCH_METRIC').map((c) => c.HealthCheckConfig.Type)).toEqual(['CALCULATED']);
+    // Route 53 cannot nest calculated checks: every child of a calculated check watches an alarm.
+    for (const c of Object.values(checks).filter((x) => x.HealthCheckConfig.Type === 'CALCULATED')) {
+      for (const child of c.HealthCheckConfig.ChildHealthChecks) {
+        expect(checks[child['Fn::GetAtt'][0]].HealthCheckConfig.Type).toBe('CLOUDWATCH_METRIC');
+      }
+    }
   });
 
   test('the fence: the primary writer record needs the primary writable and the secondary not writable', () => {
@@ -79,13 +84,57 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
       InsufficientDataHealthStatus: 'LastKnownStatus',
     });
     const fenced = Object.entries(checks).find(([id]) => id.startsWith('FailoverPrimaryWriterFencedHealthCheck'))![1];
-    const primaryId = Object.keys(checks).find((id) => id.startsWith('FailoverPrimaryWriterHealthCheck'));
+    const idOf = (prefix: string) => ({ 'Fn::GetAtt': [Object.keys(checks).find((id) => id.startsWith(prefix)), 'HealthCheckId'] });
     expect(fenced.HealthCheckConfig).toEqual({
       Type: 'CALCULATED',
-      ChildHealthChecks: [{ 'Fn::GetAtt': [primaryId, 'HealthCheckId'] }, { 'Fn::GetAtt': [readOnly[0], 'HealthCheckId'] }],
-      HealthThreshold: 2,
+      ChildHealthChecks: [idOf('FailoverPrimaryWriterHealthCheck'), idOf('FailoverSecondaryReadOnlyHealthCheck'), idOf('FailoverFenceNotLatchedHealthCheck')],
+      HealthThreshold: 3,
     });
     expect(failover.fenceAlarm).toBeDefined();
+  });
+
+  test('the latch: an alarm on Promoted (Maximum >= 1 in a minute, missing data missing), two checks on it that keep their last status', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'orders-dr-promoted',
+      Namespace: 'CdkResilientPostgres',
+      MetricName: 'Promoted',
+      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'missing',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
+    });
+    const checks = resourcesOf(template, 'AWS::Route53::HealthCheck');
+    const config = (prefix: string) => Object.entries(checks).find(([id]) => id.startsWith(prefix))![1].HealthCheckConfig;
+    const onLatch = { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: 'orders-dr-promoted', Region: 'us-west-2' }, InsufficientDataHealthStatus: 'LastKnownStatus' };
+    expect(config('FailoverFenceNotLatchedHealthCheck')).toEqual(onLatch);
+    expect(config('FailoverFenceLatchedHealthCheck')).toEqual({ ...onLatch, Inverted: true });
+    const idOf = (prefix: string) => ({ 'Fn::GetAtt': [Object.keys(checks).find((id) => id.startsWith(prefix)), 'HealthCheckId'] });
+    // NOT (secondary not writable AND not latched), with no inverted alarm check in it.
+    expect(config('FailoverSecondaryWriterOrLatchedHealthCheck')).toEqual({
+      Type: 'CALCULATED', ChildHealthChecks: [idOf('FailoverSecondaryReadOnlyHealthCheck'), idOf('FailoverFenceNotLatchedHealthCheck')], HealthThreshold: 2, Inverted: true,
+    });
+    expect(config('FailoverPrimaryReaderFencedHealthCheck')).toEqual({
+      Type: 'CALCULATED',
+      ChildHealthChecks: [idOf('FailoverPrimaryReaderHealthCheck'), idOf('FailoverSecondaryReadOnlyHealthCheck'), idOf('FailoverFenceNotLatchedHealthCheck')],
+      HealthThreshold: 3,
+    });
+    expect(config('FailoverSecondaryReaderOrLatchedHealthCheck')).toEqual({
+      Type: 'CALCULATED', ChildHealthChecks: [idOf('FailoverSecondaryReaderHealthCheck'), idOf('FailoverFenceLatchedHealthCheck')], HealthThreshold: 1,
+    });
+    // The latch checks are created after the alarm they name.
+    for (const id of Object.keys(checks).filter((x) => /^FailoverFence/.test(x))) {
+      expect(template.toJSON().Resources[id].DependsOn).toEqual([expect.stringMatching(/^FailoverFenceLatchAlarm/)]);
+    }
+    expect(failover.latchMetric).toMatchObject({ namespace: 'CdkResilientPostgres', metricName: 'Promoted', dimensions: { DBInstanceIdentifier: 'orders-dr' } });
+    expect(failover.latchAlarm).toBeDefined();
+    expect(failover.fenceLiftCommand).toBe('aws cloudwatch put-metric-data --region us-west-2 --namespace CdkResilientPostgres '
+      + '--metric-name Promoted --dimensions DBInstanceIdentifier=orders-dr --value 0 --unit Count --storage-resolution 60');
   });
 
   test('reader CNAMEs follow whether each side answers', () => {
@@ -144,8 +193,8 @@ describe('overrides', () => {
     const template = record(drStack);
     const records = Object.values(resourcesOf(template, 'AWS::Route53::RecordSet'));
     expect(records.map((r) => [r.Name, r.TTL])).toEqual([['rw.orders.internal.', '60'], ['rw.orders.internal.', '60']]);
-    // Two writer checks, plus the fence's two.
-    template.resourceCountIs('AWS::Route53::HealthCheck', 4);
+    // Two writer checks, plus the fence's five (not writable, not latched, latched, and the two the records use).
+    template.resourceCountIs('AWS::Route53::HealthCheck', 7);
     expect(failover.detectionBudget.totalSeconds).toBe(60 + 120 + 60 + 60);
   });
 
@@ -375,28 +424,33 @@ describe('the two-Region failover app', () => {
 });
 
 describe('the writer answer over every combination of states, read from the synthesized template', () => {
-  // Route 53's documented failover rules (API_ResourceRecordSet, Failover): the primary when it is healthy; else the
-  // secondary when it is healthy; else the primary. A CLOUDWATCH_METRIC check is healthy when its alarm is OK.
+  // Route 53's documented failover rules (health-checks-how-route-53-chooses-records, "Failover records"): the primary
+  // when it is healthy; else the secondary when it is healthy; else the primary. A CLOUDWATCH_METRIC check is healthy
+  // when its alarm's data says OK, inverted when Inverted. simulation.test.ts plays the same over time.
   type State = 'writable' | 'read-only' | 'down';
-  const writerAnswer = (template: Template, states: Record<string, State>): string => {
+  const writerAnswer = (template: Template, states: Record<string, State>, latched = false): string => {
     const checks = resourcesOf(template, 'AWS::Route53::HealthCheck');
     const records = Object.values(resourcesOf(template, 'AWS::Route53::RecordSet')).filter((r) => r.Name === 'writer.orders.internal.');
     const alarmInAlarm = (name: string): boolean => {
-      const [, db, kind] = /^(orders-primary|orders-dr)-(not-writable|unreachable|writable)$/.exec(name)!;
+      const [, db, kind] = /^(orders-primary|orders-dr)-(not-writable|unreachable|writable|promoted)$/.exec(name)!;
       return {
         'not-writable': states[db] !== 'writable',
         'unreachable': states[db] === 'down',
         'writable': states[db] === 'writable',
+        'promoted': latched,
       }[kind]!;
     };
     // CLOUDWATCH_METRIC: healthy while its alarm is OK. CALCULATED: healthy while at least HealthThreshold children are.
     const checkHealthy = (id: string): boolean => {
       const config = checks[id].HealthCheckConfig;
+      let healthy: boolean;
       if (config.Type === 'CALCULATED') {
         const children = config.ChildHealthChecks.map((c: any) => checkHealthy(c['Fn::GetAtt'][0]));
-        return children.filter(Boolean).length >= config.HealthThreshold;
+        healthy = children.filter(Boolean).length >= config.HealthThreshold;
+      } else {
+        healthy = !alarmInAlarm(config.AlarmIdentifier.Name);
       }
-      return !alarmInAlarm(config.AlarmIdentifier.Name);
+      return config.Inverted ? !healthy : healthy;
     };
     const healthy = (recordSet: any) => checkHealthy(recordSet.HealthCheckId['Fn::GetAtt'][0]);
     const primary = records.find((r) => r.Failover === 'PRIMARY')!;
@@ -405,23 +459,22 @@ describe('the writer answer over every combination of states, read from the synt
     return chosen === primary ? 'orders-primary' : 'orders-dr';
   };
   const template = Template.fromStack(failoverApp().drStack);
-  const answer = (states: Record<string, State>) => writerAnswer(template, states);
   const all: State[] = ['writable', 'read-only', 'down'];
-  const combos = all.flatMap((p) => all.map((d) => [p, d] as [State, State]));
+  const combos = all.flatMap((p) => all.flatMap((d) => [false, true].map((l) => [p, d, l] as [State, State, boolean])));
 
-  test.each(combos)('primary %s, DR %s', (p, d) => {
+  test.each(combos)('primary %s, DR %s, latched %s', (p, d, latched) => {
     const states: Record<string, State> = { 'orders-primary': p, 'orders-dr': d };
-    const chosen = answer(states);
-    // Never a read-only or unreachable DR instance; the DR instance only once it is writable.
+    const chosen = writerAnswer(template, states, latched);
+    // The DR instance only once it is writable or has been promoted.
     if (chosen === 'orders-dr') {
-      expect(d).toBe('writable');
+      expect(d === 'writable' || latched).toBe(true);
     }
-    // Whenever a side is writable, writers get a writable side.
-    if (p === 'writable' || d === 'writable') {
+    // Before a promotion, whenever a side is writable, writers get a writable side.
+    if (!latched && (p === 'writable' || d === 'writable')) {
       expect(states[chosen]).toBe('writable');
     }
-    // The fence: once the DR instance is writable (promoted), the old primary is never answered, even writable again.
-    if (d === 'writable') {
+    // The fence: once the DR instance is writable or has been promoted, the old primary is never answered.
+    if (d === 'writable' || latched) {
       expect(chosen).toBe('orders-dr');
     }
   });
@@ -434,9 +487,9 @@ describe('the writer answer over every combination of states, read from the synt
   });
 
   test('negative control: a secondary wired to the reachability alarm would send writers to a read-only replica', () => {
-    const miswired = failoverApp({ readerRecordName: undefined });
-    const wrong = miswired.drStack.node.findChild('Failover').node.findChild('SecondaryWriterHealthCheck') as any;
-    wrong.healthCheckConfig = { ...wrong.healthCheckConfig, alarmIdentifier: { name: 'orders-dr-unreachable', region: 'us-west-2' } };
+    const miswired = failoverApp();
+    const failover = miswired.drStack.node.findChild('Failover').node;
+    (failover.findChild('WriterSecondary') as any).healthCheckId = (failover.findChild('SecondaryReaderHealthCheck') as any).attrHealthCheckId;
     expect(writerAnswer(Template.fromStack(miswired.drStack), { 'orders-primary': 'down', 'orders-dr': 'read-only' })).toBe('orders-dr');
   });
 });
@@ -445,10 +498,14 @@ test('logical IDs of the zone, records and health checks are pinned: a rename wo
   const template = Template.fromStack(failoverApp().drStack);
   const ids = ['AWS::Route53::HostedZone', 'AWS::Route53::RecordSet', 'AWS::Route53::HealthCheck']
     .flatMap((type) => Object.keys(template.findResources(type))).sort();
+  // Every id from before the latch is still here; the latch's health checks are new.
   expect(ids).toEqual([
-    'FailoverPrimaryReaderHealthCheckF8F810EF', 'FailoverPrimaryWriterFencedHealthCheckF7A663CA', 'FailoverPrimaryWriterHealthCheckC03D03CF',
+    'FailoverFenceLatchedHealthCheckAA912C20', 'FailoverFenceNotLatchedHealthCheck49592158',
+    'FailoverPrimaryReaderFencedHealthCheckBD983A3D', 'FailoverPrimaryReaderHealthCheckF8F810EF',
+    'FailoverPrimaryWriterFencedHealthCheckF7A663CA', 'FailoverPrimaryWriterHealthCheckC03D03CF',
     'FailoverReaderPrimary05271C47', 'FailoverReaderSecondary22489EE9', 'FailoverSecondaryReadOnlyHealthCheckD969DF54',
-    'FailoverSecondaryReaderHealthCheckC884077C', 'FailoverSecondaryWriterHealthCheckF4AFA1B0',
+    'FailoverSecondaryReaderHealthCheckC884077C', 'FailoverSecondaryReaderOrLatchedHealthCheck1A76830A',
+    'FailoverSecondaryWriterHealthCheckF4AFA1B0', 'FailoverSecondaryWriterOrLatchedHealthCheck108AD5DF',
     'FailoverWriterPrimaryB348FB14', 'FailoverWriterSecondary7D8E12C2', 'FailoverZone7400F2DB',
   ]);
 });
@@ -467,6 +524,66 @@ describe('the fence setting', () => {
       Match.stringLikeRegexp(`secondary.writableAlarm is not set, so nothing fences the old primary.*\\[ack: ${PRIMARY_NOT_FENCED_WARNING}\\]`));
     const checks = Template.fromStack(drStack).findResources('AWS::Route53::HealthCheck');
     expect(Object.keys(checks).filter((id) => /Fenced|ReadOnly/.test(id))).toEqual([]);
+  });
+
+  test('TCP checks with a fence: not ((secondary TCP down or not writable) and not latched), in one inverted calculated check', () => {
+    // One fenced failover per DR instance: the latch alarm is named after it.
+    const probes = failoverApp();
+    const { drStack } = failoverApp({
+      zoneName: 'public.internal',
+      readerRecordName: undefined,
+      healthCheckType: FailoverHealthCheckType.TCP,
+      primary: { endpointAddress: 'db.example.com', publiclyAccessible: true, notWritableAlarm: probes.primaryProbe.notWritableAlarm },
+      secondary: {
+        endpointAddress: 'dr.example.com', publiclyAccessible: true, notWritableAlarm: probes.drProbe.notWritableAlarm, writableAlarm: probes.drProbe.writableAlarm,
+      },
+    });
+    const checks = resourcesOf(record(drStack), 'AWS::Route53::HealthCheck');
+    const children = (prefix: string) => {
+      const config = Object.entries(checks).find(([id]) => id.startsWith(prefix))![1].HealthCheckConfig;
+      return [config.HealthThreshold, config.ChildHealthChecks.map((c: any) => c['Fn::GetAtt'][0].replace(/^Failover|HealthCheck[0-9A-F]{8}$/g, ''))];
+    };
+    expect(children('FailoverSecondaryWriterOrLatched')).toEqual([3, ['SecondaryTcpDown', 'SecondaryReadOnly', 'FenceNotLatched', 'FenceNotLatchedAgain']]);
+    expect(Object.entries(checks).find(([id]) => id.startsWith('FailoverSecondaryTcpDown'))![1].HealthCheckConfig)
+      .toEqual({ Type: 'TCP', FullyQualifiedDomainName: 'dr.example.com', Port: 5432, RequestInterval: 10, FailureThreshold: 3, Inverted: true });
+    expect(children('FailoverPrimaryWriterFenced')).toEqual([3, ['PrimaryTcp', 'SecondaryReadOnly', 'FenceNotLatched']]);
+    for (const config of Object.values(checks).map((c) => c.HealthCheckConfig).filter((c) => c.Type === 'CALCULATED')) {
+      for (const child of config.ChildHealthChecks) {
+        expect(checks[child['Fn::GetAtt'][0]].HealthCheckConfig.Type).not.toBe('CALCULATED');
+      }
+    }
+  });
+
+  test('a fence outside the secondary\'s Region is rejected: the latch alarm must watch the secondary\'s metrics', () => {
+    const built = failoverApp();
+    expect(() => new Route53DbFailover(built.primaryStack, 'Failover2', {
+      zoneName: 'orders2.internal',
+      vpcs: [built.primaryStack.node.findChild('Network').node.findChild('Vpc') as any, built.drNet.vpc],
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: built.primaryProbe.notWritableAlarm },
+      secondary: {
+        endpointAddress: 'orders-dr.cluster.us-west-2.rds.amazonaws.com',
+        notWritableAlarm: built.drProbe.notWritableAlarm,
+        writableAlarm: built.drProbe.writableAlarm,
+      },
+    })).toThrow("Route53DbFailover: invalid secondary.writableAlarm 'orders-dr-writable': an alarm in this construct's Region (us-east-1): "
+      + "the fence's latch alarm is created here and must watch the secondary's metrics in us-west-2");
+  });
+
+  test('a writable alarm that is not a probe\'s is rejected: the latch needs the probe\'s instance dimension', () => {
+    const built = failoverApp();
+    const other = new cloudwatch.Alarm(built.drStack, 'Other', {
+      alarmName: 'other-writable',
+      metric: new cloudwatch.Metric({ namespace: 'Custom', metricName: 'Writable', period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+    expect(() => new Route53DbFailover(built.drStack, 'Failover2', {
+      zoneName: 'orders2.internal',
+      vpcs: [built.drNet.vpc, built.primaryVpc],
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: built.primaryProbe.notWritableAlarm },
+      secondary: { endpointAddress: 'orders-dr.cluster.us-west-2.rds.amazonaws.com', notWritableAlarm: built.drProbe.notWritableAlarm, writableAlarm: other },
+    })).toThrow("Route53DbFailover: invalid secondary.writableAlarm 'other-writable': a WritableProbe's writableAlarm: an alarm on a CdkResilientPostgres metric "
+      + 'with a literal DBInstanceIdentifier dimension');
   });
 
   test('a fence alarm in the primary\'s Region is rejected', () => {

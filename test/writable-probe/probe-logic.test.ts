@@ -94,6 +94,34 @@ test('publishes Writable=0, Reachable=1 for a replica', async () => {
   expect(data.map((d) => [d.MetricName, d.Value])).toEqual([['Writable', 0], ['Reachable', 1]]);
 });
 
+describe('the fence latch (Promoted), on a DR replica\'s probe', () => {
+  const published = () => cloudwatch.commandCalls(PutMetricDataCommand)
+    .map((c) => c.args[0].input.MetricData!.map((d) => [d.MetricName, d.Value]));
+
+  test('a promoted (writable) replica publishes Promoted=1 with Writable and Reachable, same dimension and resolution', async () => {
+    await newProbe({ instanceIdentifier: 'orders-dr', promotedMetricName: 'Promoted' }).run();
+    const data = cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
+    expect(data.map((d) => [d.MetricName, d.Value])).toEqual([['Writable', 1], ['Reachable', 1], ['Promoted', 1]]);
+    expect(data[2]).toMatchObject({ Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }], Unit: 'Count', StorageResolution: 60 });
+  });
+
+  test('never a 0: a replica in recovery, a down or rebooting instance publish no Promoted datapoint at all', async () => {
+    const probe = newProbe({ instanceIdentifier: 'orders-dr', promotedMetricName: 'Promoted' });
+    fake.inRecovery = true;
+    await probe.run();
+    fake.inRecovery = false;
+    fake.connectError = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    fake.failures = 1;
+    await probe.run();
+    expect(published()).toEqual([[['Writable', 0], ['Reachable', 1]], [['Writable', 0], ['Reachable', 0]]]);
+  });
+
+  test('a probe without the setting (the primary\'s) publishes no Promoted metric, even when writable', async () => {
+    await newProbe().run();
+    expect(published()).toEqual([[['Writable', 1], ['Reachable', 1]]]);
+  });
+});
+
 test('connects with TLS, verifying the certificate against the endpoint name, within the deadline', async () => {
   await newProbe().run();
   expect(fake.configs[0]).toMatchObject({
@@ -169,12 +197,14 @@ describe('configuration from the environment', () => {
       timeoutMs: 5000,
       caFile: undefined,
       secretCacheMs: 300_000,
+      promotedMetricName: undefined,
     });
   });
 
   test('overrides', () => {
     expect(configFromEnv({ ...env, DB_HOST: 'h', DB_PORT: '6432', DB_NAME: 'orders', PROBE_TIMEOUT_MS: '3000' }))
       .toMatchObject({ host: 'h', port: 6432, database: 'orders', timeoutMs: 3000 });
+    expect(configFromEnv({ ...env, PROMOTED_METRIC_NAME: 'Promoted' })).toMatchObject({ promotedMetricName: 'Promoted' });
   });
 
   test.each(['SECRET_ARN', 'METRIC_NAMESPACE', 'DB_INSTANCE_IDENTIFIER'])('refuses to start without %s', (name) => {

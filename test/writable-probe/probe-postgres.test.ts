@@ -82,16 +82,17 @@ describeWithPostgres('probe against a real PostgreSQL primary and streaming stan
     servers.psql(primary, 'CREATE TABLE orders (id int primary key); INSERT INTO orders VALUES (1)');
     standby = await servers.startStandby(primary);
     expect(servers.psql(standby, 'SELECT pg_is_in_recovery()')).toBe('t');
-    const result = await probeFor(standby).run();
+    // As the DR probe is configured: the fence latch is never published while the standby replays WAL.
+    const result = await probeFor(standby, { promotedMetricName: 'Promoted' }).run();
     expect(result).toMatchObject({ state: 'read-only' });
     expect(published()).toEqual({ Writable: 0, Reachable: 1 });
   });
 
   test('the standby is writable after pg_promote()', async () => {
     expect(servers.psql(standby, 'SELECT pg_promote(true, 60)')).toBe('t');
-    const result = await probeFor(standby).run();
+    const result = await probeFor(standby, { promotedMetricName: 'Promoted' }).run();
     expect(result).toMatchObject({ state: 'writable' });
-    expect(published()).toEqual({ Writable: 1, Reachable: 1 });
+    expect(published()).toEqual({ Writable: 1, Reachable: 1, Promoted: 1 });
     expect(servers.psql(standby, 'INSERT INTO orders VALUES (2) RETURNING id')).toBe('2');
   });
 
