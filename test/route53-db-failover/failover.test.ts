@@ -169,9 +169,10 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
       .filter(([, r]) => r.Type === 'AWS::Route53::HealthCheck' && r.Properties.HealthCheckConfig.Type === 'CLOUDWATCH_METRIC')
       .map(([, r]) => [r.Properties.HealthCheckConfig.AlarmIdentifier.Name, r.DependsOn ?? []]));
     expect(Object.keys(dependsOn).sort()).toEqual([
-      'orders-dr-not-writable', 'orders-dr-unreachable', 'orders-dr-writable', 'orders-primary-not-writable', 'orders-primary-unreachable',
+      'orders-dr-not-writable', 'orders-dr-promoted', 'orders-dr-unreachable', 'orders-dr-writable', 'orders-primary-not-writable',
+      'orders-primary-unreachable',
     ]);
-    for (const name of ['orders-dr-not-writable', 'orders-dr-unreachable', 'orders-dr-writable']) {
+    for (const name of ['orders-dr-not-writable', 'orders-dr-promoted', 'orders-dr-unreachable', 'orders-dr-writable']) {
       expect(alarmIdsByName.get(name)).toBeDefined();
       expect(dependsOn[name]).toContain(alarmIdsByName.get(name));
     }
