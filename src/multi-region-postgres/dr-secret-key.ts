@@ -37,16 +37,17 @@ export interface DrSecretKeyProps {
  * on the policy of the AWS managed key `aws/secretsmanager`: any principal of this account may encrypt with it
  * (`kms:Encrypt`, `kms:GenerateDataKey`, `kms:DescribeKey`), only through Secrets Manager in this Region
  * (`kms:ViaService`, `kms:CallerAccount`). Secrets Manager uses a customer-managed key on behalf of the principal that
- * creates or changes the secret value: the CloudFormation execution role when the stack creates the replica, and, when
- * a rotated value is replicated, a principal the guide does not name (the rotation function that changed the primary,
- * whose policy names only the primary's key, or the deployer). The statement lets whichever it is write the replica,
- * without an IAM policy on this key. Replicas under `aws/secretsmanager`, whose policy allows only
- * `secretsmanager.<its Region>`, are written through Secrets Manager in the replica's Region, hence that `kms:ViaService`.
+ * creates or changes the secret value. When the primary stack creates the replica, that is the CloudFormation
+ * execution role; when a rotated value is later replicated, the Secrets Manager guide does not say whose permissions
+ * are used (the rotation function that changed the primary has no IAM permission on this key). The statement lets
+ * either write the replica. Its `kms:ViaService` is the replica Region's Secrets Manager endpoint, as in the policy of
+ * that Region's `aws/secretsmanager`, the key replicas without a key of their own are written with.
  * Decrypting (reading the replica) is not in the statement: a reader needs `kms:Decrypt` from its own IAM policy, as
- * the DR probe of `MultiRegionPostgres` has.
+ * the DR probe of `MultiRegionPostgres` has; `MultiRegionPostgres.grantDrSecretRead` gives it to other principals.
  *
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
  *
  * @example
  * declare const drFoundation: Stack; // us-west-2, deployed first
