@@ -33,8 +33,8 @@ export interface DrSecretKeyProps {
  * primary Region's stack: the primary secret's replica configuration names this key, and a key made in another Region's
  * stack can only be named by a literal ARN.
  *
- * Its key policy keeps the default statement (the account's IAM policies decide who uses the key) and adds one, modelled
- * on the policy of the AWS managed key `aws/secretsmanager`: any principal of this account may encrypt with it
+ * Its key policy keeps the default statement (the account's IAM policies decide who uses the key) and adds one,
+ * modelled on the policy of the AWS managed key `aws/secretsmanager`: any principal of this account may encrypt with it
  * (`kms:Encrypt`, `kms:GenerateDataKey`, `kms:DescribeKey`), only through Secrets Manager in this Region
  * (`kms:ViaService`, `kms:CallerAccount`). Secrets Manager uses a customer-managed key on behalf of the principal that
  * creates or changes the secret value. When the primary stack creates the replica, that is the CloudFormation
