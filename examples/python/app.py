@@ -4,6 +4,7 @@ from aws_cdk import aws_backup as backup
 from cdk_resilient_postgres import (
     AwsBackupCopyOptions,
     DrBackupVault,
+    DrSecretKey,
     MultiRegionPostgres,
     RecoveryObjective,
     ResilienceTargets,
@@ -14,9 +15,10 @@ PRIMARY_REGION = "us-east-1"
 DR_REGION = "us-west-2"
 
 # Values another Region's stack can only name by a literal, read from earlier deploys' outputs: the DR foundation
-# stack's BackupKeyArn (deployed first), then the primary stack's OrdersPrimaryVpcId... and
+# stack's BackupKeyArn and SecretKeyArn (deployed first), then the primary stack's OrdersPrimaryVpcId... and
 # OrdersPrimaryEndpointAddress... (deployed second). These placeholders have the example's made-up IDs.
 DR_BACKUP_KEY_ARN = f"arn:aws:kms:{DR_REGION}:{ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10"
+DR_SECRET_KEY_ARN = f"arn:aws:kms:{DR_REGION}:{ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64"
 PRIMARY_VPC_ID = "vpc-0a1b2c3d4e5f60718"
 PRIMARY_ENDPOINT = "orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com"
 
@@ -26,7 +28,7 @@ def define_app(app: cdk.App) -> list:
         app,
         "OrdersDrFoundation",
         env=cdk.Environment(account=ACCOUNT, region=DR_REGION),
-        description="Orders database: DR backup vault (cdk-resilient-postgres reference app)",
+        description="Orders database: DR backup vault and secret key (cdk-resilient-postgres reference app)",
     )
     vault = DrBackupVault(
         dr_foundation,
@@ -39,6 +41,8 @@ def define_app(app: cdk.App) -> list:
         ),
     )
     cdk.CfnOutput(dr_foundation, "BackupKeyArn", value=vault.encryption_key.key_arn)
+    secret_key = DrSecretKey(dr_foundation, "SecretKey")
+    cdk.CfnOutput(dr_foundation, "SecretKeyArn", value=secret_key.key_arn)
 
     primary = cdk.Stack(
         app,
@@ -52,7 +56,7 @@ def define_app(app: cdk.App) -> list:
         env=cdk.Environment(account=ACCOUNT, region=DR_REGION),
         description="Orders database: cross-Region replica, failover and runbook (cdk-resilient-postgres reference app)",
     )
-    primary.add_stack_dependency(dr_foundation, "the replicated backups are encrypted with the vault key")
+    primary.add_stack_dependency(dr_foundation, "the replicated backups and the secret replica are encrypted with its keys")
 
     orders = MultiRegionPostgres(
         primary,
@@ -61,6 +65,7 @@ def define_app(app: cdk.App) -> list:
         name="orders",
         zone_name="orders.internal",
         dr_backup_key_arn=DR_BACKUP_KEY_ARN,
+        dr_secret_key_arn=DR_SECRET_KEY_ARN,
         primary_endpoint_address=PRIMARY_ENDPOINT,
         primary_vpc_id=PRIMARY_VPC_ID,
         aws_backup=AwsBackupCopyOptions(destination=vault.copy_destination),

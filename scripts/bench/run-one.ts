@@ -27,6 +27,7 @@ function definePairs(app: App, n: number): void {
       name: `db${i}`,
       zoneName: `db${i}.internal`,
       drBackupKeyArn: 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10',
+      drSecretKeyArn: 'arn:aws:kms:us-west-2:111111111111:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64',
       primaryEndpointAddress: `db${i}-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com`,
       primaryVpcId: 'vpc-0a1b2c3d4e5f60718',
       approvalTimeout: Duration.minutes(15),

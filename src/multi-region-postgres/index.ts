@@ -1,1 +1,2 @@
 export * from './multi-region-postgres';
+export * from './dr-secret-key';

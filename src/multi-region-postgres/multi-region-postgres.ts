@@ -1,5 +1,7 @@
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -77,6 +79,17 @@ export interface MultiRegionPostgresProps {
    * deployed before the primary (its output). A key made in another Region's stack can only be named by a literal.
    */
   readonly drBackupKeyArn: string;
+  /**
+   * The ARN of a customer-managed KMS key in the DR Region that encrypts the master secret's replica there, such as the
+   * key of a `DrSecretKey` deployed before the primary (its output). The primary stack names it in the secret's replica
+   * configuration (`ReplicaRegions[].KmsKeyId`), and the DR probe decrypts the replica with it. A literal key ARN in
+   * the DR Region and this account, not an alias: a key made in another Region's stack can only be named by a literal.
+   * Its key policy must let Secrets Manager in the DR Region encrypt with it (`DrSecretKey` does); a separate key from
+   * `drBackupKeyArn`, so each key's policy admits one service.
+   *
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicateSecretToRegions.html
+   */
+  readonly drSecretKeyArn: string;
   /**
    * Copies of the primary's AWS Backup recovery points into a DR vault, such as `DrBackupVault.copyDestination`.
    *
@@ -177,9 +190,10 @@ export interface MultiRegionPostgresProps {
  * (with its `PromotionRole`) and `ResilienceObjectives` (DR Region, under a construct of the same id in `drScope`).
  * Every part is a public property, and the pattern creates no resource the parts would not create.
  *
- * Another Region's stack can only name a resource by a literal, so three values come from earlier deploys:
- * `drBackupKeyArn` (a key in the DR Region, deployed first), then `primaryEndpointAddress` and `primaryVpcId` (outputs
- * of the primary stack, deployed second). The DR stack is deployed last; the pattern makes it depend on the primary.
+ * Another Region's stack can only name a resource by a literal, so four values come from earlier deploys:
+ * `drBackupKeyArn` and `drSecretKeyArn` (keys in the DR Region, deployed first, such as a `DrBackupVault`'s and a
+ * `DrSecretKey`'s), then `primaryEndpointAddress` and `primaryVpcId` (outputs of the primary stack, deployed second).
+ * The DR stack is deployed last; the pattern makes it depend on the primary.
  *
  * Networking: the probes, the rotation function and the runbook call AWS APIs. With the default isolated VPCs they do
  * so through the VPC's Secrets Manager and CloudWatch endpoints; with your VPCs, give those endpoints
@@ -193,6 +207,7 @@ export interface MultiRegionPostgresProps {
  *   name: 'orders',
  *   zoneName: 'orders.internal',
  *   drBackupKeyArn: 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10',
+ *   drSecretKeyArn: 'arn:aws:kms:us-west-2:111111111111:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64',
  *   primaryEndpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
  *   primaryVpcId: 'vpc-0a1b2c3d4e5f60718',
  *   objectives: {
@@ -210,6 +225,13 @@ export class MultiRegionPostgres extends Construct {
   public readonly drIsolatedVpc?: IsolatedVpc;
   /** The Multi-AZ primary. */
   public readonly primary: MultiAzPostgres;
+  /**
+   * The master secret's replica in the DR Region, imported with its key (`encryptionKey`). To let a principal read it,
+   * use `grantDrSecretRead`: `grantRead` on an imported secret grants nothing on an imported key.
+   */
+  public readonly drSecret: secretsmanager.ISecret;
+  /** The key of the master secret's replica in the DR Region (`drSecretKeyArn`), imported in the DR scope. */
+  public readonly drSecretKey: kms.IKey;
   /** The primary's automated backups replicated to the DR Region (and AWS Backup copies, when asked for). */
   public readonly backups: BackupReplication;
   /** The primary's alarms, topic, RDS events and dashboard. */
@@ -266,6 +288,8 @@ export class MultiRegionPostgres extends Construct {
       throw propError(CONSTRUCT, 'primaryVpcId', props.primaryVpcId,
         'the literal ID of the primary VPC, vpc-<8 or 17 hex digits> (output PrimaryVpcId): the DR stack associates the private zone with it');
     }
+    const account = primaryStack.account;
+    const drSecretKeyArn = validateDrSecretKeyArn(props.drSecretKeyArn, drRegion, account);
     const secretName = `${primaryIdentifier}/master`;
     this.primary = new MultiAzPostgres(this, 'Primary', {
       vpc: primaryNetwork.vpc,
@@ -277,7 +301,7 @@ export class MultiRegionPostgres extends Construct {
       allocatedStorage: props.allocatedStorage,
       databaseName: props.databaseName ?? props.name.replace(/-/g, '_'),
       secretName,
-      secretReplicaRegions: [{ region: drRegion }],
+      secretReplicaRegions: [{ region: drRegion, encryptionKey: kms.Key.fromKeyArn(this, 'DrSecretKey', drSecretKeyArn) }],
       removalPolicy: props.removalPolicy,
     });
     this.backups = new BackupReplication(this, 'Backups', {
@@ -325,9 +349,17 @@ export class MultiRegionPostgres extends Construct {
       instance: this.replica.instance,
       allocatedStorage: primaryStorage === undefined ? undefined : Size.gibibytes(primaryStorage),
     });
+    // The replica keeps the primary's name (and ARN but for the Region). The probe grants itself kms:Decrypt through
+    // Secrets Manager on the secret's encryptionKey.
+    // https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
+    this.drSecretKey = kms.Key.fromKeyArn(dr, 'SecretKey', drSecretKeyArn);
+    this.drSecret = secretsmanager.Secret.fromSecretAttributes(dr, 'ReplicatedSecret', {
+      secretPartialArn: drStack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: secretName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      encryptionKey: this.drSecretKey,
+    });
     this.replicaProbe = new WritableProbe(dr, 'ReplicaProbe', {
       instance: this.replica.instance,
-      credentials: secretsmanager.Secret.fromSecretNameV2(dr, 'ReplicatedSecret', secretName),
+      credentials: this.drSecret,
       vpc: drNetwork.vpc,
       vpcSubnets: drNetwork.vpcSubnets,
       awsApiEndpoints: endpointsOf(drNetwork),
@@ -372,8 +404,51 @@ export class MultiRegionPostgres extends Construct {
     // The replica is created from the primary: the DR stack deploys after the primary stack.
     drStack.addStackDependency(primaryStack, `${props.name}-dr replicates ${primaryIdentifier}`);
   }
+
+  /**
+   * Lets a principal in the DR Region's account read the master secret's replica: `secretsmanager:GetSecretValue` and
+   * `secretsmanager:DescribeSecret` on it, and `kms:Decrypt` on `drSecretKeyArn` only through Secrets Manager in the DR
+   * Region (`kms:ViaService`). `drSecret.grantRead` alone adds no key permission, because the key is imported.
+   *
+   * @param grantee the principal
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
+   */
+  public grantDrSecretRead(grantee: iam.IGrantable): iam.Grant {
+    const read = this.drSecret.grantRead(grantee);
+    const decrypt = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.drSecretKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this.drContainer).region}.amazonaws.com` } },
+    });
+    return read.combine(decrypt);
+  }
 }
 
 function endpointsOf(network: RegionNetwork): ec2.IConnectable[] {
   return [network.secretsManagerEndpoint, network.monitoringEndpoint].filter((e): e is ec2.IInterfaceVpcEndpoint => e !== undefined);
+}
+
+/**
+ * The replica secret's key: a literal key ARN (Secrets Manager takes a key ID, ARN or alias, but an alias can be
+ * re-pointed and a token from another Region's stack cannot be resolved), in the DR Region, in the primary's account
+ * when that is a literal (Secrets Manager replicates a secret to other Regions of the same account).
+ *
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicaRegionType.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
+ */
+function validateDrSecretKeyArn(arn: string, drRegion: string, account: string): string {
+  const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(arn);
+  if (!match) {
+    throw propError(CONSTRUCT, 'drSecretKeyArn', arn,
+      'a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), such as the DrSecretKey output; not an alias or a token');
+  }
+  if (match[1] !== drRegion) {
+    throw propError(CONSTRUCT, 'drSecretKeyArn', arn, `a key in the DR Region ${drRegion}, not ${match[1]}: the replica secret is encrypted in its own Region`);
+  }
+  if (!Token.isUnresolved(account) && match[2] !== account) {
+    throw propError(CONSTRUCT, 'drSecretKeyArn', arn,
+      `a key in the primary's account ${account}, not ${match[2]}: Secrets Manager replicates a secret to other Regions of the same account`);
+  }
+  return arn;
 }

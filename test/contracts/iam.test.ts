@@ -17,7 +17,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { DrBackupVault, MultiRegionPostgres, PromotionRole } from '../../src';
+import { DrBackupVault, DrSecretKey, MultiRegionPostgres, PromotionRole } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_REGION, failoverApp, newApp } from '../util';
 
 interface TemplateEntry {
@@ -88,6 +88,7 @@ function patternApp(): TemplateEntry[] {
     backupVaultName: 'orders-dr',
     lockConfiguration: { minRetention: Duration.days(7), maxRetention: Duration.days(365), changeableFor: Duration.days(3) },
   });
+  new DrSecretKey(drFoundation, 'SecretKey');
   const primary = new Stack(app, 'OrdersPrimary', { env: { account: ACCOUNT, region: PRIMARY_REGION } });
   const dr = new Stack(app, 'OrdersDr', { env: { account: ACCOUNT, region: DR_REGION } });
   primary.addStackDependency(drFoundation);
@@ -96,6 +97,7 @@ function patternApp(): TemplateEntry[] {
     name: 'orders',
     zoneName: 'orders.internal',
     drBackupKeyArn: `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`,
+    drSecretKeyArn: `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`,
     primaryEndpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
     primaryVpcId: 'vpc-0a1b2c3d4e5f60718',
     awsBackup: { destination: vault.copyDestination },

@@ -1,10 +1,17 @@
-import { Annotations as CoreAnnotations, App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { BackupReplication, MultiRegionPostgres, MultiRegionPostgresProps, ResilienceObjectives } from '../../src';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrSecretKey, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres, MultiRegionPostgresProps,
+  ResilienceObjectives, WritableProbe,
+} from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack, record, runbookApp, synthWithNag } from '../util';
 
 const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
+const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
 
 function patternApp(props: Partial<MultiRegionPostgresProps> = {}, app: App = newApp()) {
   const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
@@ -14,6 +21,7 @@ function patternApp(props: Partial<MultiRegionPostgresProps> = {}, app: App = ne
     name: 'orders',
     zoneName: 'orders.internal',
     drBackupKeyArn: DR_KEY,
+    drSecretKeyArn: DR_SECRET_KEY,
     primaryEndpointAddress: PRIMARY_ENDPOINT,
     primaryVpcId: PRIMARY_VPC_ID,
     ...props,
@@ -63,7 +71,7 @@ describe('wiring', () => {
   test('primary stack: the master secret replicated to the DR Region, backups replicated with the DR key, outputs for the DR stack', () => {
     const { primaryStack } = patternApp();
     const t = record(primaryStack);
-    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'orders-primary/master', ReplicaRegions: [Match.objectLike({ Region: DR_REGION })] });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'orders-primary/master', ReplicaRegions: [{ Region: DR_REGION, KmsKeyId: DR_SECRET_KEY }] });
     t.hasResourceProperties('AWS::RDS::DBInstance', {
       DBInstanceIdentifier: 'orders-primary',
       MultiAZ: true,
@@ -123,6 +131,7 @@ describe('wiring', () => {
       name: 'orders',
       zoneName: 'orders.internal',
       drBackupKeyArn: DR_KEY,
+      drSecretKeyArn: DR_SECRET_KEY,
       primaryEndpointAddress: PRIMARY_ENDPOINT,
       primaryNetwork: { vpc: vpcOf(primaryStack, 'a', 'vpc-0123456789abcdef0', ['us-east-1a', 'us-east-1b']) },
       drNetwork: { vpc: vpcOf(drStack, 'b', 'vpc-0fedcba9876543210', ['us-west-2a', 'us-west-2b']) },
@@ -134,6 +143,164 @@ describe('wiring', () => {
     expect(Object.keys(dr.findResources('AWS::EC2::VPC'))).toEqual([]);
     dr.hasResourceProperties('AWS::Route53::HostedZone', { VPCs: Match.arrayWith([{ VPCId: 'vpc-0123456789abcdef0', VPCRegion: PRIMARY_REGION }]) });
     dr.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: ['subnet-b1', 'subnet-b2'] });
+  });
+});
+
+describe('the master secret in the DR Region', () => {
+  test('the replica is encrypted with drSecretKeyArn; the DR probe reads it and decrypts it through Secrets Manager in the DR Region', () => {
+    const { orders, primaryStack, drStack } = patternApp();
+    record(primaryStack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'orders-primary/master',
+      KmsKeyId: Match.anyValue(),
+      ReplicaRegions: [{ Region: DR_REGION, KmsKeyId: DR_SECRET_KEY }],
+    });
+    expect(orders.drSecretKey.keyArn).toBe(DR_SECRET_KEY);
+    expect(orders.drSecret.encryptionKey?.keyArn).toBe(DR_SECRET_KEY);
+    const dr = record(drStack);
+    dr.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ReadCredentials',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: `arn:aws:secretsmanager:${DR_REGION}:${ACCOUNT}:secret:orders-primary/master-??????`,
+          }),
+          {
+            Sid: 'DecryptCredentials',
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: DR_SECRET_KEY,
+            Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${DR_REGION}.amazonaws.com` } },
+          },
+        ]),
+      },
+    });
+  });
+
+  test('grantDrSecretRead lets a DR application read the replica and decrypt it, only through Secrets Manager in the DR Region', () => {
+    const { orders, drStack } = patternApp();
+    const role = new iam.Role(drStack, 'App', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(orders.grantDrSecretRead(role).success).toBe(true);
+    record(drStack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^App') }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            Resource: `arn:aws:secretsmanager:${DR_REGION}:${ACCOUNT}:secret:orders-primary/master-??????`,
+          },
+          {
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: DR_SECRET_KEY,
+            Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${DR_REGION}.amazonaws.com` } },
+          },
+        ],
+      },
+    });
+  });
+
+  // Secrets Manager rotates the primary and propagates the new value to its replicas: "If you turn on rotation for your
+  // primary secret, Secrets Manager rotates the secret in the primary Region, and the new secret value propagates to all
+  // of the associated replica secrets" (https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html).
+  // What a template can show is that both halves are configured on the same secret; the propagation itself happens in
+  // AWS and is not tested here.
+  test('rotation still reaches the replica: the rotation schedule is on the primary secret that names the DR Region and its key', () => {
+    const { primaryStack } = patternApp();
+    const t = record(primaryStack);
+    const secrets = t.findResources('AWS::SecretsManager::Secret', { Properties: { ReplicaRegions: [{ Region: DR_REGION, KmsKeyId: DR_SECRET_KEY }] } });
+    expect(Object.keys(secrets)).toEqual(['OrdersPrimarySecretC4A03822']);
+    const attachments = t.findResources('AWS::SecretsManager::SecretTargetAttachment', { Properties: { SecretId: { Ref: 'OrdersPrimarySecretC4A03822' } } });
+    expect(Object.keys(attachments)).toHaveLength(1);
+    t.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: Object.keys(attachments)[0] },
+      RotationLambdaARN: Match.anyValue(),
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
+  });
+
+  test('composed by hand: MultiAzPostgres secretReplicaRegions with a key reaches ReplicaRegions[].KmsKeyId, WritableProbe decrypts with it', () => {
+    const app = newApp();
+    const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
+    const drStack = newStack(app, 'Dr', DR_REGION);
+    const net = new IsolatedVpc(primaryStack, 'Network');
+    const primary = new MultiAzPostgres(primaryStack, 'Orders', {
+      vpc: net.vpc,
+      secretsManagerEndpoint: net.secretsManagerEndpoint,
+      instanceIdentifier: 'orders-primary',
+      secretName: 'orders-primary/master',
+      secretReplicaRegions: [{ region: DR_REGION, encryptionKey: kms.Key.fromKeyArn(primaryStack, 'DrSecretKey', DR_SECRET_KEY) }],
+    });
+    const drNet = new IsolatedVpc(drStack, 'Network');
+    const replicaSecret = secretsmanager.Secret.fromSecretAttributes(drStack, 'ReplicatedSecret', {
+      secretPartialArn: `arn:aws:secretsmanager:${DR_REGION}:${ACCOUNT}:secret:orders-primary/master`,
+      encryptionKey: kms.Key.fromKeyArn(drStack, 'SecretKey', DR_SECRET_KEY),
+    });
+    const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
+    const alarms = new DbAlarmSet(drStack, 'Alarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
+    new WritableProbe(drStack, 'Probe', {
+      instance: replica.instance,
+      credentials: replicaSecret,
+      vpc: drNet.vpc,
+      awsApiEndpoints: [drNet.secretsManagerEndpoint, drNet.monitoringEndpoint],
+      topic: alarms.topic,
+    });
+    record(primaryStack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'orders-primary/master',
+      ReplicaRegions: [{ Region: DR_REGION, KmsKeyId: DR_SECRET_KEY }],
+    });
+    record(drStack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Sid: 'DecryptCredentials', Resource: DR_SECRET_KEY })]),
+      },
+    });
+  });
+});
+
+describe('DrSecretKey', () => {
+  test('a rotated, retained key whose policy lets Secrets Manager in its Region encrypt for this account, and nothing more', () => {
+    const app = newApp();
+    const stack = newStack(app, 'DrFoundation', DR_REGION);
+    const secretKey = new DrSecretKey(stack, 'SecretKey');
+    expect(secretKey.keyArn).toBe(secretKey.key.keyArn);
+    const t = record(stack);
+    t.resourceCountIs('AWS::KMS::Key', 1);
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    t.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: [
+          Match.objectLike({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*' }),
+          {
+            Sid: 'AllowSecretsManagerToWriteReplicaSecretsForThisAccount',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+            Resource: '*',
+            Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${DR_REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT } },
+          },
+        ],
+      },
+    });
+  });
+
+  test('removalPolicy reaches the key', () => {
+    const stack = newStack(newApp(), 'DrFoundation', DR_REGION);
+    new DrSecretKey(stack, 'SecretKey', { removalPolicy: RemovalPolicy.DESTROY });
+    record(stack).hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  test('an environment-agnostic stack is rejected', () => {
+    expect(() => new DrSecretKey(new Stack(newApp(), 'Agnostic'), 'SecretKey'))
+      .toThrow("DrSecretKey: invalid scope 'stack Agnostic': a stack with an explicit env (account and region)");
+  });
+
+  test('the four cdk-nag packs find nothing unacknowledged', () => {
+    const app = newApp();
+    new DrSecretKey(newStack(app, 'DrFoundation', DR_REGION), 'SecretKey');
+    expect(synthWithNag(app).findings).toEqual([]);
   });
 });
 
@@ -226,6 +393,14 @@ describe('rejections', () => {
     ['a malformed VPC ID', { primaryVpcId: 'vpc-xyz' }, "MultiRegionPostgres: invalid primaryVpcId 'vpc-xyz'"],
     ['a VPC ID of 12 hex digits', { primaryVpcId: 'vpc-0a1b2c3d4e5f' }, "MultiRegionPostgres: invalid primaryVpcId 'vpc-0a1b2c3d4e5f': the literal ID of the primary VPC, vpc-<8 or 17 hex digits>"],
     ['a DR key in the primary Region', { drBackupKeyArn: `arn:aws:kms:${PRIMARY_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10` }, 'destinationKeyArn'],
+    ['a secret key in the primary Region', { drSecretKeyArn: `arn:aws:kms:${PRIMARY_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64` },
+      `MultiRegionPostgres: invalid drSecretKeyArn 'arn:aws:kms:us-east-1:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64': a key in the DR Region us-west-2, not us-east-1`],
+    ['a secret key of another account', { drSecretKeyArn: `arn:aws:kms:${DR_REGION}:222222222222:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64` },
+      "MultiRegionPostgres: invalid drSecretKeyArn 'arn:aws:kms:us-west-2:222222222222:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64': a key in the primary's account 111111111111, not 222222222222"],
+    ['a secret key alias', { drSecretKeyArn: `arn:aws:kms:${DR_REGION}:${ACCOUNT}:alias/orders-secrets` },
+      `MultiRegionPostgres: invalid drSecretKeyArn 'arn:aws:kms:us-west-2:${ACCOUNT}:alias/orders-secrets': a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>)`],
+    ['a secret key ID instead of an ARN', { drSecretKeyArn: '8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64' }, "MultiRegionPostgres: invalid drSecretKeyArn '8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64'"],
+    ['no secret key', { drSecretKeyArn: undefined }, 'MultiRegionPostgres: invalid drSecretKeyArn (unset): a literal KMS key ARN'],
   ])('%s', (_name, props, message) => {
     expect(() => patternApp(props as Partial<MultiRegionPostgresProps>)).toThrow(message);
   });
@@ -233,7 +408,7 @@ describe('rejections', () => {
   test('a DR scope in the primary\'s Region, or without a Region', () => {
     const app = newApp();
     const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
-    const base = { name: 'orders', zoneName: 'orders.internal', drBackupKeyArn: DR_KEY, primaryEndpointAddress: PRIMARY_ENDPOINT, primaryVpcId: PRIMARY_VPC_ID };
+    const base = { name: 'orders', zoneName: 'orders.internal', drBackupKeyArn: DR_KEY, drSecretKeyArn: DR_SECRET_KEY, primaryEndpointAddress: PRIMARY_ENDPOINT, primaryVpcId: PRIMARY_VPC_ID };
     expect(() => new MultiRegionPostgres(primaryStack, 'A', { ...base, drScope: newStack(app, 'Same', PRIMARY_REGION) }))
       .toThrow("MultiRegionPostgres: invalid drScope 'Same': a scope in a stack with a concrete Region other than the primary's (us-east-1)");
     expect(() => new MultiRegionPostgres(primaryStack, 'B', { ...base, drScope: new Stack(app, 'Agnostic') }))

@@ -2,6 +2,7 @@ package io.github.cdkresilientpostgres.examples;
 
 import io.github.cdkresilientpostgres.AwsBackupCopyOptions;
 import io.github.cdkresilientpostgres.DrBackupVault;
+import io.github.cdkresilientpostgres.DrSecretKey;
 import io.github.cdkresilientpostgres.MultiRegionPostgres;
 import io.github.cdkresilientpostgres.RecoveryObjective;
 import io.github.cdkresilientpostgres.ResilienceTargets;
@@ -21,11 +22,13 @@ public final class OrdersApp {
     private static final String DR_REGION = "us-west-2";
     /**
      * Values another Region's stack can only name by a literal, read from earlier deploys' outputs: the DR foundation
-     * stack's BackupKeyArn (deployed first), then the primary stack's OrdersPrimaryVpcId... and
+     * stack's BackupKeyArn and SecretKeyArn (deployed first), then the primary stack's OrdersPrimaryVpcId... and
      * OrdersPrimaryEndpointAddress... (deployed second). These placeholders have the example's made-up IDs.
      */
     private static final String DR_BACKUP_KEY_ARN =
             "arn:aws:kms:" + DR_REGION + ":" + ACCOUNT + ":key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10";
+    private static final String DR_SECRET_KEY_ARN =
+            "arn:aws:kms:" + DR_REGION + ":" + ACCOUNT + ":key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64";
     private static final String PRIMARY_VPC_ID = "vpc-0a1b2c3d4e5f60718";
     private static final String PRIMARY_ENDPOINT = "orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com";
 
@@ -41,7 +44,7 @@ public final class OrdersApp {
 
     public static List<Stack> defineApp(final App app) {
         Stack drFoundation = stack(app, "OrdersDrFoundation", DR_REGION,
-                "Orders database: DR backup vault (cdk-resilient-postgres reference app)");
+                "Orders database: DR backup vault and secret key (cdk-resilient-postgres reference app)");
         DrBackupVault vault = DrBackupVault.Builder.create(drFoundation, "BackupVault")
                 .backupVaultName("orders-dr")
                 .lockConfiguration(LockConfiguration.builder()
@@ -51,18 +54,21 @@ public final class OrdersApp {
                         .build())
                 .build();
         CfnOutput.Builder.create(drFoundation, "BackupKeyArn").value(vault.getEncryptionKey().getKeyArn()).build();
+        DrSecretKey secretKey = new DrSecretKey(drFoundation, "SecretKey");
+        CfnOutput.Builder.create(drFoundation, "SecretKeyArn").value(secretKey.getKeyArn()).build();
 
         Stack primary = stack(app, "OrdersPrimary", PRIMARY_REGION,
                 "Orders database: Multi-AZ primary (cdk-resilient-postgres reference app)");
         Stack dr = stack(app, "OrdersDr", DR_REGION,
                 "Orders database: cross-Region replica, failover and runbook (cdk-resilient-postgres reference app)");
-        primary.addStackDependency(drFoundation, "the replicated backups are encrypted with the vault key");
+        primary.addStackDependency(drFoundation, "the replicated backups and the secret replica are encrypted with its keys");
 
         MultiRegionPostgres orders = MultiRegionPostgres.Builder.create(primary, "Orders")
                 .drScope(dr)
                 .name("orders")
                 .zoneName("orders.internal")
                 .drBackupKeyArn(DR_BACKUP_KEY_ARN)
+                .drSecretKeyArn(DR_SECRET_KEY_ARN)
                 .primaryEndpointAddress(PRIMARY_ENDPOINT)
                 .primaryVpcId(PRIMARY_VPC_ID)
                 .awsBackup(AwsBackupCopyOptions.builder().destination(vault.getCopyDestination()).build())
