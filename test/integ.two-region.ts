@@ -9,10 +9,11 @@
  */
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
-  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrBackupVault, FailoverRunbook, IsolatedVpc, MultiAzPostgres, Route53DbFailover,
+  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrBackupVault, DrSecretKey, FailoverRunbook, IsolatedVpc, MultiAzPostgres, Route53DbFailover,
   WritableProbe,
 } from '../src';
 
@@ -24,6 +25,9 @@ const vault = new DrBackupVault(drFoundation, 'Vault', {
   backupVaultName: 'integ-orders-dr',
   lockConfiguration: { minRetention: Duration.days(7), maxRetention: Duration.days(90), changeableFor: Duration.days(3) },
 });
+// The key of the master secret's replica in us-west-2; the primary names it by its literal ARN.
+new DrSecretKey(drFoundation, 'SecretKey');
+const drSecretKeyArn = `arn:aws:kms:us-west-2:${account}:key/7c1e4b2a-9d3f-4e6a-8b5c-2f0a1d9e8c74`;
 
 const primaryStack = new Stack(app, 'integ-two-region-primary', { env: { account, region: 'us-east-1' } });
 const primaryNet = new IsolatedVpc(primaryStack, 'Network');
@@ -32,7 +36,7 @@ const primary = new MultiAzPostgres(primaryStack, 'Orders', {
   secretsManagerEndpoint: primaryNet.secretsManagerEndpoint,
   instanceIdentifier: 'integ-orders-primary',
   secretName: 'integ-orders-primary/master',
-  secretReplicaRegions: [{ region: 'us-west-2' }],
+  secretReplicaRegions: [{ region: 'us-west-2', encryptionKey: kms.Key.fromKeyArn(primaryStack, 'DrSecretKey', drSecretKeyArn) }],
 });
 const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary.instance });
 const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
@@ -61,7 +65,10 @@ const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', {
 const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
 const drProbe = new WritableProbe(drStack, 'ReplicaProbe', {
   instance: replica.instance,
-  credentials: secretsmanager.Secret.fromSecretNameV2(drStack, 'ReplicatedSecret', 'integ-orders-primary/master'),
+  credentials: secretsmanager.Secret.fromSecretAttributes(drStack, 'ReplicatedSecret', {
+    secretPartialArn: `arn:aws:secretsmanager:us-west-2:${account}:secret:integ-orders-primary/master`,
+    encryptionKey: kms.Key.fromKeyArn(drStack, 'SecretKey', drSecretKeyArn),
+  }),
   vpc: drNet.vpc,
   awsApiEndpoints: [drNet.secretsManagerEndpoint, drNet.monitoringEndpoint],
   topic: drAlarms.topic,

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, AppProps, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Finding, synthWithCompliancePacks } from '../scripts/compliance';
@@ -76,7 +77,7 @@ export const DR_REGION = 'us-west-2';
  * The two-Region layout: a primary stack in us-east-1 with a `MultiAzPostgres` named `orders-primary`, and a DR stack
  * in us-west-2 with its own `IsolatedVpc`. Tests add the replica and the backup pieces.
  */
-export function twoRegionApp(primaryProps: Partial<MultiAzPostgresProps> = {}): {
+export function twoRegionApp(primaryProps: Partial<MultiAzPostgresProps> | ((primaryStack: Stack) => Partial<MultiAzPostgresProps>) = {}): {
   app: App; primaryStack: Stack; drStack: Stack; primary: MultiAzPostgres; drNet: IsolatedVpc;
 } {
   const app = newApp();
@@ -86,13 +87,15 @@ export function twoRegionApp(primaryProps: Partial<MultiAzPostgresProps> = {}): 
     vpc: net.vpc,
     secretsManagerEndpoint: net.secretsManagerEndpoint,
     instanceIdentifier: 'orders-primary',
-    ...primaryProps,
+    ...(typeof primaryProps === 'function' ? primaryProps(primaryStack) : primaryProps),
   });
   const drStack = newStack(app, 'Dr', DR_REGION);
   const drNet = new IsolatedVpc(drStack, 'Network');
   return { app, primaryStack, drStack, primary, drNet };
 }
 
+/** The key of the master secret's replica in the DR Region (a `DrSecretKey` deployed first), as a literal ARN. */
+export const DR_SECRET_KEY_ARN = `arn:aws:kms:us-west-2:${ACCOUNT}:key/7c1e4b2a-9d3f-4e6a-8b5c-2f0a1d9e8c74`;
 /** The primary's endpoint address as the DR stack must spell it: a literal (the account's RDS host suffix is made up). */
 export const PRIMARY_ENDPOINT = 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com';
 /** The primary VPC's ID as the DR stack must spell it: a literal. */
@@ -103,10 +106,10 @@ export const PRIMARY_VPC_ID = 'vpc-0a1b2c3d4e5f60718';
  * `Route53DbFailover` in the DR stack.
  */
 export function failoverApp(failoverProps: Partial<Route53DbFailoverProps> = {}) {
-  const { app, primaryStack, drStack, primary, drNet } = twoRegionApp({
+  const { app, primaryStack, drStack, primary, drNet } = twoRegionApp((scope) => ({
     secretName: 'orders-primary/master',
-    secretReplicaRegions: [{ region: DR_REGION }],
-  });
+    secretReplicaRegions: [{ region: DR_REGION, encryptionKey: kms.Key.fromKeyArn(scope, 'DrSecretKey', DR_SECRET_KEY_ARN) }],
+  }));
   const primaryNet = primaryStack.node.findChild('Network') as IsolatedVpc;
   const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary.instance });
   const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
@@ -124,7 +127,10 @@ export function failoverApp(failoverProps: Partial<Route53DbFailoverProps> = {})
   const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
   const drProbe = new WritableProbe(drStack, 'ReplicaProbe', {
     instance: replica.instance,
-    credentials: secretsmanager.Secret.fromSecretNameV2(drStack, 'ReplicatedSecret', 'orders-primary/master'),
+    credentials: secretsmanager.Secret.fromSecretAttributes(drStack, 'ReplicatedSecret', {
+      secretPartialArn: `arn:aws:secretsmanager:${DR_REGION}:${ACCOUNT}:secret:orders-primary/master`,
+      encryptionKey: kms.Key.fromKeyArn(drStack, 'SecretKey', DR_SECRET_KEY_ARN),
+    }),
     vpc: drNet.vpc,
     awsApiEndpoints: [drNet.secretsManagerEndpoint, drNet.monitoringEndpoint],
     topic: drAlarms.topic,

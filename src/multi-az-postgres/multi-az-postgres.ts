@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -31,6 +31,12 @@ const CONSTRUCT = 'MultiAzPostgres';
  * (the same set aws-cdk-lib's DatabaseSecret uses).
  */
 const PASSWORD_EXCLUDE_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\";
+
+/**
+ * The warning id for a master-secret replica without a customer-managed key; acknowledge it with
+ * `Annotations.of(scope).acknowledgeWarning`.
+ */
+export const SECRET_REPLICA_AWS_MANAGED_KEY_WARNING = 'cdk-resilient-postgres:secretReplicaAwsManagedKey';
 
 /** Properties of a `MultiAzPostgres`. */
 export interface MultiAzPostgresProps extends PostgresInstanceOptions {
@@ -136,7 +142,10 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
 
   /**
    * Regions to replicate the master secret to (Secrets Manager replica secrets), so the DR Region can read the
-   * credentials when the primary Region is down. Each entry may name a KMS key in that Region.
+   * credentials when the primary Region is down. Give each entry a customer-managed KMS key of that Region
+   * (`encryptionKey`, for example a `DrSecretKey`'s, imported by its literal ARN): an entry without one is encrypted
+   * with the AWS-managed `aws/secretsmanager` key, and the construct warns
+   * (`cdk-resilient-postgres:secretReplicaAwsManagedKey`).
    *
    * @default - the secret is not replicated
    */
@@ -321,6 +330,16 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       excludeCharacters: PASSWORD_EXCLUDE_CHARACTERS,
     });
     secret.applyRemovalPolicy(retainUnlessDestroy);
+    // A replica without a key is encrypted with the AWS-managed aws/secretsmanager key of its Region, outside the
+    // account's key policies. https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
+    for (const replicaRegion of props.secretReplicaRegions ?? []) {
+      if (replicaRegion.encryptionKey === undefined) {
+        Annotations.of(this).addWarningV2(SECRET_REPLICA_AWS_MANAGED_KEY_WARNING,
+          `MultiAzPostgres ${this.node.path}: secretReplicaRegions names ${replicaRegion.region} without an encryptionKey, so the `
+          + 'master secret\'s replica there is encrypted with the AWS-managed aws/secretsmanager key. Give a customer-managed '
+          + 'key of that Region (a DrSecretKey, deployed before this stack), or acknowledge this warning.');
+      }
+    }
 
     // --- Log groups, created before the instance so RDS exports into encrypted, bounded groups -----------------------
     this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,

@@ -1,11 +1,11 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { MultiAzPostgres, MultiAzPostgresProps, TlsVersion } from '../../src';
+import { MultiAzPostgres, MultiAzPostgresProps, SECRET_REPLICA_AWS_MANAGED_KEY_WARNING, TlsVersion } from '../../src';
 import { dbStack, newStack, record } from '../util';
 
 describe('MultiAzPostgres overrides', () => {
@@ -64,6 +64,17 @@ describe('MultiAzPostgres overrides', () => {
       GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"orders_admin"}' }),
       ReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: drKeyArn }],
     });
+  });
+
+  test('a secret replica Region without a key: an acknowledgeable warning (AWS-managed key); with a key, none', () => {
+    const { stack } = dbStack({ secretReplicaRegions: [{ region: 'us-west-2' }] });
+    record(stack).hasResourceProperties('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'us-west-2' }] });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp(
+      `secretReplicaRegions names us-west-2 without an encryptionKey.*AWS-managed aws/secretsmanager key.*\\[ack: ${SECRET_REPLICA_AWS_MANAGED_KEY_WARNING}\\]`));
+    const keyed = dbStack({
+      secretReplicaRegions: [{ region: 'us-west-2', encryptionKey: kms.Key.fromKeyArn(new Stack(), 'DrKey', 'arn:aws:kms:us-west-2:111111111111:key/5678abcd-12ab-34cd-56ef-1234567890ab') }],
+    }).stack;
+    Annotations.fromStack(keyed).hasNoWarning('*', Match.stringLikeRegexp('secretReplicaRegions'));
   });
 
   test('rotation schedule, or no rotation', () => {
