@@ -315,6 +315,12 @@ export class DbAlarmSet extends Construct {
       if (policy) {
         this.eventSubscription.node.addDependency(policy);
       }
+      // RDS refuses a subscription whose source does not exist yet (SourceNotFound), and the literal identifier gives
+      // CloudFormation no order of its own: wait for an instance of this stack.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateEventSubscription.html
+      if (cfn !== undefined && Stack.of(cfn) === stack) {
+        this.eventSubscription.node.addDependency(cfn);
+      }
     }
 
     if (props.dashboard ?? true) {

@@ -218,6 +218,14 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     }
     if (endpoints.length === 0) {
       securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs (Secrets Manager, CloudWatch) through NAT');
+    } else {
+      // The egress rules to the database and the endpoints are separate AWS::EC2::SecurityGroupEgress resources, and
+      // aws-cdk-lib drops its inline "disallow all" rule once a rule is added. A group without inline egress keeps EC2's
+      // default allow-all rule, which separate rules do not remove, so the inline rule that matches no traffic stays.
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
+      (securityGroup.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupEgress', [
+        { CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', IpProtocol: 'icmp', FromPort: 252, ToPort: 86 },
+      ]);
     }
 
     // --- Logs --------------------------------------------------------------------------------------------------------

@@ -162,6 +162,13 @@ describe('defaults on a MultiAzPostgres primary (db.m7g.large, 100 GiB)', () => 
     });
   });
 
+  test('the event subscription waits for the DB instance: RDS refuses a subscription to a source that does not exist yet', () => {
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateEventSubscription.html (SourceNotFound)
+    const [instanceId] = Object.keys(template.findResources('AWS::RDS::DBInstance'));
+    const [subscription] = Object.values(template.findResources('AWS::RDS::EventSubscription')) as any[];
+    expect(subscription.DependsOn).toContain(instanceId);
+  });
+
   test('a dashboard with an alarm status widget and one widget per alarm', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
@@ -191,7 +198,13 @@ describe('a replica', () => {
       ],
     });
     expect(lag.AlarmDescription).toMatch(/^\[CRITICAL\] orders-dr: replica lag above 60 s \(RPO\)/);
-    expect(Object.keys(alarms).filter((n) => n.startsWith('orders-dr-') && !/not-writable|unreachable|-writable$/.test(n))).toHaveLength(12);
+    expect(Object.keys(alarms).filter((n) => n.startsWith('orders-dr-') && !/not-writable|unreachable|-writable$|-promoted$/.test(n))).toHaveLength(12);
+  });
+
+  test('the replica\'s event subscription waits for the replica', () => {
+    const [instanceId] = Object.keys(template.findResources('AWS::RDS::DBInstance'));
+    const [subscription] = Object.values(template.findResources('AWS::RDS::EventSubscription')) as any[];
+    expect(subscription.DependsOn).toContain(instanceId);
   });
 
   test('the replica\'s topic names the replica in its Region for RDS events, and its alarms', () => {

@@ -128,10 +128,12 @@ describe('defaults (primary stack of the failover app)', () => {
       [443, 443, 'NetworkVpcSecretsManagerSecurityGroup'],
       [5432, 5432, 'OrdersSecurityGroup'],
     ]);
-    // No inline egress on the group itself: nothing beyond the three rules above.
+    // Inline, only the rule that matches no traffic: a group with no inline egress keeps EC2's default allow-all
+    // rule, which the three separate rules above do not remove.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('^Probe of RDS for PostgreSQL orders-primary'),
-      SecurityGroupEgress: Match.absent(),
+      SecurityGroupEgress: [{ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', IpProtocol: 'icmp', FromPort: 252, ToPort: 86 }],
     });
   });
 
