@@ -72,7 +72,11 @@ describe('CrossRegionReadReplica removal policies', () => {
     const { drStack, primary, drNet } = twoRegionApp();
     const key = kms.Key.fromKeyArn(drStack, 'Given', 'arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
     new CrossRegionReadReplica(drStack, 'Replica', {
-      sourceInstance: primary.instance, vpc: drNet.vpc, encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY, keyRemovalPolicy: RemovalPolicy.DESTROY,
+      sourceInstance: primary.instance,
+      vpc: drNet.vpc,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+      keyRemovalPolicy: RemovalPolicy.DESTROY,
     });
     const t = record(drStack);
     expect(policies(t, 'AWS::KMS::Key')).toEqual([]);
