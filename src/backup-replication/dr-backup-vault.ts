@@ -92,7 +92,7 @@ export interface DrBackupVaultProps {
    * The key that encrypts the vault. The same key can encrypt the RDS automated backups replicated into this Region
    * (`BackupReplication.destinationKeyArn`).
    *
-   * @default - a new key with automatic rotation, retained on stack deletion
+   * @default - a new key with automatic rotation, retained on stack deletion unless `keyRemovalPolicy` is DESTROY
    */
   readonly encryptionKey?: kms.IKey;
 

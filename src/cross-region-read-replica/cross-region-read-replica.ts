@@ -100,7 +100,7 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
    * Customer-managed KMS key in the replica's Region for storage, Performance Insights and the log groups. A key you
    * pass in must allow CloudWatch Logs to use it for `/aws/rds/instance/<id>/*`.
    *
-   * @default - a new key with automatic rotation, retained on stack deletion
+   * @default - a new key with automatic rotation, retained on stack deletion unless `keyRemovalPolicy` is DESTROY
    */
   readonly encryptionKey?: kms.IKey;
 

@@ -123,7 +123,7 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
    * Customer-managed KMS key that encrypts the storage, the master secret, Performance Insights and the log groups.
    * A key you pass in must allow CloudWatch Logs to use it for the log groups (`/aws/rds/instance/<id>/*`).
    *
-   * @default - a new key with automatic rotation, retained on stack deletion
+   * @default - a new key with automatic rotation, retained on stack deletion unless `keyRemovalPolicy` is DESTROY
    */
   readonly encryptionKey?: kms.IKey;
 
