@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
+import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnKeyDestroyed } from '../private/removal';
 import { wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'DrBackupVault';
@@ -91,7 +92,7 @@ export interface DrBackupVaultProps {
    * The key that encrypts the vault. The same key can encrypt the RDS automated backups replicated into this Region
    * (`BackupReplication.destinationKeyArn`).
    *
-   * @default - a new key with automatic rotation, retained on stack deletion
+   * @default - a new key with automatic rotation, retained on stack deletion unless `keyRemovalPolicy` is DESTROY
    */
   readonly encryptionKey?: kms.IKey;
 
@@ -119,11 +120,29 @@ export interface DrBackupVaultProps {
   readonly enableRestoreTesting?: boolean;
 
   /**
-   * What happens to the vault and its key when they leave the stack.
+   * What happens to the vault when it leaves the stack or the stack is deleted. AWS Backup deletes a vault only when it
+   * holds no recovery points, so `RemovalPolicy.DESTROY` removes an empty vault and fails the deletion of one that still
+   * holds copies (delete them first, or let their lifecycle expire). This applies to the vault only: the key follows
+   * `keyRemovalPolicy`.
    *
    * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DeleteBackupVault.html
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * What happens to the key this construct creates when it leaves the stack or the stack is deleted. The key encrypts
+   * the recovery points in the vault and, when it is the `BackupReplication.destinationKeyArn` (the `drBackupKeyArn` of
+   * `MultiRegionPostgres`), the RDS automated backups replicated into this Region. The primary Region's stack names it
+   * only by a literal ARN, so nothing in CloudFormation stops its deletion, and once it is deleted none of those backups
+   * can be restored. `RemovalPolicy.DESTROY` is accepted only with `removalPolicy: RemovalPolicy.DESTROY` and without
+   * `encryptionKey`, warns (`cdk-resilient-postgres:keyDestroyedWithStack`), and schedules the deletion with the longest
+   * waiting period, 30 days (`PendingWindowInDays`).
+   *
+   * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
+   */
+  readonly keyRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -176,12 +195,30 @@ export class DrBackupVault extends Construct {
       }
     }
 
+    // The vault follows removalPolicy; the key, which also encrypts backups outside this stack, follows keyRemovalPolicy.
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const keyRemovalPolicy = resolveKeyRemovalPolicy({
+      construct: CONSTRUCT,
+      keyRemovalPolicy: props.keyRemovalPolicy,
+      dataRemovalPolicy: removalPolicy,
+      whatSurvives: 'the retained vault and its recovery points',
+    });
+    if (keyRemovalPolicy === RemovalPolicy.DESTROY && props.encryptionKey) {
+      throw propError(CONSTRUCT, 'keyRemovalPolicy', keyRemovalPolicy,
+        'unset when encryptionKey is given: the construct does not delete a key you pass in');
+    }
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts AWS Backup vault ${name} and the RDS backups replicated into ${stack.region}`,
       enableKeyRotation: true,
-      removalPolicy,
+      removalPolicy: keyRemovalPolicy,
+      pendingWindow: keyRemovalPolicy === RemovalPolicy.DESTROY ? KEY_PENDING_WINDOW : undefined,
     });
+    if (keyRemovalPolicy === RemovalPolicy.DESTROY) {
+      warnKeyDestroyed(this, CONSTRUCT, true,
+        'It encrypts the recovery points of the vault and, when it is a BackupReplication destinationKeyArn (MultiRegionPostgres '
+        + 'drBackupKeyArn), the RDS automated backups replicated into this Region: the primary Region\'s stack names it only by a '
+        + 'literal ARN, so CloudFormation does not stop the deletion, and once the key is deleted those backups cannot be restored.');
+    }
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: name,
       encryptionKey: this.encryptionKey,

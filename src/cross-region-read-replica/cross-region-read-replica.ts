@@ -17,6 +17,7 @@ import {
 import { isSmallerInstanceClass } from '../private/instance-class';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
+import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
 import { dbInstanceArn, resolveReplicaSource, ResolvedSource } from '../private/source';
 import {
   MAX_BACKUP_RETENTION_DAYS, validateBackupRetention, validateInstanceIdentifier, validateInstanceType, validatePostgresEngine,
@@ -99,17 +100,35 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
    * Customer-managed KMS key in the replica's Region for storage, Performance Insights and the log groups. A key you
    * pass in must allow CloudWatch Logs to use it for `/aws/rds/instance/<id>/*`.
    *
-   * @default - a new key with automatic rotation, retained on stack deletion
+   * @default - a new key with automatic rotation, retained on stack deletion unless `keyRemovalPolicy` is DESTROY
    */
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * What happens to the replica when it leaves the stack. A replica is a database that becomes the primary after a
-   * promotion, so it is kept by default. The key and log groups are retained unless this is `RemovalPolicy.DESTROY`.
+   * What happens to the replica's DB instance when it leaves the stack or the stack is deleted (with
+   * `deletionProtection` off). A replica is a database that becomes the primary after a promotion, so it is kept by
+   * default. `SNAPSHOT` deletes it after a final snapshot; `DESTROY` deletes it without one and warns
+   * (`cdk-resilient-postgres:databaseDestroyedWithStack`). This applies to the instance only: the key and the log groups
+   * follow `keyRemovalPolicy`.
    *
    * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * What happens to the KMS key this construct creates and to the log groups when they leave the stack or the stack is
+   * deleted. The key encrypts the replica's storage, its final snapshot and, once promoted, the automated backups that
+   * RDS keeps after the instance is deleted, and the logs: once it is deleted, none of them can be decrypted. So they
+   * are retained unless you ask for `RemovalPolicy.DESTROY` here, which is accepted only with
+   * `removalPolicy: RemovalPolicy.DESTROY`, warns (`cdk-resilient-postgres:keyDestroyedWithStack`), and schedules the
+   * key's deletion with the longest waiting period, 30 days (`PendingWindowInDays`). A key you pass in
+   * (`encryptionKey`) is never deleted by this construct; the log groups still follow this setting.
+   *
+   * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
+   */
+  readonly keyRemovalPolicy?: RemovalPolicy;
 
   /**
    * What the template declares: the replica (`ReplicaPromotion.REPLICA`), the promoted instance
@@ -269,13 +288,22 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     checkPromotionProps(props, this.promotion, this.instanceIdentifier, stack.region);
     this.promotedResourceId = props.promotedInstance?.resourceId;
 
-    const retainUnlessDestroy = props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    // The instance follows removalPolicy; the key and the log groups it encrypts follow keyRemovalPolicy.
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const keyRemovalPolicy = resolveKeyRemovalPolicy({
+      construct: CONSTRUCT,
+      keyRemovalPolicy: props.keyRemovalPolicy,
+      dataRemovalPolicy: removalPolicy,
+      whatSurvives: removalPolicy === RemovalPolicy.SNAPSHOT ? 'the final snapshot' : 'the retained instance',
+    });
 
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts RDS for PostgreSQL read replica ${this.instanceIdentifier} (source ${source.identifier} in ${source.region}): storage, Performance Insights, logs`,
       enableKeyRotation: true,
-      removalPolicy: retainUnlessDestroy,
+      removalPolicy: keyRemovalPolicy,
+      pendingWindow: keyRemovalPolicy === RemovalPolicy.DESTROY ? KEY_PENDING_WINDOW : undefined,
     });
+    this.warnDestructiveRemoval(removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined);
     allowCloudWatchLogs(this.encryptionKey, stack, 'AllowCloudWatchLogsForThisReplica', `/aws/rds/instance/${this.instanceIdentifier}/*`);
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -288,7 +316,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, enforceTls, props);
 
     this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
-      props.logRetention ?? logs.RetentionDays.ONE_YEAR, retainUnlessDestroy);
+      props.logRetention ?? logs.RetentionDays.ONE_YEAR, keyRemovalPolicy);
 
     // aws-cdk-lib's read replica takes the source as an IDatabaseInstance and renders its ARN. An import in this
     // stack would render this stack's Region, so the rendered ARN is replaced below by the literal source ARN. The
@@ -320,7 +348,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,
       deletionProtection: props.deletionProtection ?? true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy,
       cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: this.encryptionKey,
@@ -392,6 +420,24 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
         + 'the template does not read it from the instance (aws rds describe-db-instances --query "DBInstances[0].DbiResourceId")');
     }
     return this.instance.grantConnect(grantee, dbUser);
+  }
+
+  /** The acknowledgeable warnings of the destructive removal policies. */
+  private warnDestructiveRemoval(removalPolicy: RemovalPolicy, keyRemovalPolicy: RemovalPolicy, keyGiven: boolean): void {
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      warnDatabaseDestroyed(this, CONSTRUCT,
+        'The DR Region then has no copy of the database until a new replica is built. After a promotion this instance is the '
+        + 'primary: RDS then keeps its automated backups for their retention period (DeleteAutomatedBackups: false), encrypted with '
+        + (keyRemovalPolicy === RemovalPolicy.DESTROY && !keyGiven
+          ? 'the key, which is deleted with the stack too (keyRemovalPolicy): once it is, they cannot be restored.'
+          : 'the key, which is retained, so they can be restored.'));
+    }
+    if (keyRemovalPolicy === RemovalPolicy.DESTROY) {
+      warnKeyDestroyed(this, CONSTRUCT, !keyGiven, keyGiven
+        ? 'the log groups are deleted with the stack.'
+        : 'The log groups are deleted with the stack, and after a promotion the automated backups that RDS keeps after deleting '
+          + 'the instance are encrypted with the key: they cannot be restored once it is deleted.');
+    }
   }
 
   private validateSource(source: ResolvedSource, props: CrossRegionReadReplicaProps): void {

@@ -15,6 +15,7 @@ import {
 } from '../private/hardening';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
+import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
 import { dbInstanceArn } from '../private/source';
 import {
   validateBackupRetention,
@@ -122,7 +123,7 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
    * Customer-managed KMS key that encrypts the storage, the master secret, Performance Insights and the log groups.
    * A key you pass in must allow CloudWatch Logs to use it for the log groups (`/aws/rds/instance/<id>/*`).
    *
-   * @default - a new key with automatic rotation, retained on stack deletion
+   * @default - a new key with automatic rotation, retained on stack deletion unless `keyRemovalPolicy` is DESTROY
    */
   readonly encryptionKey?: kms.IKey;
 
@@ -199,12 +200,32 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   readonly preferredBackupWindow?: string;
 
   /**
-   * What happens to the instance when it leaves the stack. The key and secret are retained unless this is
-   * `RemovalPolicy.DESTROY`.
+   * What happens to the DB instance when it leaves the stack or the stack is deleted (with `deletionProtection` off):
+   * `SNAPSHOT` deletes it after a final snapshot, `RETAIN` keeps it, `DESTROY` deletes it without a final snapshot and
+   * warns (`cdk-resilient-postgres:databaseDestroyedWithStack`). In every case RDS keeps the automated backups for the
+   * backup retention period (`DeleteAutomatedBackups: false`). This applies to the instance only: the key, the master
+   * secret and the log groups follow `keyRemovalPolicy`, because the snapshot and the retained backups are encrypted
+   * with the key, and a restored instance has the master password of the secret.
    *
    * @default RemovalPolicy.SNAPSHOT
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.Retaining.html
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * What happens to the KMS key this construct creates, the master secret and the log groups when they leave the stack
+   * or the stack is deleted. The key encrypts the storage, the final snapshot, the automated backups that RDS keeps
+   * after the instance is deleted, the secret and the logs: once it is deleted, none of them can be decrypted. So they
+   * are retained unless you ask for `RemovalPolicy.DESTROY` here, which is accepted only with
+   * `removalPolicy: RemovalPolicy.DESTROY`, warns (`cdk-resilient-postgres:keyDestroyedWithStack`), and schedules the
+   * key's deletion with the longest waiting period, 30 days (`PendingWindowInDays`). A key you pass in
+   * (`encryptionKey`) is never deleted by this construct; the secret and log groups still follow this setting.
+   *
+   * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
+   */
+  readonly keyRemovalPolicy?: RemovalPolicy;
 
   /**
    * The port PostgreSQL listens on.
@@ -300,13 +321,21 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
     this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
 
-    const retainUnlessDestroy = props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    // The instance follows removalPolicy; the key and what it encrypts outside the instance follow keyRemovalPolicy.
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    const keyRemovalPolicy = resolveKeyRemovalPolicy({
+      construct: CONSTRUCT,
+      keyRemovalPolicy: props.keyRemovalPolicy,
+      dataRemovalPolicy: removalPolicy,
+      whatSurvives: removalPolicy === RemovalPolicy.SNAPSHOT ? 'the final snapshot' : 'the retained instance',
+    });
 
     // --- Key -------------------------------------------------------------------------------------------------------
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts RDS for PostgreSQL instance ${this.instanceIdentifier}: storage, master secret, Performance Insights, logs`,
       enableKeyRotation: true,
-      removalPolicy: retainUnlessDestroy,
+      removalPolicy: keyRemovalPolicy,
+      pendingWindow: keyRemovalPolicy === RemovalPolicy.DESTROY ? KEY_PENDING_WINDOW : undefined,
     });
     allowCloudWatchLogs(this.encryptionKey, stack, 'AllowCloudWatchLogsForThisInstance', `/aws/rds/instance/${this.instanceIdentifier}/*`);
 
@@ -329,7 +358,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       secretName: props.secretName,
       excludeCharacters: PASSWORD_EXCLUDE_CHARACTERS,
     });
-    secret.applyRemovalPolicy(retainUnlessDestroy);
+    secret.applyRemovalPolicy(keyRemovalPolicy);
     // A replica without a key is encrypted with the AWS-managed aws/secretsmanager key of its Region, outside the
     // account's key policies. https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
     for (const replicaRegion of props.secretReplicaRegions ?? []) {
@@ -343,7 +372,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
 
     // --- Log groups, created before the instance so RDS exports into encrypted, bounded groups -----------------------
     this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
-      props.logRetention ?? logs.RetentionDays.ONE_YEAR, retainUnlessDestroy);
+      props.logRetention ?? logs.RetentionDays.ONE_YEAR, keyRemovalPolicy);
 
     // --- Instance --------------------------------------------------------------------------------------------------
     const instance = new rds.DatabaseInstance(this, 'Instance', {
@@ -374,7 +403,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,
       deletionProtection: props.deletionProtection ?? true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+      removalPolicy,
       cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: this.encryptionKey,
@@ -414,6 +443,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
         `Password rotation of ${this.instanceIdentifier}`);
     }
 
+    this.warnDestructiveRemoval(removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined);
     this.acknowledgeByDesign(instance);
   }
 
@@ -425,6 +455,23 @@ export class MultiAzPostgres extends PostgresInstanceBase {
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
     return this.instance.grantConnect(grantee, dbUser);
+  }
+
+  /** The acknowledgeable warnings of the destructive removal policies. */
+  private warnDestructiveRemoval(removalPolicy: RemovalPolicy, keyRemovalPolicy: RemovalPolicy, keyGiven: boolean): void {
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      warnDatabaseDestroyed(this, CONSTRUCT,
+        `RDS keeps its automated backups for ${this.backupRetentionDays} days (DeleteAutomatedBackups: false), encrypted with the key, `
+        + (keyRemovalPolicy === RemovalPolicy.DESTROY && !keyGiven
+          ? 'which is deleted with the stack too (keyRemovalPolicy): once it is, they cannot be restored.'
+          : 'which is retained, so they can be restored.'));
+    }
+    if (keyRemovalPolicy === RemovalPolicy.DESTROY) {
+      warnKeyDestroyed(this, CONSTRUCT, !keyGiven, keyGiven
+        ? 'the master secret and the log groups are deleted with the stack.'
+        : 'The master secret and the log groups are deleted with the stack, and the automated backups that RDS keeps after deleting '
+          + 'the instance are encrypted with the key: they cannot be restored once it is deleted.');
+    }
   }
 
   /** cdk-nag findings that are satisfied by design, each with the reason. */

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { propError } from '../private/errors';
+import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnKeyDestroyed } from '../private/removal';
 
 const CONSTRUCT = 'DrSecretKey';
 
@@ -20,11 +21,16 @@ const SECRET_REPLICA_KEY_ACTIONS: readonly string[] = ['kms:Encrypt', 'kms:Gener
 /** Properties of a `DrSecretKey`. */
 export interface DrSecretKeyProps {
   /**
-   * What happens to the key when it leaves the stack. A deleted key makes the replica secrets it encrypts unreadable.
+   * What happens to the key when it leaves the stack or the stack is deleted. The replica secrets it encrypts live in
+   * the primary Region's stack, which names this key only by a literal ARN, so nothing in CloudFormation stops its
+   * deletion: once it is deleted, the replicas cannot be decrypted, and the DR Region loses the database credentials.
+   * `RemovalPolicy.DESTROY` warns (`cdk-resilient-postgres:keyDestroyedWithStack`) and schedules the deletion with the
+   * longest waiting period, 30 days (`PendingWindowInDays`).
    *
    * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
    */
-  readonly removalPolicy?: RemovalPolicy;
+  readonly keyRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -67,11 +73,22 @@ export class DrSecretKey extends Construct {
       throw propError(CONSTRUCT, 'scope', `stack ${stack.stackName}`,
         'a stack with an explicit env (account and region): the key policy names the account and the Secrets Manager endpoint of the Region');
     }
+    // Nothing in this stack is encrypted with the key, so there is no removal policy of data to check it against.
+    const keyRemovalPolicy = resolveKeyRemovalPolicy({
+      construct: CONSTRUCT, keyRemovalPolicy: props.keyRemovalPolicy, dataRemovalPolicy: RemovalPolicy.DESTROY, whatSurvives: '',
+    });
     const key = new kms.Key(this, 'Key', {
       description: `Encrypts the Secrets Manager secrets replicated into ${stack.region}, such as database master secrets`,
       enableKeyRotation: true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: keyRemovalPolicy,
+      pendingWindow: keyRemovalPolicy === RemovalPolicy.DESTROY ? KEY_PENDING_WINDOW : undefined,
     });
+    if (keyRemovalPolicy === RemovalPolicy.DESTROY) {
+      warnKeyDestroyed(this, CONSTRUCT, true,
+        'The secrets replicated into this Region with it (MultiRegionPostgres drSecretKeyArn, secretReplicaRegions[].encryptionKey) '
+        + 'live in another stack that names the key only by a literal ARN, so CloudFormation does not stop the deletion; once the '
+        + 'key is deleted, those replicas cannot be decrypted and the DR Region has no database credentials.');
+    }
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowSecretsManagerToWriteReplicaSecretsForThisAccount',
       principals: [new iam.AnyPrincipal()],

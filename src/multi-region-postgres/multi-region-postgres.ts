@@ -171,12 +171,28 @@ export interface MultiRegionPostgresProps {
    */
   readonly expectedPromotionTime?: Duration;
   /**
-   * What happens to the databases when they leave the stack or the stack is deleted. Deletion protection stays on
-   * either way, and the keys, the secret and the log groups are retained.
+   * What happens to the two DB instances when they leave the stack or the stack is deleted (`MultiAzPostgres` and
+   * `CrossRegionReadReplica` `removalPolicy`). Deletion protection stays on either way. `RemovalPolicy.DESTROY` deletes
+   * them without a final snapshot and warns (`cdk-resilient-postgres:databaseDestroyedWithStack`). This applies to the
+   * instances only: the keys of both stacks, the master secret and the log groups follow `keyRemovalPolicy`, and the
+   * automated backups replicated to the DR Region (`drBackupKeyArn`) and the secret's replica key (`drSecretKeyArn`) are
+   * not in these stacks at all.
    *
    * @default - the parts' defaults: the primary leaves a final snapshot (`RemovalPolicy.SNAPSHOT`), the replica is retained
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * What happens to the KMS keys the primary and the replica create, the master secret and the databases' log groups
+   * when they leave the stack or the stacks are deleted (`MultiAzPostgres` and `CrossRegionReadReplica`
+   * `keyRemovalPolicy`). They are retained unless you ask for `RemovalPolicy.DESTROY` here, which is accepted only with
+   * `removalPolicy: RemovalPolicy.DESTROY`, warns (`cdk-resilient-postgres:keyDestroyedWithStack`) and schedules each
+   * key's deletion with a waiting period of 30 days.
+   *
+   * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
+   */
+  readonly keyRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -303,6 +319,7 @@ export class MultiRegionPostgres extends Construct {
       secretName,
       secretReplicaRegions: [{ region: drRegion, encryptionKey: kms.Key.fromKeyArn(this, 'DrSecretKey', drSecretKeyArn) }],
       removalPolicy: props.removalPolicy,
+      keyRemovalPolicy: props.keyRemovalPolicy,
     });
     this.backups = new BackupReplication(this, 'Backups', {
       sourceInstance: this.primary.instance,
@@ -342,6 +359,7 @@ export class MultiRegionPostgres extends Construct {
       vpcSubnets: drNetwork.vpcSubnets,
       instanceIdentifier: `${props.name}-dr`,
       removalPolicy: props.removalPolicy,
+      keyRemovalPolicy: props.keyRemovalPolicy,
     });
     // A replica has the source's storage, which its own template does not spell: read it from the primary's.
     const primaryStorage = numberOrUndefined(primaryStack.resolve(cfnDbInstanceOf(this.primary.instance)?.allocatedStorage));

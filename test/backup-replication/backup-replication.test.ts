@@ -1,10 +1,10 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { BackupReplication, BackupReplicationProps, CrossRegionReadReplica, DrBackupVault } from '../../src';
+import { BackupReplication, BackupReplicationProps, CrossRegionReadReplica, DrBackupVault, DrBackupVaultProps, KEY_DESTROY_WARNING } from '../../src';
 import { acknowledgements, newStack, record, synthWithNag, twoRegionApp } from '../util';
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10';
@@ -336,6 +336,71 @@ describe('DrBackupVault', () => {
     const t = record(drStack);
     expect(Object.keys(t.findResources('AWS::Backup::BackupVault'))).toEqual(['Vault645BC77C']);
     expect(Object.keys(t.findResources('AWS::KMS::Key')).sort()).toEqual(['NetworkFlowLogKeyF785E5F9', 'VaultKeyCB88EF1A']);
+  });
+});
+
+/** [DeletionPolicy, UpdateReplacePolicy] of every resource of `type` whose logical ID starts with `prefix`. */
+function policies(t: Template, type: string, prefix: string): string[][] {
+  return Object.entries(t.findResources(type)).filter(([id]) => id.startsWith(prefix)).map(([, r]) => [r.DeletionPolicy, r.UpdateReplacePolicy]);
+}
+const RETAIN = ['Retain', 'Retain'];
+const DELETE = ['Delete', 'Delete'];
+
+describe('DrBackupVault removal policies', () => {
+  function vaultPolicies(props: DrBackupVaultProps) {
+    const { drStack } = twoRegionApp();
+    new DrBackupVault(drStack, 'Vault', { backupVaultName: 'orders-dr', ...props });
+    const t = record(drStack);
+    return { drStack, t, vault: policies(t, 'AWS::Backup::BackupVault', 'Vault'), key: policies(t, 'AWS::KMS::Key', 'VaultKey') };
+  }
+
+  // The key also encrypts the RDS automated backups replicated into this Region, which the primary's stack names by a
+  // literal ARN only: removalPolicy never reaches it.
+  test.each<[string, DrBackupVaultProps, string[]]>([
+    ['default', {}, RETAIN],
+    ['RETAIN', { removalPolicy: RemovalPolicy.RETAIN }, RETAIN],
+    ['DESTROY', { removalPolicy: RemovalPolicy.DESTROY }, DELETE],
+    ['DESTROY, keyRemovalPolicy RETAIN', { removalPolicy: RemovalPolicy.DESTROY, keyRemovalPolicy: RemovalPolicy.RETAIN }, DELETE],
+  ])('%s: the vault follows removalPolicy, the key is retained, no key warning', (_name, props, vault) => {
+    const p = vaultPolicies(props);
+    expect(p.vault).toEqual([vault]);
+    expect(p.key).toEqual([RETAIN]);
+    p.t.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('AWS Backup vault'), PendingWindowInDays: Match.absent() });
+    Annotations.fromStack(p.drStack).hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+  });
+
+  test('DESTROY and keyRemovalPolicy DESTROY: the key is deleted after 30 days, with a warning about the replicated backups', () => {
+    const p = vaultPolicies({ removalPolicy: RemovalPolicy.DESTROY, keyRemovalPolicy: RemovalPolicy.DESTROY });
+    expect(p.vault).toEqual([DELETE]);
+    expect(p.key).toEqual([DELETE]);
+    p.t.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('AWS Backup vault'), PendingWindowInDays: 30 });
+    Annotations.fromStack(p.drStack).hasWarning('/Dr/Vault', Match.stringLikeRegexp(
+      'DrBackupVault Dr/Vault: keyRemovalPolicy is DESTROY, so CloudFormation schedules the deletion of the KMS key .* 30 days. '
+      + 'It encrypts the recovery points of the vault and, when it is a BackupReplication destinationKeyArn .*the RDS automated backups '
+      + `replicated into this Region.*cannot be restored.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+  });
+
+  test.each<[string, DrBackupVaultProps, string]>([
+    ['with the default vault policy', { keyRemovalPolicy: RemovalPolicy.DESTROY },
+      "DrBackupVault: invalid keyRemovalPolicy 'destroy': RETAIN while removalPolicy is RETAIN: the retained vault and its recovery points would stay encrypted with a deleted key"],
+    ['as SNAPSHOT', { removalPolicy: RemovalPolicy.DESTROY, keyRemovalPolicy: RemovalPolicy.SNAPSHOT },
+      "DrBackupVault: invalid keyRemovalPolicy 'snapshot': RemovalPolicy.RETAIN (the default) or RemovalPolicy.DESTROY"],
+    ['with a given key', {
+      removalPolicy: RemovalPolicy.DESTROY,
+      keyRemovalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: kms.Key.fromKeyArn(newStack(undefined, 'Other', 'us-west-2'), 'K', KEY_ARN),
+    }, "DrBackupVault: invalid keyRemovalPolicy 'destroy': unset when encryptionKey is given"],
+  ])('keyRemovalPolicy DESTROY %s is rejected', (_name, props, message) => {
+    const { drStack } = twoRegionApp();
+    expect(() => new DrBackupVault(drStack, 'Vault', props)).toThrow(message);
+  });
+});
+
+describe('BackupReplication removal policies', () => {
+  test('the source Region vault and its key are always retained: nothing in the construct deletes them', () => {
+    const { t } = replication({ awsBackup: { destination: { vaultArn: VAULT_ARN } } });
+    expect(policies(t, 'AWS::Backup::BackupVault', 'Backups')).toEqual([RETAIN]);
+    expect(policies(t, 'AWS::KMS::Key', 'BackupsVaultKey')).toEqual([RETAIN]);
   });
 });
 

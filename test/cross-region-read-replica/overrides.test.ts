@@ -56,11 +56,14 @@ describe('CrossRegionReadReplica overrides', () => {
     expect(Object.keys(t.findResources('AWS::KMS::Key')).filter((k) => k.startsWith('Replica'))).toEqual([]);
   });
 
-  test('removalPolicy DESTROY applies to replica, key and log groups', () => {
+  test('removalPolicy DESTROY applies to the replica only; key and log groups follow keyRemovalPolicy', () => {
     const { t } = replicaTemplate({ removalPolicy: RemovalPolicy.DESTROY });
     t.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
-    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
-    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    t.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ Description: Match.stringLikeRegexp('read replica') }), DeletionPolicy: 'Retain' });
+    t.hasResource('AWS::Logs::LogGroup', { Properties: Match.objectLike({ LogGroupName: Match.stringLikeRegexp('^/aws/rds/instance/') }), DeletionPolicy: 'Retain' });
+    const both = replicaTemplate({ removalPolicy: RemovalPolicy.DESTROY, keyRemovalPolicy: RemovalPolicy.DESTROY }).t;
+    both.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ Description: Match.stringLikeRegexp('read replica') }), DeletionPolicy: 'Delete' });
+    both.hasResource('AWS::Logs::LogGroup', { Properties: Match.objectLike({ LogGroupName: Match.stringLikeRegexp('^/aws/rds/instance/') }), DeletionPolicy: 'Delete' });
   });
 
   test('logRetention', () => {

@@ -87,13 +87,13 @@ describe('MultiAzPostgres overrides', () => {
     none.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
   });
 
-  test('removalPolicy DESTROY also releases key, secret and log groups; RETAIN keeps the instance', () => {
+  test('removalPolicy DESTROY deletes the instance only: key, secret and log groups stay (keyRemovalPolicy); RETAIN keeps the instance', () => {
     const destroy = record(dbStack({ removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false }).stack);
     destroy.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
-    destroy.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ Description: Match.stringLikeRegexp('RDS for PostgreSQL') }), DeletionPolicy: 'Delete' });
-    destroy.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    destroy.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ Description: Match.stringLikeRegexp('RDS for PostgreSQL') }), DeletionPolicy: 'Retain' });
+    destroy.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
     destroy.hasResource('AWS::Logs::LogGroup', {
-      Properties: Match.objectLike({ LogGroupName: Match.stringLikeRegexp('^/aws/rds/instance/') }), DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ LogGroupName: Match.stringLikeRegexp('^/aws/rds/instance/') }), DeletionPolicy: 'Retain',
     });
     const retain = record(dbStack({ removalPolicy: RemovalPolicy.RETAIN }).stack);
     retain.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });

@@ -5,7 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrSecretKey, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres, MultiRegionPostgresProps,
+  BackupReplication, CrossRegionReadReplica, DATABASE_DESTROY_WARNING, DbAlarmSet, DrSecretKey, IsolatedVpc, KEY_DESTROY_WARNING,
+  MultiAzPostgres, MultiRegionPostgres, MultiRegionPostgresProps,
   ResilienceObjectives, WritableProbe,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack, record, runbookApp, synthWithNag } from '../util';
@@ -286,10 +287,25 @@ describe('DrSecretKey', () => {
     });
   });
 
-  test('removalPolicy reaches the key', () => {
+  test('keyRemovalPolicy DESTROY deletes the key after 30 days, with an acknowledgeable warning; the default keeps it silently', () => {
     const stack = newStack(newApp(), 'DrFoundation', DR_REGION);
-    new DrSecretKey(stack, 'SecretKey', { removalPolicy: RemovalPolicy.DESTROY });
-    record(stack).hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+    new DrSecretKey(stack, 'SecretKey', { keyRemovalPolicy: RemovalPolicy.DESTROY });
+    const t = record(stack);
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete', Properties: Match.objectLike({ PendingWindowInDays: 30 }) });
+    Annotations.fromStack(stack).hasWarning('/DrFoundation/SecretKey', Match.stringLikeRegexp(
+      'DrSecretKey DrFoundation/SecretKey: keyRemovalPolicy is DESTROY, so CloudFormation schedules the deletion of the KMS key .* 30 days. '
+      + 'The secrets replicated into this Region with it .* live in another stack that names the key only by a literal ARN, so '
+      + `CloudFormation does not stop the deletion.*cannot be decrypted.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+
+    const kept = newStack(newApp(), 'DrFoundation', DR_REGION);
+    new DrSecretKey(kept, 'SecretKey', { keyRemovalPolicy: RemovalPolicy.RETAIN });
+    record(kept).hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ PendingWindowInDays: Match.absent() }) });
+    Annotations.fromStack(kept).hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+  });
+
+  test('keyRemovalPolicy SNAPSHOT is rejected', () => {
+    expect(() => new DrSecretKey(newStack(newApp(), 'DrFoundation', DR_REGION), 'SecretKey', { keyRemovalPolicy: RemovalPolicy.SNAPSHOT }))
+      .toThrow("DrSecretKey: invalid keyRemovalPolicy 'snapshot': RemovalPolicy.RETAIN (the default) or RemovalPolicy.DESTROY");
   });
 
   test('an environment-agnostic stack is rejected', () => {
@@ -330,6 +346,72 @@ describe('data safety', () => {
       }
       for (const r of Object.values(t.findResources('AWS::RDS::DBInstance'))) expect(r.Properties.DeletionProtection).toBe(true);
     }
+  });
+});
+
+describe('removal policies', () => {
+  /** [logical ID, DeletionPolicy, UpdateReplacePolicy] of every resource of the stateful types, sorted by ID. */
+  function statefulPolicies(stack: Stack): string[][] {
+    type Resource = { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    const types = ['AWS::RDS::DBInstance', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup'];
+    return Object.entries(resources).filter(([, r]) => types.includes(r.Type))
+      .map(([id, r]) => [id, r.DeletionPolicy!, r.UpdateReplacePolicy!]).sort();
+  }
+  /** The resources `removalPolicy` and `keyRemovalPolicy` govern; every other stateful resource is always retained. */
+  const DATABASES = ['OrdersPrimaryInstanceA761CCB8', 'OrdersReplicaInstanceA2577813'];
+  const KEY_FOLLOWERS = [
+    'OrdersPrimaryKey1D77C87A', 'OrdersPrimarySecretC4A03822', 'OrdersPrimaryPostgresqlLogGroup4DBF3C69', 'OrdersPrimaryUpgradeLogGroupA281D555',
+    'OrdersReplicaKeyF369536F', 'OrdersReplicaPostgresqlLogGroup829D92BF', 'OrdersReplicaUpgradeLogGroup423F7EF8',
+  ];
+  const expected = (primary: string, replica: string, keys: string) => (id: string) => {
+    if (id === DATABASES[0]) return primary;
+    if (id === DATABASES[1]) return replica;
+    return KEY_FOLLOWERS.includes(id) ? keys : 'Retain';
+  };
+
+  test.each<[string, Partial<MultiRegionPostgresProps>, string, string, string]>([
+    ['default', {}, 'Snapshot', 'Retain', 'Retain'],
+    ['SNAPSHOT', { removalPolicy: RemovalPolicy.SNAPSHOT }, 'Snapshot', 'Snapshot', 'Retain'],
+    ['RETAIN', { removalPolicy: RemovalPolicy.RETAIN }, 'Retain', 'Retain', 'Retain'],
+    ['DESTROY', { removalPolicy: RemovalPolicy.DESTROY }, 'Delete', 'Delete', 'Retain'],
+    ['DESTROY, keyRemovalPolicy RETAIN', { removalPolicy: RemovalPolicy.DESTROY, keyRemovalPolicy: RemovalPolicy.RETAIN }, 'Delete', 'Delete', 'Retain'],
+    ['DESTROY, keyRemovalPolicy DESTROY', { removalPolicy: RemovalPolicy.DESTROY, keyRemovalPolicy: RemovalPolicy.DESTROY }, 'Delete', 'Delete', 'Delete'],
+  ])('%s: databases follow removalPolicy; keys, secret and database log groups follow keyRemovalPolicy; the rest is retained', (_name, props, primary, replica, keys) => {
+    const { primaryStack, drStack } = patternApp(props);
+    const policyOf = expected(primary, replica, keys);
+    const all = [...statefulPolicies(primaryStack), ...statefulPolicies(drStack)];
+    for (const id of [...DATABASES, ...KEY_FOLLOWERS]) {
+      expect(all.map(([rid]) => rid)).toContain(id);
+    }
+    for (const [id, deletion, replace] of all) {
+      expect([id, deletion, replace]).toEqual([id, policyOf(id), policyOf(id)]);
+    }
+    for (const stack of [primaryStack, drStack]) {
+      for (const r of Object.values(Template.fromStack(stack).findResources('AWS::RDS::DBInstance'))) expect(r.Properties.DeletionProtection).toBe(true);
+    }
+  });
+
+  test('DESTROY warns on both databases; keyRemovalPolicy DESTROY also on both keys; the default on neither', () => {
+    const destroyed = patternApp({ removalPolicy: RemovalPolicy.DESTROY, keyRemovalPolicy: RemovalPolicy.DESTROY });
+    Annotations.fromStack(destroyed.primaryStack).hasWarning('/Primary/Orders/Primary',
+      Match.stringLikeRegexp(`MultiAzPostgres Primary/Orders/Primary: removalPolicy is DESTROY.*\\[ack: ${DATABASE_DESTROY_WARNING}\\]`));
+    Annotations.fromStack(destroyed.primaryStack).hasWarning('/Primary/Orders/Primary',
+      Match.stringLikeRegexp(`MultiAzPostgres Primary/Orders/Primary: keyRemovalPolicy is DESTROY.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+    Annotations.fromStack(destroyed.drStack).hasWarning('/Dr/Orders/Replica',
+      Match.stringLikeRegexp(`CrossRegionReadReplica Dr/Orders/Replica: removalPolicy is DESTROY.*\\[ack: ${DATABASE_DESTROY_WARNING}\\]`));
+    Annotations.fromStack(destroyed.drStack).hasWarning('/Dr/Orders/Replica',
+      Match.stringLikeRegexp(`CrossRegionReadReplica Dr/Orders/Replica: keyRemovalPolicy is DESTROY.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+    const kept = patternApp();
+    for (const stack of [kept.primaryStack, kept.drStack]) {
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(DATABASE_DESTROY_WARNING));
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+    }
+  });
+
+  test('keyRemovalPolicy DESTROY without removalPolicy DESTROY is rejected, naming the primary', () => {
+    expect(() => patternApp({ keyRemovalPolicy: RemovalPolicy.DESTROY }))
+      .toThrow("MultiAzPostgres: invalid keyRemovalPolicy 'destroy': RETAIN while removalPolicy is SNAPSHOT: the final snapshot would stay encrypted with a deleted key");
   });
 });
 
