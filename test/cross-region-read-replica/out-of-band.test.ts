@@ -2,13 +2,14 @@ import { CfnOutput, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, DbRole, FailoverRunbook, IsolatedVpc, ReplicaPromotion,
   Route53DbFailover, WritableProbe,
 } from '../../src';
 import {
-  DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, record, synthWithNag, twoRegionApp,
+  ACCOUNT, DR_REGION, DR_SECRET_KEY_ARN, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, record, synthWithNag, twoRegionApp,
 } from '../util';
 
 // After the failover runbook (or an operator) promoted the replica, CloudFormation must not be asked to promote it
@@ -22,10 +23,10 @@ const INSTANCE_ID = 'OrdersReplicaInstanceCF55CD40';
 
 /** The DR stack with the replica and everything that reads it: alarms, probe, failover records, an output, a grant. */
 function drStack(props: Partial<CrossRegionReadReplicaProps> = {}) {
-  const { app, primaryStack, drStack: stack, primary, drNet } = twoRegionApp({
+  const { app, primaryStack, drStack: stack, primary, drNet } = twoRegionApp((scope) => ({
     secretName: 'orders-primary/master',
-    secretReplicaRegions: [{ region: DR_REGION }],
-  });
+    secretReplicaRegions: [{ region: DR_REGION, encryptionKey: kms.Key.fromKeyArn(scope, 'DrSecretKey', DR_SECRET_KEY_ARN) }],
+  }));
   const primaryNet = primaryStack.node.findChild('Network') as IsolatedVpc;
   const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary.instance });
   const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
@@ -44,7 +45,10 @@ function drStack(props: Partial<CrossRegionReadReplicaProps> = {}) {
   });
   const probe = new WritableProbe(stack, 'ReplicaProbe', {
     instance: replica.instance,
-    credentials: secretsmanager.Secret.fromSecretNameV2(stack, 'ReplicatedSecret', 'orders-primary/master'),
+    credentials: secretsmanager.Secret.fromSecretAttributes(stack, 'ReplicatedSecret', {
+      secretPartialArn: `arn:aws:secretsmanager:${DR_REGION}:${ACCOUNT}:secret:orders-primary/master`,
+      encryptionKey: kms.Key.fromKeyArn(stack, 'SecretKey', DR_SECRET_KEY_ARN),
+    }),
     vpc: drNet.vpc,
     awsApiEndpoints: [drNet.secretsManagerEndpoint, drNet.monitoringEndpoint],
     topic: alarms.topic,
