@@ -54,9 +54,10 @@ export interface PostgresInstanceOptions {
   readonly iamAuthentication?: boolean;
 
   /**
-   * Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`.
+   * Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi` with days `mon`-`sun`, at least 30 minutes.
    *
    * @default - chosen by RDS
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
    */
   readonly preferredMaintenanceWindow?: string;
 

@@ -21,6 +21,7 @@ import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, war
 import { dbInstanceArn, resolveReplicaSource, ResolvedSource } from '../private/source';
 import {
   MAX_BACKUP_RETENTION_DAYS, validateBackupRetention, validateInstanceIdentifier, validateInstanceType, validatePostgresEngine,
+  validateStorageCeiling,
 } from '../private/validation';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
@@ -90,9 +91,11 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
   readonly storageType?: rds.StorageType;
 
   /**
-   * Upper limit in GiB for storage autoscaling.
+   * Upper limit in GiB for storage autoscaling. The replica starts with its source's allocated storage, and RDS needs the
+   * limit at least 10 % above it.
    *
    * @default - the source's limit, if the source sets one
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
    */
   readonly maxAllocatedStorage?: number;
 
@@ -274,8 +277,10 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     const { vpcSubnets, enforceTls, monitoringInterval } = checkInstanceOptions(CONSTRUCT, props);
     const storageType = props.storageType ?? source.storageType;
     const maxAllocatedStorage = props.maxAllocatedStorage ?? source.maxAllocatedStorage;
-    if (maxAllocatedStorage !== undefined && (!Number.isInteger(maxAllocatedStorage) || maxAllocatedStorage < 20 || maxAllocatedStorage > 65_536)) {
-      throw propError(CONSTRUCT, 'maxAllocatedStorage', maxAllocatedStorage, 'a whole number of GiB from 20 to 65536');
+    if (maxAllocatedStorage !== undefined) {
+      // The replica starts with its source's allocated storage; its ceiling must be at least 10 % above it.
+      validateStorageCeiling(CONSTRUCT, 'maxAllocatedStorage', storageType, maxAllocatedStorage, source.allocatedStorage,
+        "the source's allocated storage");
     }
 
     this.multiAz = props.multiAz ?? true;

@@ -18,11 +18,19 @@ import { acknowledge, inPacks } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
 import { dbInstanceArn } from '../private/source';
 import {
+  defaultStorageCeiling,
   validateBackupRetention,
+  validateBackupWindow,
+  validateDatabaseName,
   validateInstanceIdentifier,
   validateInstanceType,
+  validateMasterUsername,
   validatePostgresEngine,
+  validateRotationSchedule,
+  validateSecretName,
   validateStorage,
+  validateStoragePerformance,
+  validateWindowsApart,
 } from '../private/validation';
 
 const CONSTRUCT = 'MultiAzPostgres';
@@ -98,24 +106,30 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   readonly allocatedStorage?: number;
 
   /**
-   * Upper limit in GiB for storage autoscaling, so a burst of WAL or data does not fill the disk.
+   * Upper limit in GiB for storage autoscaling, so a burst of WAL or data does not fill the disk. RDS needs it at least
+   * 10 % above `allocatedStorage`, and does not autoscale magnetic storage.
    *
-   * @default - twice `allocatedStorage`, capped at the storage type's maximum
+   * @default - twice `allocatedStorage`, capped at the storage type's maximum; none for magnetic storage or when
+   * `allocatedStorage` is within 10 % of the maximum
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
    */
   readonly maxAllocatedStorage?: number;
 
   /**
-   * Provisioned IOPS (io1, io2, or gp3 at 400 GiB and more).
+   * Provisioned IOPS: io1 0.5-50 times `allocatedStorage`, io2, or gp3 at 400 GiB and more (12,000-64,000). gp3 below
+   * 400 GiB has a fixed baseline of 3,000 IOPS.
    *
    * @default - the storage type's baseline
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
    */
   readonly iops?: number;
 
   /**
-   * Storage throughput in MiB/s (gp3 at 400 GiB and more).
+   * Storage throughput in MiB/s, gp3 at 400 GiB and more only (500-4,000). gp3 below 400 GiB has a fixed baseline of
+   * 125 MiB/s.
    *
    * @default - the gp3 baseline
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
    */
   readonly storageThroughput?: number;
 
@@ -128,16 +142,19 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Master user name.
+   * Master user name: 1-16 letters, digits or underscores, starting with a letter, not a PostgreSQL reserved word.
    *
    * @default 'postgres_admin'
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
    */
   readonly masterUsername?: string;
 
   /**
-   * Name of a database to create.
+   * Name of a database to create: 1-63 letters, digits or underscores, starting with a letter, not a PostgreSQL
+   * reserved word.
    *
    * @default - none; only the default `postgres` database exists
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
    */
   readonly databaseName?: string;
 
@@ -155,9 +172,11 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   /**
    * The master secret's name. Set it when a stack in a replica Region reads the replicated secret, for example a
    * `WritableProbe` in the DR Region (`secretsmanager.Secret.fromSecretNameV2`): a replica secret keeps its name.
-   * Changing it on a deployed database replaces the secret.
+   * Changing it on a deployed database replaces the secret. 1-512 characters of `A-Za-z0-9/_+=.@-`, not ending with a
+   * hyphen and six characters.
    *
    * @default - a name CloudFormation generates
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
    */
   readonly secretName?: string;
 
@@ -171,7 +190,7 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   readonly rotateMasterPassword?: boolean;
 
   /**
-   * How often the master password is rotated: 4 hours to 1000 days.
+   * How often the master password is rotated: whole hours, from 4 hours to 1000 days.
    *
    * @default Duration.days(30)
    * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
@@ -193,9 +212,10 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   readonly backupRetention?: Duration;
 
   /**
-   * Daily backup window, UTC, `hh24:mi-hh24:mi`.
+   * Daily backup window, UTC, `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping `preferredMaintenanceWindow`.
    *
    * @default - chosen by RDS
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
    */
   readonly preferredBackupWindow?: string;
 
@@ -291,21 +311,33 @@ export class MultiAzPostgres extends PostgresInstanceBase {
         'a single-AZ instance does not survive an Availability Zone failure; set acknowledgeSingleAz: true to confirm it is intended');
     }
 
-    const { vpcSubnets, enforceTls, monitoringInterval } = checkInstanceOptions(CONSTRUCT, props);
+    const { vpcSubnets, enforceTls, monitoringInterval, maintenanceWindow } = checkInstanceOptions(CONSTRUCT, props);
 
     const storageType = props.storageType ?? rds.StorageType.GP3;
     const allocatedStorage = props.allocatedStorage ?? 100;
     validateStorage(CONSTRUCT, storageType, allocatedStorage, props.maxAllocatedStorage);
-    const maxAllocatedStorage = props.maxAllocatedStorage ?? Math.min(allocatedStorage * 2, 65_536);
+    validateStoragePerformance(CONSTRUCT, storageType, allocatedStorage, props.iops, props.storageThroughput);
+    const maxAllocatedStorage = props.maxAllocatedStorage ?? defaultStorageCeiling(storageType, allocatedStorage);
 
     const backupRetention = props.backupRetention ?? Duration.days(35);
     validateBackupRetention(CONSTRUCT, 'backupRetention', backupRetention);
     this.backupRetentionDays = backupRetention.toDays();
 
     const rotationSchedule = props.rotationSchedule ?? Duration.days(30);
-    const rotationHours = rotationSchedule.toHours({ integral: false });
-    if (rotationHours < 4 || rotationHours > 1000 * 24) {
-      throw propError(CONSTRUCT, 'rotationSchedule', rotationSchedule.toHumanString(), 'from 4 hours to 1000 days (the Secrets Manager limit)');
+    validateRotationSchedule(CONSTRUCT, 'rotationSchedule', rotationSchedule);
+
+    const masterUsername = props.masterUsername ?? 'postgres_admin';
+    validateMasterUsername(CONSTRUCT, 'masterUsername', masterUsername);
+    if (props.databaseName !== undefined) {
+      validateDatabaseName(CONSTRUCT, 'databaseName', props.databaseName);
+    }
+    if (props.secretName !== undefined) {
+      validateSecretName(CONSTRUCT, 'secretName', props.secretName);
+    }
+    const backupWindow = props.preferredBackupWindow === undefined ? undefined
+      : validateBackupWindow(CONSTRUCT, 'preferredBackupWindow', props.preferredBackupWindow);
+    if (backupWindow && maintenanceWindow) {
+      validateWindowsApart(CONSTRUCT, props.preferredBackupWindow!, backupWindow, props.preferredMaintenanceWindow!, maintenanceWindow);
     }
 
 
@@ -352,7 +384,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
 
     // --- Secret ----------------------------------------------------------------------------------------------------
     const secret = new rds.DatabaseSecret(this, 'Secret', {
-      username: props.masterUsername ?? 'postgres_admin',
+      username: masterUsername,
       encryptionKey: this.encryptionKey,
       replicaRegions: props.secretReplicaRegions,
       secretName: props.secretName,

@@ -13,6 +13,7 @@ import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError } from '../private/errors';
 import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
+import { databaseNameProblem, validateDatabaseName } from '../private/validation';
 import { PromotionRole } from '../promotion-role/promotion-role';
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
@@ -286,6 +287,17 @@ export class MultiRegionPostgres extends Construct {
       throw propError(CONSTRUCT, 'name', props.name,
         'lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, at most 50 characters');
     }
+    // The database name defaults to the name with hyphens as underscores, and must then be a valid DBName.
+    const databaseName = props.databaseName ?? props.name.replace(/-/g, '_');
+    if (props.databaseName === undefined) {
+      const problem = databaseNameProblem(databaseName);
+      if (problem) {
+        throw propError(CONSTRUCT, 'name', props.name, `the default databaseName '${databaseName}' derived from it must be `
+          + `${problem}; set databaseName, or choose another name`);
+      }
+    } else {
+      validateDatabaseName(CONSTRUCT, 'databaseName', props.databaseName);
+    }
     const primaryIdentifier = `${props.name}-primary`;
     const endpointPattern = new RegExp(`^${primaryIdentifier}\\.[a-z0-9]+\\.${primaryRegion}\\.rds\\.amazonaws\\.com$`);
     if (Token.isUnresolved(props.primaryEndpointAddress) || !endpointPattern.test(props.primaryEndpointAddress)) {
@@ -315,7 +327,7 @@ export class MultiRegionPostgres extends Construct {
       engine: props.engine,
       instanceType: props.instanceType,
       allocatedStorage: props.allocatedStorage,
-      databaseName: props.databaseName ?? props.name.replace(/-/g, '_'),
+      databaseName,
       secretName,
       secretReplicaRegions: [{ region: drRegion, encryptionKey: kms.Key.fromKeyArn(this, 'DrSecretKey', drSecretKeyArn) }],
       removalPolicy: props.removalPolicy,

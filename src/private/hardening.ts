@@ -7,7 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { propError } from './errors';
 import { acknowledge } from './nag';
-import { validatePrivateSubnets } from './validation';
+import { validateMaintenanceWindow, validatePrivateSubnets, Window } from './validation';
 import type { PostgresInstanceOptions } from '../common/instance-options';
 import { TlsVersion } from '../common/tls';
 
@@ -111,6 +111,8 @@ export interface CheckedInstanceOptions {
   readonly vpcSubnets: ec2.SubnetSelection;
   readonly enforceTls: boolean;
   readonly monitoringInterval: Duration;
+  /** The maintenance window, when one is given as a literal. */
+  readonly maintenanceWindow?: Window;
 }
 
 /** Checks the shared options: TLS and its acknowledgement, hand-set TLS parameters, public access, subnets, monitoring. */
@@ -134,7 +136,9 @@ export function checkInstanceOptions(construct: string, options: PostgresInstanc
   if (![1, 5, 10, 15, 30, 60].includes(monitoringInterval.toSeconds({ integral: false }))) {
     throw propError(construct, 'monitoringInterval', monitoringInterval.toHumanString(), 'one of 1, 5, 10, 15, 30 or 60 seconds');
   }
-  return { vpcSubnets, enforceTls, monitoringInterval };
+  const maintenanceWindow = options.preferredMaintenanceWindow === undefined ? undefined
+    : validateMaintenanceWindow(construct, 'preferredMaintenanceWindow', options.preferredMaintenanceWindow);
+  return { vpcSubnets, enforceTls, monitoringInterval, maintenanceWindow };
 }
 
 /** The instance's parameter group: the engine's family, TLS forced (or not, when acknowledged), the minimum TLS version. */

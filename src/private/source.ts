@@ -17,6 +17,8 @@ export interface ResolvedSource {
   readonly instanceClass: string;
   readonly storageType: rds.StorageType;
   readonly maxAllocatedStorage?: number;
+  /** The source's allocated storage in GiB, when the template says; a replica starts with the same size. */
+  readonly allocatedStorage?: number;
   readonly port: number;
   readonly storageEncrypted: boolean;
   readonly masterPasswordManagedByRds: boolean;
@@ -107,6 +109,7 @@ function fromInstance(construct: string, instance: rds.IDatabaseInstance): Resol
     instanceClass,
     storageType: (typeof resolved(cfn.storageType) === 'string' ? resolved(cfn.storageType) : rds.StorageType.GP2) as rds.StorageType,
     maxAllocatedStorage: numberOrUndefined(resolved(cfn.maxAllocatedStorage)),
+    allocatedStorage: numberOrUndefined(resolved(cfn.allocatedStorage)),
     port: numberOrUndefined(resolved(cfn.port)) ?? 5432,
     storageEncrypted: resolved(cfn.storageEncrypted) === true,
     masterPasswordManagedByRds: resolved(cfn.manageMasterUserPassword) === true,

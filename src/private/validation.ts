@@ -68,17 +68,137 @@ export function validateInstanceIdentifier(construct: string, prop: string, iden
   }
 }
 
-/** Checks the storage size for the storage type, and the autoscaling ceiling. */
+/**
+ * The storage autoscaling ceiling must be at least 10 % above the allocated storage ("You must set the maximum storage
+ * threshold to at least 10% more than the current allocated storage"), and autoscaling is not available for magnetic
+ * storage.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+export function minimumStorageCeiling(allocated: number): number {
+  // In whole GiB: 10 % above 1000 GiB is 1100 GiB (the example of the RDS guide); integer arithmetic avoids 1.1's rounding.
+  return Math.ceil((allocated * 11) / 10);
+}
+
+/**
+ * The default autoscaling ceiling: twice the allocated storage, capped at the storage type's maximum, or none when
+ * RDS cannot autoscale the storage (magnetic storage, or an allocation within 10 % of the maximum).
+ */
+export function defaultStorageCeiling(storageType: rds.StorageType, allocated: number): number | undefined {
+  const max = STORAGE_LIMITS_GIB[storageType].max;
+  if (storageType === rds.StorageType.STANDARD || minimumStorageCeiling(allocated) > max) {
+    return undefined;
+  }
+  return Math.min(allocated * 2, max);
+}
+
+/**
+ * Checks the storage size for the storage type, and the autoscaling ceiling.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (AllocatedStorage)
+ */
 export function validateStorage(construct: string, storageType: rds.StorageType, allocated: number, maxAllocated?: number): void {
   const limits = STORAGE_LIMITS_GIB[storageType];
   if (!Number.isInteger(allocated) || allocated < limits.min || allocated > limits.max) {
     throw propError(construct, 'allocatedStorage', allocated,
       `${storageType} storage takes a whole number of GiB from ${limits.min} to ${limits.max}`);
   }
-  if (maxAllocated !== undefined
-    && (!Number.isInteger(maxAllocated) || maxAllocated <= allocated || maxAllocated > limits.max)) {
-    throw propError(construct, 'maxAllocatedStorage', maxAllocated,
-      `a whole number of GiB greater than allocatedStorage (${allocated}) and at most ${limits.max}`);
+  if (maxAllocated !== undefined) {
+    validateStorageCeiling(construct, 'maxAllocatedStorage', storageType, maxAllocated, allocated, 'allocatedStorage');
+  }
+}
+
+/**
+ * Checks a storage autoscaling ceiling against the allocated storage it starts from (`base`, named `baseName` in the
+ * message): a whole number of GiB at least 10 % above it and at most the storage type's maximum, and no ceiling for
+ * magnetic storage.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+export function validateStorageCeiling(construct: string, prop: string, storageType: rds.StorageType, ceiling: number,
+  base: number | undefined, baseName: string): void {
+  const max = STORAGE_LIMITS_GIB[storageType].max;
+  if (storageType === rds.StorageType.STANDARD) {
+    throw propError(construct, prop, ceiling, 'storage autoscaling is not available for magnetic (standard) storage; leave it unset');
+  }
+  if (base !== undefined && minimumStorageCeiling(base) > max) {
+    throw propError(construct, prop, ceiling,
+      `${baseName} (${base}) is within 10 % of the ${max} GiB maximum, so RDS cannot autoscale it; leave it unset`);
+  }
+  const typeMin = STORAGE_LIMITS_GIB[storageType].min;
+  if (!Number.isInteger(ceiling) || ceiling < typeMin || ceiling > max) {
+    throw propError(construct, prop, ceiling, `a whole number of GiB from ${typeMin} to ${max}`);
+  }
+  if (base !== undefined && ceiling < minimumStorageCeiling(base)) {
+    throw propError(construct, prop, ceiling, `a whole number of GiB greater than ${baseName} (${base}) and at most ${max}: `
+      + `RDS needs the ceiling at least 10 % above it, so ${minimumStorageCeiling(base)} or more`);
+  }
+}
+
+/**
+ * Provisioned storage performance of gp3 for RDS for PostgreSQL: below 400 GiB the volume has a baseline of 3,000 IOPS
+ * and 125 MiB/s and nothing can be provisioned; from 400 GiB, 12,000-64,000 IOPS and 500-4,000 MiB/s.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
+ */
+export const GP3_PROVISIONING = { thresholdGib: 400, minIops: 12_000, maxIops: 64_000, minThroughput: 500, maxThroughput: 4_000 };
+
+/**
+ * Checks provisioned IOPS and storage throughput against the storage type and size.
+ *
+ * - `StorageThroughput` "applies only to the gp3 storage type" (CreateDBInstance).
+ * - gp3: provisioning only at or above the 400 GiB threshold, within the ranges of {@link GP3_PROVISIONING}.
+ * - io1: IOPS "must be a multiple between .5 and 50 of the storage amount" (CreateDBInstance, RDS for PostgreSQL).
+ * - gp2 and magnetic storage take no IOPS.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (Iops, StorageThroughput)
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
+ */
+export function validateStoragePerformance(construct: string, storageType: rds.StorageType, allocated: number,
+  iops?: number, throughput?: number): void {
+  const gp3 = GP3_PROVISIONING;
+  if (throughput !== undefined) {
+    if (storageType !== rds.StorageType.GP3) {
+      throw propError(construct, 'storageThroughput', throughput, `storage throughput applies only to gp3 storage, not ${storageType}`);
+    }
+    if (allocated < gp3.thresholdGib) {
+      throw propError(construct, 'storageThroughput', throughput,
+        `gp3 storage below ${gp3.thresholdGib} GiB (allocatedStorage ${allocated}) has a fixed baseline of 125 MiB/s; `
+        + `provisioning starts at ${gp3.thresholdGib} GiB`);
+    }
+    if (!Number.isInteger(throughput) || throughput < gp3.minThroughput || throughput > gp3.maxThroughput) {
+      throw propError(construct, 'storageThroughput', throughput,
+        `a whole number of MiB/s from ${gp3.minThroughput} to ${gp3.maxThroughput} for gp3 storage of ${gp3.thresholdGib} GiB and more`);
+    }
+  }
+  if (iops === undefined) {
+    return;
+  }
+  switch (storageType) {
+    case rds.StorageType.GP3:
+      if (allocated < gp3.thresholdGib) {
+        throw propError(construct, 'iops', iops,
+          `gp3 storage below ${gp3.thresholdGib} GiB (allocatedStorage ${allocated}) has a fixed baseline of 3000 IOPS; `
+          + `provisioning starts at ${gp3.thresholdGib} GiB`);
+      }
+      if (!Number.isInteger(iops) || iops < gp3.minIops || iops > gp3.maxIops) {
+        throw propError(construct, 'iops', iops,
+          `a whole number from ${gp3.minIops} to ${gp3.maxIops} for gp3 storage of ${gp3.thresholdGib} GiB and more`);
+      }
+      return;
+    case rds.StorageType.IO1:
+      if (!Number.isInteger(iops) || iops < allocated * 0.5 || iops > allocated * 50) {
+        throw propError(construct, 'iops', iops,
+          `a whole number from 0.5 to 50 times allocatedStorage (${allocated}), so from ${Math.ceil(allocated * 0.5)} to ${allocated * 50}`);
+      }
+      return;
+    case rds.StorageType.IO2:
+      if (!Number.isInteger(iops) || iops <= 0) {
+        throw propError(construct, 'iops', iops, 'a positive whole number');
+      }
+      return;
+    default:
+      throw propError(construct, 'iops', iops, `provisioned IOPS apply to io1, io2 and gp3 storage, not ${storageType}`);
   }
 }
 
@@ -142,3 +262,185 @@ function describeSelection(selection: ec2.SubnetSelection): string {
  * letters, digits and hyphens, not starting or ending with a hyphen, and a top-level label that starts with a letter.
  */
 export const DNS_NAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
+/**
+ * PostgreSQL's reserved key words (category `RESERVED_KEYWORD` in the parser's keyword list, "reserved" in the SQL Key
+ * Words appendix), which RDS refuses as a database or master user name ("Can't be a word reserved by the specified
+ * database engine").
+ *
+ * @see https://www.postgresql.org/docs/current/sql-keywords-appendix.html
+ * @see https://github.com/postgres/postgres/blob/master/src/include/parser/kwlist.h
+ */
+export const POSTGRES_RESERVED_WORDS: ReadonlySet<string> = new Set([
+  'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast', 'check', 'collate',
+  'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role', 'current_time', 'current_timestamp',
+  'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do', 'else', 'end', 'except', 'false', 'fetch', 'for',
+  'foreign', 'from', 'grant', 'group', 'having', 'in', 'initially', 'intersect', 'into', 'lateral', 'leading', 'limit',
+  'localtime', 'localtimestamp', 'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'placing', 'primary', 'references',
+  'returning', 'select', 'session_user', 'some', 'symmetric', 'system_user', 'table', 'then', 'to', 'trailing', 'true',
+  'union', 'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with',
+]);
+
+/**
+ * What is wrong with a name for the database RDS creates (`DBName`) for RDS for PostgreSQL, or undefined if nothing:
+ * 1 to 63 letters, digits or underscores, starting with a letter, not a reserved word.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (DBName, RDS for PostgreSQL)
+ */
+export function databaseNameProblem(name: string): string | undefined {
+  if (!/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(name)) {
+    return '1 to 63 letters, digits or underscores, starting with a letter (no hyphens)';
+  }
+  if (POSTGRES_RESERVED_WORDS.has(name.toLowerCase())) {
+    return 'not a PostgreSQL reserved word';
+  }
+  return undefined;
+}
+
+/**
+ * Checks the name of the database RDS creates (`DBName`), see {@link databaseNameProblem}. Tokens are left to
+ * CloudFormation.
+ */
+export function validateDatabaseName(construct: string, prop: string, name: string): void {
+  const problem = Token.isUnresolved(name) ? undefined : databaseNameProblem(name);
+  if (problem) {
+    throw propError(construct, prop, name, problem);
+  }
+}
+
+/**
+ * Checks the master user name: 1 to 16 letters, digits or underscores, starting with a letter, not a reserved word.
+ * Tokens are left to CloudFormation.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (MasterUsername)
+ */
+export function validateMasterUsername(construct: string, prop: string, name: string): void {
+  if (Token.isUnresolved(name)) {
+    return;
+  }
+  if (!/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/.test(name)) {
+    throw propError(construct, prop, name, '1 to 16 letters, digits or underscores, starting with a letter');
+  }
+  if (POSTGRES_RESERVED_WORDS.has(name.toLowerCase())) {
+    throw propError(construct, prop, name, 'not a PostgreSQL reserved word');
+  }
+}
+
+/**
+ * Checks a Secrets Manager secret name: 1 to 512 ASCII letters, digits and `/_+=.@-`, not ending with a hyphen and six
+ * characters (Secrets Manager appends `-` and six random characters to the ARN, so partial-ARN lookups of such a name
+ * are ambiguous). Tokens are left to CloudFormation.
+ *
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (Name)
+ */
+export function validateSecretName(construct: string, prop: string, name: string): void {
+  if (Token.isUnresolved(name)) {
+    return;
+  }
+  if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)) {
+    throw propError(construct, prop, name, '1 to 512 ASCII letters, digits or the characters /_+=.@-');
+  }
+  if (/-.{6}$/.test(name)) {
+    throw propError(construct, prop, name,
+      'a name that does not end with a hyphen followed by six characters: Secrets Manager appends one to the ARN, '
+      + 'so lookups by partial ARN would be ambiguous');
+  }
+}
+
+/**
+ * Checks a master-password rotation interval as Secrets Manager takes it in a `rate()` expression: a whole number of
+ * hours, at least 4 hours, and at most 1000 days (`AutomaticallyAfterDays` is 1-1000).
+ *
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html
+ */
+export function validateRotationSchedule(construct: string, prop: string, schedule: Duration): void {
+  const hours = schedule.toHours({ integral: false });
+  if (!Number.isInteger(hours) || hours < 4 || hours > 1000 * 24) {
+    throw propError(construct, prop, schedule.toHumanString(),
+      'from 4 hours to 1000 days, in whole hours (Secrets Manager rotates in hours or days, at most every 4 hours)');
+  }
+}
+
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const MINUTES_PER_DAY = 24 * 60;
+const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
+
+/** A window as start and length in minutes; the start counts from 00:00 (daily) or Monday 00:00 (weekly). */
+export interface Window { readonly start: number; readonly length: number }
+
+function clock(hh: string, mi: string): number | undefined {
+  const h = Number(hh);
+  const m = Number(mi);
+  return h <= 23 && m <= 59 ? h * 60 + m : undefined;
+}
+
+/**
+ * Checks the daily backup window, `hh24:mi-hh24:mi` in UTC, at least 30 minutes, and returns it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (PreferredBackupWindow)
+ */
+export function validateBackupWindow(construct: string, prop: string, window: string): Window | undefined {
+  if (Token.isUnresolved(window)) {
+    return undefined;
+  }
+  const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(window);
+  const start = m ? clock(m[1], m[2]) : undefined;
+  const end = m ? clock(m[3], m[4]) : undefined;
+  if (start === undefined || end === undefined) {
+    throw propError(construct, prop, window, 'a daily window in UTC, hh24:mi-hh24:mi, such as 03:00-03:30');
+  }
+  const length = (end - start + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+  if (length < 30) {
+    throw propError(construct, prop, window, 'a window of at least 30 minutes');
+  }
+  return { start, length };
+}
+
+/**
+ * Checks the weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` in UTC with days mon-sun, at least 30 minutes, and
+ * returns it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (PreferredMaintenanceWindow)
+ */
+export function validateMaintenanceWindow(construct: string, prop: string, window: string): Window | undefined {
+  if (Token.isUnresolved(window)) {
+    return undefined;
+  }
+  const m = /^([A-Za-z]{3}):(\d{2}):(\d{2})-([A-Za-z]{3}):(\d{2}):(\d{2})$/.exec(window);
+  const startDay = m ? DAYS.indexOf(m[1].toLowerCase()) : -1;
+  const endDay = m ? DAYS.indexOf(m[4].toLowerCase()) : -1;
+  const startTime = m ? clock(m[2], m[3]) : undefined;
+  const endTime = m ? clock(m[5], m[6]) : undefined;
+  if (startDay < 0 || endDay < 0 || startTime === undefined || endTime === undefined) {
+    throw propError(construct, prop, window, 'a weekly window in UTC, ddd:hh24:mi-ddd:hh24:mi with days mon to sun, such as sun:05:00-sun:05:30');
+  }
+  const start = startDay * MINUTES_PER_DAY + startTime;
+  const end = endDay * MINUTES_PER_DAY + endTime;
+  const length = (end - start + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
+  if (length < 30) {
+    throw propError(construct, prop, window, 'a window of at least 30 minutes');
+  }
+  return { start, length };
+}
+
+/**
+ * Rejects a maintenance window that overlaps the daily backup window on any day ("Must not conflict with the preferred
+ * backup window").
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (PreferredMaintenanceWindow)
+ */
+export function validateWindowsApart(construct: string, backupWindow: string, backup: Window, maintenanceWindow: string, maintenance: Window): void {
+  const busy = new Array<boolean>(MINUTES_PER_WEEK).fill(false);
+  for (let day = 0; day < 7; day++) {
+    for (let i = 0; i < backup.length; i++) {
+      busy[(day * MINUTES_PER_DAY + backup.start + i) % MINUTES_PER_WEEK] = true;
+    }
+  }
+  for (let i = 0; i < maintenance.length; i++) {
+    if (busy[(maintenance.start + i) % MINUTES_PER_WEEK]) {
+      throw propError(construct, 'preferredMaintenanceWindow', maintenanceWindow,
+        `a window that does not overlap preferredBackupWindow (${backupWindow}, every day)`);
+    }
+  }
+}
