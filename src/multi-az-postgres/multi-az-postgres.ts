@@ -190,7 +190,7 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   readonly rotateMasterPassword?: boolean;
 
   /**
-   * How often the master password is rotated: whole hours, from 4 hours to 1000 days.
+   * How often the master password is rotated: whole hours, from 4 hours to 999 days.
    *
    * @default Duration.days(30)
    * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html

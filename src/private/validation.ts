@@ -98,6 +98,7 @@ export function defaultStorageCeiling(storageType: rds.StorageType, allocated: n
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (AllocatedStorage)
  */
 export function validateStorage(construct: string, storageType: rds.StorageType, allocated: number, maxAllocated?: number): void {
+  literalNumber(construct, 'allocatedStorage', allocated);
   const limits = STORAGE_LIMITS_GIB[storageType];
   if (!Number.isInteger(allocated) || allocated < limits.min || allocated > limits.max) {
     throw propError(construct, 'allocatedStorage', allocated,
@@ -117,6 +118,7 @@ export function validateStorage(construct: string, storageType: rds.StorageType,
  */
 export function validateStorageCeiling(construct: string, prop: string, storageType: rds.StorageType, ceiling: number,
   base: number | undefined, baseName: string): void {
+  literalNumber(construct, prop, ceiling);
   const max = STORAGE_LIMITS_GIB[storageType].max;
   if (storageType === rds.StorageType.STANDARD) {
     throw propError(construct, prop, ceiling, 'storage autoscaling is not available for magnetic (standard) storage; leave it unset');
@@ -158,6 +160,7 @@ export function validateStoragePerformance(construct: string, storageType: rds.S
   iops?: number, throughput?: number): void {
   const gp3 = GP3_PROVISIONING;
   if (throughput !== undefined) {
+    literalNumber(construct, 'storageThroughput', throughput);
     if (storageType !== rds.StorageType.GP3) {
       throw propError(construct, 'storageThroughput', throughput, `storage throughput applies only to gp3 storage, not ${storageType}`);
     }
@@ -174,6 +177,7 @@ export function validateStoragePerformance(construct: string, storageType: rds.S
   if (iops === undefined) {
     return;
   }
+  literalNumber(construct, 'iops', iops);
   switch (storageType) {
     case rds.StorageType.GP3:
       if (allocated < gp3.thresholdGib) {
@@ -199,6 +203,17 @@ export function validateStoragePerformance(construct: string, storageType: rds.S
       return;
     default:
       throw propError(construct, 'iops', iops, `provisioned IOPS apply to io1, io2 and gp3 storage, not ${storageType}`);
+  }
+}
+
+/**
+ * Rejects a deploy-time number where the storage rules need the literal value. The message shows the token as its
+ * placeholder, never a resolved value.
+ */
+function literalNumber(construct: string, prop: string, value: number): void {
+  if (Token.isUnresolved(value)) {
+    throw propError(construct, prop, Token.asString(value),
+      'a literal number is required, because the storage limits of RDS are checked against it at synth time');
   }
 }
 
@@ -348,17 +363,18 @@ export function validateSecretName(construct: string, prop: string, name: string
 }
 
 /**
- * Checks a master-password rotation interval as Secrets Manager takes it in a `rate()` expression: a whole number of
- * hours, at least 4 hours, and at most 1000 days (`AutomaticallyAfterDays` is 1-1000).
+ * Checks a master-password rotation interval as Secrets Manager takes it in the `rate()` expression aws-cdk-lib renders:
+ * a whole number of hours or days ("`Unit` can be `hour`, `hours`, `day`, or `days`"), at least 4 hours, and at most
+ * 999 days ("The maximum rotation period is 999 days", although `AutomaticallyAfterDays` goes to 1000).
  *
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html
  */
 export function validateRotationSchedule(construct: string, prop: string, schedule: Duration): void {
   const hours = schedule.toHours({ integral: false });
-  if (!Number.isInteger(hours) || hours < 4 || hours > 1000 * 24) {
+  if (!Number.isInteger(hours) || hours < 4 || hours > 999 * 24) {
     throw propError(construct, prop, schedule.toHumanString(),
-      'from 4 hours to 1000 days, in whole hours (Secrets Manager rotates in hours or days, at most every 4 hours)');
+      'from 4 hours to 999 days, in whole hours (Secrets Manager rotates in hours or days, at most every 4 hours)');
   }
 }
 

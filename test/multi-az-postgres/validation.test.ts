@@ -60,7 +60,7 @@ describe('MultiAzPostgres rejects bad input', () => {
     ['identifier known only at deploy time', { instanceIdentifier: Token.asString({ Ref: 'Name' }) },
       /invalid instanceIdentifier .*: a literal string is required/],
     ['rotation more often than every 4 hours', { rotationSchedule: Duration.hours(1) },
-      /invalid rotationSchedule '1 hour': from 4 hours to 1000 days/],
+      /invalid rotationSchedule '1 hour': from 4 hours to 999 days/],
     ['enhanced monitoring every 2 seconds', { monitoringInterval: Duration.seconds(2) },
       /invalid monitoringInterval '2 seconds': one of 1, 5, 10, 15, 30 or 60 seconds/],
     ['port below the RDS range', { port: 80 },

@@ -1,4 +1,4 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import {
   CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps, MultiRegionPostgres,
@@ -17,7 +17,7 @@ export interface RejectionRow {
   readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres';
   /** The prop as the user writes it. */
   readonly prop: string;
-  /** The bad value as the message shows it (strings quoted). */
+  /** The bad value as the message shows it (strings quoted), or the start of it for a token. */
   readonly shown: string;
   /** A fragment of what the message says is allowed. */
   readonly allowed: string;
@@ -334,6 +334,25 @@ export const REJECTIONS: RejectionRow[] = [
     build: replica({ maxAllocatedStorage: 105 }),
   },
 
+  {
+    construct: M,
+    prop: 'allocatedStorage',
+    shown: "'${Token[TOKEN.",
+    allowed: 'a literal number is required',
+    readme: 'a deploy-time value',
+    source: CREATE_DB_INSTANCE,
+    build: multiAz({ allocatedStorage: Token.asNumber({ Ref: 'Size' }) }),
+  },
+  {
+    construct: M,
+    prop: 'iops',
+    shown: "'${Token[TOKEN.",
+    allowed: 'a literal number is required',
+    readme: 'a deploy-time value',
+    source: CREATE_DB_INSTANCE,
+    build: multiAz({ allocatedStorage: 500, iops: Token.asNumber({ Ref: 'Iops' }) }),
+  },
+
   // --- Windows ----------------------------------------------------------------------------------------------------------
   {
     construct: M,
@@ -395,8 +414,8 @@ export const REJECTIONS: RejectionRow[] = [
     construct: M,
     prop: 'rotationSchedule',
     shown: "'1 hour'",
-    allowed: 'from 4 hours to 1000 days',
-    readme: 'outside 4 hours - 1000 days',
+    allowed: 'from 4 hours to 999 days',
+    readme: 'outside 4 hours - 999 days',
     source: ROTATION_SCHEDULES,
     build: multiAz({ rotationSchedule: Duration.hours(1) }),
   },
@@ -412,10 +431,10 @@ export const REJECTIONS: RejectionRow[] = [
   {
     construct: M,
     prop: 'rotationSchedule',
-    shown: "'1001 days'",
-    allowed: 'from 4 hours to 1000 days',
-    readme: 'outside 4 hours - 1000 days',
+    shown: "'1000 days'",
+    allowed: 'from 4 hours to 999 days',
+    readme: 'outside 4 hours - 999 days',
     source: ROTATION_SCHEDULES,
-    build: multiAz({ rotationSchedule: Duration.days(1001) }),
+    build: multiAz({ rotationSchedule: Duration.days(1000) }),
   },
 ];
