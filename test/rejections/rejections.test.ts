@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps } from '../../src';
 import { newApp, newStack } from '../util';
-import { REJECTIONS, RejectionRow } from './table';
+import { REJECTIONS, RejectionRow, multiAz } from './table';
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -85,5 +86,24 @@ describe('the default storage ceiling is one RDS accepts', () => {
       .Properties.MaxAllocatedStorage;
     expect(at(100)).toBe(200);
     expect(at(50_000)).toBe(65_536);
+  });
+});
+
+/** Values at the edges of the rules are accepted, so the rules do not refuse what AWS takes. */
+describe('values at the limits are accepted', () => {
+  test.each<[string, Partial<MultiAzPostgresProps>]>([
+    ['a 63-character database name with digits and underscores', { databaseName: `orders_2026_${'x'.repeat(51)}` }],
+    ['a 16-character master user name', { masterUsername: 'orders_admin_016' }],
+    ['a secret name with a path', { secretName: 'orders-primary/master' }],
+    ['a ceiling exactly 10 % above the allocation', { allocatedStorage: 1000, maxAllocatedStorage: 1100 }],
+    ['gp3 provisioning at the 400 GiB threshold', { allocatedStorage: 400, iops: 12_000, storageThroughput: 500 }],
+    ['io1 at 50 IOPS per GiB', { storageType: rds.StorageType.IO1, allocatedStorage: 100, iops: 5000 }],
+    ['a 30-minute backup window across midnight', { preferredBackupWindow: '23:45-00:15' }],
+    ['a maintenance window across midnight and the week', { preferredMaintenanceWindow: 'Sun:23:30-mon:00:30' }],
+    ['windows that touch without overlapping', { preferredBackupWindow: '03:00-04:00', preferredMaintenanceWindow: 'sun:04:00-sun:04:30' }],
+    ['a rotation every 4 hours', { rotationSchedule: Duration.hours(4) }],
+    ['a rotation every 999 days', { rotationSchedule: Duration.days(999) }],
+  ])('%s', (_name, props) => {
+    expect(() => multiAz(props)(newApp())).not.toThrow();
   });
 });
