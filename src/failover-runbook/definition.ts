@@ -369,7 +369,8 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
         Message: jsonata(`$string({'runbook': '${runbook}', 'execution': $states.context.Execution.Name, 'step': 'approval requested', `
           + `'at': $now(), 'replica': '${s.replicaIdentifier}', ${evidenceFields}, ${lagFields}, 'force': $force, `
           + "'taskToken': $states.context.Task.Token, "
-          + "'approve': 'aws stepfunctions send-task-success --task-token <taskToken> --task-output \\'{\"approvedBy\":\"<name>\"}\\'', "
+          // A JSONata string in double quotes: it holds the single quotes that make the JSON one shell word.
+          + "'approve': \"aws stepfunctions send-task-success --task-token <taskToken> --task-output '{\\\"approvedBy\\\":\\\"<name>\\\"}'\", "
           + `'reject': 'aws stepfunctions send-task-failure --task-token <taskToken> --error ${REJECTION_ERROR}'})`),
       },
       TimeoutSeconds: s.approvalTimeoutSeconds,

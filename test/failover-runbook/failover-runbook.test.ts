@@ -508,7 +508,7 @@ describe('automatic promotion', () => {
     const message = asl.States.RequestApproval.Arguments.Message;
     expect(message).toContain('$states.context.Task.Token');
     // The approval hint runs as printed: the JSON is one shell word.
-    expect(message).toContain("--task-output \\'{\"approvedBy\":\"<name>\"}\\'");
+    expect(message).toContain('--task-output \'{\\"approvedBy\\":\\"<name>\\"}\'');
   });
 
   test('the RTO budget counts detection and the approval timeout', () => {
