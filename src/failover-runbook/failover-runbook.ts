@@ -115,7 +115,7 @@ export interface FailoverRunbookProps {
    * replica status (`backing-up`, `modifying`, `configuring-*`, `rebooting`, ...) is waited for the same way. A run an
    * operator starts refuses at once. 0 to 60.
    *
-   * @default 10
+   * @default 5
    */
   readonly guardRechecks?: number;
 
@@ -123,7 +123,7 @@ export interface FailoverRunbookProps {
    * The time between those re-reads; also between the re-reads of a replica in a transient status after the
    * approval. Whole seconds, 10 seconds to 10 minutes.
    *
-   * @default Duration.minutes(1)
+   * @default Duration.seconds(30)
    */
   readonly guardRecheckInterval?: Duration;
 
@@ -301,11 +301,11 @@ export class FailoverRunbook extends Construct {
     const approvalTimeoutSeconds = wholeUnits(CONSTRUCT, 'approvalTimeout', props.approvalTimeout ?? Duration.hours(1), 'seconds', 60, 86_400);
     const pollSeconds = wholeUnits(CONSTRUCT, 'pollInterval', props.pollInterval ?? Duration.seconds(30), 'seconds', 10, 300);
     const promotionTimeoutSeconds = wholeUnits(CONSTRUCT, 'promotionTimeout', props.promotionTimeout ?? Duration.hours(1), 'seconds', 300, 21_600);
-    const guardRechecks = props.guardRechecks ?? 10;
+    const guardRechecks = props.guardRechecks ?? 5;
     if (!Number.isInteger(guardRechecks) || guardRechecks < 0 || guardRechecks > 60) {
       throw propError(CONSTRUCT, 'guardRechecks', guardRechecks, 'a whole number from 0 to 60');
     }
-    const guardRecheckSeconds = wholeUnits(CONSTRUCT, 'guardRecheckInterval', props.guardRecheckInterval ?? Duration.minutes(1), 'seconds', 10, 600);
+    const guardRecheckSeconds = wholeUnits(CONSTRUCT, 'guardRecheckInterval', props.guardRecheckInterval ?? Duration.seconds(30), 'seconds', 10, 600);
     const fenceWaitSeconds = wholeUnits(CONSTRUCT, 'fenceWait', props.fenceWait ?? Duration.minutes(3), 'seconds', 0, 900);
     const expectedPromotionSeconds = wholeUnits(CONSTRUCT, 'expectedPromotionTime', props.expectedPromotionTime ?? Duration.minutes(10),
       'seconds', 1, promotionTimeoutSeconds, 'at most promotionTimeout');

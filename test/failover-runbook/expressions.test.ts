@@ -146,7 +146,7 @@ describe('the replica\'s status', () => {
     expect(await evaluate(waits, { trigger: 'alarm', guardChecks: 0, replica })).toBe(wait);
     // An operator's run never waits, nor does the alarm's once its re-checks are spent.
     expect(await evaluate(waits, { trigger: 'operator', guardChecks: 0, replica })).toBe(false);
-    expect(await evaluate(waits, { trigger: 'alarm', guardChecks: 10, replica })).toBe(false);
+    expect(await evaluate(waits, { trigger: 'alarm', guardChecks: 5, replica })).toBe(false);
   });
 
   test('the promoted instance counts as available only once it is no longer a replica', async () => {

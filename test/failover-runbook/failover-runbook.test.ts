@@ -162,12 +162,12 @@ describe('defaults', () => {
   });
 
   test('the timeout and comment are in the definition, where a definition string keeps them', () => {
-    // Every wait the run can reach (guard re-checks 10 x 60 s, promotion 3600 s, the retries of a refused promotion
+    // Every wait the run can reach (guard re-checks 5 x 30 s, promotion 3600 s, the retries of a refused promotion
     // 190 s, the fence 180 s) and an hour for the calls.
-    expect(asl.TimeoutSeconds).toBe(600 + 190 + 3600 + 180 + 3600);
+    expect(asl.TimeoutSeconds).toBe(150 + 190 + 3600 + 180 + 3600);
     expect(asl.Comment).toBe('Promotes orders-dr when the primary is down and the lag is within the RPO (cdk-resilient-postgres FailoverRunbook)');
     const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
-    expect(machine.Properties.DefinitionString).toContain('"TimeoutSeconds":8170');
+    expect(machine.Properties.DefinitionString).toContain('"TimeoutSeconds":7720');
   });
 
   test('SNS subjects are less than 100 characters long, as Publish requires', () => {
@@ -262,12 +262,12 @@ describe('defaults', () => {
     expect(states.ReadEvidence.Catch).toEqual([expect.objectContaining({ Next: 'NotifyCannotReadAlarms' })]);
   });
 
-  test('an operator start refuses at once; only a run the alarm started re-reads its guards, at most 10 times a minute apart', () => {
-    const recheck = "$trigger = 'alarm' and $guardChecks < 10";
+  test('an operator start refuses at once; only a run the alarm started re-reads its guards, at most 5 times 30 s apart', () => {
+    const recheck = "$trigger = 'alarm' and $guardChecks < 5";
     expect(states.EnoughEvidence.Choices[2]).toEqual({ Condition: `{% ${recheck} %}`, Next: 'RecheckLater' });
     expect(states.LagWithinRpo.Choices[2]).toEqual({ Condition: `{% ${recheck} %}`, Next: 'RecheckLater' });
     expect(states.ReplicaReady.Choices[1].Condition).toMatch(new RegExp(`^\\{% ${recheck.replace(/[$()]/g, '\\$&')} and \\(\\$replica.DbInstanceStatus in \\[`));
-    expect(states.WaitToRecheck).toEqual({ Type: 'Wait', Seconds: 60, Next: 'RecheckReplica' });
+    expect(states.WaitToRecheck).toEqual({ Type: 'Wait', Seconds: 30, Next: 'RecheckReplica' });
     expect(states.RecheckReplica.Assign.guardChecks).toBe('{% $guardChecks + 1 %}');
     expect(states.RecheckClassify.Choices[0].Next).toBe('NotifyAlreadyPromoted');
     expect(states.Initialize.Assign.trigger).toBe("{% $states.input.trigger = 'alarm' ? 'alarm' : 'operator' %}");
@@ -513,10 +513,10 @@ describe('automatic promotion', () => {
 
   test('the RTO budget counts detection and the approval timeout', () => {
     expect(runbook.rtoBudget).toMatchObject({
-      detectionSeconds: 240, guardWaitSeconds: 600, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 5280,
+      detectionSeconds: 240, guardWaitSeconds: 150, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 4830,
     });
     expect(runbook.rtoBudget.formula).toMatch(
-      /^replication stalled 180 s \+ one alarm period 60 s \+ guard re-checks at most 600 s \(10 x 60 s\) \+ approval at most 3600 s \+ promotion 600 s/);
+      /^replication stalled 180 s \+ one alarm period 60 s \+ guard re-checks at most 150 s \(5 x 30 s\) \+ approval at most 3600 s \+ promotion 600 s/);
   });
 
   test('fully unattended only when approval is turned off explicitly', () => {
