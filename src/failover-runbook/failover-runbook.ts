@@ -497,8 +497,11 @@ export class FailoverRunbook extends Construct {
           resources: [this.replicationStalledAlarm.alarmArn],
           detail: { state: { value: ['ALARM'] } },
         },
-        // EventBridge delivers at least once and names no execution: a duplicate start is a second run, which finds
-        // the promotion of the first (or its refusal) and resumes instead of promoting again.
+        // EventBridge delivers at least once, and a target takes no execution name (Target has Input, RoleArn,
+        // RetryPolicy and DeadLetterConfig, nothing that names the execution): a duplicate start is a second run, which
+        // finds the promotion of the first, or is refused by RDS and then finds it, and resumes instead of promoting again.
+        // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html
+        // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
         targets: [new targets.SfnStateMachine(this.stateMachine, {
           input: events.RuleTargetInput.fromObject({
             trigger: 'alarm',
