@@ -175,6 +175,21 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
    * @default Duration.days(35)
    */
   readonly promotedBackupRetention?: Duration;
+
+  /**
+   * Automated backup retention of the replica itself, while `promotion` is `REPLICA`. AWS recommends enabling backups
+   * on a read replica before promoting it, so that the promotion does not start with a first full backup; RDS for
+   * PostgreSQL supports them on replicas from version 14.1. While the replica is `backing-up` (its daily backup window)
+   * PromoteReadReplica is refused: the failover runbook waits for it and retries. A read replica has no point-in-time
+   * recovery; its backups are snapshots. `Duration.days(0)` turns them off. Adding it to a deployed replica is an update
+   * in place (ModifyDBInstance), with a brief I/O suspension of the replica.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
+   *
+   * @default Duration.days(1)
+   */
+  readonly replicaBackupRetention?: Duration;
 }
 
 /**
@@ -293,6 +308,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     checkPromotionProps(props, this.promotion, this.instanceIdentifier, stack.region);
     this.promotedResourceId = props.promotedInstance?.resourceId;
 
+    const replicaBackupDays = replicaBackupRetentionDays(props, this.promotion, source.engine);
     // The instance follows removalPolicy; the key and the log groups it encrypts follow keyRemovalPolicy.
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const keyRemovalPolicy = resolveKeyRemovalPolicy({
@@ -372,6 +388,12 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       cfn.backupRetentionPeriod = retention.toDays();
     } else {
       cfn.sourceDbInstanceIdentifier = this.sourceInstanceArn;
+      // Backups on the replica before its promotion ("we recommend that you enable backups and complete at least one
+      // backup prior to promotion"). The CloudFormation handler applies BackupRetentionPeriod to a replica with
+      // ModifyDBInstance, after CreateDBInstanceReadReplica on creation and as an update in place later.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+      // https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/master/aws-rds-dbinstance/src/main/java/software/amazon/rds/dbinstance/util/ResourceModelHelper.java (shouldUpdateAfterCreate)
+      cfn.backupRetentionPeriod = replicaBackupDays > 0 ? replicaBackupDays : undefined;
     }
     // For a replica, CloudFormation inherits encryption from the source and takes the key from KmsKeyId (required for
     // an encrypted cross-Region replica); StorageEncrypted must not be set (aws-cdk-lib's built-in rule F3020).
@@ -408,7 +430,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
         + `deliberate, acknowledge it: Annotations.of(replica).acknowledgeWarning('${SMALLER_CLASS_WARNING}', '<reason>').`);
     }
 
-    this.acknowledgeByDesign(replica, this.promoted ? cfn.backupRetentionPeriod as number : undefined);
+    this.acknowledgeByDesign(replica, this.promoted ? cfn.backupRetentionPeriod as number : undefined, replicaBackupDays);
   }
 
   /**
@@ -474,7 +496,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   }
 
   /** cdk-nag findings that are satisfied by design or inherited from the source, each with the reason. */
-  private acknowledgeByDesign(replica: rds.DatabaseInstanceReadReplica, backupRetentionDays?: number): void {
+  private acknowledgeByDesign(replica: rds.DatabaseInstanceReadReplica, backupRetentionDays: number | undefined, replicaBackupDays: number): void {
     acknowledgeStandardPort(replica);
     acknowledgeMonitoringRole(replica);
     acknowledge(replica,
@@ -482,18 +504,48 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       + 'CloudFormation inherits encryption from the (encrypted) source and the StorageEncrypted property, which this rule reads, must '
       + 'not be set; it stays absent after a promotion, because adding it would be a change that requires replacement.',
       'AwsSolutions-RDS2', ...inPacks('RDSStorageEncrypted'));
+    // Read replicas have no point-in-time recovery; RDS for PostgreSQL 14.1+ replicas can keep automated backups.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
+    const asReplica = replicaBackupDays > 0
+      ? `This DR replica keeps native RDS automated backups for ${replicaBackupDays} day(s) (replicaBackupRetention), as AWS `
+        + 'recommends before a promotion; a read replica has no point-in-time recovery, which in this Region comes from the '
+        + "source's automated backups replicated here (BackupReplication). Automated backups with the primary's retention are "
+        + 'turned on when the replica is promoted. It is not in an AWS Backup plan.'
+      : 'This DR replica keeps no automated backups (replicaBackupRetention 0, chosen by the app); a read replica has no '
+        + "point-in-time recovery, which in this Region comes from the source's automated backups replicated here "
+        + '(BackupReplication), and automated backups are turned on when the replica is promoted. It is not in an AWS Backup plan.';
     acknowledge(replica, backupRetentionDays === undefined
-      // PromoteReadReplica: "a read replica cannot be promoted to a standalone instance when it is in the backing-up status".
-      // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
-      // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
-      ? 'RDS for PostgreSQL 14.1 and later can keep automated backups on a read replica, but this DR replica deliberately does not: '
-        + 'a read replica in the backing-up status cannot be promoted, so a daily backup on it could delay a Region failover. '
-        + "Point-in-time recovery in this Region comes from the source's automated backups replicated here (BackupReplication), "
-        + 'and automated backups are turned on when the replica is promoted. It is not in an AWS Backup plan.'
+      ? asReplica
       : `The promoted instance keeps native RDS automated backups for ${backupRetentionDays} days with point-in-time recovery; `
         + 'an AWS Backup plan is an additional, optional layer.',
     ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5']));
   }
+}
+
+/**
+ * The replica's own automated-backup retention in days (0: none). Refused on a promoted instance (which has
+ * `promotedBackupRetention`) and on RDS for PostgreSQL below 14.1, which keeps no automated backups on a replica.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
+ */
+function replicaBackupRetentionDays(props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion, engine: rds.IInstanceEngine): number {
+  if (props.replicaBackupRetention !== undefined && promotion !== ReplicaPromotion.REPLICA) {
+    throw propError(CONSTRUCT, 'replicaBackupRetention', props.replicaBackupRetention.toHumanString(),
+      `unset while promotion is ${promotion}: the promoted instance's retention is promotedBackupRetention`);
+  }
+  const retention = props.replicaBackupRetention ?? Duration.days(1);
+  if (retention.toMilliseconds() === 0) {
+    return 0;
+  }
+  validateBackupRetention(CONSTRUCT, 'replicaBackupRetention', retention);
+  const full = engine.engineVersion?.fullVersion;
+  const match = full === undefined || Token.isUnresolved(full) ? null : /^(\d+)\.(\d+)/.exec(full);
+  if (match && Number(match[1]) === 14 && Number(match[2]) < 1) {
+    throw propError(CONSTRUCT, 'replicaBackupRetention', retention.toHumanString(),
+      `Duration.days(0) for the source's engine ${full}: RDS for PostgreSQL keeps automated backups on a read replica from `
+      + 'version 14.1 only (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html)');
+  }
+  return retention.toDays();
 }
 
 /** The template state from `promotion` and the deprecated `promoted`. */
@@ -516,8 +568,7 @@ function resolvePromotion(props: CrossRegionReadReplicaProps): ReplicaPromotion 
 function checkPromotionProps(props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion, identifier: string, region: string): void {
   if (props.promotedBackupRetention !== undefined && promotion === ReplicaPromotion.REPLICA) {
     throw propError(CONSTRUCT, 'promotedBackupRetention', props.promotedBackupRetention.toHumanString(),
-      'unset while promotion is REPLICA: it is the retention of the promoted instance, and the replica keeps no automated backups '
-      + 'of its own (a replica in the backing-up status cannot be promoted)');
+      'unset while promotion is REPLICA: it is the retention of the promoted instance; the replica\'s own is replicaBackupRetention');
   }
   const outOfBand = promotion === ReplicaPromotion.OUT_OF_BAND_DETACH || promotion === ReplicaPromotion.OUT_OF_BAND_IMPORT;
   if (!outOfBand) {

@@ -17,6 +17,16 @@ export interface RunbookSettings {
   readonly approvalTimeoutSeconds: number;
   readonly pollSeconds: number;
   readonly maxPolls: number;
+  /** How many times a run started by the alarm re-reads the replica, the evidence and the lag before it refuses. */
+  readonly guardRechecks: number;
+  /** Seconds between those re-reads, and between the re-reads of a busy replica after the approval. */
+  readonly guardRecheckSeconds: number;
+  /** How many times the fence alarm is read until it is in ALARM (at least 1). */
+  readonly fenceReads: number;
+  /** Seconds between the fence alarm reads. */
+  readonly fenceReadSeconds: number;
+  /** The execution's timeout (the definition's `TimeoutSeconds`). */
+  readonly timeoutSeconds: number;
 }
 
 /** The one `DefinitionSubstitutions` key: the topic's ARN is the only value not known at synth time. */
@@ -40,15 +50,51 @@ const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, M
  */
 const REPLICA_SOURCE = 'ReadReplicaSourceDBInstanceIdentifier';
 
+
 /**
- * Retry for PromoteReadReplica: throttling, internal failures and the other errors the SDK does not model, which all
- * arrive as `Rds.RdsException` (a modeled error arrives as its own class, which this name does not match). A modeled
- * refusal, such as `Rds.InvalidDbInstanceStateException` (RDS's InvalidDBInstanceState), ends the run at once.
+ * Retries of PromoteReadReplica. Throttling, internal failures and the other errors the SDK does not model all arrive
+ * as `Rds.RdsException` (a modeled error arrives as its own class, which that name does not match). RDS refuses with
+ * InvalidDBInstanceState (`Rds.InvalidDbInstanceStateException`) while the instance is in a transient state, such as
+ * `backing-up` ("a read replica cannot be promoted to a standalone instance when it is in the backing-up status"):
+ * that refusal is retried too, for at most `PROMOTE_STATE_RETRY_SECONDS`, before the run reports it.
  *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html#API_PromoteReadReplica_Errors
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html
  */
-const PROMOTE_RETRY_ERRORS = ['Rds.RdsException'];
+const PROMOTE_RETRY = [
+  { ErrorEquals: ['Rds.RdsException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+  { ErrorEquals: ['Rds.InvalidDbInstanceStateException'], IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+];
+
+/** The longest PROMOTE_RETRY waits on InvalidDBInstanceState (10 + 20 + 40 + 60 + 60 s; jitter only shortens it). */
+export const PROMOTE_STATE_RETRY_SECONDS = 190;
+
+/**
+ * DB instance statuses that end by themselves: a run started by the alarm, and a run between its approval and the
+ * promotion, wait for them to pass instead of refusing. The others (`stopped`, `failed`, `storage-full`,
+ * `incompatible-*`, `inaccessible-encryption-credentials`, ...) need an operator. Statuses that start with
+ * `configuring-` (`configuring-enhanced-monitoring`, `-iam-database-auth`, `-log-exports`) are transient too.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status
+ */
+export const TRANSIENT_STATUSES = [
+  'backing-up', 'maintenance', 'modifying', 'rebooting', 'renaming', 'resetting-master-credentials', 'starting',
+  'storage-optimization', 'upgrading',
+];
+const TRANSIENT_PREFIX = 'configuring-';
+
+/**
+ * The error name an approver rejects with (SendTaskFailure). It is never retried; another error name on the approval
+ * task is taken for a failed delivery of the request, which is sent again.
+ */
+export const REJECTION_ERROR = 'Rejected';
+
+/**
+ * SNS Publish: "Subjects must be UTF-8 text with no line breaks or control characters, and less than 100 characters long."
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export const MAX_SUBJECT_LENGTH = 99;
 
 const jsonata = (expression: string) => `{% ${expression} %}`;
 
@@ -57,13 +103,17 @@ const jsonata = (expression: string) => `{% ${expression} %}`;
  * each (its time minus its lag), and the bound on the data the replica lacks: the lag of the earliest datapoint at the
  * final replay position (within 10 s, for the jitter between sampling and timestamps). Also the latest lag and how
  * long replay has not advanced. A window without datapoints has no bound, which the guard refuses. No expression
- * uses `$` or `$$` (the context item and the root), which the Step Functions interpreter of moto rejects.
+ * uses `$` or `$$` (the context item and the root), which the Step Functions interpreter of moto rejects. A timestamp
+ * is taken as an ISO 8601 string or as a number of seconds since the epoch, the form of a timestamp in the AWS JSON
+ * protocols that CloudWatch speaks.
  *
+ * @see https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html
  */
 const LAG_ANALYSIS = '('
   + '$r := $states.result.MetricDataResults[0]; '
-  + '$points := $sort($filter($map($r.Timestamps, function($t, $i) { {\'at\': $toMillis($t), \'lag\': $r.Values[$i]} }), '
+  + '$points := $sort($filter($map($r.Timestamps, function($t, $i) { {\'at\': $type($t) = \'number\' ? $round($t * 1000) : $toMillis($t), \'lag\': $r.Values[$i]} }), '
   + 'function($p) { $p.lag >= 0 }), function($a, $b) { $a.at > $b.at }); '
   + '$replayed := $max($map($points, function($p) { $p.at - $p.lag * 1000 })); '
   + '$stalled := $filter($points, function($p) { $p.at - $p.lag * 1000 >= $replayed - 10000 }); '
@@ -75,17 +125,23 @@ const LAG_ANALYSIS = '('
   + "'replayStalledSeconds': $round(($toMillis($now()) - $replayed) / 1000, 3)"
   + '})';
 
+
 /** Seconds between two ISO 8601 timestamps, rounded to milliseconds. */
 const secondsBetween = (from: string, to: string) => `$round(($toMillis(${to}) - $toMillis(${from})) / 1000, 3)`;
 
 /**
  * The runbook's Amazon States Language definition, in JSONata. Workflow variables carry what a later step needs;
- * every SNS announcement is a JSON message with the step, the time and the seconds since the run started.
+ * every SNS announcement is a JSON message with the step, the time and the seconds since the run started. The
+ * variable with the last error is `failure`: a variable named `error` would hide JSONata's `$error()` function.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html
+ * @see https://docs.jsonata.org/object-functions#error
  */
 export function buildRunbookDefinition(s: RunbookSettings): Record<string, unknown> {
   const states: Record<string, State> = {};
   const topicArn = `\${${TOPIC_ARN_SUBSTITUTION}}`;
   const runbook = `${s.replicaIdentifier}-failover`;
+  const subject = (text: string) => `${runbook}: ${text}`.slice(0, MAX_SUBJECT_LENGTH);
 
   /**
    * An announcement. It never stops the run: a failed publish is retried, then recorded in `$notifyFailures` and the
@@ -97,7 +153,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
       Resource: 'arn:aws:states:::sns:publish',
       Arguments: {
         TopicArn: topicArn,
-        Subject: `${runbook}: ${step}`.slice(0, 100),
+        Subject: subject(step),
         Message: jsonata(`$string({'runbook': '${runbook}', 'execution': $states.context.Execution.Name, 'step': '${step}', `
           + `'at': $now(), 'secondsSinceStart': ${secondsBetween('$startedAt', '$now()')}${fields ? `, ${fields}` : ''}})`),
       },
@@ -117,18 +173,32 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   const fail = (name: string, error: string, cause: string) => {
     states[name] = { Type: 'Fail', Error: error, Cause: cause };
   };
-  const describeReplica = (name: string, next: string, assign: Record<string, string> = {}) => {
+  const isReplica = `$exists($replica.${REPLICA_SOURCE})`;
+  const isPromoted = `$replica.DbInstanceStatus = 'available' and $not(${isReplica})`;
+  /** A describe of the replica; it also records when the promoted instance was first seen available. */
+  const describeReplica = (name: string, next: string, onError: string, assign: Record<string, string> = {}) => {
     states[name] = {
       Type: 'Task',
       Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
       Arguments: { DbInstanceIdentifier: s.replicaIdentifier },
       Retry: RETRY_READS,
-      Assign: { replica: jsonata('$states.result.DbInstances[0]'), ...assign },
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyCannotDescribe', Assign: { error: jsonata('$states.errorOutput') } }],
+      Assign: {
+        replica: jsonata('$states.result.DbInstances[0]'),
+        availableAt: jsonata('$availableAt ? $availableAt : ($states.result.DbInstances[0].DbInstanceStatus = \'available\' '
+          + `and $not($exists($states.result.DbInstances[0].${REPLICA_SOURCE})) ? $now() : null)`),
+        ...assign,
+      },
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: onError, Assign: { failure: jsonata('$states.errorOutput') } }],
       Next: next,
     };
   };
-  const isPromoted = `$replica.DbInstanceStatus = 'available' and $not($exists($replica.${REPLICA_SOURCE}))`;
+  const transient = `($replica.DbInstanceStatus in ${JSON.stringify(TRANSIENT_STATUSES).replace(/"/g, "'")} `
+    + `or $substring($replica.DbInstanceStatus, 0, ${TRANSIENT_PREFIX.length}) = '${TRANSIENT_PREFIX}')`;
+  // Only a run the alarm started waits for the guards: CloudWatch sends the event once, when the alarm goes to ALARM,
+  // so a refusal would never be retried. An operator who is refused decides again, with the refusal in hand.
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html
+  const mayRecheck = `$trigger = 'alarm' and $guardChecks < ${s.guardRechecks}`;
+  const recheckFields = `'rechecks': $guardChecks, 'maxRechecks': ${s.guardRechecks}`;
 
   // 1. Start: normalise the input.
   states.Initialize = {
@@ -136,7 +206,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     Assign: {
       force: jsonata('$states.input.force = true'),
       reason: jsonata("$exists($states.input.reason) ? $string($states.input.reason) : 'not given'"),
-      trigger: jsonata("$exists($states.input.trigger) ? $string($states.input.trigger) : 'operator'"),
+      trigger: jsonata("$states.input.trigger = 'alarm' ? 'alarm' : 'operator'"),
       startedAt: jsonata('$states.context.Execution.StartTime'),
       // Only an ISO 8601 UTC timestamp is taken, so that the report's arithmetic cannot fail on a typo.
       detectedAt: jsonata("$type($states.input.detectedAt) = 'string' and $contains($states.input.detectedAt, "
@@ -144,6 +214,9 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
         + '? $states.input.detectedAt : $states.context.Execution.StartTime'),
       outcome: 'promoted',
       polls: 0,
+      guardChecks: 0,
+      readyChecks: 0,
+      fenceReadings: 0,
       timeline: [],
       notifyFailures: [],
       evidence: [],
@@ -152,36 +225,63 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
       approvedBy: null,
       promoteRequestedAt: null,
       writableAt: null,
+      availableAt: null,
       signalPublished: false,
       fenceRecorded: false,
       fenceState: 'NOT_READ',
+      failure: null,
     },
     Next: 'DescribeReplica',
   };
 
   // Idempotency: an instance that is no longer a replica is never promoted again.
-  describeReplica('DescribeReplica', 'ClassifyReplica');
+  describeReplica('DescribeReplica', 'ClassifyReplica', 'NotifyCannotDescribe');
   states.ClassifyReplica = {
     Type: 'Choice',
-    Choices: [
-      { Condition: jsonata(`$not($exists($replica.${REPLICA_SOURCE}))`), Next: 'NotifyAlreadyPromoted' },
-      { Condition: jsonata("$replica.DbInstanceStatus != 'available'"), Next: 'NotifyReplicaBusy' },
-    ],
+    Choices: [{ Condition: jsonata(`$not(${isReplica})`), Next: 'NotifyAlreadyPromoted' }],
     Default: 'NotifyStarted',
   };
   notify('NotifyAlreadyPromoted', 'already promoted: resuming at the writable signal, without promoting', 'MarkResumed',
     "'status': $replica.DbInstanceStatus");
-  states.MarkResumed = { Type: 'Pass', Assign: { outcome: 'already-promoted' }, Next: 'DescribePromotion' };
-  notify('NotifyReplicaBusy', 'refused: the replica is not available', 'ReplicaBusy',
-    "'status': $replica.DbInstanceStatus, 'advice': 'run again once the instance is available; a promotion under way is detected and not repeated'");
-  fail('ReplicaBusy', 'Runbook.ReplicaNotAvailable', 'The replica is not available; nothing was changed.');
-  notify('NotifyCannotDescribe', 'failed: cannot describe the replica', 'CannotDescribe', "'error': $error");
+  states.MarkResumed = { Type: 'Pass', Assign: { outcome: 'already-promoted' }, Next: 'PublishWritable' };
+  notify('NotifyCannotDescribe', 'failed: cannot describe the replica', 'CannotDescribe', "'error': $failure");
   fail('CannotDescribe', 'Runbook.CannotDescribeReplica', 'DescribeDBInstances on the replica failed; nothing was changed.');
 
-  notify('NotifyStarted', 'started', 'ReadEvidence',
-    `'trigger': $trigger, 'reason': $reason, 'force': $force, 'detectedAt': $detectedAt, 'source': $replica.${REPLICA_SOURCE}`);
+  notify('NotifyStarted', 'started', 'ReplicaReady',
+    '\'trigger\': $trigger, \'reason\': $reason, \'force\': $force, \'detectedAt\': $detectedAt, \'status\': $replica.DbInstanceStatus, '
+    + `'source': $replica.${REPLICA_SOURCE}`);
 
-  // 2. Evidence: alarms in this Region, and the replication status RDS reports for the replica.
+  // 2. The replica must be available to be promoted. A transient status makes a run the alarm started wait.
+  states.ReplicaReady = {
+    Type: 'Choice',
+    Choices: [
+      { Condition: jsonata("$replica.DbInstanceStatus = 'available'"), Next: 'ReadEvidence' },
+      { Condition: jsonata(`${mayRecheck} and ${transient}`), Next: 'RecheckLater' },
+    ],
+    Default: 'NotifyReplicaBusy',
+  };
+  notify('NotifyReplicaBusy', 'refused: the replica is not available', 'ReplicaBusy',
+    `'status': $replica.DbInstanceStatus, ${recheckFields}, `
+    + "'advice': 'run again once the instance is available; a promotion under way is detected and not repeated'");
+  fail('ReplicaBusy', 'Runbook.ReplicaNotAvailable', 'The replica is not available; nothing was changed.');
+
+  // The wait of a run the alarm started: bounded by guardRechecks re-reads, guardRecheckSeconds apart.
+  states.RecheckLater = {
+    Type: 'Choice',
+    Choices: [{ Condition: jsonata('$guardChecks = 0'), Next: 'NotifyRechecking' }],
+    Default: 'WaitToRecheck',
+  };
+  notify('NotifyRechecking', `waiting: re-reading the replica, evidence and lag every ${s.guardRecheckSeconds} s, at most ${s.guardRechecks} times`,
+    'WaitToRecheck', '\'status\': $replica.DbInstanceStatus, \'signals\': ($count($evidence) + ($replicationBroken ? 1 : 0)), \'lagBoundSeconds\': $lag.boundSeconds');
+  states.WaitToRecheck = { Type: 'Wait', Seconds: s.guardRecheckSeconds, Next: 'RecheckReplica' };
+  describeReplica('RecheckReplica', 'RecheckClassify', 'NotifyCannotDescribe', { guardChecks: jsonata('$guardChecks + 1') });
+  states.RecheckClassify = {
+    Type: 'Choice',
+    Choices: [{ Condition: jsonata(`$not(${isReplica})`), Next: 'NotifyAlreadyPromoted' }],
+    Default: 'ReplicaReady',
+  };
+
+  // 3. Evidence: alarms in this Region, and the replication status RDS reports for the replica.
   states.ReadEvidence = {
     Type: 'Task',
     Resource: 'arn:aws:states:::aws-sdk:cloudwatch:describeAlarms',
@@ -191,7 +291,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
       evidence: jsonata("$append([], $states.result.MetricAlarms[StateValue = 'ALARM'].AlarmName)"),
       replicationBroken: jsonata("$exists($replica.StatusInfos[StatusType = 'read replication' and Normal = false])"),
     },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyCannotReadSignals', Assign: { error: jsonata('$states.errorOutput') } }],
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyCannotReadAlarms', Assign: { failure: jsonata('$states.errorOutput') } }],
     Next: 'EnoughEvidence',
   };
   const evidenceCount = '($count($evidence) + ($replicationBroken ? 1 : 0))';
@@ -201,17 +301,18 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     Choices: [
       { Condition: jsonata(`${evidenceCount} >= ${s.minimumEvidence}`), Next: 'ReadLag' },
       { Condition: jsonata('$force'), Next: 'NotifyEvidenceOverridden' },
+      { Condition: jsonata(mayRecheck), Next: 'RecheckLater' },
     ],
     Default: 'NotifyPrimaryLooksHealthy',
   };
   notify('NotifyEvidenceOverridden', 'forced past the evidence check', 'ReadLag', evidenceFields);
-  notify('NotifyPrimaryLooksHealthy', 'refused: the primary does not look down', 'PrimaryLooksHealthy', evidenceFields);
+  notify('NotifyPrimaryLooksHealthy', 'refused: the primary does not look down', 'PrimaryLooksHealthy', `${evidenceFields}, ${recheckFields}`);
   fail('PrimaryLooksHealthy', 'Runbook.PrimaryLooksHealthy',
     `Fewer than ${s.minimumEvidence} signals say the primary is down; nothing was changed. Start with "force": true to override.`);
-  notify('NotifyCannotReadSignals', 'failed: cannot read the alarms', 'CannotReadSignals', "'error': $error");
-  fail('CannotReadSignals', 'Runbook.CannotReadSignals', 'DescribeAlarms failed; nothing was changed.');
+  notify('NotifyCannotReadAlarms', 'failed: cannot read the evidence alarms', 'CannotReadAlarms', "'error': $failure");
+  fail('CannotReadAlarms', 'Runbook.CannotReadSignals', 'DescribeAlarms on the evidence alarms failed; nothing was changed.');
 
-  // 3. RPO guard. RDS for PostgreSQL reports ReplicaLag as the time since the replica last replayed a transaction, so
+  // 4. RPO guard. RDS for PostgreSQL reports ReplicaLag as the time since the replica last replayed a transaction, so
   // once the primary stops, the lag grows by a second per second while nothing more is lost. What bounds the loss is
   // the lag when replay stopped advancing: the replay position of each datapoint is its time minus its lag, and the
   // first datapoint at the final position carries the bound (within one 60 s period).
@@ -235,9 +336,11 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     Assign: {
       lag: jsonata(LAG_ANALYSIS),
     },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyCannotReadSignals', Assign: { error: jsonata('$states.errorOutput') } }],
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyCannotReadLag', Assign: { failure: jsonata('$states.errorOutput') } }],
     Next: 'LagWithinRpo',
   };
+  notify('NotifyCannotReadLag', 'failed: cannot read ReplicaLag', 'CannotReadLag', "'error': $failure");
+  fail('CannotReadLag', 'Runbook.CannotReadLag', 'GetMetricData on ReplicaLag failed; nothing was changed.');
   const lagFields = `'lag': $merge([$lag, {'rpoSeconds': ${s.rpoSeconds}, 'lookbackSeconds': ${s.lagLookbackSeconds}}])`;
   const afterGuards = s.approval ? 'RequestApproval' : 'Promote';
   states.LagWithinRpo = {
@@ -245,78 +348,127 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     Choices: [
       { Condition: jsonata(`$type($lag.boundSeconds) = 'number' and $lag.boundSeconds <= ${s.rpoSeconds}`), Next: afterGuards },
       { Condition: jsonata('$force'), Next: 'NotifyLagOverridden' },
+      { Condition: jsonata(mayRecheck), Next: 'RecheckLater' },
     ],
     Default: 'NotifyLagAboveRpo',
   };
   notify('NotifyLagOverridden', 'forced past the RPO guard', afterGuards, lagFields);
-  notify('NotifyLagAboveRpo', 'refused: replica lag above the RPO, or unknown', 'LagAboveRpo', lagFields);
+  notify('NotifyLagAboveRpo', 'refused: replica lag above the RPO, or unknown', 'LagAboveRpo', `${lagFields}, ${recheckFields}`);
   fail('LagAboveRpo', 'Runbook.LagAboveRpo',
     `The data the replica lacks may exceed the RPO of ${s.rpoSeconds} s, or is unknown (no ReplicaLag in the last ${s.lagLookbackSeconds} s); `
     + 'nothing was changed. Start with "force": true to accept the loss.');
 
-  // 4. Approval through a task token.
+  // 5. Approval through a task token, then the replica's status again: the approval may have taken hours.
   if (s.approval) {
     states.RequestApproval = {
       Type: 'Task',
       Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
       Arguments: {
         TopicArn: topicArn,
-        Subject: `${runbook}: approval needed to promote ${s.replicaIdentifier}`.slice(0, 100),
+        Subject: subject(`approval needed to promote ${s.replicaIdentifier}`),
         Message: jsonata(`$string({'runbook': '${runbook}', 'execution': $states.context.Execution.Name, 'step': 'approval requested', `
           + `'at': $now(), 'replica': '${s.replicaIdentifier}', ${evidenceFields}, ${lagFields}, 'force': $force, `
           + "'taskToken': $states.context.Task.Token, "
-          + "'approve': 'aws stepfunctions send-task-success --task-token <taskToken> --task-output {\"approvedBy\":\"<name>\"}', "
-          + "'reject': 'aws stepfunctions send-task-failure --task-token <taskToken> --error Rejected'})"),
+          // A JSONata string in double quotes: it holds the single quotes that make the JSON one shell word.
+          + "'approve': \"aws stepfunctions send-task-success --task-token <taskToken> --task-output '{\\\"approvedBy\\\":\\\"<name>\\\"}'\", "
+          + `'reject': 'aws stepfunctions send-task-failure --task-token <taskToken> --error ${REJECTION_ERROR}'})`),
       },
       TimeoutSeconds: s.approvalTimeoutSeconds,
+      // The first retrier whose ErrorEquals names the error applies, and MaxAttempts 0 never retries: a rejection ends
+      // the wait at once, while a failed publish (any other task failure) is sent again.
+      // https://states-language.net/spec.html#retrying-after-error
+      Retry: [
+        { ErrorEquals: [REJECTION_ERROR], MaxAttempts: 0 },
+        ...RETRY_READS,
+      ],
       Assign: {
         approvedBy: jsonata("$exists($states.result.approvedBy) ? $string($states.result.approvedBy) : 'unnamed'"),
         timeline: jsonata("$append($timeline, [{'step': 'approved', 'at': $now()}])"),
       },
       Catch: [
         { ErrorEquals: ['States.Timeout'], Next: 'NotifyNotApproved' },
-        { ErrorEquals: ['States.ALL'], Next: 'NotifyRejected', Assign: { error: jsonata('$states.errorOutput') } },
+        { ErrorEquals: [REJECTION_ERROR], Next: 'NotifyRejected', Assign: { failure: jsonata('$states.errorOutput') } },
+        { ErrorEquals: ['States.ALL'], Next: 'NotifyApprovalNotSent', Assign: { failure: jsonata('$states.errorOutput') } },
       ],
-      Next: 'Promote',
+      Next: 'DescribeBeforePromote',
     };
     notify('NotifyNotApproved', `refused: no approval within ${s.approvalTimeoutSeconds} s`, 'NotApproved');
     fail('NotApproved', 'Runbook.NotApproved', 'No approval arrived in time; nothing was changed.');
-    notify('NotifyRejected', 'refused: the approval was rejected', 'Rejected', "'error': $error");
+    notify('NotifyRejected', 'refused: the approval was rejected', 'Rejected', "'error': $failure");
     fail('Rejected', 'Runbook.Rejected', 'The approval was rejected; nothing was changed.');
+    notify('NotifyApprovalNotSent', 'failed: the approval request could not be sent', 'ApprovalNotSent', "'error': $failure");
+    fail('ApprovalNotSent', 'Runbook.ApprovalNotSent',
+      'The approval request could not be published to the topic (or was answered with an error other than '
+      + `${REJECTION_ERROR}); nothing was changed. Start the runbook again.`);
+
+    describeReplica('DescribeBeforePromote', 'ReadyToPromote', 'NotifyCannotDescribe', { readyChecks: jsonata('$readyChecks + 1') });
+    states.ReadyToPromote = {
+      Type: 'Choice',
+      Choices: [
+        { Condition: jsonata(`$not(${isReplica})`), Next: 'NotifyAlreadyPromoted' },
+        { Condition: jsonata("$replica.DbInstanceStatus = 'available'"), Next: 'Promote' },
+        { Condition: jsonata(`$readyChecks <= ${s.guardRechecks} and ${transient}`), Next: 'WaitBeforePromote' },
+      ],
+      Default: 'NotifyReplicaBusy',
+    };
+    states.WaitBeforePromote = { Type: 'Wait', Seconds: s.guardRecheckSeconds, Next: 'DescribeBeforePromote' };
   }
 
-  // 5. Promote, then poll until available and no longer a replica.
+  // 6. Promote. A refusal is checked against the instance: another run (EventBridge delivers at least once) or an
+  // operator may have promoted it meanwhile, and then this run resumes instead of failing.
   states.Promote = {
     Type: 'Task',
     Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
     Arguments: { DbInstanceIdentifier: s.replicaIdentifier, BackupRetentionPeriod: s.backupRetentionDays },
-    Retry: [{ ErrorEquals: PROMOTE_RETRY_ERRORS, IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }],
+    Retry: PROMOTE_RETRY,
     Assign: {
       promoteRequestedAt: jsonata('$now()'),
       timeline: jsonata("$append($timeline, [{'step': 'promotion requested', 'at': $now()}])"),
     },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyPromotionFailed', Assign: { error: jsonata('$states.errorOutput') } }],
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'DescribeAfterRefusal', Assign: { failure: jsonata('$states.errorOutput') } }],
     Next: 'NotifyPromoting',
   };
-  notify('NotifyPromotionFailed', 'failed: PromoteReadReplica was refused', 'PromotionFailed', `'error': $error, ${lagFields}`);
-  fail('PromotionFailed', 'Runbook.PromotionFailed', jsonata("'PromoteReadReplica failed: ' & $string($error)"));
+  states.DescribeAfterRefusal = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
+    Arguments: { DbInstanceIdentifier: s.replicaIdentifier },
+    Retry: RETRY_READS,
+    Assign: { replica: jsonata('$states.result.DbInstances[0]') },
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyPromotionFailed' }],
+    Next: 'PromotedElsewhere',
+  };
+  states.PromotedElsewhere = {
+    Type: 'Choice',
+    Choices: [{ Condition: jsonata(`$not(${isReplica})`), Next: 'NotifyAlreadyPromoted' }],
+    Default: 'NotifyPromotionFailed',
+  };
+  notify('NotifyPromotionFailed', 'failed: PromoteReadReplica was refused', 'PromotionFailed', `'error': $failure, ${lagFields}`);
+  fail('PromotionFailed', 'Runbook.PromotionFailed', jsonata("'PromoteReadReplica failed: ' & $string($failure)"));
   notify('NotifyPromoting', 'promotion requested', 'WaitForPromotion', `'backupRetentionDays': ${s.backupRetentionDays}, ${evidenceFields}, ${lagFields}`);
+
+  // 7. Poll until the instance is no longer a replica: from then on it accepts writes, even while RDS still shows
+  // it `modifying` or `backing-up` (PromoteReadReplica turns backups on and reboots it).
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
   states.WaitForPromotion = { Type: 'Wait', Seconds: s.pollSeconds, Next: 'DescribePromotion' };
-  describeReplica('DescribePromotion', 'PromotionDone', { polls: jsonata('$polls + 1') });
+  describeReplica('DescribePromotion', 'PromotionDone', 'NotifyCannotDescribePromotion', { polls: jsonata('$polls + 1') });
   states.PromotionDone = {
     Type: 'Choice',
     Choices: [
-      { Condition: jsonata(isPromoted), Next: 'PublishWritable' },
+      { Condition: jsonata(`$not(${isReplica})`), Next: 'PublishWritable' },
       { Condition: jsonata(`$polls >= ${s.maxPolls}`), Next: 'NotifyPromotionTimedOut' },
     ],
     Default: 'WaitForPromotion',
   };
-  notify('NotifyPromotionTimedOut', `failed: not available after ${s.maxPolls} polls`, 'PromotionTimedOut',
+  notify('NotifyCannotDescribePromotion', 'failed: cannot describe the instance after PromoteReadReplica', 'CannotDescribePromotion',
+    "'error': $failure, 'polls': $polls, 'advice': 'the promotion was requested and may be under way or done; run again to resume'");
+  fail('CannotDescribePromotion', 'Runbook.CannotDescribePromotion',
+    'PromoteReadReplica was accepted, then DescribeDBInstances failed: the promotion may be under way or done. Run again to resume.');
+  notify('NotifyPromotionTimedOut', `failed: still a replica after ${s.maxPolls} polls`, 'PromotionTimedOut',
     "'status': $replica.DbInstanceStatus, 'polls': $polls");
   fail('PromotionTimedOut', 'Runbook.PromotionTimedOut',
-    `The instance was not available and promoted after ${s.maxPolls} polls of ${s.pollSeconds} s; run again to resume.`);
+    `PromoteReadReplica was accepted, but the instance was still a replica after ${s.maxPolls} polls of ${s.pollSeconds} s; run again to resume.`);
 
-  // 6. The writable signal the secondary writer record's health check follows.
+  // 8. The writable signal the secondary writer record's health check follows.
   const dimensions = [{ Name: 'DBInstanceIdentifier', Value: s.replicaIdentifier }];
   states.PublishWritable = {
     Type: 'Task',
@@ -334,9 +486,11 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     Next: 'NotifyWritable',
   };
   notify('NotifyWritable', 'writable', 'RecordFence',
-    "'signalPublished': $signalPublished, 'polls': $polls, 'note': 'the DR probe confirms within a minute; the writer record follows its alarm'");
+    "'signalPublished': $signalPublished, 'status': $replica.DbInstanceStatus, 'polls': $polls, "
+    + "'note': 'the DR probe confirms within a minute; the writer record follows its alarm'");
 
-  // 7. Fence: a record on the promoted instance, and the fence alarm's state. Nothing calls the old primary's Region.
+  // 9. Fence: a record on the promoted instance, and the fence alarm's state. Nothing calls the old primary's Region.
+  const afterTags = s.fenceAlarmName ? 'ReadFence' : 'NotifyFenced';
   states.RecordFence = {
     Type: 'Task',
     Resource: 'arn:aws:states:::aws-sdk:rds:addTagsToResource',
@@ -349,35 +503,68 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     },
     Retry: RETRY_READS,
     Assign: { fenceRecorded: true },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: s.fenceAlarmName ? 'ReadFence' : 'NotifyFenced', Assign: { fenceRecorded: false } }],
-    Next: s.fenceAlarmName ? 'ReadFence' : 'NotifyFenced',
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: afterTags, Assign: { fenceRecorded: false } }],
+    Next: afterTags,
   };
   if (s.fenceAlarmName) {
+    // The fence alarm follows the probe's one-minute Writable metric, so it turns to ALARM a minute or two after the
+    // promotion: it is read until then, within fenceReads readings, and reported as pending otherwise.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation
     states.ReadFence = {
       Type: 'Task',
       Resource: 'arn:aws:states:::aws-sdk:cloudwatch:describeAlarms',
       Arguments: { AlarmNames: [s.fenceAlarmName] },
       Retry: RETRY_READS,
-      Assign: { fenceState: jsonata("$exists($states.result.MetricAlarms[0].StateValue) ? $states.result.MetricAlarms[0].StateValue : 'MISSING'") },
+      Assign: {
+        fenceState: jsonata("$exists($states.result.MetricAlarms[0].StateValue) ? $states.result.MetricAlarms[0].StateValue : 'MISSING'"),
+        fenceReadings: jsonata('$fenceReadings + 1'),
+      },
       Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyFenced', Assign: { fenceState: 'UNREADABLE' } }],
-      Next: 'NotifyFenced',
+      Next: 'FenceInAlarm',
     };
+    states.FenceInAlarm = {
+      Type: 'Choice',
+      Choices: [
+        { Condition: jsonata("$fenceState = 'ALARM'"), Next: 'NotifyFenced' },
+        { Condition: jsonata(`$fenceState = 'MISSING' or $fenceReadings >= ${s.fenceReads}`), Next: 'NotifyFenced' },
+      ],
+      Default: 'WaitForFence',
+    };
+    states.WaitForFence = { Type: 'Wait', Seconds: s.fenceReadSeconds, Next: 'ReadFence' };
   }
+  const fenceStatus = s.fenceAlarmName
+    ? "$fenceState = 'ALARM' ? 'fenced' : ($fenceState = 'MISSING' or $fenceState = 'UNREADABLE' ? 'unknown' : 'pending')"
+    : "'not checked'";
   const fenceFields = `'fence': {'oldPrimary': '${s.primaryArn}', 'recorded': $fenceRecorded, 'alarm': ${s.fenceAlarmName ? `'${s.fenceAlarmName}'` : 'null'}, `
-    + "'alarmState': $fenceState, 'failback': 'explicit only: rebuild a replica in the old Region, then switch over'}";
-  notify('NotifyFenced', 'old primary fenced', 'Report', fenceFields);
+    + `'alarmState': $fenceState, 'status': ${fenceStatus}, 'readings': $fenceReadings, `
+    + "'failback': 'explicit only: rebuild a replica in the old Region, then switch over'}";
+  notify('NotifyFenced', 'old primary fenced', 'AvailableYet', fenceFields);
 
-  // 8. The RTO/RPO report, as the announcement and as the execution's output.
+  // 10. Available: the promotion's end, for the report. A timeout here no longer undoes anything.
+  states.AvailableYet = {
+    Type: 'Choice',
+    Choices: [
+      { Condition: jsonata(isPromoted), Next: 'Report' },
+      { Condition: jsonata(`$polls >= ${s.maxPolls}`), Next: 'Report' },
+    ],
+    Default: 'WaitForAvailable',
+  };
+  states.WaitForAvailable = { Type: 'Wait', Seconds: s.pollSeconds, Next: 'DescribeAvailable' };
+  describeReplica('DescribeAvailable', 'AvailableYet', 'Report', { polls: jsonata('$polls + 1') });
+
+  // 11. The RTO/RPO report, as the announcement and as the execution's output.
   const report = `{'runbook': '${runbook}', 'outcome': $outcome, 'replica': '${s.replicaIdentifier}', 'trigger': $trigger, `
     + `'reason': $reason, 'forced': $force, 'approvedBy': $approvedBy, ${evidenceFields}, ${lagFields}, ${fenceFields}, `
     + "'detectedAt': $detectedAt, 'startedAt': $startedAt, 'promoteRequestedAt': $promoteRequestedAt, 'writableAt': $writableAt, "
+    + `'availableAt': $availableAt, 'status': $replica.DbInstanceStatus, 'available': ${isPromoted}, `
     + `'detectionToWritableSeconds': ${secondsBetween('$detectedAt', '$writableAt')}, `
     + `'promotionSeconds': $promoteRequestedAt ? ${secondsBetween('$promoteRequestedAt', '$writableAt')} : null, `
-    + "'lagAtPromotionSeconds': $lag.boundSeconds, 'polls': $polls, 'timeline': $timeline, 'notifyFailures': $notifyFailures}";
+    + "'lagAtPromotionSeconds': $lag.boundSeconds, 'rechecks': $guardChecks, 'polls': $polls, 'timeline': $timeline, "
+    + "'notifyFailures': $notifyFailures}";
   states.Report = {
     Type: 'Task',
     Resource: 'arn:aws:states:::sns:publish',
-    Arguments: { TopicArn: topicArn, Subject: `${runbook}: report`, Message: jsonata(`$string(${report})`) },
+    Arguments: { TopicArn: topicArn, Subject: subject('report'), Message: jsonata(`$string(${report})`) },
     Retry: RETRY_READS,
     Output: jsonata(report),
     Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done', Output: jsonata(report) }],
@@ -386,9 +573,12 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   states.Done = { Type: 'Succeed' };
 
   return {
-    Comment: `Promotes ${s.replicaIdentifier} when the primary is down and the lag is within the RPO (cdk-resilient-postgres)`,
+    Comment: `Promotes ${s.replicaIdentifier} when the primary is down and the lag is within the RPO (cdk-resilient-postgres FailoverRunbook)`,
     QueryLanguage: 'JSONata',
     StartAt: 'Initialize',
+    // In the definition: aws-cdk-lib's StateMachine drops its timeout and comment props for a definition given as a string.
+    // https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html
+    TimeoutSeconds: s.timeoutSeconds,
     States: states,
   };
 }

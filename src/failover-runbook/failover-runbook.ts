@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -7,9 +7,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { buildRunbookDefinition, TOPIC_ARN_SUBSTITUTION } from './definition';
+import { buildRunbookDefinition, PROMOTE_STATE_RETRY_SECONDS, TOPIC_ARN_SUBSTITUTION } from './definition';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
@@ -22,6 +23,9 @@ import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'FailoverRunbook';
+
+/** Seconds between the readings of the fence alarm. */
+const FENCE_READ_SECONDS = 20;
 
 /** An alarm's literal name: the definition and the role's policy name alarms at synth time. */
 function literalAlarmName(prop: string, alarm: cloudwatch.IAlarm): string {
@@ -105,6 +109,34 @@ export interface FailoverRunbookProps {
   readonly automaticPromotion?: boolean;
 
   /**
+   * How many times a run started by the replication-stalled alarm re-reads the replica's status, the evidence and the
+   * lag before it refuses, `guardRecheckInterval` apart. CloudWatch sends the alarm's event once, when the alarm goes
+   * to ALARM, so a run that refused at once would never be started again while the alarm stays in ALARM. A transient
+   * replica status (`backing-up`, `modifying`, `configuring-*`, `rebooting`, ...) is waited for the same way. A run an
+   * operator starts refuses at once. 0 to 60.
+   *
+   * @default 5
+   */
+  readonly guardRechecks?: number;
+
+  /**
+   * The time between those re-reads; also between the re-reads of a replica in a transient status after the
+   * approval. Whole seconds, 10 seconds to 10 minutes.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly guardRecheckInterval?: Duration;
+
+  /**
+   * How long the runbook reads the fence alarm (`failover`'s) after the writable signal, every 20 seconds, until it is
+   * in ALARM. The alarm follows the probe's one-minute metric, so it needs a minute or two; after this the report says
+   * the fence is pending. Whole seconds, 0 (one reading) to 15 minutes.
+   *
+   * @default Duration.minutes(3)
+   */
+  readonly fenceWait?: Duration;
+
+  /**
    * Whether the runbook waits for an approval (a task token sent to `topic`) before it promotes.
    *
    * @default - true when `automaticPromotion` is on, false otherwise (an operator starting the runbook has decided)
@@ -173,6 +205,11 @@ export interface FailoverRunbookProps {
 export interface RecoveryTimeBudget {
   /** Until the runbook starts: the replication-stalled alarm (`stallAfter` plus one period), or 0 when an operator starts it. */
   readonly detectionSeconds: number;
+  /**
+   * The longest a run the alarm started waits for its guards (`guardRechecks` x `guardRecheckInterval`), or 0 when an
+   * operator starts it.
+   */
+  readonly guardWaitSeconds: number;
   /** The approval step's timeout, when an approval is required (the worst case). */
   readonly approvalSeconds: number;
   /** The assumed promotion time (`expectedPromotionTime`). */
@@ -193,15 +230,17 @@ export interface RecoveryTimeBudget {
  * 2. It counts the signals that the primary is down, all visible in this Region, and refuses with a notification
  *    when fewer than `minimumEvidence` agree, unless the input has `"force": true`.
  * 3. It refuses when the data the replica may lack exceeds `rpo` (ReplicaLag when replay stopped advancing, read with
- *    GetMetricData), or is unknown, unless forced.
- * 4. It waits for an approval through a task token, when required.
- * 5. It calls PromoteReadReplica with the backup retention, retrying throttling with backoff, and polls the instance
- *    with a bounded loop until it is available and no longer a replica.
+ *    GetMetricData), or is unknown, unless forced. A run the alarm started re-reads the replica, the evidence and the
+ *    lag `guardRechecks` times before it refuses, and waits for a replica in a transient status the same way.
+ * 4. It waits for an approval through a task token, when required, then describes the replica again.
+ * 5. It calls PromoteReadReplica with the backup retention, retrying throttling and a transient refusal with backoff,
+ *    and polls the instance with a bounded loop until it is no longer a replica.
  * 6. It publishes the writable signal (`CdkResilientPostgres` `Writable` = 1) that the DR probe also publishes, so the
  *    secondary writer record turns healthy: DNS moves by health checks, with no Route 53 API call.
- * 7. It records the fence on the promoted instance (tags) and reads the fence alarm: the old primary is not answered
- *    again, and failback is a separate operation. It never calls the old primary's Region.
- * 8. It announces every step on the topic, with timestamps, and ends with an RTO/RPO report.
+ * 7. It records the fence on the promoted instance (tags) and reads the fence alarm until it is in ALARM: the old
+ *    primary is not answered again, and failback is a separate operation. It never calls the old primary's Region.
+ * 8. It waits, within `promotionTimeout`, for the instance to be available, and announces every step on the topic,
+ *    with timestamps, ending with an RTO/RPO report.
  *
  * Each run starts by describing the replica: an instance that is no longer a replica is not promoted again; the run
  * resumes at the signal, fence and report.
@@ -233,6 +272,13 @@ export class FailoverRunbook extends Construct {
   public readonly automaticPromotion: boolean;
   /** The failover records whose health checks move the writer name, when given. */
   public readonly failover?: Route53DbFailover;
+  /**
+   * With `automaticPromotion`: the dead-letter queue of the EventBridge target, where a start that failed after its
+   * retries lands (encrypted with its own KMS key, TLS only).
+   */
+  public readonly startDeadLetterQueue?: sqs.Queue;
+  /** With `automaticPromotion`: in ALARM while a failed start waits in `startDeadLetterQueue`. */
+  public readonly startFailedAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: FailoverRunbookProps) {
     super(scope, id);
@@ -255,6 +301,12 @@ export class FailoverRunbook extends Construct {
     const approvalTimeoutSeconds = wholeUnits(CONSTRUCT, 'approvalTimeout', props.approvalTimeout ?? Duration.hours(1), 'seconds', 60, 86_400);
     const pollSeconds = wholeUnits(CONSTRUCT, 'pollInterval', props.pollInterval ?? Duration.seconds(30), 'seconds', 10, 300);
     const promotionTimeoutSeconds = wholeUnits(CONSTRUCT, 'promotionTimeout', props.promotionTimeout ?? Duration.hours(1), 'seconds', 300, 21_600);
+    const guardRechecks = props.guardRechecks ?? 5;
+    if (!Number.isInteger(guardRechecks) || guardRechecks < 0 || guardRechecks > 60) {
+      throw propError(CONSTRUCT, 'guardRechecks', guardRechecks, 'a whole number from 0 to 60');
+    }
+    const guardRecheckSeconds = wholeUnits(CONSTRUCT, 'guardRecheckInterval', props.guardRecheckInterval ?? Duration.seconds(30), 'seconds', 10, 600);
+    const fenceWaitSeconds = wholeUnits(CONSTRUCT, 'fenceWait', props.fenceWait ?? Duration.minutes(3), 'seconds', 0, 900);
     const expectedPromotionSeconds = wholeUnits(CONSTRUCT, 'expectedPromotionTime', props.expectedPromotionTime ?? Duration.minutes(10),
       'seconds', 1, promotionTimeoutSeconds, 'at most promotionTimeout');
     const retention = props.backupRetention ?? replica.sourceBackupRetention;
@@ -348,6 +400,13 @@ export class FailoverRunbook extends Construct {
       approvalTimeoutSeconds,
       pollSeconds,
       maxPolls: Math.ceil(promotionTimeoutSeconds / pollSeconds),
+      guardRechecks,
+      guardRecheckSeconds,
+      fenceReads: 1 + Math.ceil(fenceWaitSeconds / FENCE_READ_SECONDS),
+      fenceReadSeconds: FENCE_READ_SECONDS,
+      // Every wait the run can reach, and an hour for the calls, announcements and retries.
+      timeoutSeconds: guardRechecks * guardRecheckSeconds * (this.approvalRequired ? 2 : 1) + (this.approvalRequired ? approvalTimeoutSeconds : 0)
+        + PROMOTE_STATE_RETRY_SECONDS + promotionTimeoutSeconds + fenceWaitSeconds + 3_600,
     });
     const servicePolicy = new iam.ManagedPolicy(this, 'LoggingAndTracingPolicy', {
       description: 'Execution logging and X-Ray tracing of the failover runbook',
@@ -374,15 +433,18 @@ export class FailoverRunbook extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName ?? `${identifier}-failover`,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: `Promotes ${identifier} safely (cdk-resilient-postgres FailoverRunbook)`,
+      // The comment and the timeout are in the definition: aws-cdk-lib drops both props for a definition string.
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
       definitionSubstitutions: { [TOPIC_ARN_SUBSTITUTION]: props.topic.topicArn },
       // The role's permissions are customer-managed policies only: aws-cdk-lib would add the logging and tracing grants
       // as an inline default policy, so they come from the managed policy below instead.
       role: this.promotionRole.role.withoutPolicyUpdates(),
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      timeout: Duration.seconds(approvalTimeoutSeconds + promotionTimeoutSeconds + 3_600),
+      // Every event type, without execution data: the approval request's parameters carry the task token, which would
+      // let anyone who reads the log group approve the promotion. The full data stays in the execution history.
+      // https://docs.aws.amazon.com/step-functions/latest/dg/cloudwatch-log-level.html
+      // https://docs.aws.amazon.com/step-functions/latest/apireference/API_LoggingConfiguration.html
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     // Step Functions checks the log delivery permissions when it creates the state machine.
     this.stateMachine.node.addDependency(servicePolicy, this.promotionRole.policy);
@@ -399,6 +461,34 @@ export class FailoverRunbook extends Construct {
         roles: [startRole],
         statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] })],
       });
+      // EventBridge retries a failed start, then drops it unless the target has a dead-letter queue. The queue is
+      // encrypted with its own key, which EventBridge must be allowed to use to send to it; CDK's target adds the queue
+      // policy (events.amazonaws.com, aws:SourceArn the rule).
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+      // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services
+      const dlqKey = new kms.Key(this, 'StartDeadLetterKey', {
+        description: `Encrypts the dead-letter queue of the failover runbook's automatic start (${identifier})`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      dlqKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToSendToTheDeadLetterQueue',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+      }));
+      const dlq = new sqs.Queue(this, 'StartDeadLetterQueue', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: dlqKey,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledge(dlq,
+        'This queue is the dead-letter queue of the EventBridge target that starts the failover runbook; cdk-nag recognizes '
+        + 'only queues named in another queue\'s redrive policy as dead-letter queues. Nothing consumes it automatically: an '
+        + 'operator reads a failed start from it, alerted by its alarm.',
+        'AwsSolutions-SQS3');
+      this.startDeadLetterQueue = dlq;
       new events.Rule(this, 'StartOnStalledReplication', {
         description: `Starts the failover runbook of ${identifier} when its replication-stalled alarm goes to ALARM`,
         eventPattern: {
@@ -407,6 +497,11 @@ export class FailoverRunbook extends Construct {
           resources: [this.replicationStalledAlarm.alarmArn],
           detail: { state: { value: ['ALARM'] } },
         },
+        // EventBridge delivers at least once, and a target takes no execution name (Target has Input, RoleArn,
+        // RetryPolicy and DeadLetterConfig, nothing that names the execution): a duplicate start is a second run, which
+        // finds the promotion of the first, or is refused by RDS and then finds it, and resumes instead of promoting again.
+        // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html
+        // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
         targets: [new targets.SfnStateMachine(this.stateMachine, {
           input: events.RuleTargetInput.fromObject({
             trigger: 'alarm',
@@ -414,28 +509,44 @@ export class FailoverRunbook extends Construct {
             detectedAt: events.EventField.time,
           }),
           retryAttempts: 3,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: dlq,
           role: startRole.withoutPolicyUpdates(),
         })],
       });
+      this.startFailedAlarm = new cloudwatch.Alarm(this, 'StartFailedAlarm', {
+        alarmName: `${identifier}-failover-start-failed`,
+        alarmDescription: `[CRITICAL] EventBridge could not start the failover runbook of ${identifier}: the event is in the `
+          + 'dead-letter queue. Start the runbook by hand (docs/failover-runbook.md) and read the error attributes of the message.',
+        metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.startFailedAlarm.addAlarmAction(action);
     }
 
     // --- RTO budget ----------------------------------------------------------------------------------------------------
     // The lag reaches the threshold stallAfter after the last replay; CloudWatch evaluates the next complete minute.
     const detectionSeconds = automatic ? stallSeconds + 60 : 0;
+    const guardWaitSeconds = automatic ? guardRechecks * guardRecheckSeconds : 0;
     const approvalSeconds = this.approvalRequired ? approvalTimeoutSeconds : 0;
     const dnsSeconds = props.failover?.detectionBudget.totalSeconds ?? 0;
     const parts = [
       automatic ? `replication stalled ${stallSeconds} s + one alarm period 60 s` : 'operator start (not counted)',
+      ...(automatic && guardWaitSeconds > 0 ? [`guard re-checks at most ${guardWaitSeconds} s (${guardRechecks} x ${guardRecheckSeconds} s)`] : []),
       ...(this.approvalRequired ? [`approval at most ${approvalSeconds} s`] : []),
       `promotion ${expectedPromotionSeconds} s (assumed)`,
       props.failover ? `DNS ${dnsSeconds} s (${props.failover.detectionBudget.formula})` : 'DNS not counted (no failover records given)',
     ];
     this.rtoBudget = {
       detectionSeconds,
+      guardWaitSeconds,
       approvalSeconds,
       promotionSeconds: expectedPromotionSeconds,
       dnsSeconds,
-      totalSeconds: detectionSeconds + approvalSeconds + expectedPromotionSeconds + dnsSeconds,
+      totalSeconds: detectionSeconds + guardWaitSeconds + approvalSeconds + expectedPromotionSeconds + dnsSeconds,
       formula: parts.join(' + '),
     };
   }

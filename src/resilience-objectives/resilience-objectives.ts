@@ -19,6 +19,7 @@ const SOURCES = {
   alarmEvaluation: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation',
   replicaLag: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html',
   approval: 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token',
+  alarmEvents: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html',
   promotion: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html',
   healthCheck: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-types.html',
   ttl: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring.html',
@@ -268,6 +269,11 @@ export class ResilienceObjectives extends Construct {
       if (!runbook.automaticPromotion) {
         terms.push(term('detection: operator starts the runbook', operatorSeconds,
           'the runbook is started by hand after the page', 'operatorResponseTime (or FailoverRunbook automaticPromotion)', SOURCES.alarmEvaluation, true));
+      }
+      if (runbook.rtoBudget.guardWaitSeconds > 0) {
+        terms.push(term('decision: guard re-checks', runbook.rtoBudget.guardWaitSeconds,
+          'a run the alarm started re-reads the replica, evidence and lag at most guardRechecks times, guardRecheckInterval apart',
+          'FailoverRunbook guardRechecks, guardRecheckInterval', SOURCES.alarmEvents, false));
       }
       if (runbook.approvalRequired) {
         terms.push(term('decision: approval', runbook.rtoBudget.approvalSeconds,

@@ -157,9 +157,9 @@ describe('the check fails on the API\'s names', () => {
 
   test('a field read from a variable assigned from a result (DBInstanceStatus)', () => {
     const d = runbook();
-    d.definition.States.ClassifyReplica.Choices[1].Condition = "{% $replica.DBInstanceStatus != 'available' %}";
+    d.definition.States.ReplicaReady.Choices[0].Condition = "{% $replica.DBInstanceStatus = 'available' %}";
     expect(checkSdkContract([d], model).problems).toEqual([
-      expect.stringMatching(/^mutated ClassifyReplica \$replica: DBInstance has no member DBInstanceStatus/),
+      expect.stringMatching(/^mutated ReplicaReady \$replica: DBInstance has no member DBInstanceStatus/),
     ]);
   });
 

@@ -77,7 +77,8 @@ describe('CrossRegionReadReplica defaults', () => {
         DeletionProtection: true,
         CopyTagsToSnapshot: true,
         DeleteAutomatedBackups: false,
-        BackupRetentionPeriod: Match.absent(),
+        // Backups on the replica before a promotion, as PromoteReadReplica's reference recommends (14.1+).
+        BackupRetentionPeriod: 1,
       },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',

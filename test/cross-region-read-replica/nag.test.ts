@@ -33,12 +33,12 @@ describe('compliance packs on a primary plus a cross-Region replica', () => {
     ]);
   });
 
-  // RDS for PostgreSQL 14.1+ replicas can keep automated backups; the replica goes without them because a replica in
-  // the backing-up status cannot be promoted. The reasons say so, and say backups once the instance is promoted.
+  // RDS for PostgreSQL 14.1+ replicas can keep automated backups, and AWS recommends them before a promotion; a read
+  // replica has no point-in-time recovery. The reasons say so, and say backups once the instance is promoted.
   // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
   // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
   test.each([
-    [ReplicaPromotion.REPLICA, /14\.1 and later can keep automated backups on a read replica.*backing-up status cannot be promoted/],
+    [ReplicaPromotion.REPLICA, /keeps native RDS automated backups for 1 day\(s\) \(replicaBackupRetention\).*no point-in-time recovery/],
     [ReplicaPromotion.PROMOTED, /keeps native RDS automated backups for 35 days with point-in-time recovery/],
   ])('the backup-plan reason is true of a %s', (promotion, reason) => {
     const { app, drStack, primary, drNet } = twoRegionApp();

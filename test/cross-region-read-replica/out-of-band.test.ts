@@ -205,7 +205,7 @@ describe('step 3: OUT_OF_BAND_IMPORT adds the promoted instance and changes noth
   });
 
   test('apart from the source and the backups, the instance is the replica of step 1', () => {
-    const { SourceDBInstanceIdentifier: _s, ...replicaProps } = resources(replicaStep.template)[INSTANCE_ID].Properties;
+    const { SourceDBInstanceIdentifier: _s, BackupRetentionPeriod: _rb, ...replicaProps } = resources(replicaStep.template)[INSTANCE_ID].Properties;
     const { BackupRetentionPeriod: _b, ...importProps } = imported[INSTANCE_ID].Properties;
     expect(importProps).toEqual(replicaProps);
   });

@@ -1,5 +1,5 @@
 import { Duration, Size } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, DbRole, ReplicaPromotion } from '../../src';
 import { record, synthWithNag, twoRegionApp } from '../util';
 
@@ -17,17 +17,18 @@ describe('PROMOTED: the template declares the promoted instance under the same l
   const after = drTemplate({ promotion: ReplicaPromotion.PROMOTED });
   const instanceOf = (t: Template) => Object.entries(t.findResources('AWS::RDS::DBInstance'));
 
-  test('same logical ID; only the source goes and backups come; nothing else changes', () => {
+  test('same logical ID; only the source goes and the retention becomes the promoted one; nothing else changes', () => {
     const [[idBefore, b]] = instanceOf(before.template);
     const [[idAfter, a]] = instanceOf(after.template);
     expect(idAfter).toBe(idBefore);
     expect(idAfter).toBe('OrdersReplicaInstanceCF55CD40');
     expect(b.Properties.SourceDBInstanceIdentifier).toBe('arn:aws:rds:us-east-1:111111111111:db:orders-primary');
     expect(a.Properties.SourceDBInstanceIdentifier).toBeUndefined();
+    expect(b.Properties.BackupRetentionPeriod).toBe(1);
     expect(a.Properties.BackupRetentionPeriod).toBe(35);
     // StorageEncrypted stays absent: setting it now would be a change to a property that requires replacement.
     expect(a.Properties.StorageEncrypted).toBeUndefined();
-    const { SourceDBInstanceIdentifier: _s, ...restBefore } = b.Properties;
+    const { SourceDBInstanceIdentifier: _s, BackupRetentionPeriod: _rb, ...restBefore } = b.Properties;
     const { BackupRetentionPeriod: _r, ...restAfter } = a.Properties;
     expect(restAfter).toEqual(restBefore);
     expect(a.DeletionPolicy).toBe(b.DeletionPolicy);
@@ -71,6 +72,33 @@ describe('PROMOTED: the template declares the promoted instance under the same l
     ['retention above 35 days', { promotion: ReplicaPromotion.PROMOTED, promotedBackupRetention: Duration.days(36) },
       "CrossRegionReadReplica: invalid promotedBackupRetention '36 days'"],
   ] as Array<[string, Partial<CrossRegionReadReplicaProps>, string]>)('rejects %s', (_name, props, message) => {
+    expect(() => drTemplate(props)).toThrow(message);
+  });
+});
+
+describe("the replica's own automated backups (replicaBackupRetention)", () => {
+  // AWS recommends backups on a read replica before promoting it; RDS for PostgreSQL keeps them on replicas from 14.1.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
+  test('one day by default, on the same logical ID; the retention given; none with Duration.days(0)', () => {
+    const { template } = drTemplate();
+    expect(Object.keys(template.findResources('AWS::RDS::DBInstance'))).toEqual(['OrdersReplicaInstanceCF55CD40']);
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      SourceDBInstanceIdentifier: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary',
+      BackupRetentionPeriod: 1,
+    });
+    drTemplate({ replicaBackupRetention: Duration.days(7) }).template.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 7 });
+    drTemplate({ replicaBackupRetention: Duration.days(0) }).template.hasResourceProperties('AWS::RDS::DBInstance', {
+      SourceDBInstanceIdentifier: Match.anyValue(),
+      BackupRetentionPeriod: Match.absent(),
+    });
+  });
+
+  test.each<[string, Partial<CrossRegionReadReplicaProps>, string]>([
+    ['on a promoted instance', { promotion: ReplicaPromotion.PROMOTED, replicaBackupRetention: Duration.days(7) },
+      "CrossRegionReadReplica: invalid replicaBackupRetention '7 days': unset while promotion is PROMOTED"],
+    ['above 35 days', { replicaBackupRetention: Duration.days(36) }, "CrossRegionReadReplica: invalid replicaBackupRetention '36 days'"],
+  ])('refused %s', (_name, props, message) => {
     expect(() => drTemplate(props)).toThrow(message);
   });
 });

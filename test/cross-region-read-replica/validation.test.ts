@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -20,6 +20,24 @@ function attributes(overrides: Partial<ReplicaSourceAttributes> = {}): ReplicaSo
 }
 
 describe('CrossRegionReadReplica rejects', () => {
+  // RDS for PostgreSQL keeps automated backups on a read replica from 14.1 only.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
+  test('backups on the replica of a PostgreSQL 14.0 source, and takes Duration.days(0) or 14.1 instead', () => {
+    const pg140 = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of('14.0', '14') });
+    const pg141 = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of('14.1', '14') });
+    const { drStack, drNet } = twoRegionApp();
+    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceAttributes: attributes({ engine: pg140 }), vpc: drNet.vpc }))
+      .toThrow("CrossRegionReadReplica: invalid replicaBackupRetention '1 day': Duration.days(0) for the source's engine 14.0: "
+        + 'RDS for PostgreSQL keeps automated backups on a read replica from version 14.1 only');
+    new CrossRegionReadReplica(drStack, 'Without', {
+      sourceAttributes: attributes({ engine: pg140 }), vpc: drNet.vpc, replicaBackupRetention: Duration.days(0), instanceIdentifier: 'a',
+    });
+    new CrossRegionReadReplica(drStack, 'On141', { sourceAttributes: attributes({ engine: pg141 }), vpc: drNet.vpc, instanceIdentifier: 'b' });
+    const retentions = Object.values(Template.fromStack(drStack).findResources('AWS::RDS::DBInstance'))
+      .map((r: any) => r.Properties.BackupRetentionPeriod);
+    expect(retentions.sort()).toEqual([1, undefined]);
+  });
+
   test('a source in the replica Region', () => {
     const { app } = twoRegionApp();
     const sameRegion = newStack(app, 'SameRegion', 'us-east-1');

@@ -107,11 +107,57 @@ describe('the bound on the data the replica lacks, from ReplicaLag', () => {
     expect(await analyse([-1, 2, -1, 3])).toMatchObject({ datapoints: 2, boundSeconds: 3 });
   });
 
+  test('timestamps as epoch seconds give the same analysis as ISO 8601 strings', async () => {
+    const lags = [2, 1, 3, 2, 32, 92, 152, 212];
+    const iso = series(lags);
+    const epoch = {
+      result: {
+        MetricDataResults: [{
+          ...iso.result.MetricDataResults[0],
+          Timestamps: iso.result.MetricDataResults[0].Timestamps.map((t) => Date.parse(t) / 1000),
+        }],
+      },
+    };
+    expect(typeof epoch.result.MetricDataResults[0].Timestamps[0]).toBe('number');
+    const fromEpoch = await evaluate(field, {}, epoch) as any;
+    const fromIso = await analyse(lags);
+    expect(fromEpoch).toMatchObject({ datapoints: 8, boundSeconds: 32, latestSeconds: 212, lastReplayAt: '2026-11-23T09:56:28.000Z' });
+    expect({ ...fromEpoch, replayStalledSeconds: 0 }).toEqual({ ...fromIso, replayStalledSeconds: 0 });
+  });
+
   test('no datapoints: no bound, and the guard refuses', async () => {
     const lag = await analyse([]);
     expect(lag).toEqual({ datapoints: 0, boundSeconds: null });
     expect(await evaluate(guard, { lag })).toBe(false);
     expect(await analyse([-1, -1])).toEqual({ datapoints: 0, boundSeconds: null });
+  });
+});
+
+describe('the replica\'s status', () => {
+  const waits = states.ReplicaReady.Choices[1].Condition;
+  test.each([
+    ['backing-up', true], ['modifying', true], ['rebooting', true], ['configuring-enhanced-monitoring', true],
+    ['configuring-log-exports', true], ['configuring-iam-database-auth', true], ['maintenance', true], ['upgrading', true],
+    ['storage-optimization', true], ['starting', true],
+    ['stopped', false], ['failed', false], ['storage-full', false], ['incompatible-parameters', false],
+    ['inaccessible-encryption-credentials', false], ['deleting', false],
+  ])('%s: a run the alarm started waits for it (%s)', async (status, wait) => {
+    const replica = { DbInstanceStatus: status };
+    expect(await evaluate(waits, { trigger: 'alarm', guardChecks: 0, replica })).toBe(wait);
+    // An operator's run never waits, nor does the alarm's once its re-checks are spent.
+    expect(await evaluate(waits, { trigger: 'operator', guardChecks: 0, replica })).toBe(false);
+    expect(await evaluate(waits, { trigger: 'alarm', guardChecks: 5, replica })).toBe(false);
+  });
+
+  test('the promoted instance counts as available only once it is no longer a replica', async () => {
+    const field = states.DescribePromotion.Assign.availableAt;
+    const result = (status: string, source?: string) => ({
+      result: { DbInstances: [{ DbInstanceStatus: status, ReadReplicaSourceDBInstanceIdentifier: source }] },
+    });
+    expect(await evaluate(field, { availableAt: null }, result('available', 'arn:aws:rds:us-east-1:1:db:p'))).toBeNull();
+    expect(await evaluate(field, { availableAt: null }, result('backing-up'))).toBeNull();
+    expect(await evaluate(field, { availableAt: null }, result('available'))).toMatch(/^\d{4}-/);
+    expect(await evaluate(field, { availableAt: '2026-11-23T10:00:00.000Z' }, result('available'))).toBe('2026-11-23T10:00:00.000Z');
   });
 });
 
@@ -176,5 +222,18 @@ describe('the report', () => {
     }) as any;
     expect(output.promotionSeconds).toBeNull();
     expect(output.detectionToWritableSeconds).toBe(60);
+  });
+});
+
+describe('the approval request', () => {
+  test('its hints run as printed in a shell: the task output is one quoted word', async () => {
+    const { drStack: approvalStack } = runbookApp({ approval: true });
+    const approval = Object.values<any>(Template.fromStack(approvalStack).toJSON().Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const message = JSON.parse(approval.Properties.DefinitionString).States.RequestApproval.Arguments.Message;
+    const parsed = JSON.parse(await evaluate(message, { evidence: [], replicationBroken: false, lag: {}, force: false },
+      { context: { Execution: { Name: 'run-1' }, Task: { Token: 'token-1' } } }) as string);
+    expect(parsed.approve).toBe('aws stepfunctions send-task-success --task-token <taskToken> --task-output \'{"approvedBy":"<name>"}\'');
+    expect(parsed.reject).toBe('aws stepfunctions send-task-failure --task-token <taskToken> --error Rejected');
+    expect(parsed.taskToken).toBe('token-1');
   });
 });

@@ -3,10 +3,35 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CrossRegionReadReplica, FailoverRunbook } from '../../src';
+import { buildRunbookDefinition, RunbookSettings } from '../../src/failover-runbook/definition';
 import { acknowledgements, failoverApp, record, runbookApp, synthWithNag } from '../util';
 
 const REPLICA_ARN = 'arn:aws:rds:us-west-2:111111111111:db:orders-dr';
 const alarmArn = (name: string) => `arn:aws:cloudwatch:us-west-2:111111111111:alarm:${name}`;
+
+/** Settings of buildRunbookDefinition, for the tests that call it directly. */
+const SETTINGS: RunbookSettings = {
+  replicaIdentifier: 'orders-dr',
+  replicaArn: REPLICA_ARN,
+  primaryArn: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary',
+  namespace: 'CdkResilientPostgres',
+  evidenceAlarmNames: ['orders-dr-replication-stalled'],
+  lagLookbackSeconds: 900,
+  fenceAlarmName: 'orders-dr-writable',
+  fenceTagPrefix: 'cdk-resilient-postgres:',
+  minimumEvidence: 2,
+  rpoSeconds: 60,
+  backupRetentionDays: 35,
+  approval: true,
+  approvalTimeoutSeconds: 3600,
+  pollSeconds: 30,
+  maxPolls: 120,
+  guardRechecks: 10,
+  guardRecheckSeconds: 60,
+  fenceReads: 10,
+  fenceReadSeconds: 20,
+  timeoutSeconds: 10_000,
+};
 
 /** The parsed ASL of the one state machine in a template. */
 function definitionOf(template: ReturnType<typeof record>): any {
@@ -43,12 +68,13 @@ describe('defaults', () => {
   const asl = definitionOf(template);
   const states: Record<string, any> = asl.States;
 
-  test('a standard workflow with X-Ray tracing and full execution logs in a KMS-encrypted, retained log group', () => {
+  test('a standard workflow with X-Ray tracing and every event logged, without execution data, in a KMS-encrypted, retained log group', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'orders-dr-failover',
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      // Execution data would put the approval's task token (in the request's parameters) into the log group.
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
       DefinitionSubstitutions: { TopicArn: { Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') } },
     });
     template.hasResource('AWS::Logs::LogGroup', {
@@ -135,6 +161,32 @@ describe('defaults', () => {
     expect(Object.keys(template.findResources('AWS::Events::Rule')).filter((id) => id.startsWith('Runbook'))).toEqual([]);
   });
 
+  test('the timeout and comment are in the definition, where a definition string keeps them', () => {
+    // Every wait the run can reach (guard re-checks 5 x 30 s, promotion 3600 s, the retries of a refused promotion
+    // 190 s, the fence 180 s) and an hour for the calls.
+    expect(asl.TimeoutSeconds).toBe(150 + 190 + 3600 + 180 + 3600);
+    expect(asl.Comment).toBe('Promotes orders-dr when the primary is down and the lag is within the RPO (cdk-resilient-postgres FailoverRunbook)');
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
+    expect(machine.Properties.DefinitionString).toContain('"TimeoutSeconds":7720');
+  });
+
+  test('SNS subjects are less than 100 characters long, as Publish requires', () => {
+    // An identifier of 63 characters, the longest RDS takes.
+    const long = (buildRunbookDefinition({ ...SETTINGS, replicaIdentifier: 'a'.repeat(63) }) as any).States;
+    const subjects = Object.values<any>(long).filter((st) => st.Resource?.startsWith('arn:aws:states:::sns:publish'))
+      .map((st) => st.Arguments.Subject as string);
+    expect(subjects.length).toBeGreaterThan(10);
+    expect(Math.max(...subjects.map((x) => x.length))).toBe(99);
+  });
+
+  test('no workflow variable is named error, which would hide JSONata\'s $error() function', () => {
+    const assigned = Object.values(states).flatMap((st: any) => [st.Assign, ...(st.Catch ?? []).map((c: any) => c.Assign)])
+      .filter(Boolean).flatMap((a) => Object.keys(a));
+    expect(assigned).toContain('failure');
+    expect(assigned).not.toContain('error');
+    expect(JSON.stringify(states)).not.toMatch(/\$error\b/);
+  });
+
   test('JSONata, starting by describing the replica', () => {
     expect(asl.QueryLanguage).toBe('JSONata');
     expect(asl.StartAt).toBe('Initialize');
@@ -142,7 +194,7 @@ describe('defaults', () => {
     expect(states.DescribeReplica.Next).toBe('ClassifyReplica');
   });
 
-  test('every transition names a state, every state is reachable, and the only loop is the promotion poll', () => {
+  test('every transition names a state, every state is reachable, and the loops are the bounded waits', () => {
     const names = Object.keys(states);
     for (const [name, state] of Object.entries(states)) {
       for (const next of successors(state)) {
@@ -161,16 +213,64 @@ describe('defaults', () => {
     // Cycles: a state that can reach itself.
     const reaches = (from: string, to: string, seen = new Set<string>()): boolean => successors(states[from])
       .some((n) => n === to || (!seen.has(n) && (seen.add(n), reaches(n, to, seen))));
-    expect(names.filter((n) => reaches(n, n)).sort()).toEqual(['DescribePromotion', 'PromotionDone', 'WaitForPromotion']);
+    // The loops: the guard re-checks, the promotion poll, the fence readings and the wait for available; each bounded.
+    expect(names.filter((n) => reaches(n, n)).sort()).toEqual(['AvailableYet', 'DescribeAvailable', 'DescribePromotion', 'EnoughEvidence',
+      'FenceInAlarm', 'LagWithinRpo', 'NotifyEvidenceOverridden', 'NotifyRechecking', 'PromotionDone', 'ReadEvidence', 'ReadFence', 'ReadLag',
+      'RecheckClassify', 'RecheckLater',
+      'RecheckReplica', 'ReplicaReady', 'WaitForAvailable', 'WaitForFence', 'WaitForPromotion', 'WaitToRecheck']);
   });
 
   test('the poll loop is bounded: 120 polls of 30 s for the one-hour promotion timeout', () => {
     expect(states.WaitForPromotion).toEqual({ Type: 'Wait', Seconds: 30, Next: 'DescribePromotion' });
+    expect(states.DescribePromotion.Assign.polls).toBe('{% $polls + 1 %}');
+    expect(states.DescribeAvailable.Assign.polls).toBe('{% $polls + 1 %}');
+    expect(states.AvailableYet.Choices[1]).toEqual({ Condition: '{% $polls >= 120 %}', Next: 'Report' });
+  });
+
+  test('writable as soon as the instance is no longer a replica, even while RDS still shows it modifying or backing-up', () => {
     expect(states.PromotionDone.Choices).toEqual([
-      { Condition: "{% $replica.DbInstanceStatus = 'available' and $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}", Next: 'PublishWritable' },
+      { Condition: '{% $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}', Next: 'PublishWritable' },
       { Condition: '{% $polls >= 120 %}', Next: 'NotifyPromotionTimedOut' },
     ]);
-    expect(states.DescribePromotion.Assign.polls).toBe('{% $polls + 1 %}');
+    // After the signal and the fence, the run waits for available within the same poll budget; a timeout there, or a
+    // describe failure, still ends in the report.
+    expect(states.NotifyFenced.Next).toBe('AvailableYet');
+    expect(states.AvailableYet).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { Condition: "{% $replica.DbInstanceStatus = 'available' and $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}", Next: 'Report' },
+        { Condition: '{% $polls >= 120 %}', Next: 'Report' },
+      ],
+      Default: 'WaitForAvailable',
+    });
+    expect(states.DescribeAvailable.Catch).toEqual([expect.objectContaining({ Next: 'Report' })]);
+  });
+
+  test('a describe failure after PromoteReadReplica has its own state, which does not say that nothing changed', () => {
+    expect(states.DescribePromotion.Catch).toEqual([expect.objectContaining({ Next: 'NotifyCannotDescribePromotion' })]);
+    expect(states.CannotDescribePromotion).toEqual({
+      Type: 'Fail',
+      Error: 'Runbook.CannotDescribePromotion',
+      Cause: 'PromoteReadReplica was accepted, then DescribeDBInstances failed: the promotion may be under way or done. Run again to resume.',
+    });
+    expect(states.DescribeReplica.Catch).toEqual([expect.objectContaining({ Next: 'NotifyCannotDescribe' })]);
+  });
+
+  test('a GetMetricData failure is reported as such, not as DescribeAlarms', () => {
+    expect(states.ReadLag.Catch).toEqual([expect.objectContaining({ Next: 'NotifyCannotReadLag' })]);
+    expect(states.CannotReadLag).toEqual({ Type: 'Fail', Error: 'Runbook.CannotReadLag', Cause: 'GetMetricData on ReplicaLag failed; nothing was changed.' });
+    expect(states.ReadEvidence.Catch).toEqual([expect.objectContaining({ Next: 'NotifyCannotReadAlarms' })]);
+  });
+
+  test('an operator start refuses at once; only a run the alarm started re-reads its guards, at most 5 times 30 s apart', () => {
+    const recheck = "$trigger = 'alarm' and $guardChecks < 5";
+    expect(states.EnoughEvidence.Choices[2]).toEqual({ Condition: `{% ${recheck} %}`, Next: 'RecheckLater' });
+    expect(states.LagWithinRpo.Choices[2]).toEqual({ Condition: `{% ${recheck} %}`, Next: 'RecheckLater' });
+    expect(states.ReplicaReady.Choices[1].Condition).toMatch(new RegExp(`^\\{% ${recheck.replace(/[$()]/g, '\\$&')} and \\(\\$replica.DbInstanceStatus in \\[`));
+    expect(states.WaitToRecheck).toEqual({ Type: 'Wait', Seconds: 30, Next: 'RecheckReplica' });
+    expect(states.RecheckReplica.Assign.guardChecks).toBe('{% $guardChecks + 1 %}');
+    expect(states.RecheckClassify.Choices[0].Next).toBe('NotifyAlreadyPromoted');
+    expect(states.Initialize.Assign.trigger).toBe("{% $states.input.trigger = 'alarm' ? 'alarm' : 'operator' %}");
   });
 
   test('idempotency: an instance that is no longer a replica is never promoted again', () => {
@@ -183,18 +283,18 @@ describe('defaults', () => {
     expect(states.ClassifyReplica.Choices[0]).toEqual({
       Condition: '{% $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}', Next: 'NotifyAlreadyPromoted',
     });
-    expect(states.MarkResumed.Next).toBe('DescribePromotion');
+    expect(states.MarkResumed.Next).toBe('PublishWritable');
     expect(successors(states.ClassifyReplica)).not.toContain('Promote');
   });
 
   test('guards: evidence, then the RPO guard, each refusable and each overridable only by force', () => {
-    expect(states.EnoughEvidence.Choices).toEqual([
+    expect(states.EnoughEvidence.Choices.slice(0, 2)).toEqual([
       { Condition: '{% ($count($evidence) + ($replicationBroken ? 1 : 0)) >= 2 %}', Next: 'ReadLag' },
       { Condition: '{% $force %}', Next: 'NotifyEvidenceOverridden' },
     ]);
     expect(states.EnoughEvidence.Default).toBe('NotifyPrimaryLooksHealthy');
     expect(states.ReadEvidence.Arguments).toEqual({ AlarmNames: ['orders-dr-replication-stalled'] });
-    expect(states.LagWithinRpo.Choices).toEqual([
+    expect(states.LagWithinRpo.Choices.slice(0, 2)).toEqual([
       { Condition: "{% $type($lag.boundSeconds) = 'number' and $lag.boundSeconds <= 60 %}", Next: 'Promote' },
       { Condition: '{% $force %}', Next: 'NotifyLagOverridden' },
     ]);
@@ -202,32 +302,36 @@ describe('defaults', () => {
     expect(states.Initialize.Assign.force).toBe('{% $states.input.force = true %}');
     for (const [name, error] of [['PrimaryLooksHealthy', 'Runbook.PrimaryLooksHealthy'], ['LagAboveRpo', 'Runbook.LagAboveRpo'],
       ['PromotionFailed', 'Runbook.PromotionFailed'], ['PromotionTimedOut', 'Runbook.PromotionTimedOut'],
-      ['ReplicaBusy', 'Runbook.ReplicaNotAvailable'], ['CannotDescribe', 'Runbook.CannotDescribeReplica'], ['CannotReadSignals', 'Runbook.CannotReadSignals']]) {
+      ['ReplicaBusy', 'Runbook.ReplicaNotAvailable'], ['CannotDescribe', 'Runbook.CannotDescribeReplica'], ['CannotReadAlarms', 'Runbook.CannotReadSignals'],
+      ['CannotReadLag', 'Runbook.CannotReadLag'], ['CannotDescribePromotion', 'Runbook.CannotDescribePromotion']]) {
       expect(states[name]).toMatchObject({ Type: 'Fail', Error: error });
     }
   });
 
-  test('PromoteReadReplica: the primary\'s backup retention, retries for unmodeled errors (throttling) only, a catch to a notification', () => {
-    // Step Functions names SDK fields and errors after the AWS SDK for Java v2: throttling arrives as the base exception.
+  test('PromoteReadReplica: the primary\'s backup retention, retries for throttling and for a transient refusal, a refusal checked against the instance', () => {
+    // Step Functions names SDK fields and errors after the AWS SDK for Java v2: throttling arrives as the base exception,
+    // RDS's InvalidDBInstanceState (a replica in the backing-up status, for one) as InvalidDbInstanceStateException.
     expect(states.Promote).toMatchObject({
       Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
       Arguments: { DbInstanceIdentifier: 'orders-dr', BackupRetentionPeriod: 35 },
-      Retry: [{
-        ErrorEquals: ['Rds.RdsException'],
-        IntervalSeconds: 2,
-        MaxAttempts: 5,
-        BackoffRate: 2,
-        MaxDelaySeconds: 30,
-        JitterStrategy: 'FULL',
-      }],
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyPromotionFailed' }],
+      Retry: [
+        { ErrorEquals: ['Rds.RdsException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+        { ErrorEquals: ['Rds.InvalidDbInstanceStateException'], IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+      ],
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'DescribeAfterRefusal' }],
       Next: 'NotifyPromoting',
+    });
+    // Another run, or an operator, may have promoted it meanwhile: then this run resumes.
+    expect(states.PromotedElsewhere).toEqual({
+      Type: 'Choice',
+      Choices: [{ Condition: '{% $not($exists($replica.ReadReplicaSourceDBInstanceIdentifier)) %}', Next: 'NotifyAlreadyPromoted' }],
+      Default: 'NotifyPromotionFailed',
     });
   });
 
   test('every task retries and catches; notifications never stop the run', () => {
     for (const [name, state] of Object.entries(states).filter(([, s]) => s.Type === 'Task')) {
-      expect(`${name}: ${state.Retry?.length ?? 0} retriers, ${state.Catch?.length ?? 0} catchers`).toMatch(/: 1 retriers, [12] catchers$/);
+      expect(`${name}: ${state.Retry?.length ?? 0} retriers, ${state.Catch?.length ?? 0} catchers`).toMatch(/: [12] retriers, [123] catchers$/);
       if (name.startsWith('Notify')) {
         expect(state.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: state.Next })]);
       }
@@ -253,6 +357,13 @@ describe('defaults', () => {
       ],
     });
     expect(states.ReadFence.Arguments).toEqual({ AlarmNames: ['orders-dr-writable'] });
+    // The fence alarm is evaluated a minute or two after the signal: read every 20 s, 1 + 9 times (fenceWait 3 min).
+    expect(states.FenceInAlarm.Choices).toEqual([
+      { Condition: "{% $fenceState = 'ALARM' %}", Next: 'NotifyFenced' },
+      { Condition: "{% $fenceState = 'MISSING' or $fenceReadings >= 10 %}", Next: 'NotifyFenced' },
+    ]);
+    expect(states.WaitForFence).toEqual({ Type: 'Wait', Seconds: 20, Next: 'ReadFence' });
+    expect(states.NotifyFenced.Arguments.Message).toContain("'status': $fenceState = 'ALARM' ? 'fenced' : ");
     const resources = Object.values(states).filter((s) => s.Type === 'Task').map((s) => s.Resource as string);
     // Service-integration ARNs carry no Region: the call goes to the state machine's own Region.
     expect(resources.every((r) => r.startsWith('arn:aws:states:::'))).toBe(true);
@@ -294,6 +405,7 @@ describe('defaults', () => {
   test('the RTO budget: operator start + promotion 600 s assumed + DNS 240 s', () => {
     expect(runbook.rtoBudget).toEqual({
       detectionSeconds: 0,
+      guardWaitSeconds: 0,
       approvalSeconds: 0,
       promotionSeconds: 600,
       dnsSeconds: 240,
@@ -323,9 +435,52 @@ describe('automatic promotion', () => {
           InputPathsMap: { time: '$.time' },
           InputTemplate: '{"trigger":"alarm","reason":"orders-dr-replication-stalled went to ALARM","detectedAt":<time>}',
         },
-        RetryPolicy: { MaximumRetryAttempts: 3 },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RunbookStartDeadLetterQueue'), 'Arn'] } },
       })],
     });
+  });
+
+  test('a start that fails after its retries lands in an encrypted, TLS-only dead-letter queue with an alarm', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RunbookStartDeadLetterKey'), 'Arn'] },
+      MessageRetentionPeriod: 1_209_600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^RunbookStartOnStalledReplication'), 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'AllowEventBridgeToSendToTheDeadLetterQueue',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+        }]),
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'orders-dr-failover-start-failed',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^ReplicaAlarmsTopic') }],
+    });
+    expect(runbook.startDeadLetterQueue).toBeDefined();
+    expect(runbook.startFailedAlarm?.alarmName).toBeDefined();
   });
 
   test('an approval is required by default, through a task token with a one-hour timeout', () => {
@@ -334,17 +489,34 @@ describe('automatic promotion', () => {
     expect(asl.States.RequestApproval).toMatchObject({
       Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
       TimeoutSeconds: 3600,
-      Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'NotifyNotApproved' }, { ErrorEquals: ['States.ALL'], Next: 'NotifyRejected' }],
-      Next: 'Promote',
+      // A rejection is never retried; any other failure (the publish) is, and is reported as such.
+      Retry: [
+        { ErrorEquals: ['Rejected'], MaxAttempts: 0 },
+        { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL' },
+      ],
+      Catch: [
+        { ErrorEquals: ['States.Timeout'], Next: 'NotifyNotApproved' },
+        { ErrorEquals: ['Rejected'], Next: 'NotifyRejected' },
+        { ErrorEquals: ['States.ALL'], Next: 'NotifyApprovalNotSent' },
+      ],
+      // The replica is described again after the approval, which may have taken hours.
+      Next: 'DescribeBeforePromote',
     });
-    expect(asl.States.RequestApproval.Arguments.Message).toContain('$states.context.Task.Token');
+    expect(asl.States.ApprovalNotSent).toMatchObject({ Type: 'Fail', Error: 'Runbook.ApprovalNotSent' });
+    expect(asl.States.ReadyToPromote.Choices.map((c: any) => c.Next)).toEqual(['NotifyAlreadyPromoted', 'Promote', 'WaitBeforePromote']);
+    expect(asl.States.ReadyToPromote.Default).toBe('NotifyReplicaBusy');
+    const message = asl.States.RequestApproval.Arguments.Message;
+    expect(message).toContain('$states.context.Task.Token');
+    // The approval hint runs as printed: the JSON is one shell word.
+    expect(message).toContain('--task-output \'{\\"approvedBy\\":\\"<name>\\"}\'');
   });
 
   test('the RTO budget counts detection and the approval timeout', () => {
     expect(runbook.rtoBudget).toMatchObject({
-      detectionSeconds: 240, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 4680,
+      detectionSeconds: 240, guardWaitSeconds: 150, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 4830,
     });
-    expect(runbook.rtoBudget.formula).toMatch(/^replication stalled 180 s \+ one alarm period 60 s \+ approval at most 3600 s \+ promotion 600 s/);
+    expect(runbook.rtoBudget.formula).toMatch(
+      /^replication stalled 180 s \+ one alarm period 60 s \+ guard re-checks at most 150 s \(5 x 30 s\) \+ approval at most 3600 s \+ promotion 600 s/);
   });
 
   test('fully unattended only when approval is turned off explicitly', () => {
@@ -399,6 +571,7 @@ describe('compliance', () => {
     expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
       'Dr/Runbook/LoggingAndTracingPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       'Dr/Runbook/PromotionRole/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'Dr/Runbook/StartDeadLetterQueue AwsSolutions::AwsSolutions-SQS3',
     ]);
     expect(acks.find((a) => a.path.endsWith('LoggingAndTracingPolicy'))!.reason).toMatch(/none of them has a resource type/);
     // Customer-managed policies only: no inline policy on any role of the runbook.

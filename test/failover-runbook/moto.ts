@@ -57,6 +57,14 @@ export class MotoServer {
     await this.post('/_faults', { [action]: errors });
   }
 
+  /**
+   * Makes the next DescribeDBInstances calls that return the instance report these statuses, one per call; it is
+   * `available` again after the last.
+   */
+  public async injectStatuses(identifier: string, statuses: string[]): Promise<void> {
+    await this.post('/_statuses', { [identifier]: statuses });
+  }
+
   /** The server's recent stderr, for failure messages. */
   public log(): string {
     return this.stderr.join('');

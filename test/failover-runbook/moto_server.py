@@ -29,7 +29,13 @@ closed here, each to the behaviour AWS documents; nothing else of moto is change
 
 Fault injection: POST /_faults with {"<RDS action>": [{"code": "...", "message": "..."}, ...]} makes the next calls of
 that action fail with those errors, one per call, as RDS error responses. The test drives throttling and failures
-this way. POST /_faults/reset clears them.
+this way. POST /_faults/reset clears them (and the statuses below).
+
+Status injection: POST /_statuses with {"<DB instance identifier>": ["backing-up", "modifying", ...]} makes the next
+DescribeDBInstances calls that return that instance report those statuses, one per call; after the last, the
+instance is `available` again. moto's instances are always `available`; RDS shows transient statuses such as these
+while it backs up, modifies or promotes an instance.
+https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status
 """
 import datetime
 import json
@@ -198,8 +204,27 @@ def _promote(self, db_kwargs):
     return result
 
 
+_statuses = {}
+_original_describe = RDSBackend.describe_db_instances
+
+
+def _describe(self, *args, **kwargs):
+    databases = _original_describe(self, *args, **kwargs)
+    with _lock:
+        for database in databases:
+            queue = _statuses.get(database.db_instance_identifier)
+            if queue is None:
+                continue
+            if queue:
+                database.status = queue.pop(0)
+            else:
+                database.status = "available"
+                del _statuses[database.db_instance_identifier]
+    return databases
+
+
 RDSBackend.promote_read_replica = _with_faults("PromoteReadReplica", _promote)
-RDSBackend.describe_db_instances = _with_faults("DescribeDBInstances", RDSBackend.describe_db_instances)
+RDSBackend.describe_db_instances = _with_faults("DescribeDBInstances", _describe)
 
 
 def main():
@@ -213,9 +238,15 @@ def main():
                 for action, errors in json.loads(request.get_data() or b"{}").items():
                     _faults.setdefault(action, []).extend(errors)
             return Response("ok")(environ, start_response)
+        if request.path == "/_statuses" and request.method == "POST":
+            with _lock:
+                for identifier, statuses in json.loads(request.get_data() or b"{}").items():
+                    _statuses.setdefault(identifier, []).extend(statuses)
+            return Response("ok")(environ, start_response)
         if request.path == "/_faults/reset" and request.method == "POST":
             with _lock:
                 _faults.clear()
+                _statuses.clear()
             return Response("ok")(environ, start_response)
         return moto_app(environ, start_response)
 

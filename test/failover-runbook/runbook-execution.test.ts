@@ -13,14 +13,15 @@ import {
   CloudWatchClient, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand, StateValue,
 } from '@aws-sdk/client-cloudwatch';
 import {
-  CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, ListTagsForResourceCommand, RDSClient,
+  CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, ListTagsForResourceCommand,
+  PromoteReadReplicaCommand, RDSClient,
 } from '@aws-sdk/client-rds';
 import {
   CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SendTaskFailureCommand,
   SendTaskSuccessCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -55,6 +56,10 @@ function synthesizedDefinition(props: Partial<FailoverRunbookProps> = {}): strin
     failover: parts.failover,
     evidenceAlarms: [canary],
     pollInterval: Duration.seconds(10),
+    // Short waits, so that the scenarios that wait run in seconds: two guard re-checks 10 s apart, one fence reading.
+    guardRechecks: 2,
+    guardRecheckInterval: Duration.seconds(10),
+    fenceWait: Duration.seconds(0),
     ...props,
   });
   const machines = Template.fromStack(parts.drStack).findResources('AWS::StepFunctions::StateMachine');
@@ -84,13 +89,15 @@ let moto: MotoServer;
 let rds: RDSClient; let rdsPrimary: RDSClient; let cw: CloudWatchClient; let sns: SNSClient; let sqs: SQSClient; let sfn: SFNClient;
 let definition: string;
 let approvalDefinition: string;
+let fenceDefinition: string;
 let queueUrl: string;
 let topicArn: string;
 
 beforeAll(async () => {
   definition = synthesizedDefinition();
   approvalDefinition = synthesizedDefinition({ approval: true });
-  moto = await MotoServer.start(sdkServicesOf([JSON.parse(definition), JSON.parse(approvalDefinition)]));
+  fenceDefinition = synthesizedDefinition({ fenceWait: Duration.seconds(40) });
+  moto = await MotoServer.start(sdkServicesOf([JSON.parse(definition), JSON.parse(approvalDefinition), JSON.parse(fenceDefinition)]));
   const config = (region: string) => ({ endpoint: moto.endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   rds = new RDSClient(config(DR_REGION));
   rdsPrimary = new RDSClient(config(PRIMARY_REGION));
@@ -188,6 +195,24 @@ async function execute(machineArn: string, input: object = {}): Promise<Run> {
   return finish(await start(machineArn, input));
 }
 
+/** Reads the topic's messages into `into` until one has the given step; fails after 60 s. */
+async function waitForStep(step: string, into: any[]): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    into.push(...await messages());
+    if (into.some((m) => m.step === step)) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no message "${step}" in 60 s: ${JSON.stringify(steps(into))}\n${moto.log()}`);
+}
+
+/** A definition whose promotion times out after `polls` polls instead of 360 (promotionTimeout 1 h at 10 s). */
+function withMaxPolls(machineDefinition: string, polls: number): string {
+  expect(machineDefinition.split('$polls >= 360').length - 1).toBe(2);
+  return machineDefinition.split('$polls >= 360').join(`$polls >= ${polls}`);
+}
+
 /** Every message on the topic so far, parsed, in arrival order. */
 async function messages(): Promise<any[]> {
   const all: any[] = [];
@@ -197,6 +222,10 @@ async function messages(): Promise<any[]> {
       return all;
     }
     all.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
+    // Read once: a message left on the queue would come back after its visibility timeout.
+    for (const m of r.Messages) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+    }
   }
 }
 
@@ -274,8 +303,12 @@ test('happy path: promoted with the primary\'s retention, signal published, fenc
     evidence: { alarmsInAlarm: [STALLED, CANARY], replicationStatusBroken: false, signals: 2, required: 2 },
     lag: { datapoints: 10, boundSeconds: 32, latestSeconds: 212, rpoSeconds: 60, lookbackSeconds: 900 },
     lagAtPromotionSeconds: 32,
-    fence: { recorded: true, alarm: FENCE, alarmState: 'OK' },
+    // One reading of the fence alarm (fenceWait 0), which moto never evaluates: still OK, so the fence is pending.
+    fence: { recorded: true, alarm: FENCE, alarmState: 'OK', status: 'pending', readings: 1 },
+    available: true,
+    status: 'available',
   });
+  expect(report.availableAt).toEqual(expect.any(String));
   // Detection was 180 s before the start; the promotion polls every 10 s at least once.
   expect(report.detectionToWritableSeconds).toBeGreaterThanOrEqual(190);
   expect(report.promotionSeconds).toBeGreaterThanOrEqual(10);
@@ -387,20 +420,36 @@ test('PromoteReadReplica throttled twice: retried with backoff, then promoted on
   record('throttled twice', run, ms);
 });
 
-test('PromoteReadReplica fails: ends failed, notified, not retried, no signal', async () => {
+test('PromoteReadReplica refused for a transient state (InvalidDBInstanceState): retried with backoff, then promoted once', async () => {
   const machine = await seed(PRIMARY_DOWN);
-  await moto.injectFaults('PromoteReadReplica', [{ code: 'InvalidDBInstanceState', message: 'Instance orders-dr is not in a valid state' }]);
+  await moto.injectFaults('PromoteReadReplica', [
+    { code: 'InvalidDBInstanceState', message: 'Instance orders-dr is not in a valid state' },
+    { code: 'InvalidDBInstanceState', message: 'Instance orders-dr is not in a valid state' },
+  ]);
+  const run = await execute(machine);
+  expect(run.status).toBe('SUCCEEDED');
+  // RDS's InvalidDBInstanceState is the SDK's InvalidDbInstanceStateException.
+  expect(taskAttempts(run, 'promoteReadReplica')).toEqual({
+    scheduled: 3, errors: ['Rds.InvalidDbInstanceStateException', 'Rds.InvalidDbInstanceStateException'],
+  });
+  expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+  expect(await writableDatapoints()).toEqual([1]);
+  record('promotion refused twice for its state', run, await messages());
+});
+
+test('PromoteReadReplica fails with an error that is not retried: ends failed, notified, no signal', async () => {
+  const machine = await seed(PRIMARY_DOWN);
+  await moto.injectFaults('PromoteReadReplica', [{ code: 'DBInstanceNotFound', message: 'DBInstance orders-dr not found' }]);
   const run = await execute(machine);
   expect(run.status).toBe('FAILED');
   expect(run.error).toBe('Runbook.PromotionFailed');
-  // RDS's InvalidDBInstanceState is the SDK's InvalidDbInstanceStateException.
-  expect(run.cause).toContain('Rds.InvalidDbInstanceStateException');
-  expect(taskAttempts(run, 'promoteReadReplica')).toEqual({ scheduled: 1, errors: ['Rds.InvalidDbInstanceStateException'] });
+  expect(run.cause).toContain('Rds.DbInstanceNotFoundException');
+  expect(taskAttempts(run, 'promoteReadReplica')).toEqual({ scheduled: 1, errors: ['Rds.DbInstanceNotFoundException'] });
   expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
   expect(await writableDatapoints()).toEqual([]);
   const ms = await messages();
   expect(steps(ms)).toEqual(['started', 'failed: PromoteReadReplica was refused']);
-  expect(ms[1].error.Error).toBe('Rds.InvalidDbInstanceStateException');
+  expect(ms[1].error.Error).toBe('Rds.DbInstanceNotFoundException');
   record('promotion fails', run, ms);
 });
 
@@ -432,6 +481,134 @@ test('a describe failure stops the run before anything changes', async () => {
   expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
 });
 
+describe('a run the alarm started', () => {
+  const ALARM_START = { trigger: 'alarm', reason: 'orders-dr-replication-stalled went to ALARM' };
+
+  test('re-reads the evidence while it is short, and promotes once it is enough', async () => {
+    const machine = await seed({ evidence: [StateValue.ALARM, StateValue.OK], lag: STOPPED_AT_32 });
+    const execution = await start(machine, ALARM_START);
+    const ms: any[] = [];
+    await waitForStep('waiting: re-reading the replica, evidence and lag every 10 s, at most 2 times', ms);
+    expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+    // The canary from this Region now fails too: the next re-read finds two signals.
+    await cw.send(new SetAlarmStateCommand({ AlarmName: CANARY, StateValue: StateValue.ALARM, StateReason: 'primary unreachable' }));
+    const run = await finish(execution);
+    expect(run.status).toBe('SUCCEEDED');
+    ms.push(...await messages());
+    expect(steps(ms)).toEqual(['started', 'waiting: re-reading the replica, evidence and lag every 10 s, at most 2 times',
+      'promotion requested', 'writable', 'old primary fenced', undefined]);
+    expect(run.output).toMatchObject({ outcome: 'promoted', trigger: 'alarm', rechecks: 1, evidence: { signals: 2 } });
+    expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+    record('alarm start, evidence arrives', run, ms);
+  });
+
+  test('refuses after its re-reads when the evidence stays short', async () => {
+    const machine = await seed({ evidence: [StateValue.ALARM, StateValue.OK], lag: STOPPED_AT_32 });
+    const run = await execute(machine, ALARM_START);
+    expect(run.error).toBe('Runbook.PrimaryLooksHealthy');
+    const ms = await messages();
+    expect(steps(ms)).toEqual(['started', 'waiting: re-reading the replica, evidence and lag every 10 s, at most 2 times',
+      'refused: the primary does not look down']);
+    expect(ms[2]).toMatchObject({ rechecks: 2, maxRechecks: 2, evidence: { signals: 1 } });
+    expect(taskAttempts(run, 'describeAlarms').scheduled).toBe(3);
+    expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
+  });
+
+  test('waits for a replica that is backing up, then promotes', async () => {
+    const machine = await seed(PRIMARY_DOWN);
+    await moto.injectStatuses(REPLICA, ['backing-up', 'backing-up']);
+    const run = await execute(machine, ALARM_START);
+    expect(run.status).toBe('SUCCEEDED');
+    const ms = await messages();
+    expect(ms[0]).toMatchObject({ step: 'started', status: 'backing-up' });
+    expect(steps(ms).slice(1)).toEqual(['waiting: re-reading the replica, evidence and lag every 10 s, at most 2 times',
+      'promotion requested', 'writable', 'old primary fenced', undefined]);
+    expect(run.output.rechecks).toBe(2);
+    expect(taskAttempts(run, 'promoteReadReplica').scheduled).toBe(1);
+    record('alarm start, replica backing up', run, ms);
+  });
+
+  test('an operator\'s run refuses a replica that is backing up at once', async () => {
+    const machine = await seed(PRIMARY_DOWN);
+    await moto.injectStatuses(REPLICA, ['backing-up']);
+    const run = await execute(machine, { reason: 'operator' });
+    expect(run.error).toBe('Runbook.ReplicaNotAvailable');
+    const ms = await messages();
+    expect(steps(ms)).toEqual(['started', 'refused: the replica is not available']);
+    expect(ms[1]).toMatchObject({ status: 'backing-up', rechecks: 0 });
+    expect(taskAttempts(run, 'describeDBInstances').scheduled).toBe(1);
+  });
+});
+
+describe('the promoted instance', () => {
+  test('is writable as soon as it is no longer a replica, while RDS still shows it modifying, and reported once available', async () => {
+    const machine = await seed(PRIMARY_DOWN);
+    // The replica is available; the promoted instance is modifying at the first poll, available at the second.
+    await moto.injectStatuses(REPLICA, ['available', 'modifying']);
+    const run = await execute(machine);
+    expect(run.status).toBe('SUCCEEDED');
+    const ms = await messages();
+    expect(ms.find((m) => m.step === 'writable')).toMatchObject({ status: 'modifying', signalPublished: true, polls: 1 });
+    expect(run.output).toMatchObject({ available: true, status: 'available', polls: 2 });
+    expect(Date.parse(run.output.availableAt)).toBeGreaterThan(Date.parse(run.output.writableAt));
+  });
+
+  test('a timeout while it is still backing up after the promotion still publishes the signal, fences and reports', async () => {
+    const machine = await seed(PRIMARY_DOWN, withMaxPolls(definition, 3));
+    await moto.injectStatuses(REPLICA, ['available', ...Array(10).fill('backing-up')]);
+    const run = await execute(machine);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(await writableDatapoints()).toEqual([1]);
+    const ms = await messages();
+    expect(steps(ms)).toEqual(['started', 'promotion requested', 'writable', 'old primary fenced', undefined]);
+    expect(run.output).toMatchObject({ outcome: 'promoted', available: false, status: 'backing-up', availableAt: null, polls: 3 });
+    expect(run.output.fence.recorded).toBe(true);
+    record('timeout after writable', run, ms);
+  });
+
+  test('a describe failure after PromoteReadReplica says the promotion may be under way, not that nothing changed', async () => {
+    const machine = await seed(PRIMARY_DOWN);
+    const execution = await start(machine);
+    const ms: any[] = [];
+    await waitForStep('promotion requested', ms);
+    // The first poll comes 10 s after the request; all five attempts of its describe fail.
+    await moto.injectFaults('DescribeDBInstances', Array(5).fill({ code: 'InternalFailure', message: 'injected' }));
+    const run = await finish(execution);
+    expect(run.error).toBe('Runbook.CannotDescribePromotion');
+    expect(run.cause).not.toContain('nothing was changed');
+    ms.push(...await messages());
+    expect(steps(ms)).toEqual(['started', 'promotion requested', 'failed: cannot describe the instance after PromoteReadReplica']);
+    expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+  });
+});
+
+test('two runs at once (EventBridge delivers at least once): both end well, and the instance is promoted once', async () => {
+  const machine = await seed(PRIMARY_DOWN);
+  const [a, b] = await Promise.all([start(machine, { trigger: 'alarm' }), start(machine, { trigger: 'alarm' })]);
+  const runs = await Promise.all([finish(a), finish(b)]);
+  expect(runs.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  expect(runs.map((r) => r.output.outcome).sort()).toEqual(expect.arrayContaining(['promoted']));
+  const promoted = await replica();
+  expect(promoted.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+  expect(promoted.BackupRetentionPeriod).toBe(35);
+  expect(await writableDatapoints()).toEqual([1]);
+});
+
+test('the fence alarm is read until it is in ALARM, within fenceWait', async () => {
+  const machine = await seed(PRIMARY_DOWN, fenceDefinition);
+  const execution = await start(machine);
+  // CloudWatch evaluates the fence alarm on the probe's metric a minute or so after the promotion; moto does not.
+  for (let i = 0; i < 120 && (await writableDatapoints()).length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await cw.send(new SetAlarmStateCommand({ AlarmName: FENCE, StateValue: StateValue.ALARM, StateReason: 'writable' }));
+  const run = await finish(execution);
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output.fence).toMatchObject({ alarmState: 'ALARM', status: 'fenced' });
+  expect(run.output.fence.readings).toBeGreaterThanOrEqual(1);
+  expect(run.output.fence.readings).toBeLessThanOrEqual(3);
+});
+
 describe('with approval', () => {
   async function approvalRequest(): Promise<any> {
     for (let i = 0; i < 200; i++) {
@@ -454,6 +631,31 @@ describe('with approval', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output.approvedBy).toBe('alice');
     expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+    // The hint runs as printed in a shell: the task output is one quoted word.
+    expect(request.approve).toBe('aws stepfunctions send-task-success --task-token <taskToken> --task-output \'{"approvedBy":"<name>"}\'');
+  });
+
+  test('the replica is described again after the approval: promoted meanwhile, the run resumes without promoting', async () => {
+    const machine = await seed(PRIMARY_DOWN, approvalDefinition);
+    const execution = await start(machine);
+    const request = await approvalRequest();
+    // An operator promoted the instance while the approval waited.
+    await rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: REPLICA, BackupRetentionPeriod: 7 }));
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify({ approvedBy: 'alice' }) }));
+    const run = await finish(execution);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(taskAttempts(run, 'promoteReadReplica').scheduled).toBe(0);
+    expect(run.output).toMatchObject({ outcome: 'already-promoted', approvedBy: 'alice' });
+    expect((await replica()).BackupRetentionPeriod).toBe(7);
+  });
+
+  test('a publish failure of the request is retried, then reported as such, not as a rejection', async () => {
+    const machine = await seed(PRIMARY_DOWN, approvalDefinition);
+    await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+    const run = await execute(machine);
+    expect(run.error).toBe('Runbook.ApprovalNotSent');
+    expect(taskAttempts(run, 'publish.waitForTaskToken').scheduled).toBe(5);
+    expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
   });
 
   test('a rejection ends the run without promoting', async () => {
@@ -463,6 +665,8 @@ describe('with approval', () => {
     await sfn.send(new SendTaskFailureCommand({ taskToken: request.taskToken, error: 'Rejected', cause: 'not now' }));
     const run = await finish(execution);
     expect(run.error).toBe('Runbook.Rejected');
+    // A rejection is not retried: no second request.
+    expect(taskAttempts(run, 'publish.waitForTaskToken').scheduled).toBe(1);
     expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toContain(PRIMARY);
     expect(await writableDatapoints()).toEqual([]);
   });

@@ -329,7 +329,7 @@ describe('data safety', () => {
     expect(ids(primaryStack, 'AWS::SecretsManager::Secret')).toEqual(['OrdersPrimarySecretC4A03822']);
     expect(ids(drStack, 'AWS::RDS::DBInstance')).toEqual(['OrdersReplicaInstanceA2577813']);
     expect(ids(primaryStack, 'AWS::KMS::Key')).toEqual(['OrdersNetworkFlowLogKey32E7A3F9', 'OrdersPrimaryAlarmsTopicKeyE3CFAA55', 'OrdersPrimaryKey1D77C87A', 'OrdersPrimaryProbeLogKey1166AAC6']);
-    expect(ids(drStack, 'AWS::KMS::Key')).toEqual(['OrdersNetworkFlowLogKey32E7A3F9', 'OrdersReplicaAlarmsTopicKeyB2CAB984', 'OrdersReplicaKeyF369536F', 'OrdersReplicaProbeLogKey4FA12574', 'OrdersRunbookLogKey60110023']);
+    expect(ids(drStack, 'AWS::KMS::Key')).toEqual(['OrdersNetworkFlowLogKey32E7A3F9', 'OrdersReplicaAlarmsTopicKeyB2CAB984', 'OrdersReplicaKeyF369536F', 'OrdersReplicaProbeLogKey4FA12574', 'OrdersRunbookLogKey60110023', 'OrdersRunbookStartDeadLetterKey481CDC39']);
     expect(ids(primaryStack, 'AWS::Logs::LogGroup')).toEqual(['OrdersNetworkFlowLogGroup59EE4EA9', 'OrdersPrimaryPostgresqlLogGroup4DBF3C69', 'OrdersPrimaryProbeLogGroup88B1056E', 'OrdersPrimaryUpgradeLogGroupA281D555']);
     expect(ids(drStack, 'AWS::Logs::LogGroup')).toEqual(['OrdersNetworkFlowLogGroup59EE4EA9', 'OrdersReplicaPostgresqlLogGroup829D92BF', 'OrdersReplicaProbeLogGroup07F3DE95', 'OrdersReplicaUpgradeLogGroup423F7EF8', 'OrdersRunbookLogGroup0E4F18D2']);
   });
@@ -429,33 +429,33 @@ describe('compliance', () => {
 });
 
 describe('objectives through the pattern', () => {
-  test('the budget follows the options: 15 min approval is 240 + 900 + 600 + 240 s', () => {
+  test('the budget follows the options: 15 min approval is 240 + 150 (guard re-checks) + 900 + 600 + 240 s', () => {
     const { orders } = patternApp({ approvalTimeout: Duration.minutes(15) });
-    expect(orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RTO')!.budgetSeconds).toBe(1980);
+    expect(orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RTO')!.budgetSeconds).toBe(2130);
   });
 
   test('an impossible Region RTO fails synth, naming the approval', () => {
     expect(() => patternApp({ objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(1) } } }))
-      .toThrow(/regionFailure.rto is 900 s, but the configuration's worst case is 4680 s .*The largest term is decision: approval, 3600 s/);
+      .toThrow(/regionFailure.rto is 900 s, but the configuration's worst case is 4830 s .*The largest term is decision: approval, 3600 s/);
   });
 
   test('the same target passes without approval only if the promotion estimate fits: 15 min is still too short', () => {
     expect(() => patternApp({ approval: false, objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(1) } } }))
-      .toThrow(/worst case is 1080 s .*The largest term is promotion, 600 s, set by FailoverRunbook expectedPromotionTime/);
+      .toThrow(/worst case is 1230 s .*The largest term is promotion, 600 s, set by FailoverRunbook expectedPromotionTime/);
     const { drStack } = patternApp({
       approval: false,
-      expectedPromotionTime: Duration.minutes(5),
+      expectedPromotionTime: Duration.minutes(3),
       objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(2) } },
     });
-    // 240 + 300 + 240 = 780 s of 900 s: 13.3 % headroom, under 20 %.
-    Annotations.fromStack(drStack).hasWarning('/Dr/Orders/Objectives', Match.stringLikeRegexp('regionFailure.rto 900 s is met with 13.3 % headroom'));
+    // 240 + 150 + 180 + 240 = 810 s of 900 s: 10 % headroom, under 20 %.
+    Annotations.fromStack(drStack).hasWarning('/Dr/Orders/Objectives', Match.stringLikeRegexp('regionFailure.rto 900 s is met with 10 % headroom'));
   });
 
   test('the headroom warning can be acknowledged on the DR scope', () => {
     const app = newApp();
     const { drStack } = patternApp({
       approval: false,
-      expectedPromotionTime: Duration.minutes(5),
+      expectedPromotionTime: Duration.minutes(3),
       objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(2) } },
     }, app);
     CoreAnnotations.of(drStack).acknowledgeWarning('cdk-resilient-postgres:objectiveHeadroom', 'promotion measured at 4 min in drills');

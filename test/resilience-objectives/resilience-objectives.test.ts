@@ -63,18 +63,20 @@ describe('budget arithmetic', () => {
     expect(rto.budgetSeconds).toBe(1980);
   });
 
-  test('Region failure, automatic start with the default approval (1 h): 240 + 3600 + 600 + 240 = 4680 s, the runbook\'s own rtoBudget', () => {
+  test('Region failure, automatic start with the default approval (1 h): 240 + 150 + 3600 + 600 + 240 = 4830 s, the runbook\'s own rtoBudget', () => {
     const { objectives, runbook } = objectivesApp({}, { automaticPromotion: true });
     const rto = budget(objectives, 'Region failure', 'RTO');
     expect(rto.terms.map((t) => t.name)).toContain('decision: approval');
+    // A run the alarm started re-reads its guards 5 times, 30 s apart, before it refuses.
+    expect(rto.terms.find((t) => t.name === 'decision: guard re-checks')).toMatchObject({ seconds: 150 });
     expect(rto.terms.map((t) => t.name)).not.toContain('detection: operator starts the runbook');
-    expect(rto.budgetSeconds).toBe(4680);
-    expect(runbook!.rtoBudget.totalSeconds).toBe(4680);
+    expect(rto.budgetSeconds).toBe(4830);
+    expect(runbook!.rtoBudget.totalSeconds).toBe(4830);
   });
 
-  test('Region failure, unattended: 240 + 600 + 240 = 1080 s', () => {
+  test('Region failure, unattended: 240 + 150 + 600 + 240 = 1230 s', () => {
     const { objectives } = objectivesApp({}, { automaticPromotion: true, approval: false });
-    expect(budget(objectives, 'Region failure', 'RTO').budgetSeconds).toBe(1080);
+    expect(budget(objectives, 'Region failure', 'RTO').budgetSeconds).toBe(1230);
   });
 
   test('Region failure with other settings: stallAfter 5 min, approval 10 min, promotion 20 min, operator 5 min', () => {
@@ -97,7 +99,7 @@ describe('budget arithmetic', () => {
     const objectives = new ResilienceObjectives(parts.drStack, 'Objectives', { runbook });
     const rto = budget(objectives, 'Region failure', 'RTO');
     expect(terms(rto).slice(-2)).toEqual([['DNS: health-check lag', 0], ['DNS: TTL', 10]]);
-    expect(rto.budgetSeconds).toBe(240 + 600 + 60 + 120 + 0 + 10);
+    expect(rto.budgetSeconds).toBe(240 + 150 + 600 + 60 + 120 + 0 + 10);
   });
 
   test('Region RPO is the runbook\'s replica-lag guard', () => {
@@ -137,10 +139,10 @@ describe('targets', () => {
 
   test('a Region RTO below the budget fails synth, naming the largest term and what sets it', () => {
     expect(() => objectivesApp({ regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(2) } }, { automaticPromotion: true }))
-      .toThrow("ResilienceObjectives: regionFailure.rto is 900 s, but the configuration's worst case is 4680 s (detection: replication stalled 240 s"
-        + ' + decision: approval 3600 s + promotion 600 s (assumed) + DNS: probe interval 60 s + DNS: alarm periods × evaluation periods 120 s'
+      .toThrow("ResilienceObjectives: regionFailure.rto is 900 s, but the configuration's worst case is 4830 s (detection: replication stalled 240 s"
+        + ' + decision: guard re-checks 150 s + decision: approval 3600 s + promotion 600 s (assumed) + DNS: probe interval 60 s + DNS: alarm periods × evaluation periods 120 s'
         + ' + DNS: health-check lag 30 s (assumed) + DNS: TTL 30 s). The largest term is decision: approval, 3600 s, set by FailoverRunbook'
-        + ' approvalTimeout (or approval): shorten it, or raise regionFailure.rto to at least 4680 s.');
+        + ' approvalTimeout (or approval): shorten it, or raise regionFailure.rto to at least 4830 s.');
   });
 
   test('an impossible AZ RTO names the Multi-AZ failover', () => {
