@@ -9,6 +9,8 @@ export interface RunbookSettings {
   readonly evidenceAlarmNames: string[];
   readonly lagLookbackSeconds: number;
   readonly fenceAlarmName?: string;
+  /** The fence's latch metric name, published as 1 with the writable signal (Route53DbFailover's latch). */
+  readonly latchMetricName?: string;
   readonly fenceTagPrefix: string;
   readonly minimumEvidence: number;
   readonly rpoSeconds: number;
@@ -478,6 +480,8 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
       MetricData: [
         { MetricName: 'Writable', Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: 60 },
         { MetricName: 'Reachable', Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: 60 },
+        // The latch: from this datapoint on, neither failover name answers the old primary until an operator lifts it.
+        ...(s.latchMetricName ? [{ MetricName: s.latchMetricName, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: 60 }] : []),
       ],
     },
     Retry: RETRY_READS,

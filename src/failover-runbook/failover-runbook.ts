@@ -15,7 +15,7 @@ import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-regio
 import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
 import { encryptedLogGroup } from '../private/logs-key';
-import { rdsInstanceMetric } from '../private/metrics';
+import { PROMOTED_METRIC_NAME, rdsInstanceMetric } from '../private/metrics';
 import { acknowledge } from '../private/nag';
 import { validateBackupRetention, wholeUnits } from '../private/validation';
 import { FENCE_TAG_PREFIX, PromotionRole } from '../promotion-role/promotion-role';
@@ -52,8 +52,10 @@ export interface FailoverRunbookProps {
   readonly topicKey?: kms.IKey;
 
   /**
-   * The failover records. The runbook reads their fence alarm after the promotion and uses their detection budget in
-   * `rtoBudget`.
+   * The failover records. With a latched fence (their secondary's `writableAlarm`), the runbook publishes the latch
+   * metric with its writable signal, so the fence closes without waiting for the DR probe, and reads the latch alarm
+   * after the promotion; otherwise it reads their fence alarm. Their secondary must be this replica. Their detection
+   * budget counts in `rtoBudget`.
    *
    * @default - no fence check; the RTO budget counts no DNS time
    */
@@ -336,8 +338,16 @@ export class FailoverRunbook extends Construct {
     this.automaticPromotion = automatic;
     this.failover = props.failover;
     this.approvalRequired = props.approval ?? automatic;
-    // Route53DbFailover has already required a literal name for its fence alarm.
-    const fenceAlarmName = props.failover?.fenceAlarm ? literalAlarmNameOf(props.failover.fenceAlarm) : undefined;
+    // With a latched fence the runbook publishes the latch metric at once and reads the latch alarm; without one it
+    // reads the fence alarm. Route53DbFailover has already required literal names for both.
+    const latchAlarm = props.failover?.latchAlarm;
+    const latchDimension = props.failover?.latchMetric?.dimensions?.DBInstanceIdentifier;
+    if (latchAlarm !== undefined && latchDimension !== identifier) {
+      throw propError(CONSTRUCT, 'failover', props.failover!.node.path,
+        `a Route53DbFailover whose secondary is this replica, ${identifier}: its fence latches on ${String(latchDimension)}`);
+    }
+    const fenceAlarm = latchAlarm ?? props.failover?.fenceAlarm;
+    const fenceAlarmName = fenceAlarm ? literalAlarmNameOf(fenceAlarm) : undefined;
 
     // --- Signals: alarms in this Region on the replica's ReplicaLag ----------------------------------------------------
     const stalledAlarmName = `${identifier}-replication-stalled`;
@@ -370,7 +380,7 @@ export class FailoverRunbook extends Construct {
       topic: props.topic,
       topicKey: props.topicKey,
       evidenceAlarms: [this.replicationStalledAlarm, ...evidenceAlarms,
-        ...(props.failover?.fenceAlarm ? [props.failover.fenceAlarm] : [])],
+        ...(fenceAlarm ? [fenceAlarm] : [])],
       recordFence: true,
     });
 
@@ -392,6 +402,7 @@ export class FailoverRunbook extends Construct {
       evidenceAlarmNames: [stalledAlarmName, ...evidenceNames],
       lagLookbackSeconds: lookbackMinutes * 60,
       fenceAlarmName,
+      latchMetricName: latchAlarm ? PROMOTED_METRIC_NAME : undefined,
       fenceTagPrefix: FENCE_TAG_PREFIX,
       minimumEvidence,
       rpoSeconds,

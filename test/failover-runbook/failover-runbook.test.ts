@@ -338,14 +338,23 @@ describe('defaults', () => {
     }
   });
 
-  test('the writable signal is the probe\'s metric: CdkResilientPostgres Writable and Reachable = 1, 60 s resolution', () => {
+  test('the writable signal is the probe\'s metric: CdkResilientPostgres Writable and Reachable = 1, 60 s resolution, and the fence latch', () => {
     expect(states.PublishWritable.Arguments).toEqual({
       Namespace: 'CdkResilientPostgres',
       MetricData: [
         { MetricName: 'Writable', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }], Value: 1, Unit: 'Count', StorageResolution: 60 },
         { MetricName: 'Reachable', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }], Value: 1, Unit: 'Count', StorageResolution: 60 },
+        // Route53DbFailover's latch metric: the fence closes with the runbook's signal, not a probe minute later.
+        { MetricName: 'Promoted', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-dr' }], Value: 1, Unit: 'Count', StorageResolution: 60 },
       ],
     });
+  });
+
+  test('the runbook refuses failover records whose fence latches on another instance', () => {
+    const { drStack, primary, drNet, drAlarms, failover } = runbookApp();
+    const other = new CrossRegionReadReplica(drStack, 'OtherReplica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-other' });
+    expect(() => new FailoverRunbook(drStack, 'OtherRunbook', { replica: other, topic: drAlarms.topic, failover }))
+      .toThrow(/^FailoverRunbook: invalid failover '.*Failover': a Route53DbFailover whose secondary is this replica, orders-other: its fence latches on orders-dr$/);
   });
 
   test('the fence: tags on the promoted instance, and the fence alarm read; nothing calls another Region or Route 53', () => {
@@ -356,7 +365,8 @@ describe('defaults', () => {
         { Key: 'cdk-resilient-postgres:failback', Value: 'explicit-only' },
       ],
     });
-    expect(states.ReadFence.Arguments).toEqual({ AlarmNames: ['orders-dr-writable'] });
+    // With the latched fence, the latch alarm is what the report reads.
+    expect(states.ReadFence.Arguments).toEqual({ AlarmNames: ['orders-dr-promoted'] });
     // The fence alarm is evaluated a minute or two after the signal: read every 20 s, 1 + 9 times (fenceWait 3 min).
     expect(states.FenceInAlarm.Choices).toEqual([
       { Condition: "{% $fenceState = 'ALARM' %}", Next: 'NotifyFenced' },
@@ -387,7 +397,7 @@ describe('defaults', () => {
         Sid: 'ReadEvidenceAlarms',
         Effect: 'Allow',
         Action: 'cloudwatch:DescribeAlarms',
-        Resource: ['orders-dr-replication-stalled', 'orders-dr-writable'].map(alarmArn),
+        Resource: ['orders-dr-promoted', 'orders-dr-replication-stalled'].map(alarmArn),
       },
       {
         Sid: 'RecordTheFence',
