@@ -351,9 +351,10 @@ describe('defaults', () => {
   });
 
   test('the runbook refuses failover records whose fence latches on another instance', () => {
-    const { drStack, primary, drNet, drAlarms, failover } = runbookApp();
-    const other = new CrossRegionReadReplica(drStack, 'OtherReplica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-other' });
-    expect(() => new FailoverRunbook(drStack, 'OtherRunbook', { replica: other, topic: drAlarms.topic, failover }))
+    const parts = runbookApp();
+    const { primary, drNet, drAlarms, failover } = parts;
+    const other = new CrossRegionReadReplica(parts.drStack, 'OtherReplica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-other' });
+    expect(() => new FailoverRunbook(parts.drStack, 'OtherRunbook', { replica: other, topic: drAlarms.topic, failover }))
       .toThrow(/^FailoverRunbook: invalid failover '.*Failover': a Route53DbFailover whose secondary is this replica, orders-other: its fence latches on orders-dr$/);
   });
 
