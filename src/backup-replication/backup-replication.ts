@@ -215,7 +215,8 @@ export class BackupReplication extends Construct {
     }
     if (cfn.sourceDbInstanceIdentifier !== undefined) {
       throw propError(CONSTRUCT, 'sourceInstance', path,
-        'a primary DB instance; this instance is a read replica, which keeps no automated backups to replicate');
+        'a primary DB instance; this instance is a read replica: replicate its source\'s backups (a PostgreSQL read replica\'s '
+        + 'automated backups give no point-in-time recovery, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html)');
     }
     if (Stack.of(instance) !== Stack.of(this)) {
       throw propError(CONSTRUCT, 'sourceInstance', path,
