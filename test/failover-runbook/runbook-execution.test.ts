@@ -36,7 +36,8 @@ const REPLICA = 'orders-dr';
 const PRIMARY = 'orders-primary';
 const CANARY = 'orders-primary-canary-from-us-west-2';
 const STALLED = `${REPLICA}-replication-stalled`;
-const FENCE = `${REPLICA}-writable`;
+// With the latched fence the runbook reads the latch alarm (Route53DbFailover.latchAlarm).
+const FENCE = `${REPLICA}-promoted`;
 
 /** The synthesized definition string of the runbook, with its one substitution placeholder left in. */
 function synthesizedDefinition(props: Partial<FailoverRunbookProps> = {}): string {
@@ -233,7 +234,7 @@ async function replica() {
   return (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: REPLICA }))).DBInstances![0];
 }
 
-async function writableDatapoints(): Promise<number[]> {
+async function writableDatapoints(metricName: string = 'Writable'): Promise<number[]> {
   const now = Date.now();
   const r = await cw.send(new GetMetricDataCommand({
     StartTime: new Date(now - 3_600_000),
@@ -241,7 +242,7 @@ async function writableDatapoints(): Promise<number[]> {
     MetricDataQueries: [{
       Id: 'w',
       MetricStat: {
-        Metric: { Namespace: 'CdkResilientPostgres', MetricName: 'Writable', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: REPLICA }] },
+        Metric: { Namespace: 'CdkResilientPostgres', MetricName: metricName, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: REPLICA }] },
         Period: 60,
         Stat: 'Maximum',
       },
@@ -282,6 +283,8 @@ test('happy path: promoted with the primary\'s retention, signal published, fenc
   // The primary's retention in its template (MultiAzPostgres: 35 days), not the replica's.
   expect(promoted.BackupRetentionPeriod).toBe(35);
   expect(await writableDatapoints()).toEqual([1]);
+  // The fence latch closes with the runbook's writable signal (Route53DbFailover's Promoted metric).
+  expect(await writableDatapoints('Promoted')).toEqual([1]);
   const tags = (await rds.send(new ListTagsForResourceCommand({ ResourceName: promoted.DBInstanceArn }))).TagList;
   expect(tags).toEqual(expect.arrayContaining([
     { Key: 'cdk-resilient-postgres:promoted-from', Value: `arn:aws:rds:${PRIMARY_REGION}:${MOTO_ACCOUNT}:db:${PRIMARY}` },
