@@ -8,7 +8,9 @@ import { BackupCopyDestination } from './dr-backup-vault';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
-import { MAX_BACKUP_RETENTION_DAYS, wholeUnits } from '../private/validation';
+import {
+  MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition, wholeUnits,
+} from '../private/validation';
 
 const CONSTRUCT = 'BackupReplication';
 
@@ -129,6 +131,7 @@ export class BackupReplication extends Construct {
       throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.node.path,
         'a DB instance in a stack with an explicit env (account and region); the Region checks are made at synth time');
     }
+    validateRegionName(CONSTRUCT, 'sourceInstance', stack.region, `${props.sourceInstance.node.path} (region ${stack.region})`);
     this.sourceInstanceIdentifier = literalIdentifierOf(props.sourceInstance) ?? props.sourceInstance.instanceIdentifier;
 
     this.destinationRegion = validateRegion('destinationRegion', props.destinationRegion, stack.region);
@@ -165,6 +168,10 @@ export class BackupReplication extends Construct {
           `at least the destination vault lock's minimum retention (${lockMin} days); a shorter copy retention makes AWS Backup fail every copy job`);
       }
 
+      if (options.vaultKey) {
+        validateResourcePlace(CONSTRUCT, 'awsBackup.vaultKey', options.vaultKey, options.vaultKey.keyArn,
+          { region: stack.region, regionRule: `the vault is in the source's Region; ${REGIONAL_KEY_RULE}` });
+      }
       const vaultKey = options.vaultKey ?? new kms.Key(this, 'VaultKey', {
         description: `Encrypts the AWS Backup vault for RDS instance ${this.sourceInstanceIdentifier}`,
         enableKeyRotation: true,
@@ -226,13 +233,21 @@ export class BackupReplication extends Construct {
   }
 }
 
+/**
+ * The destination must be an AWS Region (aws-cdk-lib's region facts), other than the source's and in its partition:
+ * RDS replicates automated backups between Regions of one partition.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html
+ */
 function validateRegion(prop: string, region: string, sourceRegion: string): string {
-  if (Token.isUnresolved(region) || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+  if (Token.isUnresolved(region)) {
     throw propError(CONSTRUCT, prop, region, 'a literal AWS Region name such as us-west-2');
   }
+  validateRegionName(CONSTRUCT, prop, region);
   if (region === sourceRegion) {
     throw propError(CONSTRUCT, prop, region, `a Region other than the source's (${sourceRegion}); backups are replicated to another Region`);
   }
+  validateSamePartition(CONSTRUCT, prop, region, region, sourceRegion, "the source's stack");
   return region;
 }
 
@@ -248,6 +263,9 @@ function validateKeyArn(arn: string, region: string, account: string): string {
     throw propError(CONSTRUCT, 'destinationKeyArn', arn,
       'a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>); RDS takes a key ARN in the destination Region, not an alias or a token');
   }
+  // The partition of the ARN must be that of its Region, and so of the destination's.
+  validatePlace(CONSTRUCT, 'destinationKeyArn', arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
+  validateSamePartition(CONSTRUCT, 'destinationKeyArn', arn, match[1], region, 'the destination');
   if (match[1] !== region) {
     throw propError(CONSTRUCT, 'destinationKeyArn', arn, `a key in the destination Region ${region}, not ${match[1]}`);
   }
@@ -266,9 +284,21 @@ function validateKeyArn(arn: string, region: string, account: string): string {
  *
  * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
  * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html
+ *
+ * The partition may be a token (`stack.partition` without the `@aws-cdk/core:enablePartitionLiterals` flag): the
+ * Region, account and name must be literals. A literal partition must be that of the vault's Region and the source's.
  */
 function validateVaultArn(arn: string, sourceRegion: string, sourceAccount: string): void {
-  const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:[A-Za-z0-9_-]{2,50}$/.exec(arn);
+  const parts = arn.split(':');
+  const partitionIsToken = parts.length > 1 && Token.isUnresolved(parts[1]) && !/[:]/.test(parts[1]);
+  const literalTail = partitionIsToken ? ['arn', 'aws', ...parts.slice(2)].join(':') : arn;
+  const match = Token.isUnresolved(literalTail) ? null
+    : /^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:[A-Za-z0-9_-]{2,50}$/.exec(literalTail);
+  if (match) {
+    validateRegionName(CONSTRUCT, 'awsBackup.destination.vaultArn', match[1], arn);
+    validatePlace(CONSTRUCT, 'awsBackup.destination.vaultArn', arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
+    validateSamePartition(CONSTRUCT, 'awsBackup.destination.vaultArn', arn, match[1], sourceRegion, "the source's stack");
+  }
   if (!match) {
     throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
       'a literal backup vault ARN (arn:<partition>:backup:<region>:<account>:backup-vault:<name>), e.g. DrBackupVault.copyDestination');

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnKeyDestroyed } from '../private/removal';
-import { wholeUnits } from '../private/validation';
+import { partitionOfRegion, validateRegionName, wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'DrBackupVault';
 
@@ -180,6 +180,7 @@ export class DrBackupVault extends Construct {
       throw propError(CONSTRUCT, 'scope', `stack ${stack.stackName}`,
         'a stack with an explicit env (account and region), so the vault ARN is a literal another Region can name');
     }
+    validateRegionName(CONSTRUCT, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
     const name = props.backupVaultName ?? Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
     if (Token.isUnresolved(name) || !/^[A-Za-z0-9_-]{2,50}$/.test(name)) {
       throw propError(CONSTRUCT, 'backupVaultName', name, '2 to 50 letters, digits, hyphens or underscores');
@@ -225,7 +226,15 @@ export class DrBackupVault extends Construct {
       lockConfiguration: lock,
       removalPolicy,
     });
-    this.backupVaultArn = stack.formatArn({ service: 'backup', resource: 'backup-vault', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // A literal partition (that of the Region) whatever the feature flags, so the ARN is a literal another Region's stack
+    // can use: without `@aws-cdk/core:enablePartitionLiterals`, `stack.partition` is the `AWS::Partition` token.
+    this.backupVaultArn = Arn.format({
+      partition: partitionOfRegion(stack.region),
+      service: 'backup',
+      resource: 'backup-vault',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }, stack);
     this.copyDestination = {
       vaultArn: this.backupVaultArn,
       lockMinRetention: lock?.minRetention,

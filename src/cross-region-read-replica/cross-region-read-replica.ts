@@ -20,8 +20,8 @@ import { acknowledge, inPacks } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
 import { dbInstanceArn, resolveReplicaSource, ResolvedSource } from '../private/source';
 import {
-  MAX_BACKUP_RETENTION_DAYS, validateBackupRetention, validateInstanceIdentifier, validateInstanceType, validatePostgresEngine,
-  validateStorageCeiling,
+  MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceIdentifier, validateInstanceType,
+  validatePlace, validatePostgresEngine, validateRegionName, validateResourcePlace, validateSamePartition, validateStorageCeiling,
 } from '../private/validation';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
@@ -263,7 +263,14 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
         'the replica stack needs an explicit env with account and region, because the source ARN and the Region checks are made at synth time');
     }
 
+    validateRegionName(CONSTRUCT, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
+
     const source = resolveReplicaSource(CONSTRUCT, props.sourceInstance, props.sourceAttributes);
+    // The source's Region must be an AWS Region of the replica's partition, and an ARN's partition that of its Region:
+    // RDS replicates across Regions of one partition only.
+    validateRegionName(CONSTRUCT, source.prop, source.region, source.arnDescription);
+    validatePlace(CONSTRUCT, source.prop, source.arnDescription, props.sourceAttributes ? arnPlace(props.sourceAttributes.instanceArn) : {}, {});
+    validateSamePartition(CONSTRUCT, source.prop, source.arnDescription, source.region, stack.region, "the replica's stack");
     if (source.region === stack.region) {
       throw propError(CONSTRUCT, source.prop, source.arnDescription,
         `the source is in ${source.region}, the replica's own Region; a cross-Region replica must be in another Region`);
@@ -283,7 +290,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.sourceRegion = source.region;
     this.sourceInstanceClass = source.instanceClass;
     this.sourceBackupRetention = source.backupRetentionDays === undefined ? undefined : Duration.days(source.backupRetentionDays);
-    this.sourceInstanceArn = dbInstanceArn(stack, source.identifier, source.region, source.account);
+    this.sourceInstanceArn = dbInstanceArn(stack, source.identifier, source.region, source.account, source.partition);
 
     const instanceType = props.instanceType ?? new ec2.InstanceType(source.instanceClass.replace(/^db\./, ''));
     validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
@@ -318,6 +325,12 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       whatSurvives: removalPolicy === RemovalPolicy.SNAPSHOT ? 'the final snapshot' : 'the retained instance',
     });
 
+    if (props.encryptionKey) {
+      validateResourcePlace(CONSTRUCT, 'encryptionKey', props.encryptionKey, props.encryptionKey.keyArn, {
+        region: stack.region,
+        regionRule: `CreateDBInstanceReadReplica needs a key of the replica's Region for a cross-Region replica; ${REGIONAL_KEY_RULE}`,
+      });
+    }
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts RDS for PostgreSQL read replica ${this.instanceIdentifier} (source ${source.identifier} in ${source.region}): storage, Performance Insights, logs`,
       enableKeyRotation: true,

@@ -10,6 +10,7 @@ import { propError } from '../private/errors';
 import { defaultMaxConnections, instanceClassMemoryGiB } from '../private/instance-class';
 import { rdsInstanceMetric } from '../private/metrics';
 import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/source';
+import { ALARM_TOPIC_RULE, validateResourcePlace } from '../private/validation';
 
 const CONSTRUCT = 'DbAlarmSet';
 
@@ -281,6 +282,7 @@ export class DbAlarmSet extends Construct {
     ];
 
     if (props.topic) {
+      validateResourcePlace(CONSTRUCT, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
       this.topic = props.topic;
     } else {
       const { topic, key } = this.createTopic(stack, identifier);

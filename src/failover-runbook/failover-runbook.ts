@@ -17,7 +17,7 @@ import { propError } from '../private/errors';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME, rdsInstanceMetric } from '../private/metrics';
 import { acknowledge } from '../private/nag';
-import { validateBackupRetention, wholeUnits } from '../private/validation';
+import { ALARM_TOPIC_RULE, validateBackupRetention, validateResourcePlace, wholeUnits } from '../private/validation';
 import { FENCE_TAG_PREFIX, PromotionRole } from '../promotion-role/promotion-role';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
@@ -291,6 +291,7 @@ export class FailoverRunbook extends Construct {
       throw propError(CONSTRUCT, 'replica', replica.node.path,
         `a replica in this stack's Region (${stack.region}): the runbook runs where the replica is, never in the failed Region`);
     }
+    validateResourcePlace(CONSTRUCT, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
     if (replica.promoted) {
       throw propError(CONSTRUCT, 'replica', replica.node.path, 'a replica that is not yet declared promoted (promoted: true leaves nothing to promote)');
     }

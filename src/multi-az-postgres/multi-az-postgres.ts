@@ -31,6 +31,10 @@ import {
   validateStorage,
   validateStoragePerformance,
   validateWindowsApart,
+  REGIONAL_KEY_RULE,
+  validateRegionName,
+  validateResourcePlace,
+  validateSamePartition,
 } from '../private/validation';
 
 const CONSTRUCT = 'MultiAzPostgres';
@@ -296,6 +300,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
   constructor(scope: Construct, id: string, props: MultiAzPostgresProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    validateRegionName(CONSTRUCT, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
 
     const engine = props.engine ?? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
     validatePostgresEngine(CONSTRUCT, 'engine', engine);
@@ -363,6 +368,10 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     });
 
     // --- Key -------------------------------------------------------------------------------------------------------
+    if (props.encryptionKey) {
+      validateResourcePlace(CONSTRUCT, 'encryptionKey', props.encryptionKey, props.encryptionKey.keyArn,
+        { region: stack.region, regionRule: REGIONAL_KEY_RULE });
+    }
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts RDS for PostgreSQL instance ${this.instanceIdentifier}: storage, master secret, Performance Insights, logs`,
       enableKeyRotation: true,
@@ -383,6 +392,19 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     this.parameterGroup = tlsParameterGroup(this, engine, `RDS for PostgreSQL ${this.instanceIdentifier}`, enforceTls, props);
 
     // --- Secret ----------------------------------------------------------------------------------------------------
+    // Each replica is an AWS Region of this partition, encrypted with a key of its own Region (ReplicaRegionType.KmsKeyId).
+    // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicaRegionType.html
+    (props.secretReplicaRegions ?? []).forEach((replicaRegion, i) => {
+      const prop = `secretReplicaRegions[${i}]`;
+      validateRegionName(CONSTRUCT, `${prop}.region`, replicaRegion.region);
+      validateSamePartition(CONSTRUCT, `${prop}.region`, replicaRegion.region, replicaRegion.region, stack.region, "the secret's stack");
+      if (replicaRegion.encryptionKey) {
+        validateResourcePlace(CONSTRUCT, `${prop}.encryptionKey`, replicaRegion.encryptionKey, replicaRegion.encryptionKey.keyArn, {
+          region: replicaRegion.region,
+          regionRule: `Secrets Manager encrypts the replica in its own Region; ${REGIONAL_KEY_RULE}`,
+        });
+      }
+    });
     const secret = new rds.DatabaseSecret(this, 'Secret', {
       username: masterUsername,
       encryptionKey: this.encryptionKey,

@@ -13,7 +13,9 @@ import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError } from '../private/errors';
 import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
-import { databaseNameProblem, validateDatabaseName } from '../private/validation';
+import {
+  arnPlace, databaseNameProblem, validateDatabaseName, validatePlace, validateRegionName, validateSamePartition,
+} from '../private/validation';
 import { PromotionRole } from '../promotion-role/promotion-role';
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
@@ -283,6 +285,9 @@ export class MultiRegionPostgres extends Construct {
       throw propError(CONSTRUCT, 'drScope', props.drScope.node.path,
         `a scope in a stack with a concrete Region other than the primary's (${primaryRegion})`);
     }
+    validateRegionName(CONSTRUCT, 'scope', primaryRegion, this.node.path);
+    validateRegionName(CONSTRUCT, 'drScope', drRegion, props.drScope.node.path);
+    validateSamePartition(CONSTRUCT, 'drScope', props.drScope.node.path, drRegion, primaryRegion, "the primary's stack");
     if (!/^[a-z][a-z0-9-]{0,49}$/.test(props.name) || props.name.endsWith('-') || props.name.includes('--')) {
       throw propError(CONSTRUCT, 'name', props.name,
         'lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, at most 50 characters');
@@ -473,6 +478,8 @@ function validateDrSecretKeyArn(arn: string, drRegion: string, account: string):
     throw propError(CONSTRUCT, 'drSecretKeyArn', arn,
       'a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), such as the DrSecretKey output; not an alias or a token');
   }
+  validatePlace(CONSTRUCT, 'drSecretKeyArn', arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
+  validateSamePartition(CONSTRUCT, 'drSecretKeyArn', arn, match[1], drRegion, 'the DR Region');
   if (match[1] !== drRegion) {
     throw propError(CONSTRUCT, 'drSecretKeyArn', arn, `a key in the DR Region ${drRegion}, not ${match[1]}: the replica secret is encrypted in its own Region`);
   }

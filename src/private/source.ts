@@ -1,6 +1,7 @@
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { propError } from './errors';
+import { partitionOfRegion } from './validation';
 import type { ReplicaSourceAttributes } from '../cross-region-read-replica/replica-source';
 
 /** What a replica needs to know about its source, read at synth time. */
@@ -10,6 +11,8 @@ export interface ResolvedSource {
   /** How error messages name the source. */
   readonly arnDescription: string;
   readonly region: string;
+  /** The source's partition: the ARN's, or that of the source's Region; undefined for a Region aws-cdk-lib does not know. */
+  readonly partition?: string;
   readonly account: string;
   readonly identifier: string;
   readonly engine: rds.IInstanceEngine;
@@ -103,6 +106,7 @@ function fromInstance(construct: string, instance: rds.IDatabaseInstance): Resol
     prop,
     arnDescription: path,
     region: stack.region,
+    partition: partitionOfRegion(stack.region),
     account: stack.account,
     identifier,
     engine: instance.engine,
@@ -136,6 +140,7 @@ function fromAttributes(construct: string, attrs: ReplicaSourceAttributes): Reso
     prop,
     arnDescription: arn,
     region: split.region!,
+    partition: split.partition,
     account: split.account!,
     identifier: split.resourceName!.toLowerCase(),
     engine: attrs.engine,
@@ -155,8 +160,11 @@ export function numberOrUndefined(value: unknown): number | undefined {
 
 /**
  * The ARN of a DB instance from its identifier, `arn:<partition>:rds:<region>:<account>:db:<identifier>`, in `stack`'s
- * Region and account unless others are given. Built from literals, so it can be used in another Region's stack.
+ * Region and account unless others are given. Built from literals, so it can be used in another Region's stack. The
+ * partition is `partition` when given (the source's own, so an `aws-cn` or `aws-us-gov` ARN keeps it), else `stack`'s.
  */
-export function dbInstanceArn(stack: Stack, identifier: string, region?: string, account?: string): string {
-  return Arn.format({ service: 'rds', region, account, resource: 'db', resourceName: identifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack);
+export function dbInstanceArn(stack: Stack, identifier: string, region?: string, account?: string, partition?: string): string {
+  return Arn.format({
+    partition, service: 'rds', region, account, resource: 'db', resourceName: identifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  }, stack);
 }

@@ -1,6 +1,7 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, IResource, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { propError } from './errors';
 
 /**
@@ -460,3 +461,142 @@ export function validateWindowsApart(construct: string, backupWindow: string, ba
     }
   }
 }
+
+/**
+ * The AWS Regions aws-cdk-lib's region facts know, with the partition of each (`aws`, `aws-cn`, `aws-us-gov`, ...).
+ * A Region that is not listed is either not an AWS Region or newer than the installed aws-cdk-lib.
+ *
+ * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.region_info.RegionInfo.html (RegionInfo.regions)
+ */
+const KNOWN_REGIONS: ReadonlyMap<string, string> = new Map(RegionInfo.regions.map((r) => [r.name, r.partition ?? 'aws']));
+
+/** The partition of a literal Region aws-cdk-lib knows, or undefined for a token or an unknown name. */
+export function partitionOfRegion(region: string | undefined): string | undefined {
+  return region === undefined || Token.isUnresolved(region) ? undefined : KNOWN_REGIONS.get(region);
+}
+
+/**
+ * Rejects a literal Region name that is not an AWS Region of aws-cdk-lib's region facts. `shown` is the value the
+ * message names (the Region itself, or the scope it comes from). Tokens are left alone.
+ */
+export function validateRegionName(construct: string, prop: string, region: string, shown: string = region): void {
+  if (Token.isUnresolved(region) || KNOWN_REGIONS.has(region)) {
+    return;
+  }
+  throw propError(construct, prop, shown, `a literal AWS Region name such as us-west-2 (one of the ${KNOWN_REGIONS.size} Regions of `
+    + `aws-cdk-lib's region facts, such as cn-north-1 or us-gov-west-1 in the other partitions), not ${region}`);
+}
+
+/**
+ * Rejects two literal Regions of different partitions: AWS partitions are isolated from each other, so nothing replicates,
+ * copies or publishes across them. `other` names the Region the value is compared with, e.g. `the primary's Region`.
+ *
+ * @see https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+ */
+export function validateSamePartition(construct: string, prop: string, shown: string, region: string, otherRegion: string, other: string): void {
+  const partition = partitionOfRegion(region);
+  const otherPartition = partitionOfRegion(otherRegion);
+  if (partition !== undefined && otherPartition !== undefined && partition !== otherPartition) {
+    throw propError(construct, prop, shown, `a Region of the partition of ${other} (${otherRegion}, partition ${otherPartition}), not `
+      + `${region} (partition ${partition}): AWS partitions are isolated, nothing is replicated or copied across them`);
+  }
+}
+
+/** The literal partition, Region and account of an ARN; a part that is a token (or absent) is undefined. */
+export interface ArnPlace {
+  readonly partition?: string;
+  readonly region?: string;
+  readonly account?: string;
+}
+
+/** Reads the literal parts of an ARN; a wholly unresolved ARN has none. */
+export function arnPlace(arn: string): ArnPlace {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') {
+    return {};
+  }
+  const literal = (part: string) => (part === '' || Token.isUnresolved(part) ? undefined : part);
+  return { partition: literal(parts[1]), region: literal(parts[3]), account: literal(parts[4]) };
+}
+
+/**
+ * Where a resource given as a prop (a topic, a key) lives: its `env` when literal (a resource of another stack, or one
+ * imported from an ARN, which aws-cdk-lib reads the env from), else the literal parts of its ARN.
+ */
+export function resourcePlace(resource: IResource, arn: string): ArnPlace {
+  const fromArn = arnPlace(arn);
+  const literal = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+  return {
+    partition: fromArn.partition,
+    region: literal(resource.env.region) ?? fromArn.region,
+    account: literal(resource.env.account) ?? fromArn.account,
+  };
+}
+
+/** What {@link validatePlace} compares a value's place with, and why each must match. */
+export interface ExpectedPlace {
+  /** The Region the value must be in. */
+  readonly region?: string;
+  /** Why: the AWS rule, for the message. */
+  readonly regionRule?: string;
+  /** The account the value must be in, when the AWS rule requires one. */
+  readonly account?: string;
+  /** Why: the AWS rule, for the message. */
+  readonly accountRule?: string;
+}
+
+/**
+ * Checks the literal parts of a value's place (an ARN's, or a resource's) against the expected Region and account, and
+ * its partition against its own Region's and the expected Region's. Parts only known at deploy time are left alone.
+ */
+export function validatePlace(construct: string, prop: string, shown: string, place: ArnPlace, expected: ExpectedPlace): void {
+  const ownPartition = partitionOfRegion(place.region);
+  if (place.partition !== undefined && ownPartition !== undefined && place.partition !== ownPartition) {
+    throw propError(construct, prop, shown, `an ARN whose partition is its Region's: ${place.region} is in partition ${ownPartition}, `
+      + `not ${place.partition}`);
+  }
+  const expectedPartition = partitionOfRegion(expected.region);
+  const partition = place.partition ?? ownPartition;
+  if (partition !== undefined && expectedPartition !== undefined && partition !== expectedPartition) {
+    throw propError(construct, prop, shown, `a resource in partition ${expectedPartition} (Region ${expected.region}), not ${partition}: `
+      + 'AWS partitions are isolated from each other');
+  }
+  if (expected.region !== undefined && !Token.isUnresolved(expected.region) && place.region !== undefined && place.region !== expected.region) {
+    throw propError(construct, prop, shown, `a resource in ${expected.region}, not ${place.region}${expected.regionRule ? `: ${expected.regionRule}` : ''}`);
+  }
+  if (expected.account !== undefined && !Token.isUnresolved(expected.account) && place.account !== undefined
+    && place.account !== expected.account) {
+    throw propError(construct, prop, shown, `a resource in account ${expected.account}, not ${place.account}`
+      + `${expected.accountRule ? `: ${expected.accountRule}` : ''}`);
+  }
+}
+
+/**
+ * Checks a resource prop (a topic, a key) with {@link validatePlace}; the message shows its ARN when literal, else its
+ * construct path.
+ */
+export function validateResourcePlace(construct: string, prop: string, resource: IResource, arn: string, expected: ExpectedPlace): void {
+  const shown = Token.isUnresolved(arn) ? resource.node.path : arn;
+  validatePlace(construct, prop, shown, resourcePlace(resource, arn), expected);
+}
+
+/**
+ * CloudWatch refuses an alarm action in another Region than the alarm's: PutMetricAlarm answers an SNS topic of another
+ * Region with `ValidationError: Invalid region <topic Region> specified. Only <alarm Region> is supported.` (AlarmActions
+ * and OKActions take `arn:aws:sns:region:account-id:sns-topic-name`, the alarm's Region). A topic of another account in
+ * the same Region is allowed, when its policy lets CloudWatch publish.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html (AlarmActions)
+ * @see https://github.com/cds-snc/notification-terraform/pull/128 (the error PutMetricAlarm returns)
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html#sns-allow-cloudwatch-alarm-to-publish-to-topic-in-another-account
+ */
+export const ALARM_TOPIC_RULE = 'CloudWatch alarm actions must be in the alarm\'s Region';
+
+/**
+ * KMS keys are Regional: "KMS keys are specific to the Amazon Web Services Region that they are created in, and you can't
+ * use KMS keys from one Amazon Web Services Region in another" (CreateDBInstanceReadReplica, KmsKeyId).
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html (KmsKeyId)
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (KmsKeyId)
+ */
+export const REGIONAL_KEY_RULE = 'a KMS key is used only in its own Region';

@@ -18,7 +18,7 @@ import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { acknowledge, inPacks } from '../private/nag';
 import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/source';
-import { validatePrivateSubnets } from '../private/validation';
+import { ALARM_TOPIC_RULE, validatePrivateSubnets, validateResourcePlace } from '../private/validation';
 
 const CONSTRUCT = 'WritableProbe';
 
@@ -182,6 +182,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: WritableProbeProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    validateResourcePlace(CONSTRUCT, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
 
     const identifier = requireLiteralIdentifier(CONSTRUCT, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;

@@ -5,6 +5,7 @@ import {
   MultiRegionPostgresProps,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newStack } from '../util';
+import { REGION_REJECTIONS } from './table-region';
 
 /**
  * The configurations AWS would refuse at deploy time (or that would lose data), each rejected at synth with the
@@ -14,7 +15,8 @@ import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, n
  */
 export interface RejectionRow {
   /** The construct that rejects the value. */
-  readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres';
+  readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres' | 'BackupReplication' | 'DrBackupVault'
+  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook';
   /** The prop as the user writes it. */
   readonly prop: string;
   /** The bad value as the message shows it (strings quoted), or the start of it for a token. */
@@ -437,4 +439,5 @@ export const REJECTIONS: RejectionRow[] = [
     source: ROTATION_SCHEDULES,
     build: multiAz({ rotationSchedule: Duration.days(1000) }),
   },
+  ...REGION_REJECTIONS,
 ];
