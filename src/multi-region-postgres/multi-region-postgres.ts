@@ -14,6 +14,7 @@ import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError } from '../private/errors';
 import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
 import { databaseNameProblem, validateDatabaseName } from '../private/validation';
+import { AWS_NAMESPACES, claimDbInstanceIdentifier, claimName, shadowedAwsNamespace } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
@@ -298,7 +299,18 @@ export class MultiRegionPostgres extends Construct {
     } else {
       validateDatabaseName(CONSTRUCT, 'databaseName', props.databaseName);
     }
+    // Two patterns of one name would share identifiers, secret names, the DR container and the stack outputs.
+    claimName(this, `MultiRegionPostgres:${props.name}`, CONSTRUCT, 'name', props.name, 'a name no other MultiRegionPostgres of the app uses');
+    const shadowed = shadowedAwsNamespace(props.zoneName);
+    if (shadowed !== undefined) {
+      throw propError(CONSTRUCT, 'zoneName', props.zoneName,
+        `a name outside AWS's own namespaces (${AWS_NAMESPACES.join(', ')}), such as orders.internal: a private zone that `
+        + `covers ${shadowed} answers NXDOMAIN for the AWS names in it (the RDS endpoints the records point to among them) `
+        + 'in both VPCs');
+    }
     const primaryIdentifier = `${props.name}-primary`;
+    claimDbInstanceIdentifier(this, CONSTRUCT, 'name', primaryIdentifier);
+    claimDbInstanceIdentifier(props.drScope, CONSTRUCT, 'name', `${props.name}-dr`);
     const endpointPattern = new RegExp(`^${primaryIdentifier}\\.[a-z0-9]+\\.${primaryRegion}\\.rds\\.amazonaws\\.com$`);
     if (Token.isUnresolved(props.primaryEndpointAddress) || !endpointPattern.test(props.primaryEndpointAddress)) {
       throw propError(CONSTRUCT, 'primaryEndpointAddress', props.primaryEndpointAddress,
@@ -311,7 +323,15 @@ export class MultiRegionPostgres extends Construct {
       this.primaryIsolatedVpc = new IsolatedVpc(this, 'Network');
       primaryNetwork = this.primaryIsolatedVpc;
     }
-    const primaryVpcId = props.primaryVpcId ?? primaryNetwork.vpc.vpcId;
+    const networkVpcId = primaryNetwork.vpc.vpcId;
+    if (props.primaryVpcId !== undefined && !Token.isUnresolved(networkVpcId) && !Token.isUnresolved(props.primaryVpcId)
+      && props.primaryVpcId !== networkVpcId) {
+      // The zone would be associated with another VPC than the primary's: clients next to the primary could not
+      // resolve the writer name.
+      throw propError(CONSTRUCT, 'primaryVpcId', props.primaryVpcId,
+        `the ID of the VPC in primaryNetwork, ${networkVpcId}, or unset: the DR stack associates the private zone with this VPC`);
+    }
+    const primaryVpcId = props.primaryVpcId ?? networkVpcId;
     if (Token.isUnresolved(primaryVpcId) || !/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(primaryVpcId)) {
       throw propError(CONSTRUCT, 'primaryVpcId', props.primaryVpcId,
         'the literal ID of the primary VPC, vpc-<8 or 17 hex digits> (output PrimaryVpcId): the DR stack associates the private zone with it');

@@ -44,6 +44,9 @@ describe('README lists every rejection', () => {
     MultiRegionPostgres: /^## MultiRegionPostgres\b[\s\S]*?^### What the pattern rejects at synth\n([\s\S]*?)^##/m,
     MultiAzPostgres: /^## MultiAzPostgres\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
     CrossRegionReadReplica: /^## CrossRegionReadReplica\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
+    WritableProbe: /^## Route53DbFailover, WritableProbe and DbAlarmSet\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
+    Route53DbFailover: /^## Route53DbFailover, WritableProbe and DbAlarmSet\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
+    ResilienceObjectives: /^### Recovery objectives checked at synth\n([\s\S]*?)^##/m,
   };
 
   function entries(construct: RejectionRow['construct']): string[] {

@@ -1,5 +1,6 @@
 import { App, Duration, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { WIRING_REJECTIONS } from './table-wiring';
 import {
   CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps, MultiRegionPostgres,
   MultiRegionPostgresProps,
@@ -14,7 +15,8 @@ import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, n
  */
 export interface RejectionRow {
   /** The construct that rejects the value. */
-  readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres';
+  readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres' | 'WritableProbe' | 'Route53DbFailover'
+  | 'ResilienceObjectives';
   /** The prop as the user writes it. */
   readonly prop: string;
   /** The bad value as the message shows it (strings quoted), or the start of it for a token. */
@@ -437,4 +439,5 @@ export const REJECTIONS: RejectionRow[] = [
     source: ROTATION_SCHEDULES,
     build: multiAz({ rotationSchedule: Duration.days(1000) }),
   },
+  ...WIRING_REJECTIONS,
 ];
