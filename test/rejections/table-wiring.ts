@@ -2,7 +2,8 @@ import { App, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { RejectionRow } from './table';
 import {
-  CrossRegionReadReplica, FailoverRunbook, MultiRegionPostgresProps, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres, ResilienceObjectives, Route53DbFailover,
+  CrossRegionReadReplica, FailoverRunbook, MultiRegionPostgresProps, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres,
+  ResilienceObjectives, Route53DbFailover,
   Route53DbFailoverProps, WritableProbe,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, failoverApp, newStack } from '../util';

@@ -1,0 +1,74 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CrossRegionReadReplica, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres } from '../../src';
+import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack } from '../util';
+
+const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
+const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
+
+function pattern(instanceClass?: string, zoneName = 'orders.internal') {
+  const app = newApp();
+  const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
+  const drStack = newStack(app, 'Dr', DR_REGION);
+  new MultiRegionPostgres(primaryStack, 'Orders', {
+    drScope: drStack,
+    name: 'orders',
+    zoneName,
+    drBackupKeyArn: DR_KEY,
+    drSecretKeyArn: DR_SECRET_KEY,
+    primaryEndpointAddress: PRIMARY_ENDPOINT,
+    primaryVpcId: PRIMARY_VPC_ID,
+    instanceType: instanceClass === undefined ? undefined : new ec2.InstanceType(instanceClass),
+  });
+  app.synth();
+}
+
+/** Current RDS for PostgreSQL classes (Concepts.DBInstanceClass.Support) are accepted by the pattern. */
+test.each(['r5b.large', 'x2iedn.xlarge', 'm7g.large', 'r7g.large', 'r8g.large', 't4g.medium'])('the pattern accepts db.%s', (c) => {
+  expect(() => pattern(c)).not.toThrow();
+});
+
+test.each(['orders.internal', 'db.example.com', 'orders.aws-internal', 'compute.example'])('zone %s is accepted', (zone) => {
+  expect(() => pattern(undefined, zone)).not.toThrow();
+});
+
+test('replica parameters equal to or above the primary\'s are accepted', () => {
+  const app = newApp();
+  const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
+  const net = new IsolatedVpc(primaryStack, 'Network');
+  const primary = new MultiAzPostgres(primaryStack, 'Orders', {
+    vpc: net.vpc,
+    secretsManagerEndpoint: net.secretsManagerEndpoint,
+    instanceIdentifier: 'orders-primary',
+    parameters: { max_connections: '500', max_wal_senders: '10' },
+  });
+  const drStack = newStack(app, 'Dr', DR_REGION);
+  const drNet = new IsolatedVpc(drStack, 'Network');
+  expect(() => new CrossRegionReadReplica(drStack, 'Replica', {
+    sourceInstance: primary.instance,
+    vpc: drNet.vpc,
+    instanceIdentifier: 'orders-dr',
+    parameters: { max_connections: '500', max_wal_senders: '20', max_locks_per_transaction: '64' },
+  })).not.toThrow();
+});
+
+test('two DB instances of one identifier created outside the library constructs fail the app validation', () => {
+  const app = newApp();
+  const stack = newStack(app, 'A', PRIMARY_REGION);
+  const net = new IsolatedVpc(stack, 'Network');
+  new MultiAzPostgres(stack, 'First', { vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'billing' });
+  const drStack = newStack(app, 'Dr', DR_REGION);
+  const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
+  new MultiRegionPostgres(primaryStack, 'Orders', {
+    drScope: drStack,
+    name: 'orders',
+    zoneName: 'orders.internal',
+    drBackupKeyArn: DR_KEY,
+    drSecretKeyArn: DR_SECRET_KEY,
+    primaryEndpointAddress: PRIMARY_ENDPOINT,
+    primaryVpcId: PRIMARY_VPC_ID,
+  });
+  const other = newStack(app, 'B', PRIMARY_REGION);
+  const otherNet = new IsolatedVpc(other, 'Network');
+  new MultiAzPostgres(other, 'Second', { vpc: otherNet.vpc, secretsManagerEndpoint: otherNet.secretsManagerEndpoint, instanceIdentifier: 'Billing' });
+  expect(() => app.synth()).toThrow(/DB instance identifier 'billing' is used by A\/First\/.* and B\/Second\/.* in 111111111111:us-east-1/);
+});
