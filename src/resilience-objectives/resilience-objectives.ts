@@ -364,7 +364,8 @@ export class ResilienceObjectives extends Construct {
       }
       check('Region failure', 'RPO', 'regionFailure.rpo', regionRpo, [
         term('replica-lag guard', Math.max(runbook.rpo.toSeconds(), REPLICA_LAG_PERIOD_SECONDS),
-          'the runbook refuses to promote when the replica had replayed nothing newer for longer than rpo (unless forced)',
+          'the runbook refuses to promote when the replica had replayed nothing newer for longer than rpo (unless forced); '
+          + `ReplicaLag comes once a minute, so the guard holds no less than ${REPLICA_LAG_PERIOD_SECONDS} s`,
           'FailoverRunbook rpo', SOURCES.replicaLag, false),
       ]);
     } else if (props.regionFailure) {

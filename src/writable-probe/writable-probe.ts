@@ -209,14 +209,14 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
     // A literal port keeps the ingress rule reviewable (a token port cannot be checked by cdk-nag's port rules).
     const databasePort = knownPort(props.instance);
-    if (props.port !== undefined && databasePort !== undefined && props.port !== databasePort) {
-      // The probe would connect to a port nothing listens on, report "unreachable" every minute, and the failover
-      // records would move the names away from a healthy database.
-      throw propError(CONSTRUCT, 'port', props.port, `the port the instance listens on, ${databasePort}, or unset`);
-    }
     const port = props.port ?? databasePort ?? 5432;
     if (!Number.isInteger(port) || port < 1150 || port > 65535) {
       throw propError(CONSTRUCT, 'port', port, 'the instance\'s port, from 1150 to 65535 (the RDS for PostgreSQL range)');
+    }
+    if (databasePort !== undefined && port !== databasePort) {
+      // The probe would connect to a port nothing listens on, report "unreachable" every minute, and the failover
+      // records would move the names away from a healthy database.
+      throw propError(CONSTRUCT, 'port', port, `the port the instance listens on, ${databasePort}, or unset`);
     }
     props.instance.connections.allowFrom(this, ec2.Port.tcp(port), 'Writable probe');
     const endpoints = props.awsApiEndpoints ?? [];
