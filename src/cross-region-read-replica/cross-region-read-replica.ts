@@ -305,7 +305,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.instanceIdentifier = (props.instanceIdentifier ?? defaultIdentifier(this));
     validateInstanceIdentifier(CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
     this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
-    claimDbInstanceIdentifier(this, CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
+    claimDbInstanceIdentifier(this, CONSTRUCT, 'instanceIdentifier', props.instanceIdentifier ?? this.instanceIdentifier, this.instanceIdentifier);
     this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
     checkPromotionProps(props, this.promotion, this.instanceIdentifier, stack.region);
     this.promotedResourceId = props.promotedInstance?.resourceId;

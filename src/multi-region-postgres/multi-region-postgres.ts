@@ -309,8 +309,8 @@ export class MultiRegionPostgres extends Construct {
         + 'in both VPCs');
     }
     const primaryIdentifier = `${props.name}-primary`;
-    claimDbInstanceIdentifier(this, CONSTRUCT, 'name', primaryIdentifier);
-    claimDbInstanceIdentifier(props.drScope, CONSTRUCT, 'name', `${props.name}-dr`);
+    claimDbInstanceIdentifier(this, CONSTRUCT, 'name', props.name, primaryIdentifier);
+    claimDbInstanceIdentifier(props.drScope, CONSTRUCT, 'name', props.name, `${props.name}-dr`);
     const endpointPattern = new RegExp(`^${primaryIdentifier}\\.[a-z0-9]+\\.${primaryRegion}\\.rds\\.amazonaws\\.com$`);
     if (Token.isUnresolved(props.primaryEndpointAddress) || !endpointPattern.test(props.primaryEndpointAddress)) {
       throw propError(CONSTRUCT, 'primaryEndpointAddress', props.primaryEndpointAddress,

@@ -56,8 +56,9 @@ export function isSmallerInstanceClass(candidate: string, reference: string): bo
 const MEMORY_PER_VCPU_GIB: Record<string, number> = { m: 4, r: 8, x: 16, z: 8 };
 
 /**
- * Memory-optimized families whose ratio differs from their letter's: the x2ie* classes ("extended memory") have
- * 32 GiB per vCPU (db.x2iedn.xlarge: 4 vCPUs, 128 GiB; db.x2iezn.2xlarge: 8 vCPUs, 256 GiB).
+ * Memory-optimized families whose ratio differs from their letter's: the x2ie* classes ("extended memory", as
+ * aws-cdk-lib's `ec2.InstanceClass.MEMORY_INTENSIVE_2_XT_INTEL` says) have 32 GiB per vCPU (db.x2iedn.xlarge:
+ * 4 vCPUs, 128 GiB). The suffix letters keep their family's ratio: db.r5b.large has 2 vCPUs and 16 GiB like db.r5.large.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html
  */
@@ -95,7 +96,7 @@ export function instanceClassMemoryGiB(instanceClass: string): number | undefine
   // Only families aws-cdk-lib knows (ec2.InstanceClass); the suffixes a (AMD), b (EBS-optimized), d (local NVMe),
   // e (extended memory), g (Graviton), i (Intel), n (network), z (high frequency) keep the letter's memory per vCPU,
   // except the extended-memory x2ie* classes. x1 and x1e have ratios of their own (15.25 and 30.5 GiB).
-  if (!KNOWN_FAMILIES.has(familyName) || !/^[mrxz]\d+[abdegimnz]*(-flex)?$/.test(familyName) || familyName.startsWith('x1')) {
+  if (!KNOWN_FAMILIES.has(familyName) || !/^[mrxz]\d+[abdegimnz]*$/.test(familyName) || familyName.startsWith('x1')) {
     return undefined;
   }
   const perVcpu = familyName.startsWith('x2ie') ? EXTENDED_MEMORY_PER_VCPU_GIB : MEMORY_PER_VCPU_GIB[familyName.charAt(0)];

@@ -143,27 +143,29 @@ export function claimName(owner: IConstruct, key: string, construct: string, pro
 }
 
 /**
- * Call before the DB instance is created, with a scope in its stack. Refuses a DB instance identifier already used by another DB instance of the app in the same account and Region
+ * Call before the DB instance is created, with a scope in its stack; `value` is the prop's value as the user wrote it.
+ * Refuses a DB instance identifier already used by another DB instance of the app in the same account and Region
  * (RDS identifiers are unique per account and Region, and case-insensitive): the second stack would fail to deploy,
  * or, with a retained instance of that name, take it over. Instances created later are checked by the app-level
  * validation `validateUniqueDbIdentifiers` adds.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
  */
-export function claimDbInstanceIdentifier(owner: IConstruct, construct: string, prop: string, identifier: string): void {
-  const stack = Stack.of(owner);
+export function claimDbInstanceIdentifier(scope: IConstruct, construct: string, prop: string, value: string, identifier: string): void {
+  const stack = Stack.of(scope);
   if (Token.isUnresolved(identifier)) {
     return;
   }
   const where = `${stack.account}:${stack.region}`;
-  for (const other of allDbInstances(owner.node.root)) {
+  for (const other of allDbInstances(scope.node.root)) {
     if (other.where === where && other.identifier === identifier.toLowerCase()) {
-      throw propError(construct, prop, identifier,
-        `an identifier no other DB instance of the app uses in account ${stack.account}, Region ${stack.region}; `
+      const what = value === identifier ? 'an identifier' : `a value whose DB instance identifier (${identifier}) is one`;
+      throw propError(construct, prop, value,
+        `${what} no other DB instance of the app uses in account ${stack.account}, Region ${stack.region}; `
         + `${other.cfn.node.path} already uses it (RDS identifiers are unique per account and Region)`);
     }
   }
-  validateUniqueDbIdentifiers(owner.node.root);
+  validateUniqueDbIdentifiers(scope.node.root);
 }
 
 const VALIDATED = new WeakSet<IConstruct>();

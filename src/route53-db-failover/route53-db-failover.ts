@@ -321,6 +321,12 @@ export class Route53DbFailover extends Construct {
         `an endpoint in the primary's Region (${primaryWriter.region}), not in the secondary's (${secondaryWriter.region}): `
         + 'the primary record would send writes to the DR Region, and both answers would fail with it');
     }
+    const secondaryEndpointRegion = rdsEndpointRegion(props.secondary.endpointAddress);
+    if (secondaryEndpointRegion !== undefined && secondaryEndpointRegion === primaryWriter.region) {
+      throw propError(CONSTRUCT, 'secondary.endpointAddress', props.secondary.endpointAddress,
+        `an endpoint in the secondary's Region (${secondaryWriter.region}), not in the primary's (${primaryWriter.region}): `
+        + 'a failover would move the names to a database that fails with the primary\'s Region');
+    }
     const primaryReader = props.primary.unreachableAlarm ? alarmFacts('primary.unreachableAlarm', props.primary.unreachableAlarm) : undefined;
     const secondaryReader = props.secondary.unreachableAlarm ? alarmFacts('secondary.unreachableAlarm', props.secondary.unreachableAlarm) : undefined;
     const fence = props.secondary.writableAlarm ? alarmFacts('secondary.writableAlarm', props.secondary.writableAlarm) : undefined;

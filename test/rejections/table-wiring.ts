@@ -128,6 +128,17 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
   },
   {
     construct: F,
+    prop: 'secondary.endpointAddress',
+    shown: "'orders-dr.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com'",
+    allowed: "an endpoint in the secondary's Region (us-west-2)",
+    readme: 'in the primary\'s Region',
+    source: RDS_ENDPOINTS,
+    build: failover((p) => ({
+      secondary: { endpointAddress: 'orders-dr.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com', notWritableAlarm: p.drProbe.notWritableAlarm },
+    })),
+  },
+  {
+    construct: F,
     prop: 'zoneName',
     shown: "'amazonaws.com'",
     allowed: "a name outside AWS's own namespaces",
@@ -223,8 +234,8 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
   {
     construct: P,
     prop: 'name',
-    shown: "'orders-primary'",
-    allowed: 'an identifier no other DB instance of the app uses in account 111111111111, Region us-east-1',
+    shown: "'orders'",
+    allowed: 'a value whose DB instance identifier (orders-primary) is one no other DB instance of the app uses in account 111111111111, Region us-east-1',
     readme: 'whose DB instance identifiers another DB instance of the app uses',
     source: CREATE_DB_INSTANCE,
     build: (app) => {

@@ -1,5 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CrossRegionReadReplica, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres } from '../../src';
+import { instanceClassMemoryGiB } from '../../src/private/instance-class';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack } from '../util';
 
 const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
@@ -71,4 +72,21 @@ test('two DB instances of one identifier created outside the library constructs 
   const otherNet = new IsolatedVpc(other, 'Network');
   new MultiAzPostgres(other, 'Second', { vpc: otherNet.vpc, secretsManagerEndpoint: otherNet.secretsManagerEndpoint, instanceIdentifier: 'Billing' });
   expect(() => app.synth()).toThrow(/DB instance identifier 'billing' is used by A\/First\/.* and B\/Second\/.* in 111111111111:us-east-1/);
+});
+
+describe('instance class memory, for the relative alarms', () => {
+  test.each<[string, number | undefined]>([
+    ['db.r5b.large', 16],
+    ['db.r5b.24xlarge', 768],
+    ['db.x2iedn.xlarge', 128],
+    ['db.x2g.large', 32],
+    ['db.z1d.3xlarge', 96],
+    ['db.m7g.large', 8],
+    ['db.r8g.xlarge', 32],
+    ['db.t4g.medium', 4],
+    ['db.x1e.xlarge', undefined],
+    ['db.q9z.large', undefined],
+  ])('%s: %s GiB', (instanceClass, gib) => {
+    expect(instanceClassMemoryGiB(instanceClass)).toBe(gib);
+  });
 });
