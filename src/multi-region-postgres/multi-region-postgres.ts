@@ -14,7 +14,7 @@ import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError } from '../private/errors';
 import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
 import { databaseNameProblem, validateDatabaseName } from '../private/validation';
-import { AWS_NAMESPACES, claimDbInstanceIdentifier, claimName, shadowedAwsNamespace } from '../private/wiring';
+import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
@@ -301,13 +301,7 @@ export class MultiRegionPostgres extends Construct {
     }
     // Two patterns of one name would share identifiers, secret names, the DR container and the stack outputs.
     claimName(this, `MultiRegionPostgres:${props.name}`, CONSTRUCT, 'name', props.name, 'a name no other MultiRegionPostgres of the app uses');
-    const shadowed = shadowedAwsNamespace(props.zoneName);
-    if (shadowed !== undefined) {
-      throw propError(CONSTRUCT, 'zoneName', props.zoneName,
-        `a name outside AWS's own namespaces (${AWS_NAMESPACES.join(', ')}), such as orders.internal: a private zone that `
-        + `covers ${shadowed} answers NXDOMAIN for the AWS names in it (the RDS endpoints the records point to among them) `
-        + 'in both VPCs');
-    }
+    checkZoneName(CONSTRUCT, 'zoneName', props.zoneName);
     const primaryIdentifier = `${props.name}-primary`;
     claimDbInstanceIdentifier(this, CONSTRUCT, 'name', props.name, primaryIdentifier);
     claimDbInstanceIdentifier(props.drScope, CONSTRUCT, 'name', props.name, `${props.name}-dr`);

@@ -61,6 +61,17 @@ export function shadowedAwsNamespace(zoneName: string): string | undefined {
   return AWS_NAMESPACES.find((ns) => zone === ns || zone.endsWith(`.${ns}`) || ns.endsWith(`.${zone}`));
 }
 
+/** Refuses a private zone name that shadows an AWS namespace (see `shadowedAwsNamespace`). */
+export function checkZoneName(construct: string, prop: string, zoneName: string): void {
+  const shadowed = shadowedAwsNamespace(zoneName);
+  if (shadowed !== undefined) {
+    throw propError(construct, prop, zoneName,
+      `a name outside AWS's own namespaces (${AWS_NAMESPACES.join(', ')}), such as orders.internal: a private zone that `
+      + `covers ${shadowed} answers NXDOMAIN for the AWS names in it (the RDS endpoints the records point to among them) `
+      + 'in every VPC it is associated with');
+  }
+}
+
 /**
  * The parameters whose values on a hot standby must be at least the primary's, or the standby stops replaying WAL
  * (and does not start) until they are raised.

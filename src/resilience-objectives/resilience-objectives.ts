@@ -36,9 +36,9 @@ const SOURCES = {
 const MIN_AZ_FAILOVER_SECONDS = 60;
 
 /**
- * RDS publishes its instance metrics, ReplicaLag among them, once a minute: the lag guard cannot resolve less.
+ * RDS sends its instance metrics, ReplicaLag among them, to CloudWatch every minute: the lag guard cannot resolve less.
  *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
  */
 const REPLICA_LAG_PERIOD_SECONDS = 60;
 

@@ -7,7 +7,7 @@ import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { DNS_NAME } from '../private/validation';
-import { AWS_NAMESPACES, rdsEndpointRegion, shadowedAwsNamespace } from '../private/wiring';
+import { checkZoneName, rdsEndpointRegion } from '../private/wiring';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'Route53DbFailover';
@@ -369,11 +369,13 @@ export class Route53DbFailover extends Construct {
         throw propError(CONSTRUCT, 'zone', props.zone.node.path,
           'a zone whose name is known: import it with PrivateHostedZone.fromPrivateHostedZoneAttributes');
       }
+      checkZoneName(CONSTRUCT, 'zone', zoneName);
     } else {
       if (props.zoneName === undefined || !DNS_NAME.test(props.zoneName)) {
         throw propError(CONSTRUCT, 'zoneName', props.zoneName, 'a lower-case domain name such as orders.internal (required when zone is not given)');
       }
       zoneName = props.zoneName;
+      checkZoneName(CONSTRUCT, 'zoneName', zoneName);
       const zone = new route53.PrivateHostedZone(this, 'Zone', {
         zoneName,
         vpc: props.vpcs[0],
@@ -383,13 +385,6 @@ export class Route53DbFailover extends Construct {
         zone.addVpc(vpc);
       }
       this.zone = zone;
-    }
-    const shadowed = shadowedAwsNamespace(zoneName);
-    if (shadowed !== undefined) {
-      throw propError(CONSTRUCT, props.zone ? 'zone' : 'zoneName', zoneName,
-        `a name outside AWS's own namespaces (${AWS_NAMESPACES.join(', ')}), such as orders.internal: a private zone that `
-        + `covers ${shadowed} answers NXDOMAIN for the AWS names in it (the RDS endpoints the records point to among them) `
-        + 'in every associated VPC');
     }
     for (const [prop, name] of [['writerRecordName', writerName], ['readerRecordName', readerName]] as const) {
       if (name !== undefined && (name === zoneName || name.endsWith(`.${zoneName}`))) {

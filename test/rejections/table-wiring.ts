@@ -16,7 +16,7 @@ export const CONSIDERATIONS_PHZ = 'https://docs.aws.amazon.com/Route53/latest/De
 export const HOT_STANDBY = 'https://www.postgresql.org/docs/current/hot-standby.html';
 export const RDS_ENDPOINTS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToInstance.html';
 export const MULTI_AZ_FAILOVER = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html';
-export const RDS_METRICS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html';
+export const RDS_METRICS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html';
 const CREATE_DB_INSTANCE = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html';
 
 const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
