@@ -64,6 +64,9 @@ const MEMORY_PER_VCPU_GIB: Record<string, number> = { m: 4, r: 8, x: 16, z: 8 };
  */
 const EXTENDED_MEMORY_PER_VCPU_GIB = 32;
 
+/** The first-generation memory-intensive families: db.x1.16xlarge has 64 vCPUs and 976 GiB, db.x1e.xlarge 4 and 122. */
+const X1_MEMORY_PER_VCPU_GIB: Record<string, number> = { x1: 15.25, x1e: 30.5 };
+
 /** vCPUs of a size: large = 2, xlarge = 4, Nxlarge = 4N. */
 function vcpus(size: string): number | undefined {
   if (size === 'large') {
@@ -95,11 +98,12 @@ export function instanceClassMemoryGiB(instanceClass: string): number | undefine
   }
   // Only families aws-cdk-lib knows (ec2.InstanceClass); the suffixes a (AMD), b (EBS-optimized), d (local NVMe),
   // e (extended memory), g (Graviton), i (Intel), n (network), z (high frequency) keep the letter's memory per vCPU,
-  // except the extended-memory x2ie* classes. x1 and x1e have ratios of their own (15.25 and 30.5 GiB).
-  if (!KNOWN_FAMILIES.has(familyName) || !/^[mrxz]\d+[abdegimnz]*$/.test(familyName) || familyName.startsWith('x1')) {
+  // except the extended-memory x2ie* classes and the x1 families, which have ratios of their own.
+  if (!KNOWN_FAMILIES.has(familyName) || !/^[mrxz]\d+[abdegimnz]*$/.test(familyName)) {
     return undefined;
   }
-  const perVcpu = familyName.startsWith('x2ie') ? EXTENDED_MEMORY_PER_VCPU_GIB : MEMORY_PER_VCPU_GIB[familyName.charAt(0)];
+  const perVcpu = X1_MEMORY_PER_VCPU_GIB[familyName]
+    ?? (familyName.startsWith('x2ie') ? EXTENDED_MEMORY_PER_VCPU_GIB : MEMORY_PER_VCPU_GIB[familyName.charAt(0)]);
   const n = vcpus(size);
   return perVcpu === undefined || n === undefined ? undefined : perVcpu * n;
 }

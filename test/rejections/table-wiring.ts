@@ -1,8 +1,9 @@
 import { App, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { RejectionRow } from './table';
 import {
-  CrossRegionReadReplica, FailoverRunbook, MultiRegionPostgresProps, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres,
+  BackupReplication, CrossRegionReadReplica, FailoverRunbook, MultiRegionPostgresProps, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres,
   ResilienceObjectives, Route53DbFailover,
   Route53DbFailoverProps, WritableProbe,
 } from '../../src';
@@ -101,7 +102,9 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
       const stack = newStack(app);
       const net = new IsolatedVpc(stack, 'Network');
       const db = new MultiAzPostgres(stack, 'Db', { vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'orders-primary' });
-      new WritableProbe(stack, 'Probe', { instance: db.instance, credentials: db.secret, vpc: net.vpc, port: 5433 });
+      new WritableProbe(stack, 'Probe', {
+        instance: db.instance, credentials: db.secret, vpc: net.vpc, port: 5433, topic: new sns.Topic(stack, 'Topic', { enforceSSL: true }),
+      });
     },
   },
   {
@@ -305,6 +308,24 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
         vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'billing-primary',
       });
       return { primary: billing, runbook: p.runbook };
+    }),
+  },
+  {
+    construct: O,
+    prop: 'backupReplication',
+    shown: "'Primary/BillingBackups'",
+    allowed: 'a part of the database primary is about (orders-primary in us-east-1)',
+    readme: 'parts of two databases',
+    source: MULTI_AZ_FAILOVER,
+    build: objectives((p) => {
+      const net = p.primaryStack.node.findChild('Network') as IsolatedVpc;
+      const billing = new MultiAzPostgres(p.primaryStack, 'Billing', {
+        vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'billing-primary',
+      });
+      const backupReplication = new BackupReplication(p.primaryStack, 'BillingBackups', {
+        sourceInstance: billing.instance, destinationRegion: DR_REGION, destinationKeyArn: DR_KEY,
+      });
+      return { primary: p.primary, backupReplication };
     }),
   },
 ];

@@ -1,5 +1,8 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { CrossRegionReadReplica, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres } from '../../src';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { CrossRegionReadReplica, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres, WritableProbe } from '../../src';
 import { instanceClassMemoryGiB } from '../../src/private/instance-class';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack } from '../util';
 
@@ -84,9 +87,60 @@ describe('instance class memory, for the relative alarms', () => {
     ['db.m7g.large', 8],
     ['db.r8g.xlarge', 32],
     ['db.t4g.medium', 4],
-    ['db.x1e.xlarge', undefined],
+    ['db.x1e.xlarge', 122],
+    ['db.x1.16xlarge', 976],
     ['db.q9z.large', undefined],
   ])('%s: %s GiB', (instanceClass, gib) => {
     expect(instanceClassMemoryGiB(instanceClass)).toBe(gib);
   });
+});
+
+describe('the probe port follows the instance', () => {
+  function probe(instance: (stack: ReturnType<typeof newStack>, net: IsolatedVpc) => rds.IDatabaseInstance, port?: number) {
+    const stack = newStack(newApp());
+    const net = new IsolatedVpc(stack, 'Network');
+    const credentials = secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'orders-primary/master');
+    const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
+    return () => new WritableProbe(stack, 'Probe', {
+      instance: instance(stack, net), credentials, vpc: net.vpc, port, instanceIdentifier: 'orders-primary', topic,
+    });
+  }
+  const imported = (port: number) => (stack: ReturnType<typeof newStack>) => rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
+    instanceIdentifier: 'orders-primary', instanceEndpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com', port, securityGroups: [],
+  });
+  const created = (port: number) => (stack: ReturnType<typeof newStack>, net: IsolatedVpc) => new MultiAzPostgres(stack, 'Db', {
+    vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'orders-primary', port,
+  }).instance;
+
+  test('the instance port, given again, is accepted', () => {
+    expect(probe(created(5433), 5433)).not.toThrow();
+  });
+  test('unset, the probe takes the instance port', () => {
+    expect(probe(created(5433))).not.toThrow();
+  });
+  test('another port than an imported instance\'s is refused', () => {
+    expect(probe(imported(5433), 5432)).toThrow('WritableProbe: invalid port 5432: the port the instance listens on, 5433, or unset');
+  });
+  test('another port than a created instance\'s is refused', () => {
+    expect(probe(created(6543), 5432)).toThrow('WritableProbe: invalid port 5432: the port the instance listens on, 6543, or unset');
+  });
+});
+
+test('a primaryVpcId equal to the literal ID of the primaryNetwork VPC is accepted', () => {
+  const app = newApp();
+  const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
+  const drStack = newStack(app, 'Dr', DR_REGION);
+  const vpc = ec2.Vpc.fromVpcAttributes(primaryStack, 'Vpc', {
+    vpcId: PRIMARY_VPC_ID, availabilityZones: ['us-east-1a', 'us-east-1b'], isolatedSubnetIds: ['subnet-0a', 'subnet-0b'],
+  });
+  expect(() => new MultiRegionPostgres(primaryStack, 'Orders', {
+    drScope: drStack,
+    name: 'orders',
+    zoneName: 'orders.internal',
+    drBackupKeyArn: DR_KEY,
+    drSecretKeyArn: DR_SECRET_KEY,
+    primaryEndpointAddress: PRIMARY_ENDPOINT,
+    primaryVpcId: PRIMARY_VPC_ID,
+    primaryNetwork: { vpc },
+  })).not.toThrow();
 });
