@@ -70,13 +70,11 @@ function checkSameDatabase(props: ResilienceObjectivesProps): void {
   }
 }
 
-/**
- * The replica a runbook promotes, when its stack holds exactly one `CrossRegionReadReplica` (the runbook lives in the
- * replica's stack); undefined otherwise, and the check is then skipped.
- */
+/** The replica a runbook promotes: the `CrossRegionReadReplica` of the app whose ARN its promotion role names. */
 function replicaOf(runbook: FailoverRunbook): CrossRegionReadReplica | undefined {
-  const replicas = Stack.of(runbook).node.findAll().filter((c): c is CrossRegionReadReplica => c instanceof CrossRegionReadReplica);
-  return replicas.length === 1 ? replicas[0] : undefined;
+  const arn = runbook.promotionRole.replicaArn;
+  return runbook.node.root.node.findAll().find((c): c is CrossRegionReadReplica =>
+    c instanceof CrossRegionReadReplica && c.instanceArn === arn);
 }
 
 /** The output id prefix of each failure's budgets. */

@@ -17,6 +17,7 @@ export const CONSIDERATIONS_PHZ = 'https://docs.aws.amazon.com/Route53/latest/De
 export const HOT_STANDBY = 'https://www.postgresql.org/docs/current/hot-standby.html';
 export const RDS_ENDPOINTS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToInstance.html';
 export const MULTI_AZ_FAILOVER = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html';
+export const REPLICA_LAG = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html';
 export const RDS_METRICS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html';
 const CREATE_DB_INSTANCE = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html';
 
@@ -301,7 +302,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     shown: "'Dr/Runbook'",
     allowed: 'a part of the database primary is about (billing-primary in us-east-1)',
     readme: 'parts of two databases',
-    source: MULTI_AZ_FAILOVER,
+    source: REPLICA_LAG,
     build: objectives((p) => {
       const net = p.primaryStack.node.findChild('Network') as IsolatedVpc;
       const billing = new MultiAzPostgres(p.primaryStack, 'Billing', {
@@ -316,7 +317,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     shown: "'Primary/BillingBackups'",
     allowed: 'a part of the database primary is about (orders-primary in us-east-1)',
     readme: 'parts of two databases',
-    source: MULTI_AZ_FAILOVER,
+    source: REPLICA_LAG,
     build: objectives((p) => {
       const net = p.primaryStack.node.findChild('Network') as IsolatedVpc;
       const billing = new MultiAzPostgres(p.primaryStack, 'Billing', {
