@@ -169,6 +169,32 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     build: failover(() => ({ writerRecordName: 'writer.billing.internal' })),
   },
   {
+    construct: F,
+    prop: 'readerRecordName',
+    shown: "'reader.billing.internal'",
+    allowed: 'a name relative to the zone, without the zone name',
+    readme: 'contains the zone name',
+    source: CONSIDERATIONS_PHZ,
+    build: failover((p) => ({
+      readerRecordName: 'reader.billing.internal',
+      primary: {
+        endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: p.primaryProbe.notWritableAlarm, unreachableAlarm: p.primaryProbe.unreachableAlarm,
+      },
+      secondary: {
+        endpointAddress: p.replica.endpoint.hostname, notWritableAlarm: p.drProbe.notWritableAlarm, unreachableAlarm: p.drProbe.unreachableAlarm,
+      },
+    })),
+  },
+  {
+    construct: F,
+    prop: 'readerRecordName',
+    shown: "'db'",
+    allowed: 'a name other than the writer record name',
+    readme: 'both names equal',
+    source: CONSIDERATIONS_PHZ,
+    build: failover(() => ({ writerRecordName: 'db', readerRecordName: 'db' })),
+  },
+  {
     construct: P,
     prop: 'zoneName',
     shown: "'rds.amazonaws.com'",
