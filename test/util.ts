@@ -77,10 +77,10 @@ export const DR_REGION = 'us-west-2';
  * The two-Region layout: a primary stack in us-east-1 with a `MultiAzPostgres` named `orders-primary`, and a DR stack
  * in us-west-2 with its own `IsolatedVpc`. Tests add the replica and the backup pieces.
  */
-export function twoRegionApp(primaryProps: Partial<MultiAzPostgresProps> | ((primaryStack: Stack) => Partial<MultiAzPostgresProps>) = {}): {
-  app: App; primaryStack: Stack; drStack: Stack; primary: MultiAzPostgres; drNet: IsolatedVpc;
-} {
-  const app = newApp();
+export function twoRegionApp(primaryProps: Partial<MultiAzPostgresProps> | ((primaryStack: Stack) => Partial<MultiAzPostgresProps>) = {},
+  app: App = newApp()): {
+    app: App; primaryStack: Stack; drStack: Stack; primary: MultiAzPostgres; drNet: IsolatedVpc;
+  } {
   const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
   const net = new IsolatedVpc(primaryStack, 'Network');
   const primary = new MultiAzPostgres(primaryStack, 'Orders', {
@@ -105,11 +105,11 @@ export const PRIMARY_VPC_ID = 'vpc-0a1b2c3d4e5f60718';
  * The two-Region failover layout: primary and replica, each with a `DbAlarmSet` and a `WritableProbe`, and a
  * `Route53DbFailover` in the DR stack.
  */
-export function failoverApp(failoverProps: Partial<Route53DbFailoverProps> = {}) {
+export function failoverApp(failoverProps: Partial<Route53DbFailoverProps> = {}, inApp: App = newApp()) {
   const { app, primaryStack, drStack, primary, drNet } = twoRegionApp((scope) => ({
     secretName: 'orders-primary/master',
     secretReplicaRegions: [{ region: DR_REGION, encryptionKey: kms.Key.fromKeyArn(scope, 'DrSecretKey', DR_SECRET_KEY_ARN) }],
-  }));
+  }), inApp);
   const primaryNet = primaryStack.node.findChild('Network') as IsolatedVpc;
   const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary.instance });
   const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {

@@ -306,8 +306,9 @@ class Checker:
     def finding(self, stack: Stack, lid: str, message: str) -> None:
         self.findings.append({'template': stack.name, 'resource': lid, 'message': message})
 
-    def check_actions(self, stack: Stack, lid: str, where: str, actions: List[Any]) -> List[str]:
-        checked: List[str] = []
+    def check_actions(self, stack: Stack, lid: str, where: str, actions: List[Any]) -> List[Tuple[str, List[str]]]:
+        """Each literal action with its expansions (itself when it has no wildcard)."""
+        checked: List[Tuple[str, List[str]]] = []
         for action in actions:
             if not isinstance(action, str):
                 self.finding(stack, lid, f'{where}: action is not a literal: {json.dumps(action)[:120]}')
@@ -318,7 +319,7 @@ class Checker:
                 self.finding(stack, lid, f'{where}: {error}')
             if any(c in action for c in '*?'):
                 self.counts['expandedActions'] += len(expanded)
-            checked.extend(expanded)
+            checked.append((action, expanded))
         return checked
 
     def check_statement(self, stack: Stack, lid: str, where: str, statement: Dict[str, Any]) -> None:
@@ -336,17 +337,27 @@ class Checker:
             self.counts['resources'] += 1
             if 'NotAction' in statement:
                 continue
-            for action in actions:
-                self.counts['actionResourcePairs'] += 1
+            for original, expansions in actions:
+                self.counts['actionResourcePairs'] += len(expansions)
                 if resource == '*':
                     continue
-                formats = resource_arn_formats(action)
-                if not formats:
-                    self.finding(stack, lid, f"{where}: {action} has no resource type in the service authorization "
-                                             f"reference, so its Resource must be \"*\", not {resource}")
-                elif not any(arn_matches(resource, f) for f in formats):
-                    self.finding(stack, lid, f'{where}: Resource {resource} matches no resource type of {action} '
-                                             f"(ARN formats: {', '.join(formats)})")
+                # A Deny with a wildcard (aws-cdk-lib's TLS-only `sqs:*` on a queue, say) denies whichever of its actions
+                # can name the resource; the others simply do not match, which is what a Deny means. It must still
+                # name a resource that at least one of its actions takes. An Allow is checked action by action, so
+                # that it never appears to grant what it cannot.
+                if statement.get('Effect') == 'Deny' and any(c in original for c in '*?'):
+                    if not any(arn_matches(resource, f) for a in expansions for f in resource_arn_formats(a)):
+                        self.finding(stack, lid, f'{where}: Resource {resource} matches no resource type of any action '
+                                                 f'of {original}')
+                    continue
+                for action in expansions:
+                    formats = resource_arn_formats(action)
+                    if not formats:
+                        self.finding(stack, lid, f"{where}: {action} has no resource type in the service authorization "
+                                                 f"reference, so its Resource must be \"*\", not {resource}")
+                    elif not any(arn_matches(resource, f) for f in formats):
+                        self.finding(stack, lid, f'{where}: Resource {resource} matches no resource type of {action} '
+                                                 f"(ARN formats: {', '.join(formats)})")
 
     def check_stack(self, stack: Stack) -> None:
         self.counts['templates'] += 1

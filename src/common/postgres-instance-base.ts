@@ -26,7 +26,7 @@ export abstract class PostgresInstanceBase extends Construct implements ec2.ICon
   /**
    * Any `AWS/RDS` metric of this instance, one-minute period, Average by default.
    *
-   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
    */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return rdsInstanceMetric(this.instanceIdentifier, metricName, props);

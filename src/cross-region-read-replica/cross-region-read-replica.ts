@@ -23,6 +23,7 @@ import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceIdentifier, validateInstanceType,
   validatePlace, validatePostgresEngine, validateRegionName, validateResourcePlace, validateSamePartition, validateStorageCeiling,
 } from '../private/validation';
+import { checkStandbyParameters, claimDbInstanceIdentifier, instanceParameters } from '../private/wiring';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
 
@@ -311,6 +312,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.instanceIdentifier = (props.instanceIdentifier ?? defaultIdentifier(this));
     validateInstanceIdentifier(CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
     this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
+    claimDbInstanceIdentifier(this, CONSTRUCT, 'instanceIdentifier', props.instanceIdentifier ?? this.instanceIdentifier, this.instanceIdentifier);
     this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
     checkPromotionProps(props, this.promotion, this.instanceIdentifier, stack.region);
     this.promotedResourceId = props.promotedInstance?.resourceId;
@@ -347,6 +349,9 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     });
     this.securityGroup = securityGroup;
 
+    // A hot standby needs some settings at least as high as its primary's, or it does not start.
+    checkStandbyParameters(CONSTRUCT, 'parameters', props.parameters,
+      props.sourceInstance === undefined ? undefined : instanceParameters(props.sourceInstance));
     this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, enforceTls, props);
 
     this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,

@@ -211,7 +211,7 @@ const GIB = 1024 ** 3;
  * allocated storage, memory as a share of the class's memory, ReplicaLag against the RPO (replication stopped counts
  * as breaching), and MaximumUsedTransactionIDs at one billion, half-way to wraparound.
  *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
  *
  * @example
  * declare const db: MultiAzPostgres;

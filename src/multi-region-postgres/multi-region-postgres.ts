@@ -16,6 +16,7 @@ import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
 import {
   arnPlace, databaseNameProblem, validateDatabaseName, validatePlace, validateRegionName, validateSamePartition,
 } from '../private/validation';
+import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
@@ -303,7 +304,12 @@ export class MultiRegionPostgres extends Construct {
     } else {
       validateDatabaseName(CONSTRUCT, 'databaseName', props.databaseName);
     }
+    // Two patterns of one name would share identifiers, secret names, the DR container and the stack outputs.
+    claimName(this, `MultiRegionPostgres:${props.name}`, CONSTRUCT, 'name', props.name, 'a name no other MultiRegionPostgres of the app uses');
+    checkZoneName(CONSTRUCT, 'zoneName', props.zoneName);
     const primaryIdentifier = `${props.name}-primary`;
+    claimDbInstanceIdentifier(this, CONSTRUCT, 'name', props.name, primaryIdentifier);
+    claimDbInstanceIdentifier(props.drScope, CONSTRUCT, 'name', props.name, `${props.name}-dr`);
     const endpointPattern = new RegExp(`^${primaryIdentifier}\\.[a-z0-9]+\\.${primaryRegion}\\.rds\\.amazonaws\\.com$`);
     if (Token.isUnresolved(props.primaryEndpointAddress) || !endpointPattern.test(props.primaryEndpointAddress)) {
       throw propError(CONSTRUCT, 'primaryEndpointAddress', props.primaryEndpointAddress,
@@ -316,7 +322,15 @@ export class MultiRegionPostgres extends Construct {
       this.primaryIsolatedVpc = new IsolatedVpc(this, 'Network');
       primaryNetwork = this.primaryIsolatedVpc;
     }
-    const primaryVpcId = props.primaryVpcId ?? primaryNetwork.vpc.vpcId;
+    const networkVpcId = primaryNetwork.vpc.vpcId;
+    if (props.primaryVpcId !== undefined && !Token.isUnresolved(networkVpcId) && !Token.isUnresolved(props.primaryVpcId)
+      && props.primaryVpcId !== networkVpcId) {
+      // The zone would be associated with another VPC than the primary's: clients next to the primary could not
+      // resolve the writer name.
+      throw propError(CONSTRUCT, 'primaryVpcId', props.primaryVpcId,
+        `the ID of the VPC in primaryNetwork, ${networkVpcId}, or unset: the DR stack associates the private zone with this VPC`);
+    }
+    const primaryVpcId = props.primaryVpcId ?? networkVpcId;
     if (Token.isUnresolved(primaryVpcId) || !/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(primaryVpcId)) {
       throw propError(CONSTRUCT, 'primaryVpcId', props.primaryVpcId,
         'the literal ID of the primary VPC, vpc-<8 or 17 hex digits> (output PrimaryVpcId): the DR stack associates the private zone with it');

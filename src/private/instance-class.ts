@@ -1,3 +1,5 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+
 /**
  * Compares DB instance classes by size, to warn when a DR replica is smaller than its source.
  *
@@ -6,6 +8,9 @@
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html
  */
+
+/** The instance families aws-cdk-lib knows, from its `ec2.InstanceClass` enum (its values are the family names). */
+const KNOWN_FAMILIES: ReadonlySet<string> = new Set(Object.values(ec2.InstanceClass).map(String));
 
 const FAMILY_MEMORY_RANK: Record<string, number> = { x: 4, z: 4, r: 3, m: 2, c: 1, t: 0 };
 
@@ -50,6 +55,18 @@ export function isSmallerInstanceClass(candidate: string, reference: string): bo
 /** GiB of memory per vCPU by family letter, for the standard (non-burstable) classes RDS for PostgreSQL offers. */
 const MEMORY_PER_VCPU_GIB: Record<string, number> = { m: 4, r: 8, x: 16, z: 8 };
 
+/**
+ * Memory-optimized families whose ratio differs from their letter's: the x2ie* classes ("extended memory", as
+ * aws-cdk-lib's `ec2.InstanceClass.MEMORY_INTENSIVE_2_XT_INTEL` says) have 32 GiB per vCPU (db.x2iedn.xlarge:
+ * 4 vCPUs, 128 GiB). The suffix letters keep their family's ratio: db.r5b.large has 2 vCPUs and 16 GiB like db.r5.large.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html
+ */
+const EXTENDED_MEMORY_PER_VCPU_GIB = 32;
+
+/** The first-generation memory-intensive families: db.x1.16xlarge has 64 vCPUs and 976 GiB, db.x1e.xlarge 4 and 122. */
+const X1_MEMORY_PER_VCPU_GIB: Record<string, number> = { x1: 15.25, x1e: 30.5 };
+
 /** vCPUs of a size: large = 2, xlarge = 4, Nxlarge = 4N. */
 function vcpus(size: string): number | undefined {
   if (size === 'large') {
@@ -79,11 +96,14 @@ export function instanceClassMemoryGiB(instanceClass: string): number | undefine
   if (/^t\d/.test(familyName)) {
     return BURSTABLE_MEMORY_GIB[size];
   }
-  // Families with a suffix other than g/d/n (graviton, local NVMe, network) have other memory ratios (x1e, x2iedn).
-  if (!/^[mrxz]\d+[gdni]*$/.test(familyName) || familyName.startsWith('x1') || familyName.startsWith('x2ie')) {
+  // Only families aws-cdk-lib knows (ec2.InstanceClass); the suffixes a (AMD), b (EBS-optimized), d (local NVMe),
+  // e (extended memory), g (Graviton), i (Intel), n (network), z (high frequency) keep the letter's memory per vCPU,
+  // except the extended-memory x2ie* classes and the x1 families, which have ratios of their own.
+  if (!KNOWN_FAMILIES.has(familyName) || !/^[mrxz]\d+[abdegimnz]*$/.test(familyName)) {
     return undefined;
   }
-  const perVcpu = MEMORY_PER_VCPU_GIB[familyName.charAt(0)];
+  const perVcpu = X1_MEMORY_PER_VCPU_GIB[familyName]
+    ?? (familyName.startsWith('x2ie') ? EXTENDED_MEMORY_PER_VCPU_GIB : MEMORY_PER_VCPU_GIB[familyName.charAt(0)]);
   const n = vcpus(size);
   return perVcpu === undefined || n === undefined ? undefined : perVcpu * n;
 }

@@ -1,6 +1,7 @@
-import { Annotations, CfnOutput, Duration } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Annotations, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 import { BackupReplication } from '../backup-replication/backup-replication';
+import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError } from '../private/errors';
@@ -26,6 +27,55 @@ const SOURCES = {
   logUpload: 'https://aws.amazon.com/rds/features/backup/',
   backupReplication: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html',
 };
+
+/**
+ * The shortest Multi-AZ failover AWS documents ("typically 60-120 seconds").
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html
+ */
+const MIN_AZ_FAILOVER_SECONDS = 60;
+
+/**
+ * RDS sends its instance metrics, ReplicaLag among them, to CloudWatch every minute: the lag guard cannot resolve less.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
+ */
+const REPLICA_LAG_PERIOD_SECONDS = 60;
+
+/**
+ * Refuses parts of two databases: the budgets of one database computed from another's runbook or backups are not the
+ * database's budgets.
+ */
+function checkSameDatabase(props: ResilienceObjectivesProps): void {
+  const parts: [string, IConstruct, string, string][] = [];
+  if (props.primary) {
+    parts.push(['primary', props.primary, Stack.of(props.primary).region, props.primary.instanceIdentifier]);
+  }
+  const replica = props.runbook ? replicaOf(props.runbook) : undefined;
+  if (props.runbook && replica) {
+    parts.push(['runbook', props.runbook, replica.sourceRegion, replica.sourceInstanceIdentifier]);
+  }
+  if (props.backupReplication) {
+    parts.push(['backupReplication', props.backupReplication, props.backupReplication.sourceRegion,
+      props.backupReplication.sourceInstanceIdentifier]);
+  }
+  const known = parts.filter(([, , region, identifier]) => !Token.isUnresolved(region) && !Token.isUnresolved(identifier));
+  const [first, ...rest] = known;
+  for (const [prop, part, region, identifier] of rest) {
+    if (region !== first[2] || identifier.toLowerCase() !== first[3].toLowerCase()) {
+      throw propError(CONSTRUCT, prop, part.node.path,
+        `a part of the database ${first[0]} is about (${first[3]} in ${first[2]}), not of ${identifier} in ${region}: `
+        + 'objectives that mix two databases report budgets neither has');
+    }
+  }
+}
+
+/** The replica a runbook promotes: the `CrossRegionReadReplica` of the app whose ARN its promotion role names. */
+function replicaOf(runbook: FailoverRunbook): CrossRegionReadReplica | undefined {
+  const arn = runbook.promotionRole.replicaArn;
+  return runbook.node.root.node.findAll().find((c): c is CrossRegionReadReplica =>
+    c instanceof CrossRegionReadReplica && c.instanceArn === arn);
+}
 
 /** The output id prefix of each failure's budgets. */
 const OUTPUT_KEYS: Record<string, string> = {
@@ -203,7 +253,11 @@ export class ResilienceObjectives extends Construct {
     }
     const seconds = (prop: string, value: Duration | undefined, fallback: Duration, min: number, max: number) =>
       wholeUnits(CONSTRUCT, prop, value ?? fallback, 'seconds', min, max);
-    const azFailoverSeconds = seconds('azFailoverTime', props.azFailoverTime, Duration.seconds(120), 1, 3600);
+    // AWS documents a Multi-AZ instance failover as typically 60-120 s: an estimate below 60 s reports an RTO as met
+    // that the configuration cannot meet.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html
+    const azFailoverSeconds = seconds('azFailoverTime', props.azFailoverTime, Duration.seconds(120), MIN_AZ_FAILOVER_SECONDS, 3600);
+    checkSameDatabase(props);
     const dnsCacheSeconds = seconds('clientDnsCache', props.clientDnsCache, Duration.seconds(60), 0, 3600);
     const operatorSeconds = seconds('operatorResponseTime', props.operatorResponseTime, Duration.minutes(15), 0, 86_400);
     const copySeconds = seconds('backupCopyDelay', props.backupCopyDelay, Duration.minutes(5), 0, 86_400);
@@ -300,9 +354,16 @@ export class ResilienceObjectives extends Construct {
           SOURCES.ttl, false));
       }
       check('Region failure', 'RTO', 'regionFailure.rto', props.regionFailure?.rto, terms);
-      check('Region failure', 'RPO', 'regionFailure.rpo', props.regionFailure?.rpo, [
-        term('replica-lag guard', runbook.rpo.toSeconds(),
-          'the runbook refuses to promote when the replica had replayed nothing newer for longer than rpo (unless forced)',
+      const regionRpo = props.regionFailure?.rpo;
+      if (regionRpo !== undefined && regionRpo.toSeconds({ integral: false }) < REPLICA_LAG_PERIOD_SECONDS) {
+        throw propError(CONSTRUCT, 'regionFailure.rpo', regionRpo.toHumanString(),
+          `at least ${REPLICA_LAG_PERIOD_SECONDS} seconds: replication to the other Region is asynchronous, and the lag guard `
+          + `reads ReplicaLag, which RDS publishes once a minute, so it cannot hold the data lost below one ${REPLICA_LAG_PERIOD_SECONDS} s period`);
+      }
+      check('Region failure', 'RPO', 'regionFailure.rpo', regionRpo, [
+        term('replica-lag guard', Math.max(runbook.rpo.toSeconds(), REPLICA_LAG_PERIOD_SECONDS),
+          'the runbook refuses to promote when the replica had replayed nothing newer for longer than rpo (unless forced); '
+          + `ReplicaLag comes once a minute, so the guard holds no less than ${REPLICA_LAG_PERIOD_SECONDS} s`,
           'FailoverRunbook rpo', SOURCES.replicaLag, false),
       ]);
     } else if (props.regionFailure) {

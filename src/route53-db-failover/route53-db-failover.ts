@@ -7,6 +7,7 @@ import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { DNS_NAME } from '../private/validation';
+import { checkZoneName, rdsEndpointRegion } from '../private/wiring';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'Route53DbFailover';
@@ -271,6 +272,13 @@ export class Route53DbFailover extends Construct {
     }
     for (const [side, target] of [['primary', props.primary], ['secondary', props.secondary]] as const) {
       checkEndpoint(`${side}.endpointAddress`, target.endpointAddress);
+    }
+    if (!Token.isUnresolved(props.primary.endpointAddress) && !Token.isUnresolved(props.secondary.endpointAddress)
+      && props.primary.endpointAddress.toLowerCase() === props.secondary.endpointAddress.toLowerCase()) {
+      throw propError(CONSTRUCT, 'primary.endpointAddress', props.primary.endpointAddress,
+        'another endpoint than secondary.endpointAddress: with both records on one database, a failover moves the name nowhere');
+    }
+    for (const [side, target] of [['primary', props.primary], ['secondary', props.secondary]] as const) {
       if (type === FailoverHealthCheckType.TCP && target.publiclyAccessible !== true) {
         throw propError(CONSTRUCT, 'healthCheckType', type,
           `CLOUDWATCH_ALARM, because ${side}.publiclyAccessible is not true: Route 53 health checkers run on the internet and `
@@ -304,6 +312,20 @@ export class Route53DbFailover extends Construct {
     if (primaryWriter.region === secondaryWriter.region) {
       throw propError(CONSTRUCT, 'secondary.notWritableAlarm', secondaryWriter.name,
         `an alarm in another Region than the primary's (${primaryWriter.region}): both sides in one Region do not survive a Region loss`);
+    }
+    // The primary record must point into the primary's Region: an RDS endpoint names its Region.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToInstance.html
+    const primaryEndpointRegion = rdsEndpointRegion(props.primary.endpointAddress);
+    if (primaryEndpointRegion !== undefined && primaryEndpointRegion === secondaryWriter.region) {
+      throw propError(CONSTRUCT, 'primary.endpointAddress', props.primary.endpointAddress,
+        `an endpoint in the primary's Region (${primaryWriter.region}), not in the secondary's (${secondaryWriter.region}): `
+        + 'the primary record would send writes to the DR Region, and both answers would fail with it');
+    }
+    const secondaryEndpointRegion = rdsEndpointRegion(props.secondary.endpointAddress);
+    if (secondaryEndpointRegion !== undefined && secondaryEndpointRegion === primaryWriter.region) {
+      throw propError(CONSTRUCT, 'secondary.endpointAddress', props.secondary.endpointAddress,
+        `an endpoint in the secondary's Region (${secondaryWriter.region}), not in the primary's (${primaryWriter.region}): `
+        + 'a failover would move the names to a database that fails with the primary\'s Region');
     }
     const primaryReader = props.primary.unreachableAlarm ? alarmFacts('primary.unreachableAlarm', props.primary.unreachableAlarm) : undefined;
     const secondaryReader = props.secondary.unreachableAlarm ? alarmFacts('secondary.unreachableAlarm', props.secondary.unreachableAlarm) : undefined;
@@ -347,11 +369,13 @@ export class Route53DbFailover extends Construct {
         throw propError(CONSTRUCT, 'zone', props.zone.node.path,
           'a zone whose name is known: import it with PrivateHostedZone.fromPrivateHostedZoneAttributes');
       }
+      checkZoneName(CONSTRUCT, 'zone', zoneName);
     } else {
       if (props.zoneName === undefined || !DNS_NAME.test(props.zoneName)) {
         throw propError(CONSTRUCT, 'zoneName', props.zoneName, 'a lower-case domain name such as orders.internal (required when zone is not given)');
       }
       zoneName = props.zoneName;
+      checkZoneName(CONSTRUCT, 'zoneName', zoneName);
       const zone = new route53.PrivateHostedZone(this, 'Zone', {
         zoneName,
         vpc: props.vpcs[0],
@@ -361,6 +385,11 @@ export class Route53DbFailover extends Construct {
         zone.addVpc(vpc);
       }
       this.zone = zone;
+    }
+    for (const [prop, name] of [['writerRecordName', writerName], ['readerRecordName', readerName]] as const) {
+      if (name !== undefined && (name === zoneName || name.endsWith(`.${zoneName}`))) {
+        throw propError(CONSTRUCT, prop, name, `a name relative to the zone, without the zone name: it becomes ${name}.${zoneName}`);
+      }
     }
     this.writerDnsName = `${writerName}.${zoneName}`;
     this.readerDnsName = readerName === undefined ? undefined : `${readerName}.${zoneName}`;

@@ -17,8 +17,9 @@ import { defaultSubnets } from '../private/hardening';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { acknowledge, inPacks } from '../private/nag';
-import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/source';
+import { cfnDbInstanceOf, requireLiteralIdentifier } from '../private/source';
 import { ALARM_TOPIC_RULE, validatePrivateSubnets, validateResourcePlace } from '../private/validation';
+import { knownPort } from '../private/wiring';
 
 const CONSTRUCT = 'WritableProbe';
 
@@ -208,9 +209,15 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     });
     this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
     // A literal port keeps the ingress rule reviewable (a token port cannot be checked by cdk-nag's port rules).
-    const port = props.port ?? numberOrUndefined(stack.resolve(cfnDbInstanceOf(props.instance)?.port)) ?? 5432;
+    const databasePort = knownPort(props.instance);
+    const port = props.port ?? databasePort ?? 5432;
     if (!Number.isInteger(port) || port < 1150 || port > 65535) {
       throw propError(CONSTRUCT, 'port', port, 'the instance\'s port, from 1150 to 65535 (the RDS for PostgreSQL range)');
+    }
+    if (databasePort !== undefined && port !== databasePort) {
+      // The probe would connect to a port nothing listens on, report "unreachable" every minute, and the failover
+      // records would move the names away from a healthy database.
+      throw propError(CONSTRUCT, 'port', port, `the port the instance listens on, ${databasePort}, or unset`);
     }
     props.instance.connections.allowFrom(this, ec2.Port.tcp(port), 'Writable probe');
     const endpoints = props.awsApiEndpoints ?? [];

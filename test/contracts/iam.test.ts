@@ -216,6 +216,22 @@ describe('the check reports what AWS would refuse', () => {
     expect(result.counts.statements).toBe(7 + 2 + 1);
   });
 
+  test('a Deny with a wildcard needs one action that takes its resource; an Allow is checked action by action', () => {
+    const queue = `arn:aws:sqs:${DR_REGION}:${ACCOUNT}:orders-dr-start-dlq`;
+    const deny = (resource: string): TemplateEntry => ({
+      ...bad,
+      template: {
+        Resources: {
+          // aws-cdk-lib's TLS-only statement of a queue: sqs:ListQueues (no resource type) simply never matches it.
+          Policy: policy([{ Effect: 'Deny', Action: 'sqs:*', Resource: resource, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }]),
+        },
+      },
+    });
+    expect(runCheck([deny(queue)]).findings).toEqual([]);
+    expect(runCheck([deny(`arn:aws:sns:${DR_REGION}:${ACCOUNT}:orders-dr`)]).findings.map((f) => f.message))
+      .toEqual([expect.stringMatching(/Resource arn:aws:sns:.* matches no resource type of any action of sqs:\*$/)]);
+  });
+
   test('a wildcard action is expanded and each expansion checked', () => {
     const wildcard: TemplateEntry = {
       ...bad,

@@ -1,5 +1,6 @@
 import { App, Duration, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { WIRING_REJECTIONS } from './table-wiring';
 import {
   CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps, MultiRegionPostgres,
   MultiRegionPostgresProps,
@@ -16,7 +17,7 @@ import { REGION_REJECTIONS } from './table-region';
 export interface RejectionRow {
   /** The construct that rejects the value. */
   readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres' | 'BackupReplication' | 'DrBackupVault'
-  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook';
+  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives';
   /** The prop as the user writes it. */
   readonly prop: string;
   /** The bad value as the message shows it (strings quoted), or the start of it for a token. */
@@ -440,4 +441,5 @@ export const REJECTIONS: RejectionRow[] = [
     build: multiAz({ rotationSchedule: Duration.days(1000) }),
   },
   ...REGION_REJECTIONS,
+  ...WIRING_REJECTIONS,
 ];

@@ -103,9 +103,9 @@ describe('budget arithmetic', () => {
   });
 
   test('Region RPO is the runbook\'s replica-lag guard', () => {
-    const { objectives } = objectivesApp({}, { rpo: Duration.seconds(30) });
+    const { objectives } = objectivesApp({}, { rpo: Duration.seconds(90) });
     const rpo = budget(objectives, 'Region failure', 'RPO');
-    expect(terms(rpo)).toEqual([['replica-lag guard', 30]]);
+    expect(terms(rpo)).toEqual([['replica-lag guard', 90]]);
     expect(rpo.terms[0].setBy).toBe('FailoverRunbook rpo');
   });
 
@@ -151,8 +151,18 @@ describe('targets', () => {
   });
 
   test('a Region RPO below the replica-lag guard names the guard', () => {
-    expect(() => objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(30) } }))
-      .toThrow(/regionFailure.rpo is 30 s, but the configuration's worst case is 60 s .*The largest term is replica-lag guard, 60 s, set by FailoverRunbook rpo/);
+    expect(() => objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(90) } }, { rpo: Duration.seconds(120) }))
+      .toThrow(/regionFailure.rpo is 90 s, but the configuration's worst case is 120 s .*The largest term is replica-lag guard, 120 s, set by FailoverRunbook rpo/);
+  });
+
+  test('a runbook rpo under one ReplicaLag period counts as the 60 s period', () => {
+    const { objectives } = objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(60) } }, { rpo: Duration.seconds(10) });
+    expect(terms(budget(objectives, 'Region failure', 'RPO'))).toEqual([['replica-lag guard', 60]]);
+  });
+
+  test('a Region RPO under one ReplicaLag period is refused, not reported as met', () => {
+    expect(() => objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(30) } }, { rpo: Duration.seconds(10) }))
+      .toThrow("ResilienceObjectives: invalid regionFailure.rpo '30 seconds': at least 60 seconds");
   });
 
   test('a restore RPO below the log upload interval fails', () => {
@@ -207,7 +217,7 @@ describe('rejections', () => {
   test.each([
     ['minimumHeadroom 1', { minimumHeadroom: 1 }, 'ResilienceObjectives: invalid minimumHeadroom 1: a fraction from 0 to less than 1, such as 0.2 for 20 %'],
     ['minimumHeadroom -0.1', { minimumHeadroom: -0.1 }, 'ResilienceObjectives: invalid minimumHeadroom -0.1'],
-    ['azFailoverTime 1.5 s', { azFailoverTime: Duration.millis(1500) }, "ResilienceObjectives: invalid azFailoverTime '1 second 500 millis': a whole number of seconds from 1 to 3600"],
+    ['azFailoverTime 1.5 s', { azFailoverTime: Duration.millis(1500) }, "ResilienceObjectives: invalid azFailoverTime '1 second 500 millis': a whole number of seconds from 60 to 3600"],
     ['operatorResponseTime 1.5 s', { operatorResponseTime: Duration.millis(1500) },
       "ResilienceObjectives: invalid operatorResponseTime '1 second 500 millis': a whole number of seconds from 0 to 86400"],
     ['backupCopyDelay 2 days', { backupCopyDelay: Duration.days(2) }, "ResilienceObjectives: invalid backupCopyDelay '2 days': a whole number of seconds from 0 to 86400"],
