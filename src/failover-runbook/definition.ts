@@ -37,6 +37,9 @@ export const TOPIC_ARN_SUBSTITUTION = 'TopicArn';
 type State = Record<string, unknown>;
 
 /** Retry for read-only and idempotent calls: any task failure, with backoff. */
+/** How often the approval request is sent again after a failure other than a rejection or a timeout. */
+export const APPROVAL_RESENDS = 2;
+
 const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL' }];
 
 /**
@@ -273,7 +276,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     Choices: [{ Condition: jsonata('$guardChecks = 0'), Next: 'NotifyRechecking' }],
     Default: 'WaitToRecheck',
   };
-  notify('NotifyRechecking', `waiting: re-reading the replica, evidence and lag every ${s.guardRecheckSeconds} s, at most ${s.guardRechecks} times`,
+  notify('NotifyRechecking', `waiting: re-checking the guards every ${s.guardRecheckSeconds} s, up to ${s.guardRechecks} times`,
     'WaitToRecheck', '\'status\': $replica.DbInstanceStatus, \'signals\': ($count($evidence) + ($replicationBroken ? 1 : 0)), \'lagBoundSeconds\': $lag.boundSeconds');
   states.WaitToRecheck = { Type: 'Wait', Seconds: s.guardRecheckSeconds, Next: 'RecheckReplica' };
   describeReplica('RecheckReplica', 'RecheckClassify', 'NotifyCannotDescribe', { guardChecks: jsonata('$guardChecks + 1') });
@@ -377,11 +380,15 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
       },
       TimeoutSeconds: s.approvalTimeoutSeconds,
       // The first retrier whose ErrorEquals names the error applies, and MaxAttempts 0 never retries: a rejection ends
-      // the wait at once, while a failed publish (any other task failure) is sent again.
+      // the wait at once, while a failed publish (any other task failure) is sent again. States.TaskFailed also
+      // matches an operator's send-task-failure under another error name, and each re-sent request may wait the
+      // approval timeout again: the run's TimeoutSeconds counts 1 + APPROVAL_RESENDS approval waits, so that the
+      // run always ends in a state of its own, never in an uncatchable execution timeout.
       // https://states-language.net/spec.html#retrying-after-error
+      // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html (States.TaskFailed)
       Retry: [
         { ErrorEquals: [REJECTION_ERROR], MaxAttempts: 0 },
-        ...RETRY_READS,
+        { ...RETRY_READS[0], MaxAttempts: APPROVAL_RESENDS },
       ],
       Assign: {
         approvedBy: jsonata("$exists($states.result.approvedBy) ? $string($states.result.approvedBy) : 'unnamed'"),

@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { buildRunbookDefinition, PROMOTE_STATE_RETRY_SECONDS, TOPIC_ARN_SUBSTITUTION } from './definition';
+import { APPROVAL_RESENDS, buildRunbookDefinition, PROMOTE_STATE_RETRY_SECONDS, TOPIC_ARN_SUBSTITUTION } from './definition';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
@@ -416,8 +416,9 @@ export class FailoverRunbook extends Construct {
       guardRecheckSeconds,
       fenceReads: 1 + Math.ceil(fenceWaitSeconds / FENCE_READ_SECONDS),
       fenceReadSeconds: FENCE_READ_SECONDS,
-      // Every wait the run can reach, and an hour for the calls, announcements and retries.
-      timeoutSeconds: guardRechecks * guardRecheckSeconds * (this.approvalRequired ? 2 : 1) + (this.approvalRequired ? approvalTimeoutSeconds : 0)
+      // Every wait the run can reach (the approval wait once per request sent), and an hour for the calls,
+      // announcements and retries.
+      timeoutSeconds: guardRechecks * guardRecheckSeconds * (this.approvalRequired ? 2 : 1) + (this.approvalRequired ? approvalTimeoutSeconds * (1 + APPROVAL_RESENDS) : 0)
         + PROMOTE_STATE_RETRY_SECONDS + promotionTimeoutSeconds + fenceWaitSeconds + 3_600,
     });
     const servicePolicy = new iam.ManagedPolicy(this, 'LoggingAndTracingPolicy', {

@@ -500,10 +500,10 @@ describe('automatic promotion', () => {
     expect(asl.States.RequestApproval).toMatchObject({
       Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
       TimeoutSeconds: 3600,
-      // A rejection is never retried; any other failure (the publish) is, and is reported as such.
+      // A rejection is never retried; any other failure (the publish) is, twice, and is reported as such.
       Retry: [
         { ErrorEquals: ['Rejected'], MaxAttempts: 0 },
-        { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL' },
+        { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL' },
       ],
       Catch: [
         { ErrorEquals: ['States.Timeout'], Next: 'NotifyNotApproved' },
@@ -514,6 +514,10 @@ describe('automatic promotion', () => {
       Next: 'DescribeBeforePromote',
     });
     expect(asl.States.ApprovalNotSent).toMatchObject({ Type: 'Fail', Error: 'Runbook.ApprovalNotSent' });
+    // Each request sent may wait the hour: the run's timeout counts all three, so the run ends in a state of its own.
+    // Guard re-checks 5 x 30 s before and after the approval, three approval waits, the refused-promotion retries
+    // 190 s, the promotion 3600 s, the fence 180 s, and an hour for the calls.
+    expect(asl.TimeoutSeconds).toBe(2 * 150 + 3 * 3600 + 190 + 3600 + 180 + 3600);
     expect(asl.States.ReadyToPromote.Choices.map((c: any) => c.Next)).toEqual(['NotifyAlreadyPromoted', 'Promote', 'WaitBeforePromote']);
     expect(asl.States.ReadyToPromote.Default).toBe('NotifyReplicaBusy');
     const message = asl.States.RequestApproval.Arguments.Message;
