@@ -418,7 +418,8 @@ export class FailoverRunbook extends Construct {
       fenceReadSeconds: FENCE_READ_SECONDS,
       // Every wait the run can reach (the approval wait once per request sent), and an hour for the calls,
       // announcements and retries.
-      timeoutSeconds: guardRechecks * guardRecheckSeconds * (this.approvalRequired ? 2 : 1) + (this.approvalRequired ? approvalTimeoutSeconds * (1 + APPROVAL_RESENDS) : 0)
+      timeoutSeconds: guardRechecks * guardRecheckSeconds * (this.approvalRequired ? 2 : 1)
+        + (this.approvalRequired ? approvalTimeoutSeconds * (1 + APPROVAL_RESENDS) : 0)
         + PROMOTE_STATE_RETRY_SECONDS + promotionTimeoutSeconds + fenceWaitSeconds + 3_600,
     });
     const servicePolicy = new iam.ManagedPolicy(this, 'LoggingAndTracingPolicy', {
