@@ -12,6 +12,7 @@ import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError } from '../private/errors';
+import { forwardAspects } from '../private/forward-aspects';
 import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
 import {
   arnPlace, databaseNameProblem, validateDatabaseName, validatePlace, validateRegionName, validateSamePartition,
@@ -210,6 +211,10 @@ export interface MultiRegionPostgresProps {
  * (with its `PromotionRole`) and `ResilienceObjectives` (DR Region, under a construct of the same id in `drScope`).
  * Every part is a public property, and the pattern creates no resource the parts would not create.
  *
+ * Tags and aspects applied to the pattern (`Tags.of(orders).add(...)`, `Aspects.of(orders).add(...)`) reach the
+ * resources of both stacks: the construct in `drScope` forwards them, and runs them at `AspectPriority.MUTATING`.
+ * Those applied to a stack stay in that stack.
+ *
  * Another Region's stack can only name a resource by a literal, so four values come from earlier deploys:
  * `drBackupKeyArn` and `drSecretKeyArn` (keys in the DR Region, deployed first, such as a `DrBackupVault`'s and a
  * `DrSecretKey`'s), then `primaryEndpointAddress` and `primaryVpcId` (outputs of the primary stack, deployed second).
@@ -379,6 +384,8 @@ export class MultiRegionPostgres extends Construct {
     // --- DR Region -----------------------------------------------------------------------------------------------------
     const dr = new Construct(props.drScope, id);
     this.drContainer = dr;
+    // Tags and aspects applied to the pattern reach its DR-Region parts, which live in the other stack.
+    forwardAspects(this, dr);
     let drNetwork = props.drNetwork;
     if (!drNetwork) {
       this.drIsolatedVpc = new IsolatedVpc(dr, 'Network', { ipAddresses: ec2.IpAddresses.cidr('10.1.0.0/16') });
