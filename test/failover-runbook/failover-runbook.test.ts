@@ -577,6 +577,15 @@ describe('settings', () => {
     expect(states.LagWithinRpo.Choices[0].Condition).toBe("{% $type($lag.boundSeconds) = 'number' and $lag.boundSeconds <= 30 %}");
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-replication-stalled', Threshold: 120 });
   });
+
+  test('the replication-stalled alarm\'s description states stallAfter: 3 min by default, 2 min when overridden', () => {
+    const describe = (props: Parameters<typeof runbookApp>[0]) => (Object.values(record(runbookApp(props).drStack).findResources('AWS::CloudWatch::Alarm'))
+      .map((r: any) => r.Properties).find((p: any) => p.AlarmName === 'orders-dr-replication-stalled') as any).AlarmDescription;
+    expect(describe({})).toMatch(/has replayed nothing for 3 min \(ReplicaLag ≥ 180 s,/);
+    const changed = describe({ stallAfter: Duration.minutes(2) });
+    expect(changed).toMatch(/has replayed nothing for 2 min \(ReplicaLag ≥ 120 s,/);
+    expect(changed).not.toMatch(/180|3 min/);
+  });
 });
 
 describe('compliance', () => {
