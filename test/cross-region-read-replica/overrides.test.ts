@@ -56,8 +56,12 @@ describe('CrossRegionReadReplica overrides', () => {
         sourceInstance: primary.instance, vpc: drNet.vpc, parameters: { work_mem: '131072', max_connections: '500', log_min_duration_statement: '1000' },
       });
       expect(groupOf(record(drStack))).toEqual({
-        'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2',
-        'max_connections': '500', 'shared_preload_libraries': 'pg_stat_statements,pg_cron', 'work_mem': '131072', 'log_min_duration_statement': '1000',
+        'rds.force_ssl': '1',
+        'ssl_min_protocol_version': 'TLSv1.2',
+        'max_connections': '500',
+        'shared_preload_libraries': 'pg_stat_statements,pg_cron',
+        'work_mem': '131072',
+        'log_min_duration_statement': '1000',
       });
     });
 

@@ -236,8 +236,13 @@ describe('descriptions state the actual threshold', () => {
   const descriptions = (overrides: Partial<DbAlarmSetProps>) => {
     const parts = failoverApp();
     new DbAlarmSet(parts.drStack, 'Extra', {
-      instance: parts.replica.instance, allocatedStorage: Size.gibibytes(100), eventSubscription: false, dashboard: false,
-      topic: parts.drAlarms.topic, instanceIdentifier: 'orders-dr-x', ...overrides,
+      instance: parts.replica.instance,
+      allocatedStorage: Size.gibibytes(100),
+      eventSubscription: false,
+      dashboard: false,
+      topic: parts.drAlarms.topic,
+      instanceIdentifier: 'orders-dr-x',
+      ...overrides,
     });
     return Object.fromEntries(Object.entries(alarmsOf(record(parts.drStack)))
       .filter(([name]) => name.startsWith('orders-dr-x-'))

@@ -79,8 +79,12 @@ describe('defaults (primary stack of the failover app)', () => {
     expect(unreachable(template, 'orders-primary-unreachable')).toMatch(/TLS login and SELECT within 5 s/);
     const parts = failoverApp();
     new WritableProbe(parts.primaryStack, 'SlowProbe', {
-      instance: parts.primary.instance, credentials: parts.primary.secret, topic: parts.primaryAlarms.topic,
-      vpc: (parts.primaryStack.node.findChild('Network') as IsolatedVpc).vpc, instanceIdentifier: 'orders-primary-slow', timeout: Duration.seconds(10),
+      instance: parts.primary.instance,
+      credentials: parts.primary.secret,
+      topic: parts.primaryAlarms.topic,
+      vpc: (parts.primaryStack.node.findChild('Network') as IsolatedVpc).vpc,
+      instanceIdentifier: 'orders-primary-slow',
+      timeout: Duration.seconds(10),
     });
     expect(unreachable(record(parts.primaryStack), 'orders-primary-slow-unreachable')).toMatch(/TLS login and SELECT within 10 s/);
   });
