@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { BackupCopyDestination } from './dr-backup-vault';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
-import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
+import { backupRetentionDaysOf, cfnDbInstanceOf, literalIdentifierOf } from '../private/source';
 import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition, wholeUnits,
 } from '../private/validation';
@@ -73,8 +73,11 @@ export interface BackupReplicationProps {
   /**
    * How long the replicated automated backups are kept in the destination Region: 1-35 days.
    *
-   * @default - the source's backup retention
+   * @default - the source's backup retention as its template says (`MultiAzPostgres.backupRetention`, or RDS's
+   * default of 1 day when an `rds.DatabaseInstance` sets none); 35 days when the source's retention is a token, unknown
+   * at synth
    * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#cfn-rds-dbinstance-automaticbackupreplicationretentionperiod
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html
    */
   readonly retention?: Duration;
 
@@ -137,12 +140,13 @@ export class BackupReplication extends Construct {
     this.destinationRegion = validateRegion('destinationRegion', props.destinationRegion, stack.region);
     this.destinationKeyArn = validateKeyArn(props.destinationKeyArn, this.destinationRegion, stack.account);
 
-    const sourceRetention = numberOrUndefined(stack.resolve(cfn.backupRetentionPeriod));
-    if (sourceRetention === undefined || sourceRetention < 1) {
+    const sourceRetention = backupRetentionDaysOf(cfn);
+    if (sourceRetention !== undefined && sourceRetention < 1) {
       throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.node.path,
         'a DB instance with automated backups on (backup retention of 1 day or more); there is nothing to replicate otherwise');
     }
-    const retention = props.retention ?? Duration.days(sourceRetention);
+    // A retention only known at deploy time (a token) cannot be followed: the replicated backups then keep 35 days.
+    const retention = props.retention ?? Duration.days(sourceRetention ?? MAX_BACKUP_RETENTION_DAYS);
     this.retentionDays = wholeUnits(CONSTRUCT, 'retention', retention, 'days', 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit for replicated automated backups');
 
     cfn.automaticBackupReplicationRegion = this.destinationRegion;

@@ -40,9 +40,10 @@ export interface PostgresInstanceOptions {
 
   /**
    * Extra parameters for the instance's parameter group. The TLS parameters are managed by `enforceTls` and
-   * `minimumTlsVersion` and cannot be set here.
+   * `minimumTlsVersion` and cannot be set here. On a `CrossRegionReadReplica` they are set on top of the parameters
+   * it takes from its source (`inheritSourceParameters`).
    *
-   * @default - no extra parameters
+   * @default - no extra parameters (a `CrossRegionReadReplica`: the source's parameters)
    */
   readonly parameters?: Record<string, string>;
 

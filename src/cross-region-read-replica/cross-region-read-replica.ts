@@ -12,7 +12,7 @@ import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { propError } from '../private/errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
-  POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
+  POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, TLS_PARAMETERS, tlsParameterGroup,
 } from '../private/hardening';
 import { isSmallerInstanceClass } from '../private/instance-class';
 import { allowCloudWatchLogs } from '../private/logs-key';
@@ -23,7 +23,7 @@ import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceIdentifier, validateInstanceType,
   validatePlace, validatePostgresEngine, validateRegionName, validateResourcePlace, validateSamePartition, validateStorageCeiling,
 } from '../private/validation';
-import { checkStandbyParameters, claimDbInstanceIdentifier, instanceParameters } from '../private/wiring';
+import { checkStandbyParameters, claimDbInstanceIdentifier, inheritedParameters, instanceParameters } from '../private/wiring';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
 
@@ -57,6 +57,23 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
    * @default - derived from the construct path, lower case, at most 63 characters
    */
   readonly instanceIdentifier?: string;
+
+  /**
+   * Whether the replica's parameter group starts from the source's parameters, so that the custom settings of the
+   * primary (`max_connections`, `shared_preload_libraries`, `work_mem` ...) hold on the replica and on the instance
+   * it becomes after promotion. The replica's `parameters` are set on top of them, and its TLS parameters always
+   * follow its own `enforceTls` and `minimumTlsVersion`. The source's parameters are known when `sourceInstance` is
+   * an instance of this app with its own parameter group of literal values (such as a `MultiAzPostgres`); with
+   * `sourceAttributes`, an imported or a default parameter group, the replica has only its own `parameters`.
+   * Every other parameter is copied: the standby-only ones have no effect on the primary, the primary-only ones take
+   * effect when the replica is promoted, and `max_connections`, `max_worker_processes`,
+   * `max_wal_senders`, `max_prepared_transactions` and `max_locks_per_transaction` must be at least the primary's on
+   * a hot standby, which a copy is; `parameters` may raise them, never lower them.
+   *
+   * @default true
+   * @see https://www.postgresql.org/docs/current/hot-standby.html#HOT-STANDBY-ADMIN
+   */
+  readonly inheritSourceParameters?: boolean;
 
   /**
    * The engine, when you want the replica to assert it. It must equal the source's engine type and major version;
@@ -171,9 +188,11 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
   /**
    * Automated backup retention of the promoted instance (every state but `REPLICA`). When the instance was promoted
    * outside CloudFormation, give the retention it has now (the runbook's `backupRetention`), so the imported template
-   * matches it.
+   * matches it. The promoted instance replaces the primary, so it keeps the primary's retention unless told otherwise.
    *
-   * @default Duration.days(35)
+   * @default - the source's retention (`sourceBackupRetention`, the same default as the failover runbook's
+   * `backupRetention`); 35 days when it is not known at synth (`sourceAttributes`, or a retention given as a token)
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
    */
   readonly promotedBackupRetention?: Duration;
 
@@ -238,8 +257,9 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   /** The source's DB instance class. */
   public readonly sourceInstanceClass: string;
   /**
-   * The source's automated-backup retention, when the source is a DB instance of this app whose template sets it; a
-   * promotion should give the promoted instance the same.
+   * The source's automated-backup retention, when the source is a DB instance of this app and its retention is known
+   * at synth (the template's `BackupRetentionPeriod`, or RDS's default of 1 day when the template has none); a
+   * promotion gives the promoted instance the same (`promotedBackupRetention`, the runbook's `backupRetention`).
    */
   public readonly sourceBackupRetention?: Duration;
   /** Whether the replica runs Multi-AZ. */
@@ -349,10 +369,17 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     });
     this.securityGroup = securityGroup;
 
+    // The replica starts from the source's own parameters (when they are literals of this app), its own props on top;
+    // the TLS parameters follow the replica's enforceTls and minimumTlsVersion.
+    const sourceParameters = props.sourceInstance === undefined ? undefined : instanceParameters(props.sourceInstance);
+    const parameters = {
+      ...(props.inheritSourceParameters ?? true ? inheritedParameters(sourceParameters, TLS_PARAMETERS) : {}),
+      ...props.parameters,
+    };
     // A hot standby needs some settings at least as high as its primary's, or it does not start.
-    checkStandbyParameters(CONSTRUCT, 'parameters', props.parameters,
-      props.sourceInstance === undefined ? undefined : instanceParameters(props.sourceInstance));
-    this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, enforceTls, props);
+    checkStandbyParameters(CONSTRUCT, 'parameters', parameters, sourceParameters);
+    this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, enforceTls,
+      { ...props, parameters: Object.keys(parameters).length > 0 ? parameters : undefined });
 
     this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
       props.logRetention ?? logs.RetentionDays.ONE_YEAR, keyRemovalPolicy);
@@ -400,7 +427,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       // A promoted instance is standalone: no source, and automated backups of its own (point-in-time recovery).
       // PromoteReadReplica takes the retention, so CloudFormation's promotion turns backups on in the same step.
       // https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/5a410e843efb90076c1c4d322707bc989e5a058b/aws-rds-dbinstance/src/main/java/software/amazon/rds/dbinstance/Translator.java (promoteReadReplicaRequest)
-      const retention = props.promotedBackupRetention ?? Duration.days(MAX_BACKUP_RETENTION_DAYS);
+      const retention = props.promotedBackupRetention ?? this.sourceBackupRetention ?? Duration.days(MAX_BACKUP_RETENTION_DAYS);
       validateBackupRetention(CONSTRUCT, 'promotedBackupRetention', retention);
       cfn.sourceDbInstanceIdentifier = undefined;
       cfn.backupRetentionPeriod = retention.toDays();

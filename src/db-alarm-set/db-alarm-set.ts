@@ -297,7 +297,7 @@ export class DbAlarmSet extends Construct {
       if (options.enabled === false || (s.replicaOnly && this.role !== DbRole.REPLICA)) {
         continue;
       }
-      const alarm = this.createAlarm(s, options, identifier);
+      const alarm = this.createAlarm(s, options, identifier, rpoSeconds);
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
       this.alarms[s.metricName] = alarm;
@@ -382,7 +382,11 @@ export class DbAlarmSet extends Construct {
     return { topic, key };
   }
 
-  private createAlarm(s: AlarmSpec, options: DbAlarmOptions, identifier: string): cloudwatch.Alarm {
+  /**
+   * One alarm. Its description states the threshold it was given (and the RPO only when the threshold is the RPO), so
+   * an override never leaves the default's figure in the text.
+   */
+  private createAlarm(s: AlarmSpec, options: DbAlarmOptions, identifier: string, rpoSeconds: number): cloudwatch.Alarm {
     const threshold = options.threshold ?? s.defaultThreshold;
     if (!Number.isFinite(threshold) || threshold < 0) {
       throw propError(CONSTRUCT, `${s.prop}.threshold`, threshold, `a number of ${s.unit}, zero or more`);
@@ -420,7 +424,7 @@ export class DbAlarmSet extends Construct {
     return new cloudwatch.Alarm(this, s.id, {
       alarmName: `${identifier}-${kebab(s.metricName)}`,
       alarmDescription: `[${severity}] ${identifier}: ${s.title} ${lower ? 'below' : 'above'} ${threshold} ${s.unit}`
-        + (replicaLag ? ' (RPO); replication stopped (-1) or no data counts as breaching' : ''),
+        + (replicaLag ? `${threshold === rpoSeconds ? ' (RPO)' : ''}; replication stopped (-1) or no data counts as breaching` : ''),
       // ReplicaLag is -1 when replication has stopped: that must breach too.
       metric: replicaLag
         ? new cloudwatch.MathExpression({

@@ -153,9 +153,13 @@ export interface FailoverRunbookProps {
   readonly approvalTimeout?: Duration;
 
   /**
-   * The automated-backup retention of the promoted instance.
+   * The automated-backup retention of the promoted instance, 1-35 days, given to PromoteReadReplica
+   * (`BackupRetentionPeriod`, 0-35, where 0 would turn backups off): the promoted instance replaces the primary, so
+   * by default it keeps the primary's retention.
    *
-   * @default - the source's retention (`replica.sourceBackupRetention`); required when it is unknown
+   * @default - the retention of the primary the replica follows (`replica.sourceBackupRetention`); required when it is
+   * unknown at synth
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
    */
   readonly backupRetention?: Duration;
 

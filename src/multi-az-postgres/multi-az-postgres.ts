@@ -209,9 +209,12 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
 
   /**
-   * How long automated backups (point-in-time recovery) are kept: 1-35 days.
+   * How long automated backups (point-in-time recovery) are kept: 1-35 days. The parts that follow this primary read
+   * it: `BackupReplication`'s replicated backups, a `CrossRegionReadReplica`'s promoted instance and the
+   * `FailoverRunbook`'s promotion keep the same retention unless told otherwise.
    *
    * @default Duration.days(35)
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
    */
   readonly backupRetention?: Duration;
 
@@ -532,7 +535,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
   private acknowledgeByDesign(instance: rds.DatabaseInstance): void {
     acknowledgeStandardPort(instance);
     acknowledge(instance,
-      'Native RDS automated backups are on with 35-day retention and point-in-time recovery, deletion protection is on and '
+      `Native RDS automated backups are on with ${this.backupRetentionDays}-day retention and point-in-time recovery, deletion protection is on and `
       + 'the removal policy takes a final snapshot. An AWS Backup plan is an additional, optional layer.',
       ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5']));
     acknowledgeMonitoringRole(instance);

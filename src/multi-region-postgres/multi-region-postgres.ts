@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -132,6 +132,13 @@ export interface MultiRegionPostgresProps {
    * @default 100
    */
   readonly allocatedStorage?: number;
+  /**
+   * How long the primary keeps its automated backups (point-in-time recovery): 1-35 days (`MultiAzPostgres`
+   * `backupRetention`). The replicated backups in the DR Region and the instance the runbook promotes keep the same.
+   *
+   * @default Duration.days(35)
+   */
+  readonly backupRetention?: Duration;
   /**
    * The name of the database created on the primary.
    *
@@ -352,6 +359,7 @@ export class MultiRegionPostgres extends Construct {
       instanceType: props.instanceType,
       allocatedStorage: props.allocatedStorage,
       databaseName,
+      backupRetention: props.backupRetention,
       secretName,
       secretReplicaRegions: [{ region: drRegion, encryptionKey: kms.Key.fromKeyArn(this, 'DrSecretKey', drSecretKeyArn) }],
       removalPolicy: props.removalPolicy,
@@ -449,6 +457,8 @@ export class MultiRegionPostgres extends Construct {
       approvalTimeout: props.approvalTimeout,
       rpo: props.maxLagAtPromotion,
       expectedPromotionTime: props.expectedPromotionTime,
+      // The promoted replica replaces the primary: it keeps the primary's retention.
+      backupRetention: Duration.days(this.primary.backupRetentionDays),
     });
     this.promotionRole = this.runbook.promotionRole;
     this.objectives = new ResilienceObjectives(dr, 'Objectives', {
@@ -459,6 +469,21 @@ export class MultiRegionPostgres extends Construct {
     });
     // The replica is created from the primary: the DR stack deploys after the primary stack.
     drStack.addStackDependency(primaryStack, `${props.name}-dr replicates ${primaryIdentifier}`);
+  }
+
+  /**
+   * Acknowledges a warning (`Annotations.addWarningV2` id, such as `cdk-resilient-postgres:objectiveHeadroom`) on every
+   * part of the pattern, in both stacks: the parts under this construct in the primary's stack and those under
+   * `drContainer` in the DR stack. `Annotations.of(pattern).acknowledgeWarning` reaches the primary's stack only,
+   * because the DR parts are not under this construct. It removes the warnings already raised and keeps the parts from
+   * raising it later.
+   *
+   * @param id the warning's id
+   * @param reason why the warning does not apply, for reviewers
+   */
+  public acknowledgeWarning(id: string, reason: string): void {
+    Annotations.of(this).acknowledgeWarning(id, reason);
+    Annotations.of(this.drContainer).acknowledgeWarning(id, reason);
   }
 
   /**

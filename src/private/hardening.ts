@@ -15,7 +15,7 @@ import { TlsVersion } from '../common/tls';
 export const POSTGRES_LOG_EXPORTS = ['postgresql', 'upgrade'];
 
 /** The parameters that carry the TLS settings; users set them through typed props, never by hand. */
-const TLS_PARAMETERS = ['rds.force_ssl', 'ssl_min_protocol_version'];
+export const TLS_PARAMETERS: readonly string[] = ['rds.force_ssl', 'ssl_min_protocol_version'];
 
 /** The `ssl_min_protocol_version` value for each TLS version. */
 const TLS_PARAMETER_VALUES: Record<TlsVersion, string> = {

@@ -25,7 +25,7 @@ export interface ResolvedSource {
   readonly port: number;
   readonly storageEncrypted: boolean;
   readonly masterPasswordManagedByRds: boolean;
-  /** The source's automated-backup retention in days, when the template says. */
+  /** The source's automated-backup retention in days, when known at synth (see `backupRetentionDaysOf`). */
   readonly backupRetentionDays?: number;
 }
 
@@ -117,7 +117,7 @@ function fromInstance(construct: string, instance: rds.IDatabaseInstance): Resol
     port: numberOrUndefined(resolved(cfn.port)) ?? 5432,
     storageEncrypted: resolved(cfn.storageEncrypted) === true,
     masterPasswordManagedByRds: resolved(cfn.manageMasterUserPassword) === true,
-    backupRetentionDays: numberOrUndefined(resolved(cfn.backupRetentionPeriod)),
+    backupRetentionDays: backupRetentionDaysOf(cfn),
   };
 }
 
@@ -150,6 +150,25 @@ function fromAttributes(construct: string, attrs: ReplicaSourceAttributes): Reso
     storageEncrypted: attrs.storageEncrypted ?? true,
     masterPasswordManagedByRds: attrs.masterUserPasswordManagedByRds ?? false,
   };
+}
+
+/**
+ * RDS's backup retention when a DB instance is created without `BackupRetentionPeriod` (the API's and the
+ * CloudFormation resource's default).
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (BackupRetentionPeriod, Default: 1)
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupRetention.html
+ */
+export const RDS_DEFAULT_BACKUP_RETENTION_DAYS = 1;
+
+/**
+ * The automated-backup retention in days of a DB instance of this app, as its template says: the literal
+ * `BackupRetentionPeriod`, RDS's default of 1 day when the template leaves it out, or undefined when it is a token
+ * (a parameter or an import) and so unknown at synth. Every part that follows the source's retention reads it here.
+ */
+export function backupRetentionDaysOf(cfn: rds.CfnDBInstance): number | undefined {
+  const value = Stack.of(cfn).resolve(cfn.backupRetentionPeriod);
+  return value === undefined ? RDS_DEFAULT_BACKUP_RETENTION_DAYS : numberOrUndefined(value);
 }
 
 /** A number, or a numeric string, as a number; anything else as undefined. */

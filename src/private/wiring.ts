@@ -104,6 +104,32 @@ export function instanceParameters(instance: rds.IDatabaseInstance): Record<stri
 }
 
 /**
+ * The parameters a replica's parameter group starts from: the source's literal parameters (`instanceParameters`),
+ * without those that `notInherited` names (the settings the replica's own props manage, such as the TLS parameters).
+ *
+ * Every other parameter is copied, the primary-only ones included. PostgreSQL's hot standby documentation names the
+ * parameters whose value on a standby must be at least the primary's (`STANDBY_MINIMUM_PARAMETERS`: a copy is equal,
+ * so it meets the rule). The standby-only ones (`max_standby_archive_delay`, `max_standby_streaming_delay`) have no
+ * effect if set on a primary; the ones with a meaning on the primary only (`wal_level`, which RDS manages, and the
+ * primary-server replication settings) keep that meaning after a standby becomes the primary, which is what a DR
+ * replica is for. PostgreSQL's documentation lets these settings vary across the servers of a cluster, so none is
+ * left out on PostgreSQL's account.
+ *
+ * @see https://www.postgresql.org/docs/current/hot-standby.html#HOT-STANDBY-ADMIN
+ * @see https://www.postgresql.org/docs/current/hot-standby.html#HOT-STANDBY-PARAMETERS
+ * @see https://www.postgresql.org/docs/current/runtime-config-replication.html
+ */
+export function inheritedParameters(source: Record<string, string> | undefined, notInherited: readonly string[]): Record<string, string> {
+  const inherited: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source ?? {})) {
+    if (!notInherited.includes(name)) {
+      inherited[name] = value;
+    }
+  }
+  return inherited;
+}
+
+/**
  * Refuses a replica parameter (from `STANDBY_MINIMUM_PARAMETERS`) set lower than the primary's, when both are literal
  * whole numbers. A value left to RDS's default (or a formula such as `{DBInstanceClassMemory/9531392}`) is not compared.
  *

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -220,6 +220,39 @@ describe('BackupReplication rejects', () => {
     });
     expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: imported, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
       .toThrow(/invalid sourceInstance 'Primary\/Imp': a DB instance defined in this CDK app/);
+  });
+
+  test('a plain rds.DatabaseInstance without backupRetention has RDS\'s default of 1 day, which the replicated backups follow', () => {
+    const app = twoRegionApp().app;
+    const stack = newStack(app, 'Plain', 'eu-west-1');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const db = new rds.DatabaseInstance(stack, 'Db', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      storageEncrypted: true,
+    });
+    const backups = new BackupReplication(stack, 'Backups', {
+      sourceInstance: db, destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',
+    });
+    expect(backups.retentionDays).toBe(1);
+    record(stack).hasResourceProperties('AWS::RDS::DBInstance', {
+      BackupRetentionPeriod: Match.absent(), AutomaticBackupReplicationRetentionPeriod: 1,
+    });
+  });
+
+  test('a source retention only known at deploy time (a token) leaves the replicated backups at 35 days, or the prop', () => {
+    const env = twoRegionApp();
+    const days = new CfnParameter(env.primaryStack, 'RetentionDays', { type: 'Number', default: 14 });
+    (env.primary.instance.node.defaultChild as rds.CfnDBInstance).backupRetentionPeriod = days.valueAsNumber;
+    const backups = new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN });
+    expect(backups.retentionDays).toBe(35);
+    const other = twoRegionApp();
+    (other.primary.instance.node.defaultChild as rds.CfnDBInstance).backupRetentionPeriod =
+      new CfnParameter(other.primaryStack, 'RetentionDays', { type: 'Number', default: 14 }).valueAsNumber;
+    expect(new BackupReplication(other.primaryStack, 'B', {
+      sourceInstance: other.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN, retention: Duration.days(14),
+    }).retentionDays).toBe(14);
   });
 
   test('a source without automated backups', () => {

@@ -40,6 +40,56 @@ describe('CrossRegionReadReplica overrides', () => {
     });
   });
 
+  describe('parameters inherited from the source', () => {
+    const CUSTOM = { max_connections: '400', shared_preload_libraries: 'pg_stat_statements,pg_cron', work_mem: '65536' };
+    const groupOf = (t: ReturnType<typeof record>) => (Object.values(t.findResources('AWS::RDS::DBParameterGroup'))[0] as any).Properties.Parameters;
+
+    test('the replica starts from the primary\'s custom parameters; its TLS settings stay its own', () => {
+      const { drStack, primary, drNet } = twoRegionApp({ parameters: CUSTOM, minimumTlsVersion: TlsVersion.TLS_1_3 });
+      new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc });
+      expect(groupOf(record(drStack))).toEqual({ 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2', ...CUSTOM });
+    });
+
+    test('the replica\'s own parameters override, and may raise a hot-standby minimum', () => {
+      const { drStack, primary, drNet } = twoRegionApp({ parameters: CUSTOM });
+      new CrossRegionReadReplica(drStack, 'Replica', {
+        sourceInstance: primary.instance, vpc: drNet.vpc, parameters: { work_mem: '131072', max_connections: '500', log_min_duration_statement: '1000' },
+      });
+      expect(groupOf(record(drStack))).toEqual({
+        'rds.force_ssl': '1',
+        'ssl_min_protocol_version': 'TLSv1.2',
+        'max_connections': '500',
+        'shared_preload_libraries': 'pg_stat_statements,pg_cron',
+        'work_mem': '131072',
+        'log_min_duration_statement': '1000',
+      });
+    });
+
+    test('an override below the primary\'s hot-standby minimum is refused', () => {
+      const { drStack, primary, drNet } = twoRegionApp({ parameters: CUSTOM });
+      expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, parameters: { max_connections: '300' } }))
+        .toThrow("CrossRegionReadReplica: invalid parameters.max_connections '300': at least the primary's max_connections (400)");
+    });
+
+    test('inheritSourceParameters: false keeps only the replica\'s own; a primary without custom parameters gives the TLS pair only', () => {
+      const off = twoRegionApp({ parameters: CUSTOM });
+      new CrossRegionReadReplica(off.drStack, 'Replica', { sourceInstance: off.primary.instance, vpc: off.drNet.vpc, inheritSourceParameters: false });
+      expect(groupOf(record(off.drStack))).toEqual({ 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2' });
+      const plain = twoRegionApp();
+      new CrossRegionReadReplica(plain.drStack, 'Replica', { sourceInstance: plain.primary.instance, vpc: plain.drNet.vpc });
+      expect(groupOf(record(plain.drStack))).toEqual({ 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2' });
+    });
+
+    test('a source described by sourceAttributes has no known parameters: the replica has its own only', () => {
+      const { drStack, drNet, primary } = twoRegionApp({ parameters: CUSTOM });
+      new CrossRegionReadReplica(drStack, 'Replica', {
+        sourceAttributes: { instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary', engine: primary.engine, instanceType: new ec2.InstanceType('m7g.large') },
+        vpc: drNet.vpc,
+      });
+      expect(groupOf(record(drStack))).toEqual({ 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2' });
+    });
+  });
+
   test('enforceTls: false with its acknowledgement', () => {
     const { t } = replicaTemplate({ enforceTls: false, acknowledgeTlsNotEnforced: true });
     t.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '0' } });

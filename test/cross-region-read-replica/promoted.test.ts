@@ -57,6 +57,14 @@ describe('PROMOTED: the template declares the promoted instance under the same l
     expect(set.alarms.ReplicaLag).toBeUndefined();
   });
 
+  test('the promoted instance keeps the retention of the primary it replaces', () => {
+    const { drStack, primary, drNet } = twoRegionApp({ backupRetention: Duration.days(14) });
+    new CrossRegionReadReplica(drStack, 'OrdersReplica', {
+      sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', promotion: ReplicaPromotion.PROMOTED,
+    });
+    record(drStack).hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 14 });
+  });
+
   test('a custom retention', () => {
     const { template } = drTemplate({ promotion: ReplicaPromotion.PROMOTED, promotedBackupRetention: Duration.days(14) });
     template.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 14 });

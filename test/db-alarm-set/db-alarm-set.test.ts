@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmSeverity, DbAlarmSet, DbRole } from '../../src';
+import { AlarmSeverity, DbAlarmSet, DbAlarmSetProps, DbRole } from '../../src';
 import { ACCOUNT, dbStack, failoverApp, newStack, record } from '../util';
 
 /** The alarms of a template by name: metric, statistic, threshold, comparison, periods. */
@@ -214,6 +214,52 @@ describe('a replica', () => {
       .toEqual({ 'aws:SourceArn': `arn:aws:rds:us-west-2:${ACCOUNT}:db:orders-dr` });
     expect(statements.find((st: any) => st.Sid === 'AllowCloudWatchAlarms')?.Condition.ArnLike)
       .toEqual({ 'aws:SourceArn': `arn:aws:cloudwatch:us-west-2:${ACCOUNT}:alarm:*` });
+  });
+});
+
+describe('descriptions state the actual threshold', () => {
+  const cases: [keyof DbAlarmSetProps, string, string, number][] = [
+    // prop, alarm name suffix, default text, override
+    ['cpuUtilization', 'cpu-utilization', 'above 80 %', 70],
+    ['freeableMemory', 'freeable-memory', 'below 10 % of memory', 15],
+    ['swapUsage', 'swap-usage', 'above 256 MiB', 128],
+    ['freeStorageSpace', 'free-storage-space', 'below 10 % of allocated storage', 20],
+    ['databaseConnections', 'database-connections', 'above 80 % of max_connections', 70],
+    ['readLatency', 'read-latency', 'above 20 ms', 35],
+    ['writeLatency', 'write-latency', 'above 20 ms', 35],
+    ['diskQueueDepth', 'disk-queue-depth', 'above 64 requests', 32],
+    ['replicaLag', 'replica-lag', 'above 60 s (RPO)', 30],
+    ['oldestReplicationSlotLag', 'oldest-replication-slot-lag', 'above 10 % of allocated storage', 5],
+    ['transactionLogsDiskUsage', 'transaction-logs-disk-usage', 'above 10 % of allocated storage', 5],
+    ['maximumUsedTransactionIds', 'maximum-used-transaction-ids', 'above 1000000000 transaction IDs', 500_000_000],
+  ];
+  const descriptions = (overrides: Partial<DbAlarmSetProps>) => {
+    const parts = failoverApp();
+    new DbAlarmSet(parts.drStack, 'Extra', {
+      instance: parts.replica.instance,
+      allocatedStorage: Size.gibibytes(100),
+      eventSubscription: false,
+      dashboard: false,
+      topic: parts.drAlarms.topic,
+      instanceIdentifier: 'orders-dr-x',
+      ...overrides,
+    });
+    return Object.fromEntries(Object.entries(alarmsOf(record(parts.drStack)))
+      .filter(([name]) => name.startsWith('orders-dr-x-'))
+      .map(([name, p]) => [name.replace('orders-dr-x-', ''), p.AlarmDescription as string]));
+  };
+  const defaults = descriptions({});
+
+  test.each(cases)('%s: the default, and an override that changes the text', (prop, name, text, value) => {
+    expect(defaults[name]).toContain(text);
+    const changed = descriptions({ [prop]: { threshold: value } })[name];
+    expect(changed).not.toContain(text);
+    expect(changed).toMatch(new RegExp(`(above|below) ${value} `));
+  });
+
+  test('a replica lag threshold other than the RPO does not call itself the RPO; a changed RPO is stated', () => {
+    expect(descriptions({ replicaLag: { threshold: 30 } })['replica-lag']).toMatch(/replica lag above 30 s; replication stopped/);
+    expect(descriptions({ rpo: Duration.seconds(45) })['replica-lag']).toMatch(/replica lag above 45 s \(RPO\); replication stopped/);
   });
 });
 

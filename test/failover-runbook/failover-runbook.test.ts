@@ -2,9 +2,10 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { CrossRegionReadReplica, FailoverRunbook } from '../../src';
 import { buildRunbookDefinition, RunbookSettings } from '../../src/failover-runbook/definition';
-import { acknowledgements, failoverApp, record, runbookApp, synthWithNag } from '../util';
+import { acknowledgements, failoverApp, record, runbookApp, synthWithNag, twoRegionApp } from '../util';
 
 const REPLICA_ARN = 'arn:aws:rds:us-west-2:111111111111:db:orders-dr';
 const alarmArn = (name: string) => `arn:aws:cloudwatch:us-west-2:111111111111:alarm:${name}`;
@@ -576,6 +577,15 @@ describe('settings', () => {
     expect(states.LagWithinRpo.Choices[0].Condition).toBe("{% $type($lag.boundSeconds) = 'number' and $lag.boundSeconds <= 30 %}");
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-replication-stalled', Threshold: 120 });
   });
+
+  test('the replication-stalled alarm\'s description states stallAfter: 3 min by default, 2 min when overridden', () => {
+    const describe = (props: Parameters<typeof runbookApp>[0]) => (Object.values(record(runbookApp(props).drStack).findResources('AWS::CloudWatch::Alarm'))
+      .map((r: any) => r.Properties).find((p: any) => p.AlarmName === 'orders-dr-replication-stalled') as any).AlarmDescription;
+    expect(describe({})).toMatch(/has replayed nothing for 3 min \(ReplicaLag ≥ 180 s,/);
+    const changed = describe({ stallAfter: Duration.minutes(2) });
+    expect(changed).toMatch(/has replayed nothing for 2 min \(ReplicaLag ≥ 120 s,/);
+    expect(changed).not.toMatch(/180|3 min/);
+  });
 });
 
 describe('compliance', () => {
@@ -641,6 +651,14 @@ describe('rejections', () => {
     });
     expect(() => new FailoverRunbook(parts.drStack, 'Runbook2', { replica: parts.replica, topic: parts.drAlarms.topic, evidenceAlarms: [unnamed] }))
       .toThrow("FailoverRunbook: invalid evidenceAlarms[0] 'Dr/Unnamed': an alarm of this app with a literal alarmName");
+  });
+
+  test('PromoteReadReplica keeps the retention of a primary with 14-day backups (the default case, 35, is above)', () => {
+    const { drStack, primary, drNet } = twoRegionApp({ backupRetention: Duration.days(14) });
+    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
+    expect(replica.sourceBackupRetention?.toDays()).toBe(14);
+    new FailoverRunbook(drStack, 'Runbook', { replica, topic: new sns.Topic(drStack, 'Topic') });
+    expect(definitionOf(record(drStack)).States.Promote.Arguments.BackupRetentionPeriod).toBe(14);
   });
 
   test('a source whose retention is unknown needs backupRetention', () => {

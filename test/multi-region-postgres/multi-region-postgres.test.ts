@@ -102,6 +102,18 @@ describe('wiring', () => {
     expect(typeCounts(pattern.drStack)).toEqual(typeCounts(composed.drStack));
   });
 
+  test('backupRetention reaches the primary, its replicated backups and the runbook\'s promotion; 35 days by default', () => {
+    const short = patternApp({ backupRetention: Duration.days(14) });
+    record(short.primaryStack).hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 14, AutomaticBackupReplicationRetentionPeriod: 14 });
+    const promote = (stack: Stack) => JSON.parse((Object.values(record(stack).findResources('AWS::StepFunctions::StateMachine'))[0] as any)
+      .Properties.DefinitionString).States.Promote.Arguments.BackupRetentionPeriod;
+    expect(promote(short.drStack)).toBe(14);
+    const standard = patternApp();
+    record(standard.primaryStack).hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 35, AutomaticBackupReplicationRetentionPeriod: 35 });
+    expect(promote(standard.drStack)).toBe(35);
+    expect(() => patternApp({ backupRetention: Duration.days(36) })).toThrow(/MultiAzPostgres: invalid backupRetention '36 days'/);
+  });
+
   test('options reach the parts: no automatic start, no approval, a 30 s lag guard, r7g.xlarge, 200 GiB', () => {
     const { orders, primaryStack, drStack } = patternApp({
       automaticPromotion: false,
@@ -449,6 +461,31 @@ describe('objectives through the pattern', () => {
     });
     // 240 + 150 + 180 + 240 = 810 s of 900 s: 10 % headroom, under 20 %.
     Annotations.fromStack(drStack).hasWarning('/Dr/Orders/Objectives', Match.stringLikeRegexp('regionFailure.rto 900 s is met with 10 % headroom'));
+  });
+
+  const tightBudget: Partial<MultiRegionPostgresProps> = {
+    approval: false,
+    expectedPromotionTime: Duration.minutes(3),
+    objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(2) } },
+  };
+
+  test('Annotations.of(pattern) does not reach a warning raised in the DR stack; the pattern\'s acknowledgeWarning does', () => {
+    const unreached = patternApp(tightBudget);
+    CoreAnnotations.of(unreached.orders).acknowledgeWarning('cdk-resilient-postgres:objectiveHeadroom', 'promotion measured at 4 min in drills');
+    Annotations.fromStack(unreached.drStack).hasWarning('/Dr/Orders/Objectives', Match.stringLikeRegexp('headroom'));
+
+    const acknowledged = patternApp(tightBudget);
+    acknowledged.orders.acknowledgeWarning('cdk-resilient-postgres:objectiveHeadroom', 'promotion measured at 4 min in drills');
+    Annotations.fromStack(acknowledged.drStack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('the pattern\'s acknowledgeWarning reaches both stacks, and only the warning it names', () => {
+    const { orders, primaryStack, drStack } = patternApp({ ...tightBudget, removalPolicy: RemovalPolicy.DESTROY });
+    Annotations.fromStack(primaryStack).hasWarning('/Primary/Orders/Primary', Match.stringLikeRegexp(DATABASE_DESTROY_WARNING));
+    orders.acknowledgeWarning(DATABASE_DESTROY_WARNING, 'a test environment, rebuilt from the primary\'s snapshots');
+    Annotations.fromStack(primaryStack).hasNoWarning('*', Match.anyValue());
+    // The replica's destroy warning is gone too; the objectives warning, not named, stays.
+    expect(Annotations.fromStack(drStack).findWarning('*', Match.anyValue()).map((w) => w.id)).toEqual(['/Dr/Orders/Objectives']);
   });
 
   test('the headroom warning can be acknowledged on the DR scope', () => {

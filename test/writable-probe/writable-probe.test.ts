@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
+import { IsolatedVpc, PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
 import { dbStack, failoverApp, record } from '../util';
 
 /**
@@ -71,6 +71,22 @@ describe('defaults (primary stack of the failover app)', () => {
         OKActions: [{ Ref: Match.stringLikeRegexp('^OrdersAlarmsTopic') }],
       });
     }
+  });
+
+  test('the unreachable alarm\'s description states the probe\'s timeout: 5 s by default, the override otherwise', () => {
+    const unreachable = (t: ReturnType<typeof record>, name: string) => (Object.values(t.findResources('AWS::CloudWatch::Alarm'))
+      .map((r: any) => r.Properties).find((p: any) => p.AlarmName === name) as any).AlarmDescription;
+    expect(unreachable(template, 'orders-primary-unreachable')).toMatch(/TLS login and SELECT within 5 s/);
+    const parts = failoverApp();
+    new WritableProbe(parts.primaryStack, 'SlowProbe', {
+      instance: parts.primary.instance,
+      credentials: parts.primary.secret,
+      topic: parts.primaryAlarms.topic,
+      vpc: (parts.primaryStack.node.findChild('Network') as IsolatedVpc).vpc,
+      instanceIdentifier: 'orders-primary-slow',
+      timeout: Duration.seconds(10),
+    });
+    expect(unreachable(record(parts.primaryStack), 'orders-primary-slow-unreachable')).toMatch(/TLS login and SELECT within 10 s/);
   });
 
   test('the policy, statement by statement: its secret, its log group, its namespace', () => {
