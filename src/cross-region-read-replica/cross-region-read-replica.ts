@@ -10,6 +10,7 @@ import { ReplicaSourceAttributes } from './replica-source';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { propError } from '../private/errors';
+import { guardFinalTemplate } from '../private/final-template-guards';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
   POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
@@ -297,7 +298,8 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
     this.instanceClass = `db.${instanceType.toString()}`;
 
-    const { vpcSubnets, enforceTls, monitoringInterval } = checkInstanceOptions(CONSTRUCT, props);
+    const checked = checkInstanceOptions(CONSTRUCT, props);
+    const { vpcSubnets, monitoringInterval } = checked;
     const storageType = props.storageType ?? source.storageType;
     const maxAllocatedStorage = props.maxAllocatedStorage ?? source.maxAllocatedStorage;
     if (maxAllocatedStorage !== undefined) {
@@ -352,7 +354,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     // A hot standby needs some settings at least as high as its primary's, or it does not start.
     checkStandbyParameters(CONSTRUCT, 'parameters', props.parameters,
       props.sourceInstance === undefined ? undefined : instanceParameters(props.sourceInstance));
-    this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, enforceTls, props);
+    this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, checked, props);
 
     this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
       props.logRetention ?? logs.RetentionDays.ONE_YEAR, keyRemovalPolicy);
@@ -381,19 +383,19 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       storageType,
       maxAllocatedStorage,
       storageEncryptionKey: this.encryptionKey,
-      iamAuthentication: props.iamAuthentication ?? true,
+      iamAuthentication: checked.iamAuthentication,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       preferredMaintenanceWindow: props.preferredMaintenanceWindow,
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection: checked.deletionProtection,
       removalPolicy,
       cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: this.encryptionKey,
       performanceInsightRetention: props.performanceInsightRetention ?? rds.PerformanceInsightRetention.DEFAULT,
       monitoringInterval,
-      autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+      autoMinorVersionUpgrade: checked.autoMinorVersionUpgrade,
     });
     const cfn = replica.node.defaultChild as rds.CfnDBInstance;
     if (this.promoted) {
@@ -448,6 +450,20 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
         + `deliberate, acknowledge it: Annotations.of(replica).acknowledgeWarning('${SMALLER_CLASS_WARNING}', '<reason>').`);
     }
 
+    guardFinalTemplate(this, {
+      ...checked,
+      construct: CONSTRUCT,
+      instance: this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH ? undefined : cfn,
+      parameterGroup: this.parameterGroup,
+      storageEncryptionInherited: true,
+      multiAz: { on: this.multiAz, optOut: 'multiAz: false' },
+      backupRetention: this.promoted
+        ? { days: cfn.backupRetentionPeriod as number, prop: 'promotedBackupRetention' }
+        : { days: replicaBackupDays, prop: 'replicaBackupRetention' },
+      removalPolicy,
+      keyRemovalPolicy,
+      followKeyRemovalPolicy: [...(props.encryptionKey ? [] : [this.encryptionKey]), ...Object.values(this.logGroups)],
+    });
     this.acknowledgeByDesign(replica, this.promoted ? cfn.backupRetentionPeriod as number : undefined, replicaBackupDays);
   }
 
