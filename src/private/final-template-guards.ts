@@ -166,7 +166,7 @@ function checkInstance(s: GuardedSettings, p: Record<string, unknown>, deletionP
   const exports = p.EnableCloudwatchLogsExports;
   if (!isIntrinsic(exports) && !(Array.isArray(exports) && POSTGRES_LOG_EXPORTS.every((log) => exports.includes(log)))) {
     invalid('EnableCloudwatchLogsExports', exports, `the ${POSTGRES_LOG_EXPORTS.join(' and ')} logs are exported to their encrypted log `
-      + `groups; ${noProp} (more log types may be added)`);
+      + 'groups; no prop turns the exports off (more log types may be added)');
   }
   if (isNot(p.EnablePerformanceInsights, true)) {
     invalid('EnablePerformanceInsights', p.EnablePerformanceInsights,
