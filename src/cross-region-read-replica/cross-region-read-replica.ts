@@ -10,6 +10,7 @@ import { ReplicaSourceAttributes } from './replica-source';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { propError } from '../private/errors';
+import { guardFinalTemplate } from '../private/final-template-guards';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
   POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, TLS_PARAMETERS, tlsParameterGroup,
@@ -317,7 +318,8 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
     this.instanceClass = `db.${instanceType.toString()}`;
 
-    const { vpcSubnets, enforceTls, monitoringInterval } = checkInstanceOptions(CONSTRUCT, props);
+    const checked = checkInstanceOptions(CONSTRUCT, props);
+    const { vpcSubnets, monitoringInterval } = checked;
     const storageType = props.storageType ?? source.storageType;
     const maxAllocatedStorage = props.maxAllocatedStorage ?? source.maxAllocatedStorage;
     if (maxAllocatedStorage !== undefined) {
@@ -378,7 +380,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     };
     // A hot standby needs some settings at least as high as its primary's, or it does not start.
     checkStandbyParameters(CONSTRUCT, 'parameters', parameters, sourceParameters);
-    this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, enforceTls,
+    this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, checked,
       { ...props, parameters: Object.keys(parameters).length > 0 ? parameters : undefined });
 
     this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
@@ -408,19 +410,19 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       storageType,
       maxAllocatedStorage,
       storageEncryptionKey: this.encryptionKey,
-      iamAuthentication: props.iamAuthentication ?? true,
+      iamAuthentication: checked.iamAuthentication,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       preferredMaintenanceWindow: props.preferredMaintenanceWindow,
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection: checked.deletionProtection,
       removalPolicy,
       cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: this.encryptionKey,
       performanceInsightRetention: props.performanceInsightRetention ?? rds.PerformanceInsightRetention.DEFAULT,
       monitoringInterval,
-      autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+      autoMinorVersionUpgrade: checked.autoMinorVersionUpgrade,
     });
     const cfn = replica.node.defaultChild as rds.CfnDBInstance;
     if (this.promoted) {
@@ -475,6 +477,20 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
         + `deliberate, acknowledge it: Annotations.of(replica).acknowledgeWarning('${SMALLER_CLASS_WARNING}', '<reason>').`);
     }
 
+    guardFinalTemplate(this, {
+      ...checked,
+      construct: CONSTRUCT,
+      instance: this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH ? undefined : cfn,
+      parameterGroup: this.parameterGroup,
+      storageEncryptionInherited: true,
+      multiAz: { on: this.multiAz, optOut: 'multiAz: false' },
+      backupRetention: this.promoted
+        ? { days: cfn.backupRetentionPeriod as number, prop: 'promotedBackupRetention' }
+        : { days: replicaBackupDays, prop: 'replicaBackupRetention' },
+      removalPolicy,
+      keyRemovalPolicy,
+      followKeyRemovalPolicy: [...(props.encryptionKey ? [] : [this.encryptionKey]), ...Object.values(this.logGroups)],
+    });
     this.acknowledgeByDesign(replica, this.promoted ? cfn.backupRetentionPeriod as number : undefined, replicaBackupDays);
   }
 

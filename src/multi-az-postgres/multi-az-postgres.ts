@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { propError } from '../private/errors';
+import { guardFinalTemplate } from '../private/final-template-guards';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
   POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
@@ -319,7 +320,8 @@ export class MultiAzPostgres extends PostgresInstanceBase {
         'a single-AZ instance does not survive an Availability Zone failure; set acknowledgeSingleAz: true to confirm it is intended');
     }
 
-    const { vpcSubnets, enforceTls, monitoringInterval, maintenanceWindow } = checkInstanceOptions(CONSTRUCT, props);
+    const checked = checkInstanceOptions(CONSTRUCT, props);
+    const { vpcSubnets, monitoringInterval, maintenanceWindow } = checked;
 
     const storageType = props.storageType ?? rds.StorageType.GP3;
     const allocatedStorage = props.allocatedStorage ?? 100;
@@ -392,7 +394,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     this.securityGroup = securityGroup;
 
     // --- Parameters --------------------------------------------------------------------------------------------------
-    this.parameterGroup = tlsParameterGroup(this, engine, `RDS for PostgreSQL ${this.instanceIdentifier}`, enforceTls, props);
+    this.parameterGroup = tlsParameterGroup(this, engine, `RDS for PostgreSQL ${this.instanceIdentifier}`, checked, props);
 
     // --- Secret ----------------------------------------------------------------------------------------------------
     // Each replica is an AWS Region of this partition, encrypted with a key of its own Region (ReplicaRegionType.KmsKeyId).
@@ -452,21 +454,21 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       storageThroughput: props.storageThroughput,
       storageEncrypted: true,
       storageEncryptionKey: this.encryptionKey,
-      iamAuthentication: props.iamAuthentication ?? true,
+      iamAuthentication: checked.iamAuthentication,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       backupRetention,
       preferredBackupWindow: props.preferredBackupWindow,
       preferredMaintenanceWindow: props.preferredMaintenanceWindow,
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection: checked.deletionProtection,
       removalPolicy,
       cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: this.encryptionKey,
       performanceInsightRetention: props.performanceInsightRetention ?? rds.PerformanceInsightRetention.DEFAULT,
       monitoringInterval,
-      autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+      autoMinorVersionUpgrade: checked.autoMinorVersionUpgrade,
     });
     for (const logGroup of Object.values(this.logGroups)) {
       instance.node.addDependency(logGroup);
@@ -500,6 +502,19 @@ export class MultiAzPostgres extends PostgresInstanceBase {
         `Password rotation of ${this.instanceIdentifier}`);
     }
 
+    guardFinalTemplate(this, {
+      ...checked,
+      construct: CONSTRUCT,
+      instance: instance.node.defaultChild as rds.CfnDBInstance,
+      parameterGroup: this.parameterGroup,
+      storageEncryptionInherited: false,
+      multiAz: { on: this.multiAz, optOut: 'multiAz: false (with acknowledgeSingleAz: true)' },
+      backupRetention: { days: this.backupRetentionDays, prop: 'backupRetention' },
+      removalPolicy,
+      keyRemovalPolicy,
+      followKeyRemovalPolicy: [...(props.encryptionKey ? [] : [this.encryptionKey]), secret, ...Object.values(this.logGroups)],
+      secret,
+    });
     this.warnDestructiveRemoval(removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined);
     this.acknowledgeByDesign(instance);
   }

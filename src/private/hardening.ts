@@ -18,7 +18,7 @@ export const POSTGRES_LOG_EXPORTS = ['postgresql', 'upgrade'];
 export const TLS_PARAMETERS: readonly string[] = ['rds.force_ssl', 'ssl_min_protocol_version'];
 
 /** The `ssl_min_protocol_version` value for each TLS version. */
-const TLS_PARAMETER_VALUES: Record<TlsVersion, string> = {
+export const TLS_PARAMETER_VALUES: Record<TlsVersion, string> = {
   [TlsVersion.TLS_1_2]: 'TLSv1.2',
   [TlsVersion.TLS_1_3]: 'TLSv1.3',
 };
@@ -110,6 +110,10 @@ export function defaultIdentifier(scope: Construct): string {
 export interface CheckedInstanceOptions {
   readonly vpcSubnets: ec2.SubnetSelection;
   readonly enforceTls: boolean;
+  readonly minimumTlsVersion: TlsVersion;
+  readonly iamAuthentication: boolean;
+  readonly deletionProtection: boolean;
+  readonly autoMinorVersionUpgrade: boolean;
   readonly monitoringInterval: Duration;
   /** The maintenance window, when one is given as a literal. */
   readonly maintenanceWindow?: Window;
@@ -138,18 +142,27 @@ export function checkInstanceOptions(construct: string, options: PostgresInstanc
   }
   const maintenanceWindow = options.preferredMaintenanceWindow === undefined ? undefined
     : validateMaintenanceWindow(construct, 'preferredMaintenanceWindow', options.preferredMaintenanceWindow);
-  return { vpcSubnets, enforceTls, monitoringInterval, maintenanceWindow };
+  return {
+    vpcSubnets,
+    enforceTls,
+    minimumTlsVersion: options.minimumTlsVersion ?? TlsVersion.TLS_1_2,
+    iamAuthentication: options.iamAuthentication ?? true,
+    deletionProtection: options.deletionProtection ?? true,
+    autoMinorVersionUpgrade: options.autoMinorVersionUpgrade ?? true,
+    monitoringInterval,
+    maintenanceWindow,
+  };
 }
 
 /** The instance's parameter group: the engine's family, TLS forced (or not, when acknowledged), the minimum TLS version. */
-export function tlsParameterGroup(scope: Construct, engine: rds.IInstanceEngine, description: string, enforceTls: boolean,
-  options: PostgresInstanceOptions): rds.ParameterGroup {
+export function tlsParameterGroup(scope: Construct, engine: rds.IInstanceEngine, description: string,
+  { enforceTls, minimumTlsVersion }: CheckedInstanceOptions, options: PostgresInstanceOptions): rds.ParameterGroup {
   return new rds.ParameterGroup(scope, 'ParameterGroup', {
     engine,
     description: `${description}: TLS ${enforceTls ? 'enforced' : 'optional'}`,
     parameters: {
       'rds.force_ssl': enforceTls ? '1' : '0',
-      'ssl_min_protocol_version': TLS_PARAMETER_VALUES[options.minimumTlsVersion ?? TlsVersion.TLS_1_2],
+      'ssl_min_protocol_version': TLS_PARAMETER_VALUES[minimumTlsVersion],
       ...options.parameters,
     },
   });
