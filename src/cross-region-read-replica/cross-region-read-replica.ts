@@ -9,6 +9,7 @@ import { PromotedInstanceAttributes, ReplicaPromotion } from './replica-promotio
 import { ReplicaSourceAttributes } from './replica-source';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
+import { Warnings } from '../common/warnings';
 import { propError } from '../private/errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
@@ -26,9 +27,6 @@ import {
 import { checkStandbyParameters, claimDbInstanceIdentifier, instanceParameters } from '../private/wiring';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
-
-/** The warning id for a replica class smaller than the source's; acknowledge it with `Annotations.acknowledgeWarning`. */
-const SMALLER_CLASS_WARNING = 'cdk-resilient-postgres:replicaSmallerThanSource';
 
 /** Properties of a `CrossRegionReadReplica`. */
 export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
@@ -442,10 +440,10 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });
 
     if (props.instanceType && isSmallerInstanceClass(this.instanceClass, source.instanceClass)) {
-      Annotations.of(this).addWarningV2(SMALLER_CLASS_WARNING,
+      Annotations.of(this).addWarningV2(Warnings.REPLICA_SMALLER_THAN_SOURCE,
         `The replica class ${this.instanceClass} looks smaller than the source's ${source.instanceClass}. After a promotion the `
         + 'replica carries the whole write load; an under-sized DR Region turns a Region failure into an outage. If this is '
-        + `deliberate, acknowledge it: Annotations.of(replica).acknowledgeWarning('${SMALLER_CLASS_WARNING}', '<reason>').`);
+        + `deliberate, acknowledge it: Annotations.of(replica).acknowledgeWarning('${Warnings.REPLICA_SMALLER_THAN_SOURCE}', '<reason>').`);
     }
 
     this.acknowledgeByDesign(replica, this.promoted ? cfn.backupRetentionPeriod as number : undefined, replicaBackupDays);

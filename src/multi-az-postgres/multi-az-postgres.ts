@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
+import { Warnings } from '../common/warnings';
 import { propError } from '../private/errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
@@ -44,12 +45,6 @@ const CONSTRUCT = 'MultiAzPostgres';
  * (the same set aws-cdk-lib's DatabaseSecret uses).
  */
 const PASSWORD_EXCLUDE_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\";
-
-/**
- * The warning id for a master-secret replica without a customer-managed key; acknowledge it with
- * `Annotations.of(scope).acknowledgeWarning`.
- */
-export const SECRET_REPLICA_AWS_MANAGED_KEY_WARNING = 'cdk-resilient-postgres:secretReplicaAwsManagedKey';
 
 /** Properties of a `MultiAzPostgres`. */
 export interface MultiAzPostgresProps extends PostgresInstanceOptions {
@@ -417,7 +412,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     // account's key policies. https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
     for (const replicaRegion of props.secretReplicaRegions ?? []) {
       if (replicaRegion.encryptionKey === undefined) {
-        Annotations.of(this).addWarningV2(SECRET_REPLICA_AWS_MANAGED_KEY_WARNING,
+        Annotations.of(this).addWarningV2(Warnings.SECRET_REPLICA_AWS_MANAGED_KEY,
           `MultiAzPostgres ${this.node.path}: secretReplicaRegions names ${replicaRegion.region} without an encryptionKey, so the `
           + 'master secret\'s replica there is encrypted with the AWS-managed aws/secretsmanager key. Give a customer-managed '
           + 'key of that Region (a DrSecretKey, deployed before this stack), or acknowledge this warning.');
