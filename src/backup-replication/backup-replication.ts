@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { BackupCopyDestination } from './dr-backup-vault';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
-import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
+import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/replica-source-resolution';
 import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition, wholeUnits,
 } from '../private/validation';

@@ -11,15 +11,15 @@ import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { Warnings } from '../common/warnings';
 import { propError } from '../private/errors';
+import { isSmallerInstanceClass } from '../private/instance-class';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
   POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
-} from '../private/hardening';
-import { isSmallerInstanceClass } from '../private/instance-class';
+} from '../private/instance-setup';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
-import { dbInstanceArn, resolveReplicaSource, ResolvedSource } from '../private/source';
+import { dbInstanceArn, resolveReplicaSource, ResolvedSource } from '../private/replica-source-resolution';
 import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceIdentifier, validateInstanceType,
   validatePlace, validatePostgresEngine, validateRegionName, validateResourcePlace, validateSamePartition, validateStorageCeiling,

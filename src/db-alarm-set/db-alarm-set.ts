@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { propError } from '../private/errors';
 import { defaultMaxConnections, instanceClassMemoryGiB } from '../private/instance-class';
 import { rdsInstanceMetric } from '../private/metrics';
-import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/source';
+import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/replica-source-resolution';
 import { ALARM_TOPIC_RULE, validateResourcePlace } from '../private/validation';
 
 const CONSTRUCT = 'DbAlarmSet';

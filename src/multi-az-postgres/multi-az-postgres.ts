@@ -13,11 +13,11 @@ import { propError } from '../private/errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
   POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
-} from '../private/hardening';
+} from '../private/instance-setup';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
-import { dbInstanceArn } from '../private/source';
+import { dbInstanceArn } from '../private/replica-source-resolution';
 import {
   defaultStorageCeiling,
   validateBackupRetention,

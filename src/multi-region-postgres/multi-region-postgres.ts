@@ -12,7 +12,7 @@ import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError } from '../private/errors';
-import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
+import { cfnDbInstanceOf, numberOrUndefined } from '../private/replica-source-resolution';
 import {
   arnPlace, databaseNameProblem, validateDatabaseName, validatePlace, validateRegionName, validateSamePartition,
 } from '../private/validation';

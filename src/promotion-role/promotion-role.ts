@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
-import { dbInstanceArn, literalIdentifierOf } from '../private/source';
+import { dbInstanceArn, literalIdentifierOf } from '../private/replica-source-resolution';
 import { DNS_NAME } from '../private/validation';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
