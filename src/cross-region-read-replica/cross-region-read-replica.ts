@@ -10,6 +10,7 @@ import { ReplicaSourceAttributes } from './replica-source';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { Warnings } from '../common/warnings';
+import { dbInstanceArn } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { isSmallerInstanceClass } from '../private/instance-class';
 import {
@@ -19,7 +20,7 @@ import {
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
-import { dbInstanceArn, resolveReplicaSource, ResolvedSource } from '../private/replica-source-resolution';
+import { resolveReplicaSource, ResolvedSource } from '../private/replica-source-resolution';
 import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceIdentifier, validateInstanceType,
   validatePlace, validatePostgresEngine, validateRegionName, validateResourcePlace, validateSamePartition, validateStorageCeiling,

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { Warnings } from '../common/warnings';
+import { dbInstanceArn } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
@@ -17,7 +18,6 @@ import {
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
-import { dbInstanceArn } from '../private/replica-source-resolution';
 import {
   defaultStorageCeiling,
   validateBackupRetention,

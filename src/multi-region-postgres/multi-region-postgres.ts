@@ -11,8 +11,8 @@ import { DbAlarmSet } from '../db-alarm-set/db-alarm-set';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
+import { cfnDbInstanceOf, numberOrUndefined } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
-import { cfnDbInstanceOf, numberOrUndefined } from '../private/replica-source-resolution';
 import {
   arnPlace, databaseNameProblem, validateDatabaseName, validatePlace, validateRegionName, validateSamePartition,
 } from '../private/validation';

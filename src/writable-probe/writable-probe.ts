@@ -12,13 +12,13 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { cfnDbInstanceOf, requireLiteralIdentifier } from '../private/db-instance-facts';
 import { DbProbeFunction } from '../private/db-probe-function';
 import { propError } from '../private/errors';
 import { defaultSubnets } from '../private/instance-setup';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { acknowledge, inPacks } from '../private/nag';
-import { cfnDbInstanceOf, requireLiteralIdentifier } from '../private/replica-source-resolution';
 import { ALARM_TOPIC_RULE, validatePrivateSubnets, validateResourcePlace } from '../private/validation';
 import { knownPort } from '../private/wiring';
 
