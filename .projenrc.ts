@@ -36,7 +36,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     'cdk-nag@^3.0.2', 'jsii-rosetta@~6.0.0', 'constructs@10.5.1',
-    // The probe Lambda (src/db-probe.lambda.ts): pg is bundled into the asset; the AWS SDK v3 clients come with the
+    // The probe Lambda (src/writable-probe/db-probe.lambda.ts): pg is bundled into the asset; the AWS SDK v3 clients come with the
     // Lambda Node.js runtime, so they stay external and are dev dependencies for the unit tests only.
     'pg@^8.16.0', '@types/pg', '@types/aws-lambda',
     '@aws-sdk/client-cloudwatch@^3', '@aws-sdk/client-secrets-manager@^3', 'aws-sdk-client-mock@^4',
@@ -48,12 +48,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The peer dependency states the floor; the dev dependency below is the newest release, which the tests run on.
   peerDependencyOptions: { pinnedDevDependency: false },
 
-  // Handlers src/*.lambda.ts are bundled with esbuild at build time into assets/, which ships in every package, so
-  // no Docker bundling happens when users synthesize. pg-native is pg's optional native binding, never loaded.
-  lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
-  },
+  // Lambda handlers are declared below, each with its construct under src/private/, so that no generated function
+  // construct becomes part of the public API.
+  lambdaAutoDiscover: false,
 
   // The dev tsconfig covers src, test, examples and .projenrc.ts; jsii writes tsconfig.json for the library itself.
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -87,6 +84,18 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['/.jsii.gz', '/.tools/', '/cdk.out/', '/demo.out/', '/.multilang/', '/examples/**/node_modules/', '/examples/python/.venv/', '/examples/java/target/', '/.cfn-lint/', '__pycache__/', '.jsii.tabl.json', '/rosetta-cache.json'],
+});
+
+// The probe handler is bundled with esbuild at build time into assets/writable-probe/db-probe.lambda/, which ships in
+// every package, so no Docker bundling happens when users synthesize. pg-native is pg's optional native binding, never
+// loaded. Its construct is internal: `WritableProbe.function` is typed as `lambda.Function`.
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'src/writable-probe/db-probe.lambda.ts',
+  constructFile: 'src/private/db-probe-function.ts',
+  constructName: 'DbProbeFunction',
+  cdkDeps: project.cdkDeps,
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
 });
 
 // cfn-lint over every template the unit tests recorded (see test/util.ts: `record`).

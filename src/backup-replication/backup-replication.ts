@@ -5,9 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { BackupCopyDestination } from './dr-backup-vault';
+import { backupRetentionDaysOf, cfnDbInstanceOf, literalIdentifierOf } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
-import { backupRetentionDaysOf, cfnDbInstanceOf, literalIdentifierOf } from '../private/source';
 import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition, wholeUnits,
 } from '../private/validation';

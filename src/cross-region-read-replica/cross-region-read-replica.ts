@@ -9,17 +9,19 @@ import { PromotedInstanceAttributes, ReplicaPromotion } from './replica-promotio
 import { ReplicaSourceAttributes } from './replica-source';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
+import { Warnings } from '../common/warnings';
+import { dbInstanceArn } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { guardFinalTemplate } from '../private/final-template-guards';
+import { isSmallerInstanceClass } from '../private/instance-class';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
   POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, TLS_PARAMETERS, tlsParameterGroup,
-} from '../private/hardening';
-import { isSmallerInstanceClass } from '../private/instance-class';
+} from '../private/instance-setup';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
-import { dbInstanceArn, resolveReplicaSource, ResolvedSource } from '../private/source';
+import { resolveReplicaSource, ResolvedSource } from '../private/replica-source-resolution';
 import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceIdentifier, validateInstanceType,
   validatePlace, validatePostgresEngine, validateRegionName, validateResourcePlace, validateSamePartition, validateStorageCeiling,
@@ -27,9 +29,6 @@ import {
 import { checkStandbyParameters, claimDbInstanceIdentifier, inheritedParameters, instanceParameters } from '../private/wiring';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
-
-/** The warning id for a replica class smaller than the source's; acknowledge it with `Annotations.acknowledgeWarning`. */
-const SMALLER_CLASS_WARNING = 'cdk-resilient-postgres:replicaSmallerThanSource';
 
 /** Properties of a `CrossRegionReadReplica`. */
 export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
@@ -471,10 +470,10 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });
 
     if (props.instanceType && isSmallerInstanceClass(this.instanceClass, source.instanceClass)) {
-      Annotations.of(this).addWarningV2(SMALLER_CLASS_WARNING,
+      Annotations.of(this).addWarningV2(Warnings.REPLICA_SMALLER_THAN_SOURCE,
         `The replica class ${this.instanceClass} looks smaller than the source's ${source.instanceClass}. After a promotion the `
         + 'replica carries the whole write load; an under-sized DR Region turns a Region failure into an outage. If this is '
-        + `deliberate, acknowledge it: Annotations.of(replica).acknowledgeWarning('${SMALLER_CLASS_WARNING}', '<reason>').`);
+        + `deliberate, acknowledge it: Annotations.of(replica).acknowledgeWarning('${Warnings.REPLICA_SMALLER_THAN_SOURCE}', '<reason>').`);
     }
 
     guardFinalTemplate(this, {

@@ -6,10 +6,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { defaultMaxConnections, instanceClassMemoryGiB } from '../private/instance-class';
 import { rdsInstanceMetric } from '../private/metrics';
-import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/source';
 import { ALARM_TOPIC_RULE, validateResourcePlace } from '../private/validation';
 
 const CONSTRUCT = 'DbAlarmSet';

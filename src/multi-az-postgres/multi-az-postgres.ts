@@ -8,16 +8,17 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
+import { Warnings } from '../common/warnings';
+import { dbInstanceArn } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { guardFinalTemplate } from '../private/final-template-guards';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
   POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
-} from '../private/hardening';
+} from '../private/instance-setup';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
-import { dbInstanceArn } from '../private/source';
 import {
   defaultStorageCeiling,
   validateBackupRetention,
@@ -45,12 +46,6 @@ const CONSTRUCT = 'MultiAzPostgres';
  * (the same set aws-cdk-lib's DatabaseSecret uses).
  */
 const PASSWORD_EXCLUDE_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\";
-
-/**
- * The warning id for a master-secret replica without a customer-managed key; acknowledge it with
- * `Annotations.of(scope).acknowledgeWarning`.
- */
-export const SECRET_REPLICA_AWS_MANAGED_KEY_WARNING = 'cdk-resilient-postgres:secretReplicaAwsManagedKey';
 
 /** Properties of a `MultiAzPostgres`. */
 export interface MultiAzPostgresProps extends PostgresInstanceOptions {
@@ -422,7 +417,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     // account's key policies. https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
     for (const replicaRegion of props.secretReplicaRegions ?? []) {
       if (replicaRegion.encryptionKey === undefined) {
-        Annotations.of(this).addWarningV2(SECRET_REPLICA_AWS_MANAGED_KEY_WARNING,
+        Annotations.of(this).addWarningV2(Warnings.SECRET_REPLICA_AWS_MANAGED_KEY,
           `MultiAzPostgres ${this.node.path}: secretReplicaRegions names ${replicaRegion.region} without an encryptionKey, so the `
           + 'master secret\'s replica there is encrypted with the AWS-managed aws/secretsmanager key. Give a customer-managed '
           + 'key of that Region (a DrSecretKey, deployed before this stack), or acknowledge this warning.');

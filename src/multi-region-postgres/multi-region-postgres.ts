@@ -11,9 +11,9 @@ import { DbAlarmSet } from '../db-alarm-set/db-alarm-set';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
+import { cfnDbInstanceOf, numberOrUndefined } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { forwardAspects } from '../private/forward-aspects';
-import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
 import {
   arnPlace, databaseNameProblem, validateDatabaseName, validatePlace, validateRegionName, validateSamePartition,
 } from '../private/validation';

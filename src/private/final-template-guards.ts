@@ -2,7 +2,7 @@ import { CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { IConstruct } from 'constructs';
 import { propError } from './errors';
-import { POSTGRES_LOG_EXPORTS, TLS_PARAMETER_VALUES } from './hardening';
+import { POSTGRES_LOG_EXPORTS, TLS_PARAMETER_VALUES } from './instance-setup';
 import { TlsVersion } from '../common/tls';
 
 /**

@@ -1,7 +1,7 @@
 import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { propError } from './errors';
-import { DATABASE_DESTROY_WARNING, KEY_DESTROY_WARNING } from '../common/removal-warnings';
+import { Warnings } from '../common/warnings';
 
 /**
  * The waiting period of a key that CloudFormation may delete: the maximum KMS allows (7-30 days), so a deletion with
@@ -57,13 +57,13 @@ export function warnKeyDestroyed(scope: Construct, construct: string, keyCreated
       + `is deleted, with a waiting period of ${KEY_PENDING_WINDOW.toDays()} days. ${consequences} A deleted key cannot be recovered, `
       + 'and neither can the data it encrypted; until the waiting period ends, `aws kms cancel-key-deletion` brings the key back.'
     : `keyRemovalPolicy is DESTROY; the key you passed in (encryptionKey) is not deleted, but ${consequences}`;
-  Annotations.of(scope).addWarningV2(KEY_DESTROY_WARNING,
+  Annotations.of(scope).addWarningV2(Warnings.KEY_DESTROYED_WITH_STACK,
     `${construct} ${scope.node.path}: ${key} If this is intended (a test environment), acknowledge this warning.`);
 }
 
 /** The acknowledgeable warning for a database that is deleted with its stack without a final snapshot. */
 export function warnDatabaseDestroyed(scope: Construct, construct: string, consequences: string): void {
-  Annotations.of(scope).addWarningV2(DATABASE_DESTROY_WARNING,
+  Annotations.of(scope).addWarningV2(Warnings.DATABASE_DESTROYED_WITH_STACK,
     `${construct} ${scope.node.path}: removalPolicy is DESTROY, so when the DB instance leaves the stack or the stack is deleted `
     + `(with deletion protection off), RDS deletes it without a final snapshot. ${consequences} `
     + 'If this is intended (a test environment), acknowledge this warning.');

@@ -1,8 +1,8 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { IConstruct } from 'constructs';
+import { cfnDbInstanceOf, numberOrUndefined } from './db-instance-facts';
 import { propError } from './errors';
-import { cfnDbInstanceOf, numberOrUndefined } from './source';
 
 /**
  * Checks of how the parts are wired together: values that AWS accepts one by one but that, combined, give an outage.

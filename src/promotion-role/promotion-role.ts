@@ -7,9 +7,9 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { literalAlarmNameOf } from '../private/alarms';
+import { dbInstanceArn, literalIdentifierOf } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
-import { dbInstanceArn, literalIdentifierOf } from '../private/source';
 import { DNS_NAME } from '../private/validation';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 

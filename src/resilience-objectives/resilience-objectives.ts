@@ -1,6 +1,7 @@
 import { Annotations, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { BackupReplication } from '../backup-replication/backup-replication';
+import { Warnings } from '../common/warnings';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
@@ -8,9 +9,6 @@ import { propError } from '../private/errors';
 import { wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'ResilienceObjectives';
-
-/** The id of the warning given when a target is met with less headroom than `minimumHeadroom`; it can be acknowledged. */
-export const OBJECTIVE_HEADROOM_WARNING = 'cdk-resilient-postgres:objectiveHeadroom';
 
 /** Where each figure of the budget comes from. */
 const SOURCES = {
@@ -277,7 +275,7 @@ export class ResilienceObjectives extends Construct {
           + `set by ${largest.setBy}: shorten it, or raise ${prop} to at least ${budget.budgetSeconds} s.`);
       }
       if (budget.headroom !== undefined && budget.headroom < minimumHeadroom) {
-        Annotations.of(this).addWarningV2(OBJECTIVE_HEADROOM_WARNING,
+        Annotations.of(this).addWarningV2(Warnings.OBJECTIVE_HEADROOM,
           `${prop} ${targetSeconds} s is met with ${percent(budget.headroom)} headroom, less than ${percent(minimumHeadroom)}: `
           + `the worst case is ${budget.budgetSeconds} s (${formulaOf(terms)}). Terms marked assumed are estimates that real failures can exceed; `
           + 'give the target more room or shorten a term.');

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { Warnings } from '../common/warnings';
 import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
@@ -11,9 +12,6 @@ import { checkZoneName, rdsEndpointRegion } from '../private/wiring';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'Route53DbFailover';
-
-/** The warning id for a failover without a fence; acknowledge it with `Annotations.acknowledgeWarning`. */
-export const PRIMARY_NOT_FENCED_WARNING = 'cdk-resilient-postgres:primaryNotFenced';
 
 /** Statistics a Route 53 health check accepts in the alarm it watches (extended statistics such as p99 are refused). */
 const ROUTE53_STATISTICS = ['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'];
@@ -343,10 +341,10 @@ export class Route53DbFailover extends Construct {
         + 'in a stack of the secondary\'s Region');
     }
     if (fence === undefined) {
-      Annotations.of(this).addWarningV2(PRIMARY_NOT_FENCED_WARNING,
+      Annotations.of(this).addWarningV2(Warnings.PRIMARY_NOT_FENCED,
         'secondary.writableAlarm is not set, so nothing fences the old primary: after a promotion it is answered again as '
         + 'soon as it is writable, and two primaries can take writes. Pass the DR WritableProbe\'s writableAlarm, or '
-        + `acknowledge: Annotations.of(failover).acknowledgeWarning('${PRIMARY_NOT_FENCED_WARNING}', '<reason>').`);
+        + `acknowledge: Annotations.of(failover).acknowledgeWarning('${Warnings.PRIMARY_NOT_FENCED}', '<reason>').`);
     }
 
     // --- Zone, resolvable in both Regions ------------------------------------------------------------------------------

@@ -1,2 +1,1 @@
 export * from './writable-probe';
-export * from './db-probe-function';

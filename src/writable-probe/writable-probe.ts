@@ -6,18 +6,19 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DbProbeFunction } from './db-probe-function';
+import { cfnDbInstanceOf, requireLiteralIdentifier } from '../private/db-instance-facts';
+import { DbProbeFunction } from '../private/db-probe-function';
 import { propError } from '../private/errors';
-import { defaultSubnets } from '../private/hardening';
+import { defaultSubnets } from '../private/instance-setup';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { acknowledge, inPacks } from '../private/nag';
-import { cfnDbInstanceOf, requireLiteralIdentifier } from '../private/source';
 import { ALARM_TOPIC_RULE, validatePrivateSubnets, validateResourcePlace } from '../private/validation';
 import { knownPort } from '../private/wiring';
 
@@ -162,7 +163,7 @@ export interface WritableProbeProps {
  */
 export class WritableProbe extends Construct implements ec2.IConnectable {
   /** The probe function. */
-  public readonly function: DbProbeFunction;
+  public readonly function: lambda.Function;
   /** Network access of the probe. */
   public readonly connections: ec2.Connections;
   /** In ALARM whenever the instance is not a writable primary. Standard resolution, statistic Minimum. */

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { BackupReplication, BackupReplicationProps, CrossRegionReadReplica, DrBackupVault, DrBackupVaultProps, KEY_DESTROY_WARNING } from '../../src';
+import { BackupReplication, BackupReplicationProps, CrossRegionReadReplica, DrBackupVault, DrBackupVaultProps, Warnings } from '../../src';
 import { acknowledgements, newStack, record, synthWithNag, twoRegionApp } from '../util';
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10';
@@ -399,7 +399,7 @@ describe('DrBackupVault removal policies', () => {
     expect(p.vault).toEqual([vault]);
     expect(p.key).toEqual([RETAIN]);
     p.t.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('AWS Backup vault'), PendingWindowInDays: Match.absent() });
-    Annotations.fromStack(p.drStack).hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+    Annotations.fromStack(p.drStack).hasNoWarning('*', Match.stringLikeRegexp(Warnings.KEY_DESTROYED_WITH_STACK));
   });
 
   test('DESTROY and keyRemovalPolicy DESTROY: the key is deleted after 30 days, with a warning about the replicated backups', () => {
@@ -410,7 +410,7 @@ describe('DrBackupVault removal policies', () => {
     Annotations.fromStack(p.drStack).hasWarning('/Dr/Vault', Match.stringLikeRegexp(
       'DrBackupVault Dr/Vault: keyRemovalPolicy is DESTROY, so CloudFormation schedules the deletion of the KMS key .* 30 days. '
       + 'It encrypts the recovery points of the vault and, when it is a BackupReplication destinationKeyArn .*the RDS automated backups '
-      + `replicated into this Region.*cannot be restored.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+      + `replicated into this Region.*cannot be restored.*\\[ack: ${Warnings.KEY_DESTROYED_WITH_STACK}\\]`));
   });
 
   test.each<[string, DrBackupVaultProps, string]>([

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { CrossRegionReadReplica, CrossRegionReadReplicaProps, TlsVersion } from '../../src';
+import { CrossRegionReadReplica, CrossRegionReadReplicaProps, TlsVersion, Warnings } from '../../src';
 import { record, twoRegionApp } from '../util';
 
 function replicaTemplate(props: Partial<CrossRegionReadReplicaProps>) {
@@ -154,7 +154,7 @@ describe('CrossRegionReadReplica overrides', () => {
 });
 
 describe('instance class sizing', () => {
-  const smallerWarning = 'cdk-resilient-postgres:replicaSmallerThanSource';
+  const smallerWarning = Warnings.REPLICA_SMALLER_THAN_SOURCE;
 
   test.each([
     ['db.m7g.medium (fewer vCPUs)', ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.MEDIUM)],

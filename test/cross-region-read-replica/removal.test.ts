@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { CrossRegionReadReplica, CrossRegionReadReplicaProps, DATABASE_DESTROY_WARNING, KEY_DESTROY_WARNING } from '../../src';
+import { CrossRegionReadReplica, CrossRegionReadReplicaProps, Warnings } from '../../src';
 import { record, twoRegionApp } from '../util';
 
 /** [DeletionPolicy, UpdateReplacePolicy] of every resource of `type` whose logical ID starts with `Replica`. */
@@ -39,7 +39,7 @@ describe('CrossRegionReadReplica removal policies', () => {
     expect(p.key).toEqual([RETAIN]);
     expect(p.logGroups).toEqual([RETAIN, RETAIN]);
     p.t.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('read replica'), PendingWindowInDays: Match.absent() });
-    Annotations.fromStack(p.drStack).hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+    Annotations.fromStack(p.drStack).hasNoWarning('*', Match.stringLikeRegexp(Warnings.KEY_DESTROYED_WITH_STACK));
   });
 
   test('DESTROY and keyRemovalPolicy DESTROY: replica, key (after 30 days) and log groups are deleted, with both warnings', () => {
@@ -50,22 +50,22 @@ describe('CrossRegionReadReplica removal policies', () => {
     p.t.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('read replica'), PendingWindowInDays: 30 });
     const annotations = Annotations.fromStack(p.drStack);
     annotations.hasWarning('/Dr/Replica', Match.stringLikeRegexp(
-      `schedules the deletion of the KMS key .* 30 days. The log groups are deleted with the stack.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+      `schedules the deletion of the KMS key .* 30 days. The log groups are deleted with the stack.*\\[ack: ${Warnings.KEY_DESTROYED_WITH_STACK}\\]`));
     annotations.hasWarning('/Dr/Replica', Match.stringLikeRegexp(
-      `without a final snapshot. The DR Region then has no copy of the database.*deleted with the stack too.*\\[ack: ${DATABASE_DESTROY_WARNING}\\]`));
+      `without a final snapshot. The DR Region then has no copy of the database.*deleted with the stack too.*\\[ack: ${Warnings.DATABASE_DESTROYED_WITH_STACK}\\]`));
   });
 
   test('removalPolicy DESTROY alone warns that the DR copy goes and the key stays', () => {
     const p = replicaPolicies({ removalPolicy: RemovalPolicy.DESTROY });
     const annotations = Annotations.fromStack(p.drStack);
     annotations.hasWarning('/Dr/Replica', Match.stringLikeRegexp(
-      `RDS deletes it without a final snapshot. The DR Region then has no copy.*which is retained, so they can be restored.*\\[ack: ${DATABASE_DESTROY_WARNING}\\]`));
+      `RDS deletes it without a final snapshot. The DR Region then has no copy.*which is retained, so they can be restored.*\\[ack: ${Warnings.DATABASE_DESTROYED_WITH_STACK}\\]`));
   });
 
   test('the default gives no removal warning', () => {
     const annotations = Annotations.fromStack(replicaPolicies({}).drStack);
-    annotations.hasNoWarning('*', Match.stringLikeRegexp(DATABASE_DESTROY_WARNING));
-    annotations.hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+    annotations.hasNoWarning('*', Match.stringLikeRegexp(Warnings.DATABASE_DESTROYED_WITH_STACK));
+    annotations.hasNoWarning('*', Match.stringLikeRegexp(Warnings.KEY_DESTROYED_WITH_STACK));
   });
 
   test('a given key is never deleted; keyRemovalPolicy DESTROY still reaches the log groups', () => {
@@ -82,7 +82,7 @@ describe('CrossRegionReadReplica removal policies', () => {
     expect(policies(t, 'AWS::KMS::Key')).toEqual([]);
     expect(policies(t, 'AWS::Logs::LogGroup')).toEqual([DELETE, DELETE]);
     Annotations.fromStack(drStack).hasWarning('/Dr/Replica', Match.stringLikeRegexp(
-      `the key you passed in \\(encryptionKey\\) is not deleted, but the log groups are deleted with the stack.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+      `the key you passed in \\(encryptionKey\\) is not deleted, but the log groups are deleted with the stack.*\\[ack: ${Warnings.KEY_DESTROYED_WITH_STACK}\\]`));
   });
 
   test.each([

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { MultiAzPostgres, MultiAzPostgresProps, SECRET_REPLICA_AWS_MANAGED_KEY_WARNING, TlsVersion } from '../../src';
+import { MultiAzPostgres, MultiAzPostgresProps, TlsVersion, Warnings } from '../../src';
 import { dbStack, newStack, record } from '../util';
 
 describe('MultiAzPostgres overrides', () => {
@@ -70,7 +70,7 @@ describe('MultiAzPostgres overrides', () => {
     const { stack } = dbStack({ secretReplicaRegions: [{ region: 'us-west-2' }] });
     record(stack).hasResourceProperties('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'us-west-2' }] });
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp(
-      `secretReplicaRegions names us-west-2 without an encryptionKey.*AWS-managed aws/secretsmanager key.*\\[ack: ${SECRET_REPLICA_AWS_MANAGED_KEY_WARNING}\\]`));
+      `secretReplicaRegions names us-west-2 without an encryptionKey.*AWS-managed aws/secretsmanager key.*\\[ack: ${Warnings.SECRET_REPLICA_AWS_MANAGED_KEY}\\]`));
     const keyed = dbStack({
       secretReplicaRegions: [{ region: 'us-west-2', encryptionKey: kms.Key.fromKeyArn(new Stack(), 'DrKey', 'arn:aws:kms:us-west-2:111111111111:key/5678abcd-12ab-34cd-56ef-1234567890ab') }],
     }).stack;

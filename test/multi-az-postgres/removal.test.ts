@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DATABASE_DESTROY_WARNING, KEY_DESTROY_WARNING, MultiAzPostgresProps } from '../../src';
+import { MultiAzPostgresProps, Warnings } from '../../src';
 import { dbStack, record } from '../util';
 
 /** [DeletionPolicy, UpdateReplacePolicy] of every resource of `type` whose properties pass `filter`. */
@@ -46,7 +46,7 @@ describe('MultiAzPostgres removal policies', () => {
     expect(p.logGroups).toEqual([RETAIN, RETAIN]);
     p.t.hasResourceProperties('AWS::RDS::DBInstance', { DeleteAutomatedBackups: false });
     p.t.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('RDS for PostgreSQL'), PendingWindowInDays: Match.absent() });
-    Annotations.fromStack(p.stack).hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+    Annotations.fromStack(p.stack).hasNoWarning('*', Match.stringLikeRegexp(Warnings.KEY_DESTROYED_WITH_STACK));
   });
 
   test('DESTROY and keyRemovalPolicy DESTROY: everything is deleted with the stack, the key after 30 days', () => {
@@ -68,7 +68,7 @@ describe('MultiAzPostgres removal policies', () => {
     expect(gone.secret).toEqual([DELETE]);
     expect(gone.logGroups).toEqual([DELETE, DELETE]);
     Annotations.fromStack(gone.stack).hasWarning('/TestStack/Db', Match.stringLikeRegexp(
-      `keyRemovalPolicy is DESTROY; the key you passed in \\(encryptionKey\\) is not deleted, but the master secret and the log groups are deleted.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+      `keyRemovalPolicy is DESTROY; the key you passed in \\(encryptionKey\\) is not deleted, but the master secret and the log groups are deleted.*\\[ack: ${Warnings.KEY_DESTROYED_WITH_STACK}\\]`));
   });
 
   test.each([
@@ -91,8 +91,8 @@ describe('MultiAzPostgres removal policies', () => {
     annotations.hasWarning('/TestStack/Db', Match.stringLikeRegexp(
       'removalPolicy is DESTROY, so when the DB instance leaves the stack or the stack is deleted \\(with deletion protection off\\), '
       + 'RDS deletes it without a final snapshot. RDS keeps its automated backups for 35 days \\(DeleteAutomatedBackups: false\\), '
-      + `encrypted with the key, which is retained, so they can be restored.*\\[ack: ${DATABASE_DESTROY_WARNING}\\]`));
-    annotations.hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+      + `encrypted with the key, which is retained, so they can be restored.*\\[ack: ${Warnings.DATABASE_DESTROYED_WITH_STACK}\\]`));
+    annotations.hasNoWarning('*', Match.stringLikeRegexp(Warnings.KEY_DESTROYED_WITH_STACK));
   });
 
   test('keyRemovalPolicy DESTROY gives an acknowledgeable warning that names what becomes unrecoverable', () => {
@@ -101,15 +101,15 @@ describe('MultiAzPostgres removal policies', () => {
     annotations.hasWarning('/TestStack/Db', Match.stringLikeRegexp(
       'keyRemovalPolicy is DESTROY, so CloudFormation schedules the deletion of the KMS key .* waiting period of 30 days. '
       + 'The master secret and the log groups are deleted with the stack, and the automated backups .* cannot be restored once it is deleted.*'
-      + `cancel-key-deletion.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+      + `cancel-key-deletion.*\\[ack: ${Warnings.KEY_DESTROYED_WITH_STACK}\\]`));
     annotations.hasWarning('/TestStack/Db', Match.stringLikeRegexp(
-      `which is deleted with the stack too \\(keyRemovalPolicy\\): once it is, they cannot be restored.*\\[ack: ${DATABASE_DESTROY_WARNING}\\]`));
+      `which is deleted with the stack too \\(keyRemovalPolicy\\): once it is, they cannot be restored.*\\[ack: ${Warnings.DATABASE_DESTROYED_WITH_STACK}\\]`));
   });
 
   test('the default gives no removal warning', () => {
     const { stack } = dbStack();
     const annotations = Annotations.fromStack(stack);
-    annotations.hasNoWarning('*', Match.stringLikeRegexp(DATABASE_DESTROY_WARNING));
-    annotations.hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+    annotations.hasNoWarning('*', Match.stringLikeRegexp(Warnings.DATABASE_DESTROYED_WITH_STACK));
+    annotations.hasNoWarning('*', Match.stringLikeRegexp(Warnings.KEY_DESTROYED_WITH_STACK));
   });
 });

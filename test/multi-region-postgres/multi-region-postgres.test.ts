@@ -5,9 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BackupReplication, CrossRegionReadReplica, DATABASE_DESTROY_WARNING, DbAlarmSet, DrSecretKey, IsolatedVpc, KEY_DESTROY_WARNING,
+  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DrSecretKey, IsolatedVpc,
   MultiAzPostgres, MultiRegionPostgres, MultiRegionPostgresProps,
-  ResilienceObjectives, WritableProbe,
+  ResilienceObjectives, Warnings, WritableProbe,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack, record, runbookApp, synthWithNag } from '../util';
 
@@ -307,12 +307,12 @@ describe('DrSecretKey', () => {
     Annotations.fromStack(stack).hasWarning('/DrFoundation/SecretKey', Match.stringLikeRegexp(
       'DrSecretKey DrFoundation/SecretKey: keyRemovalPolicy is DESTROY, so CloudFormation schedules the deletion of the KMS key .* 30 days. '
       + 'The secrets replicated into this Region with it .* live in another stack that names the key only by a literal ARN, so '
-      + `CloudFormation does not stop the deletion.*cannot be decrypted.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+      + `CloudFormation does not stop the deletion.*cannot be decrypted.*\\[ack: ${Warnings.KEY_DESTROYED_WITH_STACK}\\]`));
 
     const kept = newStack(newApp(), 'DrFoundation', DR_REGION);
     new DrSecretKey(kept, 'SecretKey', { keyRemovalPolicy: RemovalPolicy.RETAIN });
     record(kept).hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ PendingWindowInDays: Match.absent() }) });
-    Annotations.fromStack(kept).hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+    Annotations.fromStack(kept).hasNoWarning('*', Match.stringLikeRegexp(Warnings.KEY_DESTROYED_WITH_STACK));
   });
 
   test('keyRemovalPolicy SNAPSHOT is rejected', () => {
@@ -407,17 +407,17 @@ describe('removal policies', () => {
   test('DESTROY warns on both databases; keyRemovalPolicy DESTROY also on both keys; the default on neither', () => {
     const destroyed = patternApp({ removalPolicy: RemovalPolicy.DESTROY, keyRemovalPolicy: RemovalPolicy.DESTROY });
     Annotations.fromStack(destroyed.primaryStack).hasWarning('/Primary/Orders/Primary',
-      Match.stringLikeRegexp(`MultiAzPostgres Primary/Orders/Primary: removalPolicy is DESTROY.*\\[ack: ${DATABASE_DESTROY_WARNING}\\]`));
+      Match.stringLikeRegexp(`MultiAzPostgres Primary/Orders/Primary: removalPolicy is DESTROY.*\\[ack: ${Warnings.DATABASE_DESTROYED_WITH_STACK}\\]`));
     Annotations.fromStack(destroyed.primaryStack).hasWarning('/Primary/Orders/Primary',
-      Match.stringLikeRegexp(`MultiAzPostgres Primary/Orders/Primary: keyRemovalPolicy is DESTROY.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+      Match.stringLikeRegexp(`MultiAzPostgres Primary/Orders/Primary: keyRemovalPolicy is DESTROY.*\\[ack: ${Warnings.KEY_DESTROYED_WITH_STACK}\\]`));
     Annotations.fromStack(destroyed.drStack).hasWarning('/Dr/Orders/Replica',
-      Match.stringLikeRegexp(`CrossRegionReadReplica Dr/Orders/Replica: removalPolicy is DESTROY.*\\[ack: ${DATABASE_DESTROY_WARNING}\\]`));
+      Match.stringLikeRegexp(`CrossRegionReadReplica Dr/Orders/Replica: removalPolicy is DESTROY.*\\[ack: ${Warnings.DATABASE_DESTROYED_WITH_STACK}\\]`));
     Annotations.fromStack(destroyed.drStack).hasWarning('/Dr/Orders/Replica',
-      Match.stringLikeRegexp(`CrossRegionReadReplica Dr/Orders/Replica: keyRemovalPolicy is DESTROY.*\\[ack: ${KEY_DESTROY_WARNING}\\]`));
+      Match.stringLikeRegexp(`CrossRegionReadReplica Dr/Orders/Replica: keyRemovalPolicy is DESTROY.*\\[ack: ${Warnings.KEY_DESTROYED_WITH_STACK}\\]`));
     const kept = patternApp();
     for (const stack of [kept.primaryStack, kept.drStack]) {
-      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(DATABASE_DESTROY_WARNING));
-      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(KEY_DESTROY_WARNING));
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(Warnings.DATABASE_DESTROYED_WITH_STACK));
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(Warnings.KEY_DESTROYED_WITH_STACK));
     }
   });
 
@@ -481,8 +481,8 @@ describe('objectives through the pattern', () => {
 
   test('the pattern\'s acknowledgeWarning reaches both stacks, and only the warning it names', () => {
     const { orders, primaryStack, drStack } = patternApp({ ...tightBudget, removalPolicy: RemovalPolicy.DESTROY });
-    Annotations.fromStack(primaryStack).hasWarning('/Primary/Orders/Primary', Match.stringLikeRegexp(DATABASE_DESTROY_WARNING));
-    orders.acknowledgeWarning(DATABASE_DESTROY_WARNING, 'a test environment, rebuilt from the primary\'s snapshots');
+    Annotations.fromStack(primaryStack).hasWarning('/Primary/Orders/Primary', Match.stringLikeRegexp(Warnings.DATABASE_DESTROYED_WITH_STACK));
+    orders.acknowledgeWarning(Warnings.DATABASE_DESTROYED_WITH_STACK, 'a test environment, rebuilt from the primary\'s snapshots');
     Annotations.fromStack(primaryStack).hasNoWarning('*', Match.anyValue());
     // The replica's destroy warning is gone too; the objectives warning, not named, stays.
     expect(Annotations.fromStack(drStack).findWarning('*', Match.anyValue()).map((w) => w.id)).toEqual(['/Dr/Orders/Objectives']);
@@ -495,7 +495,7 @@ describe('objectives through the pattern', () => {
       expectedPromotionTime: Duration.minutes(3),
       objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(2) } },
     }, app);
-    CoreAnnotations.of(drStack).acknowledgeWarning('cdk-resilient-postgres:objectiveHeadroom', 'promotion measured at 4 min in drills');
+    CoreAnnotations.of(drStack).acknowledgeWarning(Warnings.OBJECTIVE_HEADROOM, 'promotion measured at 4 min in drills');
     Annotations.fromStack(drStack).hasNoWarning('*', Match.anyValue());
   });
 });

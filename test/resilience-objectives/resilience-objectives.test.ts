@@ -1,8 +1,8 @@
 import { Annotations as CoreAnnotations, Duration } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import {
-  BackupReplication, FailoverRunbook, FailoverRunbookProps, OBJECTIVE_HEADROOM_WARNING, ObjectiveBudget, ResilienceObjectives,
-  ResilienceObjectivesProps, Route53DbFailoverProps,
+  BackupReplication, FailoverRunbook, FailoverRunbookProps, ObjectiveBudget, ResilienceObjectives,
+  ResilienceObjectivesProps, Route53DbFailoverProps, Warnings,
 } from '../../src';
 import { DR_REGION, failoverApp, record, runbookApp, twoRegionApp } from '../util';
 
@@ -172,10 +172,10 @@ describe('targets', () => {
   test('a target met exactly passes with the headroom warning, which can be acknowledged', () => {
     const { drStack } = objectivesApp({ azFailure: { rto: Duration.seconds(180), rpo: Duration.seconds(0) } });
     Annotations.fromStack(drStack).hasWarning('/Dr/Objectives',
-      Match.stringLikeRegexp(`azFailure.rto 180 s is met with 0 % headroom, less than 20 %.*\\[ack: ${OBJECTIVE_HEADROOM_WARNING}\\]`));
+      Match.stringLikeRegexp(`azFailure.rto 180 s is met with 0 % headroom, less than 20 %.*\\[ack: ${Warnings.OBJECTIVE_HEADROOM}\\]`));
 
     const acked = objectivesApp();
-    CoreAnnotations.of(acked.drStack).acknowledgeWarning(OBJECTIVE_HEADROOM_WARNING, 'the failover time is measured in drills');
+    CoreAnnotations.of(acked.drStack).acknowledgeWarning(Warnings.OBJECTIVE_HEADROOM, 'the failover time is measured in drills');
     new ResilienceObjectives(acked.drStack, 'Tight', { primary: acked.primary, azFailure: { rto: Duration.seconds(180), rpo: Duration.seconds(0) } });
     Annotations.fromStack(acked.drStack).hasNoWarning('*', Match.anyValue());
   });

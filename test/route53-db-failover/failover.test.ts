@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { FailoverHealthCheckType, PRIMARY_NOT_FENCED_WARNING, Route53DbFailover, Route53DbFailoverProps } from '../../src';
+import { FailoverHealthCheckType, Route53DbFailover, Route53DbFailoverProps, Warnings } from '../../src';
 import { PRIMARY_ENDPOINT, PRIMARY_VPC_ID, acknowledgements, failoverApp, record, synthWithNag } from '../util';
 
 function resourcesOf(template: Template, type: string): Record<string, any> {
@@ -522,7 +522,7 @@ describe('the fence setting', () => {
     });
     expect(failover.fenceAlarm).toBeUndefined();
     Annotations.fromStack(drStack).hasWarning('/Dr/Failover',
-      Match.stringLikeRegexp(`secondary.writableAlarm is not set, so nothing fences the old primary.*\\[ack: ${PRIMARY_NOT_FENCED_WARNING}\\]`));
+      Match.stringLikeRegexp(`secondary.writableAlarm is not set, so nothing fences the old primary.*\\[ack: ${Warnings.PRIMARY_NOT_FENCED}\\]`));
     const checks = Template.fromStack(drStack).findResources('AWS::Route53::HealthCheck');
     expect(Object.keys(checks).filter((id) => /Fenced|ReadOnly/.test(id))).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { backupRetentionDaysOf, cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from './db-instance-facts';
 import { propError } from './errors';
 import { partitionOfRegion } from './validation';
 import type { ReplicaSourceAttributes } from '../cross-region-read-replica/replica-source';
@@ -27,36 +28,6 @@ export interface ResolvedSource {
   readonly masterPasswordManagedByRds: boolean;
   /** The source's automated-backup retention in days, when known at synth (see `backupRetentionDaysOf`). */
   readonly backupRetentionDays?: number;
-}
-
-/**
- * The `AWS::RDS::DBInstance` behind a DB instance construct of this app, or undefined for imported instances.
- */
-export function cfnDbInstanceOf(instance: rds.IDatabaseInstance): rds.CfnDBInstance | undefined {
-  const child = instance.node.defaultChild;
-  return child instanceof rds.CfnDBInstance ? child : undefined;
-}
-
-/** The literal DB instance identifier of an instance of this app, or undefined if only a token is known. */
-export function literalIdentifierOf(instance: rds.IDatabaseInstance): string | undefined {
-  if (!Token.isUnresolved(instance.instanceIdentifier)) {
-    return instance.instanceIdentifier.toLowerCase();
-  }
-  const id = cfnDbInstanceOf(instance)?.dbInstanceIdentifier;
-  return id !== undefined && !Token.isUnresolved(id) ? id.toLowerCase() : undefined;
-}
-
-/**
- * The identifier alarms and metrics are named after: `given`, or the instance's literal identifier. Rejects an
- * instance whose identifier is only known at deploy time.
- */
-export function requireLiteralIdentifier(construct: string, instance: rds.IDatabaseInstance, given?: string): string {
-  const identifier = given ?? literalIdentifierOf(instance);
-  if (identifier === undefined || Token.isUnresolved(identifier)) {
-    throw propError(construct, 'instanceIdentifier', identifier ?? instance.node.path,
-      'a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier');
-  }
-  return identifier;
 }
 
 /** Reads a replica's source from exactly one of `sourceInstance` and `sourceAttributes`. */
@@ -150,40 +121,4 @@ function fromAttributes(construct: string, attrs: ReplicaSourceAttributes): Reso
     storageEncrypted: attrs.storageEncrypted ?? true,
     masterPasswordManagedByRds: attrs.masterUserPasswordManagedByRds ?? false,
   };
-}
-
-/**
- * RDS's backup retention when a DB instance is created without `BackupRetentionPeriod` (the API's and the
- * CloudFormation resource's default).
- *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (BackupRetentionPeriod, Default: 1)
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupRetention.html
- */
-export const RDS_DEFAULT_BACKUP_RETENTION_DAYS = 1;
-
-/**
- * The automated-backup retention in days of a DB instance of this app, as its template says: the literal
- * `BackupRetentionPeriod`, RDS's default of 1 day when the template leaves it out, or undefined when it is a token
- * (a parameter or an import) and so unknown at synth. Every part that follows the source's retention reads it here.
- */
-export function backupRetentionDaysOf(cfn: rds.CfnDBInstance): number | undefined {
-  const value = Stack.of(cfn).resolve(cfn.backupRetentionPeriod);
-  return value === undefined ? RDS_DEFAULT_BACKUP_RETENTION_DAYS : numberOrUndefined(value);
-}
-
-/** A number, or a numeric string, as a number; anything else as undefined. */
-export function numberOrUndefined(value: unknown): number | undefined {
-  const n = typeof value === 'string' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-}
-
-/**
- * The ARN of a DB instance from its identifier, `arn:<partition>:rds:<region>:<account>:db:<identifier>`, in `stack`'s
- * Region and account unless others are given. Built from literals, so it can be used in another Region's stack. The
- * partition is `partition` when given (the source's own, so an `aws-cn` or `aws-us-gov` ARN keeps it), else `stack`'s.
- */
-export function dbInstanceArn(stack: Stack, identifier: string, region?: string, account?: string, partition?: string): string {
-  return Arn.format({
-    partition, service: 'rds', region, account, resource: 'db', resourceName: identifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  }, stack);
 }

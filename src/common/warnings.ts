@@ -1,0 +1,52 @@
+/**
+ * The ids of the warnings the constructs of this library give at synthesis. Each warning's message ends with
+ * `[ack: <id>]`; where the choice is deliberate, acknowledge it on the construct (or any scope above it) with
+ * `Annotations.of(scope).acknowledgeWarning(Warnings.<NAME>, '<reason>')`, and it is no longer printed.
+ */
+export class Warnings {
+  /**
+   * A database whose `removalPolicy` is `RemovalPolicy.DESTROY` (`MultiAzPostgres`, `CrossRegionReadReplica`, and
+   * both databases of `MultiRegionPostgres`): when it leaves the stack, or the stack is deleted with deletion protection
+   * off, RDS deletes it without a final snapshot.
+   */
+  public static readonly DATABASE_DESTROYED_WITH_STACK = 'cdk-resilient-postgres:databaseDestroyedWithStack';
+
+  /**
+   * A KMS key whose `keyRemovalPolicy` is `RemovalPolicy.DESTROY` (`MultiAzPostgres`, `CrossRegionReadReplica`,
+   * `MultiRegionPostgres`, `DrSecretKey`, `DrBackupVault`): CloudFormation schedules its deletion with the stack, and
+   * once the waiting period ends, whatever it encrypts that outlives the stack (snapshots, retained or replicated
+   * automated backups, recovery points, secrets, logs) can no longer be decrypted. With a key that was passed in, which
+   * the construct never deletes, the warning says what is deleted with the stack instead.
+   */
+  public static readonly KEY_DESTROYED_WITH_STACK = 'cdk-resilient-postgres:keyDestroyedWithStack';
+
+  /**
+   * A `Route53DbFailover` without `secondary.writableAlarm`: nothing fences the old primary, so after a promotion it is
+   * answered again as soon as it is writable, and two primaries can take writes. Pass the DR `WritableProbe`'s
+   * `writableAlarm` instead of acknowledging it.
+   */
+  public static readonly PRIMARY_NOT_FENCED = 'cdk-resilient-postgres:primaryNotFenced';
+
+  /**
+   * A `MultiAzPostgres` whose `secretReplicaRegions` names a Region without an `encryptionKey`: the master secret's
+   * replica there is encrypted with the AWS-managed `aws/secretsmanager` key rather than a customer-managed key. Give a
+   * customer-managed key of that Region (a `DrSecretKey`) instead of acknowledging it.
+   *
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-secretsmanager-secret-replicaregion.html
+   */
+  public static readonly SECRET_REPLICA_AWS_MANAGED_KEY = 'cdk-resilient-postgres:secretReplicaAwsManagedKey';
+
+  /**
+   * A `ResilienceObjectives` target that is met with less headroom than `minimumHeadroom`: terms marked assumed are
+   * estimates that real failures can exceed. Give the target more room or shorten a term.
+   */
+  public static readonly OBJECTIVE_HEADROOM = 'cdk-resilient-postgres:objectiveHeadroom';
+
+  /**
+   * A `CrossRegionReadReplica` whose `instanceType` looks smaller than the source's class: after a promotion the replica
+   * carries the whole write load, and an under-sized DR Region turns a Region failure into an outage.
+   */
+  public static readonly REPLICA_SMALLER_THAN_SOURCE = 'cdk-resilient-postgres:replicaSmallerThanSource';
+
+  private constructor() {}
+}

@@ -1,0 +1,33 @@
+import { Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { propError } from './errors';
+
+/**
+ * Checks an AWS Backup plan rule's schedule: a cron expression (AWS Backup takes no `rate()` expression) that starts
+ * at most one backup job an hour. AWS Backup refuses a rule whose jobs are less than 60 minutes apart ("The interval
+ * between backup jobs shouldn't be less than 60 minutes."); the API reference's fastest example is hourly,
+ * `cron(15 * ? * * *)`. A cron expression runs at most once an hour exactly when its minutes field is one number, so
+ * that is the rule checked. A schedule given as a token is not checked.
+ *
+ * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRule.html (ScheduleExpression)
+ * @see https://repost.aws/questions/QUwYlivOoWTHi1nSuSGjTVFg/error-scheduling-backup-every-ten-minutes-in-aws-backup
+ */
+export function validateBackupSchedule(construct: string, prop: string, schedule: events.Schedule | undefined): void {
+  if (schedule === undefined || Token.isUnresolved(schedule.expressionString)) {
+    return;
+  }
+  const expression = schedule.expressionString;
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (!cron) {
+    throw propError(construct, prop, expression, 'a cron expression (events.Schedule.cron): AWS Backup schedules take no rate() expression');
+  }
+  const fields = cron[1].trim().split(/\s+/);
+  if (fields.length !== 6) {
+    throw propError(construct, prop, expression, 'a cron expression with six fields: minutes hours day-of-month month day-of-week year');
+  }
+  const minutes = fields[0];
+  if (!/^\d{1,2}$/.test(minutes) || Number(minutes) > 59) {
+    throw propError(construct, prop, expression,
+      'at most one backup an hour: the minutes field must be a single number from 0 to 59 (AWS Backup refuses jobs less than 60 minutes apart)');
+  }
+}
