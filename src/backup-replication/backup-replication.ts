@@ -4,10 +4,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { IPostgresInstance } from '../common/postgres-instance';
 import { BackupCopyDestination } from './dr-backup-vault';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
-import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
+import { cfnDbInstanceOf } from '../private/source';
 import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition, wholeUnits,
 } from '../private/validation';
@@ -53,10 +54,11 @@ export interface AwsBackupCopyOptions {
 /** Properties of a `BackupReplication`. */
 export interface BackupReplicationProps {
   /**
-   * The DB instance whose automated backups are replicated: an instance defined in this stack (for example
-   * `MultiAzPostgres.instance`), because the setting lives on its `AWS::RDS::DBInstance`.
+   * The DB instance whose automated backups are replicated: an instance defined in this stack (a `MultiAzPostgres`, or
+   * an `rds.DatabaseInstance` wrapped with `PostgresInstanceBase.fromDatabaseInstance`), because the setting lives on
+   * its `AWS::RDS::DBInstance`.
    */
-  readonly sourceInstance: rds.IDatabaseInstance;
+  readonly sourceInstance: IPostgresInstance;
 
   /** The Region that receives the replicated automated backups, e.g. `us-west-2`. */
   readonly destinationRegion: string;
@@ -132,12 +134,12 @@ export class BackupReplication extends Construct {
         'a DB instance in a stack with an explicit env (account and region); the Region checks are made at synth time');
     }
     validateRegionName(CONSTRUCT, 'sourceInstance', stack.region, `${props.sourceInstance.node.path} (region ${stack.region})`);
-    this.sourceInstanceIdentifier = literalIdentifierOf(props.sourceInstance) ?? props.sourceInstance.instanceIdentifier;
+    this.sourceInstanceIdentifier = props.sourceInstance.instanceIdentifier;
 
     this.destinationRegion = validateRegion('destinationRegion', props.destinationRegion, stack.region);
     this.destinationKeyArn = validateKeyArn(props.destinationKeyArn, this.destinationRegion, stack.account);
 
-    const sourceRetention = numberOrUndefined(stack.resolve(cfn.backupRetentionPeriod));
+    const sourceRetention = props.sourceInstance.backupRetention?.toDays();
     if (sourceRetention === undefined || sourceRetention < 1) {
       throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.node.path,
         'a DB instance with automated backups on (backup retention of 1 day or more); there is nothing to replicate otherwise');
@@ -195,7 +197,7 @@ export class BackupReplication extends Construct {
         }],
       }));
       const selection = this.backupPlan.addSelection('Selection', {
-        resources: [backup.BackupResource.fromRdsDatabaseInstance(props.sourceInstance)],
+        resources: [backup.BackupResource.fromRdsDatabaseInstance(props.sourceInstance.instance)],
         allowRestores: false,
       });
       const role = selection.node.tryFindChild('Role');
@@ -208,19 +210,21 @@ export class BackupReplication extends Construct {
     }
   }
 
-  private sourceOf(instance: rds.IDatabaseInstance): rds.CfnDBInstance {
-    const path = instance.node.path;
+  private sourceOf(source: IPostgresInstance): rds.CfnDBInstance {
+    const instance = source.instance;
+    const path = source.node.path;
+    // The replication is set on the instance's own resource.
     const cfn = cfnDbInstanceOf(instance);
     if (!cfn) {
       throw propError(CONSTRUCT, 'sourceInstance', path,
-        'a DB instance defined in this CDK app (rds.DatabaseInstance or MultiAzPostgres.instance); the setting lives on its AWS::RDS::DBInstance');
+        'a DB instance defined in this CDK app (a MultiAzPostgres, or an rds.DatabaseInstance wrapped with PostgresInstanceBase.fromDatabaseInstance); the setting lives on its AWS::RDS::DBInstance');
     }
     if (cfn.dbClusterIdentifier !== undefined) {
       throw propError(CONSTRUCT, 'sourceInstance', path,
         'a standalone DB instance; automated backup replication is not supported for Multi-AZ DB clusters or the instances of a DB cluster '
         + '(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html)');
     }
-    if (cfn.sourceDbInstanceIdentifier !== undefined) {
+    if (source.replicationSourceArn !== undefined) {
       throw propError(CONSTRUCT, 'sourceInstance', path,
         'a primary DB instance; this instance is a read replica: replicate its source\'s backups (a PostgreSQL read replica\'s '
         + 'automated backups give no point-in-time recovery, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html)');

@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { propError } from './errors';
 import { partitionOfRegion } from './validation';
+import type { IPostgresInstance } from '../common/postgres-instance';
 import type { ReplicaSourceAttributes } from '../cross-region-read-replica/replica-source';
 
 /** What a replica needs to know about its source, read at synth time. */
@@ -50,8 +51,8 @@ export function literalIdentifierOf(instance: rds.IDatabaseInstance): string | u
  * The identifier alarms and metrics are named after: `given`, or the instance's literal identifier. Rejects an
  * instance whose identifier is only known at deploy time.
  */
-export function requireLiteralIdentifier(construct: string, instance: rds.IDatabaseInstance, given?: string): string {
-  const identifier = given ?? literalIdentifierOf(instance);
+export function requireLiteralIdentifier(construct: string, instance: IPostgresInstance, given?: string): string {
+  const identifier = given ?? instance.instanceIdentifier;
   if (identifier === undefined || Token.isUnresolved(identifier)) {
     throw propError(construct, 'instanceIdentifier', identifier ?? instance.node.path,
       'a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier');
@@ -60,64 +61,44 @@ export function requireLiteralIdentifier(construct: string, instance: rds.IDatab
 }
 
 /** Reads a replica's source from exactly one of `sourceInstance` and `sourceAttributes`. */
-export function resolveReplicaSource(construct: string, instance?: rds.IDatabaseInstance, attributes?: ReplicaSourceAttributes): ResolvedSource {
+export function resolveReplicaSource(construct: string, instance?: IPostgresInstance, attributes?: ReplicaSourceAttributes): ResolvedSource {
   if ((instance === undefined) === (attributes === undefined)) {
     throw propError(construct, 'sourceInstance', instance === undefined ? undefined : instance.node.path,
-      'give exactly one of sourceInstance (a DB instance of this app) and sourceAttributes (an ARN plus attributes)');
+      'give exactly one of sourceInstance (a DB instance of this app or an import) and sourceAttributes (an ARN plus attributes)');
   }
   return instance ? fromInstance(construct, instance) : fromAttributes(construct, attributes!);
 }
 
-function fromInstance(construct: string, instance: rds.IDatabaseInstance): ResolvedSource {
+function fromInstance(construct: string, instance: IPostgresInstance): ResolvedSource {
   const prop = 'sourceInstance';
   const path = instance.node.path;
-  const cfn = cfnDbInstanceOf(instance);
-  if (!cfn) {
-    throw propError(construct, prop, path,
-      'a DB instance defined in this CDK app (rds.DatabaseInstance or MultiAzPostgres.instance); describe other sources with sourceAttributes');
-  }
-  if (cfn.dbClusterIdentifier !== undefined) {
-    throw propError(construct, prop, path, 'a standalone DB instance; instances of a DB cluster cannot have DB instance read replicas');
-  }
-  if (cfn.sourceDbInstanceIdentifier !== undefined) {
+  if (instance.replicationSourceArn !== undefined) {
     throw propError(construct, prop, path,
       'a primary DB instance; this instance is itself a read replica, and the replica of a cross-Region replica would chain two Regions of lag');
   }
-  const stack = Stack.of(instance);
-  if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
+  if (Token.isUnresolved(instance.region) || Token.isUnresolved(instance.account)) {
     throw propError(construct, prop, path,
-      `a DB instance in a stack with an explicit env (account and region); stack ${stack.stackName} is environment-agnostic`);
+      `a DB instance in a stack with an explicit env (account and region); stack ${Stack.of(instance).stackName} is environment-agnostic`);
   }
-  const identifier = literalIdentifierOf(instance);
-  if (identifier === undefined) {
-    throw propError(construct, prop, path,
-      'a DB instance with a literal instanceIdentifier, so the source ARN is known at synth time without cross-Region references');
-  }
-  if (!instance.engine) {
-    throw propError(construct, prop, path, 'a DB instance whose engine is known; describe it with sourceAttributes');
-  }
-  // aws-cdk-lib renders several instance properties lazily; resolve them the way synthesis will.
-  const resolved = (value: unknown): unknown => stack.resolve(value);
-  const instanceClass = resolved(cfn.dbInstanceClass);
-  if (typeof instanceClass !== 'string') {
+  if (instance.instanceClass === undefined) {
     throw propError(construct, prop, path, 'a DB instance with a literal instance class');
   }
   return {
     prop,
     arnDescription: path,
-    region: stack.region,
-    partition: partitionOfRegion(stack.region),
-    account: stack.account,
-    identifier,
+    region: instance.region,
+    partition: partitionOfRegion(instance.region),
+    account: instance.account,
+    identifier: instance.instanceIdentifier,
     engine: instance.engine,
-    instanceClass,
-    storageType: (typeof resolved(cfn.storageType) === 'string' ? resolved(cfn.storageType) : rds.StorageType.GP2) as rds.StorageType,
-    maxAllocatedStorage: numberOrUndefined(resolved(cfn.maxAllocatedStorage)),
-    allocatedStorage: numberOrUndefined(resolved(cfn.allocatedStorage)),
-    port: numberOrUndefined(resolved(cfn.port)) ?? 5432,
-    storageEncrypted: resolved(cfn.storageEncrypted) === true,
-    masterPasswordManagedByRds: resolved(cfn.manageMasterUserPassword) === true,
-    backupRetentionDays: numberOrUndefined(resolved(cfn.backupRetentionPeriod)),
+    instanceClass: instance.instanceClass,
+    storageType: instance.storageType ?? rds.StorageType.GP3,
+    maxAllocatedStorage: instance.maxAllocatedStorage,
+    allocatedStorage: instance.allocatedStorage,
+    port: instance.port,
+    storageEncrypted: instance.storageEncrypted ?? true,
+    masterPasswordManagedByRds: instance.masterUserPasswordManagedByRds ?? false,
+    backupRetentionDays: instance.backupRetention?.toDays(),
   };
 }
 
