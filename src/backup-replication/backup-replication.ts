@@ -99,7 +99,7 @@ export interface BackupReplicationProps {
  * @example
  * declare const primary: MultiAzPostgres;
  * new BackupReplication(this, 'OrdersBackups', {
- *   sourceInstance: primary.instance,
+ *   sourceInstance: primary,
  *   destinationRegion: 'us-west-2',
  *   destinationKeyArn: 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10',
  * });
@@ -130,10 +130,10 @@ export class BackupReplication extends Construct {
     const cfn = this.sourceOf(props.sourceInstance);
     this.sourceRegion = stack.region;
     if (Token.isUnresolved(stack.region)) {
-      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.node.path,
+      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.instance.node.path,
         'a DB instance in a stack with an explicit env (account and region); the Region checks are made at synth time');
     }
-    validateRegionName(CONSTRUCT, 'sourceInstance', stack.region, `${props.sourceInstance.node.path} (region ${stack.region})`);
+    validateRegionName(CONSTRUCT, 'sourceInstance', stack.region, `${props.sourceInstance.instance.node.path} (region ${stack.region})`);
     this.sourceInstanceIdentifier = props.sourceInstance.instanceIdentifier;
 
     this.destinationRegion = validateRegion('destinationRegion', props.destinationRegion, stack.region);
@@ -141,7 +141,7 @@ export class BackupReplication extends Construct {
 
     const sourceRetention = props.sourceInstance.backupRetention?.toDays();
     if (sourceRetention === undefined || sourceRetention < 1) {
-      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.node.path,
+      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.instance.node.path,
         'a DB instance with automated backups on (backup retention of 1 day or more); there is nothing to replicate otherwise');
     }
     const retention = props.retention ?? Duration.days(sourceRetention);
@@ -212,7 +212,7 @@ export class BackupReplication extends Construct {
 
   private sourceOf(source: IPostgresInstance): rds.CfnDBInstance {
     const instance = source.instance;
-    const path = source.node.path;
+    const path = instance.node.path;
     // The replication is set on the instance's own resource.
     const cfn = cfnDbInstanceOf(instance);
     if (!cfn) {

@@ -65,6 +65,30 @@ export abstract class PostgresInstanceBase extends Construct implements IPostgre
   public abstract readonly engine: rds.IInstanceEngine;
   /** Network access to the instance. No ingress is open until you grant it through this. */
   public abstract readonly connections: ec2.Connections;
+  /** The DB instance class. */
+  public abstract readonly instanceType?: ec2.InstanceType;
+  /** The allocated storage in GiB. */
+  public abstract readonly allocatedStorage?: number;
+  /** The upper limit of storage autoscaling in GiB. */
+  public abstract readonly maxAllocatedStorage?: number;
+  /** The storage type. */
+  public abstract readonly storageType?: rds.StorageType;
+  /** Whether the storage is encrypted. */
+  public abstract readonly storageEncrypted?: boolean;
+  /** Whether RDS manages the master password in Secrets Manager. */
+  public abstract readonly masterUserPasswordManagedByRds?: boolean;
+  /** The automated-backup retention. */
+  public abstract readonly backupRetention?: Duration;
+  /** Whether Multi-AZ is on. */
+  public abstract readonly isMultiAz?: boolean;
+  /** The source's ARN while the instance is a read replica. */
+  public abstract readonly replicationSourceArn?: string;
+  /** The literal parameters of the instance's parameter group. */
+  public abstract readonly parameters?: Record<string, string>;
+  /** The customer-managed KMS key that encrypts the storage. */
+  public abstract readonly storageEncryptionKey?: kms.IKey;
+  /** The master user secret. */
+  public abstract readonly masterSecret?: secretsmanager.ISecret;
   /** The endpoint that clients connect to. */
   public get endpoint(): rds.Endpoint {
     return this.instance.instanceEndpoint;
@@ -153,18 +177,18 @@ class ImportedPostgresInstance extends PostgresInstanceBase {
   public readonly port: number;
   public readonly engine: rds.IInstanceEngine;
   public readonly connections: ec2.Connections;
-  public readonly instanceClass?: string;
+  public readonly instanceType?: ec2.InstanceType;
   public readonly allocatedStorage?: number;
   public readonly maxAllocatedStorage?: number;
   public readonly storageType?: rds.StorageType;
   public readonly storageEncrypted?: boolean;
   public readonly masterUserPasswordManagedByRds?: boolean;
   public readonly backupRetention?: Duration;
-  public readonly multiAz?: boolean;
+  public readonly isMultiAz?: boolean;
   public readonly replicationSourceArn?: string;
   public readonly parameters?: Record<string, string>;
-  public readonly encryptionKey?: kms.IKey;
-  public readonly secret?: secretsmanager.ISecret;
+  public readonly storageEncryptionKey?: kms.IKey;
+  public readonly masterSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, attrs: PostgresInstanceAttributes) {
     super(scope, id);
@@ -196,17 +220,17 @@ class ImportedPostgresInstance extends PostgresInstanceBase {
       instanceResourceId: attrs.instanceResourceId,
     });
     this.connections = new ec2.Connections({ securityGroups: attrs.securityGroups ?? [], defaultPort: ec2.Port.tcp(this.port) });
-    this.instanceClass = attrs.instanceType === undefined ? undefined : `db.${attrs.instanceType.toString().replace(/^db\./, '')}`;
+    this.instanceType = attrs.instanceType;
     this.allocatedStorage = attrs.allocatedStorage;
     this.maxAllocatedStorage = attrs.maxAllocatedStorage;
     this.storageType = attrs.storageType;
     this.storageEncrypted = attrs.storageEncrypted;
     this.masterUserPasswordManagedByRds = attrs.masterUserPasswordManagedByRds;
     this.backupRetention = attrs.backupRetention;
-    this.multiAz = attrs.multiAz;
+    this.isMultiAz = attrs.multiAz;
     this.replicationSourceArn = attrs.replicationSourceArn;
-    this.encryptionKey = attrs.encryptionKey;
-    this.secret = attrs.secret;
+    this.storageEncryptionKey = attrs.encryptionKey;
+    this.masterSecret = attrs.secret;
   }
 }
 
@@ -220,18 +244,18 @@ class WrappedDatabaseInstance extends PostgresInstanceBase {
   public readonly port: number;
   public readonly engine: rds.IInstanceEngine;
   public readonly connections: ec2.Connections;
-  public readonly instanceClass?: string;
+  public readonly instanceType?: ec2.InstanceType;
   public readonly allocatedStorage?: number;
   public readonly maxAllocatedStorage?: number;
   public readonly storageType?: rds.StorageType;
   public readonly storageEncrypted?: boolean;
   public readonly masterUserPasswordManagedByRds?: boolean;
   public readonly backupRetention?: Duration;
-  public readonly multiAz?: boolean;
+  public readonly isMultiAz?: boolean;
   public readonly replicationSourceArn?: string;
   public readonly parameters?: Record<string, string>;
-  public readonly encryptionKey?: kms.IKey;
-  public readonly secret?: secretsmanager.ISecret;
+  public readonly storageEncryptionKey?: kms.IKey;
+  public readonly masterSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, instance: rds.IDatabaseInstance) {
     super(scope, id);
@@ -265,7 +289,8 @@ class WrappedDatabaseInstance extends PostgresInstanceBase {
     this.port = numberOrUndefined(resolved(cfn.port)) ?? 5432;
     this.connections = instance.connections;
     const instanceClass = resolved(cfn.dbInstanceClass);
-    this.instanceClass = typeof instanceClass === 'string' ? instanceClass : undefined;
+    this.instanceType = typeof instanceClass === 'string' && !Token.isUnresolved(instanceClass)
+      ? new ec2.InstanceType(instanceClass.replace(/^db\./, '')) : undefined;
     this.allocatedStorage = numberOrUndefined(resolved(cfn.allocatedStorage));
     this.maxAllocatedStorage = numberOrUndefined(resolved(cfn.maxAllocatedStorage));
     const storageType = resolved(cfn.storageType);
@@ -274,9 +299,9 @@ class WrappedDatabaseInstance extends PostgresInstanceBase {
     this.masterUserPasswordManagedByRds = resolved(cfn.manageMasterUserPassword) === true;
     const retention = numberOrUndefined(resolved(cfn.backupRetentionPeriod));
     this.backupRetention = retention === undefined ? undefined : Duration.days(retention);
-    this.multiAz = resolved(cfn.multiAz) === true;
+    this.isMultiAz = resolved(cfn.multiAz) === true;
     this.replicationSourceArn = cfn.sourceDbInstanceIdentifier;
     this.parameters = instanceParameters(instance);
-    this.secret = instance instanceof rds.DatabaseInstance ? instance.secret : undefined;
+    this.masterSecret = instance instanceof rds.DatabaseInstance ? instance.secret : undefined;
   }
 }

@@ -40,11 +40,11 @@ export interface IPostgresInstance extends IConstruct, ec2.IConnectable {
   readonly endpoint: rds.Endpoint;
 
   /**
-   * The DB instance class, e.g. `db.m7g.large`.
+   * The DB instance class.
    *
    * @default - not known
    */
-  readonly instanceClass?: string;
+  readonly instanceType?: ec2.InstanceType;
 
   /**
    * The allocated storage in GiB (for a read replica, its source's, which the replica starts with).
@@ -93,7 +93,7 @@ export interface IPostgresInstance extends IConstruct, ec2.IConnectable {
    *
    * @default - not known
    */
-  readonly multiAz?: boolean;
+  readonly isMultiAz?: boolean;
 
   /**
    * The ARN of the DB instance this one replicates from, while it is a read replica; undefined for a standalone
@@ -115,14 +115,14 @@ export interface IPostgresInstance extends IConstruct, ec2.IConnectable {
    *
    * @default - not known
    */
-  readonly encryptionKey?: kms.IKey;
+  readonly storageEncryptionKey?: kms.IKey;
 
   /**
    * The master user secret.
    *
    * @default - not known, or none (a read replica has its source's master user)
    */
-  readonly secret?: secretsmanager.ISecret;
+  readonly masterSecret?: secretsmanager.ISecret;
 
   /**
    * Any `AWS/RDS` metric of this instance, one-minute period, Average by default.

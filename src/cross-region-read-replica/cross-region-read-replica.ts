@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PromotedInstanceAttributes, ReplicaPromotion } from './replica-promotion';
 import { ReplicaSourceAttributes } from './replica-source';
@@ -259,20 +260,30 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   public readonly multiAz: boolean;
   /** The port the replica listens on (the source's). */
   public readonly port: number;
+  /** The replica's DB instance class (`instanceClass` as an `ec2.InstanceType`). */
+  public readonly instanceType?: ec2.InstanceType;
   /** The storage type. */
-  public readonly storageType: rds.StorageType;
+  public readonly storageType?: rds.StorageType;
   /** The allocated storage in GiB, when known: a replica starts with its source's. */
   public readonly allocatedStorage?: number;
   /** The upper limit of storage autoscaling in GiB, if any. */
   public readonly maxAllocatedStorage?: number;
   /** Whether the storage is encrypted: always (a cross-Region replica of an encrypted source). */
-  public readonly storageEncrypted: boolean = true;
+  public readonly storageEncrypted?: boolean = true;
+  /** Whether RDS manages the master password: never (a replica has its source's master user). */
+  public readonly masterUserPasswordManagedByRds?: boolean = false;
   /** The source DB instance ARN while the template declares a replica (`promotion` is `REPLICA`); else undefined. */
   public readonly replicationSourceArn?: string;
   /** The automated-backup retention the template gives the instance, when it gives one. */
   public readonly backupRetention?: Duration;
+  /** Whether the replica runs Multi-AZ (`multiAz`). */
+  public readonly isMultiAz?: boolean;
   /** The literal parameters of the replica's parameter group, the TLS settings included. */
-  public readonly parameters: Record<string, string>;
+  public readonly parameters?: Record<string, string>;
+  /** The key that encrypts the storage (`encryptionKey`). */
+  public readonly storageEncryptionKey?: kms.IKey;
+  /** None: a replica has no master secret of its own; its source's credentials apply. */
+  public readonly masterSecret?: secretsmanager.ISecret;
   /** What the template declares (`promotion`). */
   public readonly promotion: ReplicaPromotion;
   /**
@@ -325,6 +336,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     const instanceType = props.instanceType ?? new ec2.InstanceType(source.instanceClass.replace(/^db\./, ''));
     validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
     this.instanceClass = `db.${instanceType.toString()}`;
+    this.instanceType = instanceType;
 
     const { vpcSubnets, enforceTls, monitoringInterval } = checkInstanceOptions(CONSTRUCT, props);
     const storageType = props.storageType ?? source.storageType;
@@ -339,6 +351,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     }
 
     this.multiAz = props.multiAz ?? true;
+    this.isMultiAz = this.multiAz;
     this.port = source.port;
 
     this.instanceIdentifier = (props.instanceIdentifier ?? defaultIdentifier(this));
@@ -371,6 +384,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       removalPolicy: keyRemovalPolicy,
       pendingWindow: keyRemovalPolicy === RemovalPolicy.DESTROY ? KEY_PENDING_WINDOW : undefined,
     });
+    this.storageEncryptionKey = this.encryptionKey;
     this.warnDestructiveRemoval(removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined);
     allowCloudWatchLogs(this.encryptionKey, stack, 'AllowCloudWatchLogsForThisReplica', `/aws/rds/instance/${this.instanceIdentifier}/*`);
 

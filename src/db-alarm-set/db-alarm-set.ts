@@ -103,7 +103,7 @@ export interface DbAlarmSetProps {
   /**
    * The DB instance class, e.g. `db.m7g.large`, for the memory and connection thresholds.
    *
-   * @default - the instance's `instanceClass`
+   * @default - the instance's `instanceType`
    */
   readonly instanceClass?: string;
 
@@ -253,7 +253,8 @@ export class DbAlarmSet extends Construct {
     this.instanceIdentifier = identifier;
     this.role = props.role ?? (props.instance.replicationSourceArn !== undefined ? DbRole.REPLICA : DbRole.PRIMARY);
 
-    const instanceClass = props.instanceClass ?? props.instance.instanceClass;
+    const instanceType = props.instance.instanceType;
+    const instanceClass = props.instanceClass ?? (instanceType === undefined ? undefined : `db.${instanceType.toString()}`);
     const memoryGiB = instanceClass === undefined ? undefined : instanceClassMemoryGiB(instanceClass);
     if (props.maxConnections !== undefined && (!Number.isInteger(props.maxConnections) || props.maxConnections < 1)) {
       throw propError(CONSTRUCT, 'maxConnections', props.maxConnections, 'a whole number of connections, at least 1');

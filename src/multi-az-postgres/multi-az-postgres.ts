@@ -299,20 +299,30 @@ export class MultiAzPostgres extends PostgresInstanceBase {
   public readonly backupRetentionDays: number;
   /** The port PostgreSQL listens on. */
   public readonly port: number;
+  /** The DB instance class (`instanceClass` as an `ec2.InstanceType`). */
+  public readonly instanceType?: ec2.InstanceType;
   /** Allocated storage in GiB. */
-  public readonly allocatedStorage: number;
+  public readonly allocatedStorage?: number;
   /** The upper limit of storage autoscaling in GiB, if any. */
   public readonly maxAllocatedStorage?: number;
   /** The storage type. */
-  public readonly storageType: rds.StorageType;
+  public readonly storageType?: rds.StorageType;
   /** Whether the storage is encrypted: always. */
-  public readonly storageEncrypted: boolean = true;
+  public readonly storageEncrypted?: boolean = true;
   /** Whether RDS manages the master password: never, because RDS cannot replicate such an instance across Regions. */
-  public readonly masterUserPasswordManagedByRds: boolean = false;
+  public readonly masterUserPasswordManagedByRds?: boolean = false;
   /** The automated-backup retention. */
-  public readonly backupRetention: Duration;
+  public readonly backupRetention?: Duration;
+  /** Whether Multi-AZ is on (`multiAz`). */
+  public readonly isMultiAz?: boolean;
+  /** None: this is a primary. */
+  public readonly replicationSourceArn?: string;
   /** The literal parameters of the instance's parameter group, the TLS settings included. */
-  public readonly parameters: Record<string, string>;
+  public readonly parameters?: Record<string, string>;
+  /** The key that encrypts the storage (`encryptionKey`). */
+  public readonly storageEncryptionKey?: kms.IKey;
+  /** The master user secret (`secret`). */
+  public readonly masterSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: MultiAzPostgresProps) {
     super(scope, id);
@@ -328,8 +338,10 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE);
     validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
     this.instanceClass = `db.${instanceType.toString()}`;
+    this.instanceType = instanceType;
 
     this.multiAz = props.multiAz ?? true;
+    this.isMultiAz = this.multiAz;
     if (!this.multiAz && props.acknowledgeSingleAz !== true) {
       throw propError(CONSTRUCT, 'multiAz', false,
         'a single-AZ instance does not survive an Availability Zone failure; set acknowledgeSingleAz: true to confirm it is intended');
@@ -501,6 +513,8 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     // ingress rule names its port in the template and can be reviewed (and checked by cdk-nag).
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });
     this.secret = instance.secret ?? secret;
+    this.masterSecret = this.secret;
+    this.storageEncryptionKey = this.encryptionKey;
 
     if (props.rotateMasterPassword ?? true) {
       const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {

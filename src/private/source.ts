@@ -54,7 +54,7 @@ export function literalIdentifierOf(instance: rds.IDatabaseInstance): string | u
 export function requireLiteralIdentifier(construct: string, instance: IPostgresInstance, given?: string): string {
   const identifier = given ?? instance.instanceIdentifier;
   if (identifier === undefined || Token.isUnresolved(identifier)) {
-    throw propError(construct, 'instanceIdentifier', identifier ?? instance.node.path,
+    throw propError(construct, 'instanceIdentifier', identifier ?? instance.instance.node.path,
       'a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier');
   }
   return identifier;
@@ -63,7 +63,7 @@ export function requireLiteralIdentifier(construct: string, instance: IPostgresI
 /** Reads a replica's source from exactly one of `sourceInstance` and `sourceAttributes`. */
 export function resolveReplicaSource(construct: string, instance?: IPostgresInstance, attributes?: ReplicaSourceAttributes): ResolvedSource {
   if ((instance === undefined) === (attributes === undefined)) {
-    throw propError(construct, 'sourceInstance', instance === undefined ? undefined : instance.node.path,
+    throw propError(construct, 'sourceInstance', instance === undefined ? undefined : instance.instance.node.path,
       'give exactly one of sourceInstance (a DB instance of this app or an import) and sourceAttributes (an ARN plus attributes)');
   }
   return instance ? fromInstance(construct, instance) : fromAttributes(construct, attributes!);
@@ -71,7 +71,7 @@ export function resolveReplicaSource(construct: string, instance?: IPostgresInst
 
 function fromInstance(construct: string, instance: IPostgresInstance): ResolvedSource {
   const prop = 'sourceInstance';
-  const path = instance.node.path;
+  const path = instance.instance.node.path;
   if (instance.replicationSourceArn !== undefined) {
     throw propError(construct, prop, path,
       'a primary DB instance; this instance is itself a read replica, and the replica of a cross-Region replica would chain two Regions of lag');
@@ -80,7 +80,7 @@ function fromInstance(construct: string, instance: IPostgresInstance): ResolvedS
     throw propError(construct, prop, path,
       `a DB instance in a stack with an explicit env (account and region); stack ${Stack.of(instance).stackName} is environment-agnostic`);
   }
-  if (instance.instanceClass === undefined) {
+  if (instance.instanceType === undefined) {
     throw propError(construct, prop, path, 'a DB instance with a literal instance class');
   }
   return {
@@ -91,7 +91,7 @@ function fromInstance(construct: string, instance: IPostgresInstance): ResolvedS
     account: instance.account,
     identifier: instance.instanceIdentifier,
     engine: instance.engine,
-    instanceClass: instance.instanceClass,
+    instanceClass: `db.${instance.instanceType.toString()}`,
     storageType: instance.storageType ?? rds.StorageType.GP3,
     maxAllocatedStorage: instance.maxAllocatedStorage,
     allocatedStorage: instance.allocatedStorage,

@@ -159,7 +159,7 @@ export interface ResilienceTargets {
 export interface ResilienceObjectivesProps extends ResilienceTargets {
   /**
    * The primary, for the Availability Zone failure budget: a `MultiAzPostgres`, or any `IPostgresInstance` whose
-   * `multiAz` is known.
+   * `isMultiAz` is known.
    *
    * @default - no Availability Zone budget (`azFailure` is then rejected)
    */
@@ -287,11 +287,11 @@ export class ResilienceObjectives extends Construct {
 
     // --- AZ failure ----------------------------------------------------------------------------------------------------
     if (props.primary) {
-      if (props.primary.multiAz === undefined && props.azFailure) {
+      if (props.primary.isMultiAz === undefined && props.azFailure) {
         throw propError(CONSTRUCT, 'primary', props.primary.node.path,
           'an instance whose multiAz is known when azFailure is given (give multiAz to PostgresInstanceBase.fromPostgresInstanceAttributes)');
       }
-      if (!props.primary.multiAz) {
+      if (!props.primary.isMultiAz) {
         if (props.azFailure) {
           throw propError(CONSTRUCT, 'primary', props.primary.node.path,
             'a Multi-AZ primary when azFailure is given: a Single-AZ instance has no standby to fail over to, so its recovery is a restore');

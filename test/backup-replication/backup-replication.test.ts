@@ -13,7 +13,7 @@ const VAULT_ARN = 'arn:aws:backup:us-west-2:111111111111:backup-vault:orders-dr'
 function replication(props: Partial<BackupReplicationProps> = {}, primaryProps = {}) {
   const env = twoRegionApp(primaryProps);
   const construct = new BackupReplication(env.primaryStack, 'Backups', {
-    sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN, ...props,
+    sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN, ...props,
   });
   return { ...env, construct, t: record(env.primaryStack) };
 }
@@ -112,7 +112,7 @@ describe('BackupReplication: AWS Backup plan with a cross-Region copy', () => {
     const env = twoRegionApp();
     const key = new kms.Key(env.primaryStack, 'MyKey', { enableKeyRotation: true });
     new BackupReplication(env.primaryStack, 'Backups', {
-      sourceInstance: env.primary.instance,
+      sourceInstance: env.primary,
       destinationRegion: 'us-west-2',
       destinationKeyArn: KEY_ARN,
       awsBackup: { destination: { vaultArn: VAULT_ARN }, vaultKey: key },
@@ -159,7 +159,7 @@ describe('BackupReplication rejects', () => {
     const env = twoRegionApp();
     const key = new kms.Key(env.primaryStack, 'K');
     expect(() => new BackupReplication(env.primaryStack, 'B', {
-      sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: key.keyArn,
+      sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: key.keyArn,
     })).toThrow(/invalid destinationKeyArn '\$\{Token\[TOKEN.\d+\]\}'/);
   });
 
@@ -200,20 +200,20 @@ describe('BackupReplication rejects', () => {
   test('Multi-AZ DB clusters and cluster instances', () => {
     const env = twoRegionApp();
     (env.primary.instance.node.defaultChild as rds.CfnDBInstance).dbClusterIdentifier = 'orders-cluster';
-    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
+    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
       .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': a standalone DB instance; automated backup replication is not supported for Multi-AZ DB clusters/);
   });
 
   test('a read replica as source', () => {
     const env = twoRegionApp();
-    const replica = new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary.instance, vpc: env.drNet.vpc });
-    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: replica.instance, destinationRegion: 'us-east-1', destinationKeyArn: KEY_ARN }))
+    const replica = new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary, vpc: env.drNet.vpc });
+    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: replica, destinationRegion: 'us-east-1', destinationKeyArn: KEY_ARN }))
       .toThrow(/invalid sourceInstance 'Dr\/Replica\/Instance': a primary DB instance; this instance is a read replica/);
   });
 
   test('a source in another stack, or imported', () => {
     const env = twoRegionApp();
-    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'eu-west-1', destinationKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/a' }))
+    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: env.primary, destinationRegion: 'eu-west-1', destinationKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/a' }))
       .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': a DB instance in this construct's stack \(Dr\)/);
     const imported = rds.DatabaseInstance.fromDatabaseInstanceAttributes(env.primaryStack, 'Imp', {
       instanceIdentifier: 'x', instanceEndpointAddress: 'x', port: 5432, securityGroups: [],
@@ -225,7 +225,7 @@ describe('BackupReplication rejects', () => {
   test('a source without automated backups', () => {
     const env = twoRegionApp();
     (env.primary.instance.node.defaultChild as rds.CfnDBInstance).backupRetentionPeriod = 0;
-    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
+    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
       .toThrow(/a DB instance with automated backups on/);
   });
 });
@@ -408,9 +408,9 @@ describe('compliance packs on the two-Region layout with backups', () => {
   test('zero unacknowledged findings; backup role acknowledgements carry reasons', () => {
     const env = twoRegionApp();
     const vault = new DrBackupVault(env.drStack, 'Vault', { backupVaultName: 'orders-dr' });
-    new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary.instance, vpc: env.drNet.vpc });
+    new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary, vpc: env.drNet.vpc });
     new BackupReplication(env.primaryStack, 'Backups', {
-      sourceInstance: env.primary.instance,
+      sourceInstance: env.primary,
       destinationRegion: 'us-west-2',
       destinationKeyArn: KEY_ARN,
       awsBackup: { destination: vault.copyDestination },

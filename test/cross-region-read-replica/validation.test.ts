@@ -12,7 +12,7 @@ const M7G_LARGE = ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LA
 
 function replicaOf(props: Partial<CrossRegionReadReplicaProps>) {
   const { drStack, primary, drNet } = twoRegionApp();
-  return () => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, ...props });
+  return () => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, ...props });
 }
 
 function attributes(overrides: Partial<ReplicaSourceAttributes> = {}): ReplicaSourceAttributes {
@@ -116,7 +116,7 @@ describe('CrossRegionReadReplica rejects', () => {
     const { app, primary } = twoRegionApp();
     const agnostic = new Stack(app, 'Agnostic');
     const vpc = new ec2.Vpc(agnostic, 'Vpc', { subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    expect(() => new CrossRegionReadReplica(agnostic, 'Replica', { sourceInstance: primary.instance, vpc })).toThrow(
+    expect(() => new CrossRegionReadReplica(agnostic, 'Replica', { sourceInstance: primary, vpc })).toThrow(
       /CrossRegionReadReplica: invalid scope 'stack Agnostic \(region \$\{Token\[AWS.Region.\d+\]\}\)': the replica stack needs an explicit env with account and region/);
   });
 
@@ -154,8 +154,8 @@ describe('CrossRegionReadReplica rejects', () => {
     const { app, drStack, drNet, primary } = twoRegionApp();
     const other = newStack(app, 'Other', 'eu-west-1');
     const net = new IsolatedVpc(other, 'Network');
-    const chained = new CrossRegionReadReplica(other, 'Chained', { sourceInstance: primary.instance, vpc: net.vpc, vpcSubnets: ISOLATED, instanceIdentifier: 'chained' });
-    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: chained.instance, vpc: drNet.vpc })).toThrow(
+    const chained = new CrossRegionReadReplica(other, 'Chained', { sourceInstance: primary, vpc: net.vpc, vpcSubnets: ISOLATED, instanceIdentifier: 'chained' });
+    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: chained, vpc: drNet.vpc })).toThrow(
       /invalid sourceInstance 'Other\/Chained\/Instance': a primary DB instance; this instance is itself a read replica/);
   });
 
@@ -163,7 +163,7 @@ describe('CrossRegionReadReplica rejects', () => {
     const { drStack, drNet, primary } = twoRegionApp();
     expect(() => new CrossRegionReadReplica(drStack, 'Neither', { vpc: drNet.vpc })).toThrow(
       'CrossRegionReadReplica: invalid sourceInstance (unset): give exactly one of sourceInstance (a DB instance of this app) and sourceAttributes (an ARN plus attributes)');
-    expect(() => new CrossRegionReadReplica(drStack, 'Both', { vpc: drNet.vpc, sourceInstance: primary.instance, sourceAttributes: attributes() }))
+    expect(() => new CrossRegionReadReplica(drStack, 'Both', { vpc: drNet.vpc, sourceInstance: primary, sourceAttributes: attributes() }))
       .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': give exactly one of sourceInstance/);
   });
 
@@ -189,7 +189,7 @@ describe('CrossRegionReadReplica rejects', () => {
     const dr = newStack(app, 'DrPublic', 'us-west-2');
     const vpc = new ec2.Vpc(dr, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }, { name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     const make = (id: string, props: Partial<CrossRegionReadReplicaProps>) =>
-      () => new CrossRegionReadReplica(dr, id, { sourceInstance: primary.instance, vpc, ...props });
+      () => new CrossRegionReadReplica(dr, id, { sourceInstance: primary, vpc, ...props });
     expect(make('A', { vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } })).toThrow(
       "CrossRegionReadReplica: invalid vpcSubnets 'subnetType Public': the database must be placed in private or isolated subnets, never public ones");
     expect(make('B', { publiclyAccessible: true })).toThrow('CrossRegionReadReplica: invalid publiclyAccessible true: only false is supported');

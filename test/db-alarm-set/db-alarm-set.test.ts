@@ -14,7 +14,7 @@ function alarmsOf(template: ReturnType<typeof record>): Record<string, any> {
 
 describe('defaults on a MultiAzPostgres primary (db.m7g.large, 100 GiB)', () => {
   const { stack, db } = dbStack({ instanceIdentifier: 'orders-primary' });
-  const alarmSet = new DbAlarmSet(stack, 'Alarms', { instance: db.instance });
+  const alarmSet = new DbAlarmSet(stack, 'Alarms', { instance: db });
   const template = record(stack);
   const alarms = alarmsOf(template);
 
@@ -222,7 +222,7 @@ describe('overrides', () => {
     const { stack, db } = dbStack({ instanceIdentifier: 'orders-primary' });
     const topic = new sns.Topic(stack, 'OpsTopic', { enforceSSL: true });
     new DbAlarmSet(stack, 'Alarms', {
-      instance: db.instance,
+      instance: db,
       topic,
       cpuUtilization: { threshold: 70, period: Duration.minutes(1), evaluationPeriods: 10, datapointsToAlarm: 8, severity: AlarmSeverity.CRITICAL },
       diskQueueDepth: { enabled: false },
@@ -265,21 +265,21 @@ describe('overrides', () => {
 
 describe('rejections', () => {
   const cases: Array<[string, (s: ReturnType<typeof dbStack>) => DbAlarmSet, string]> = [
-    ['threshold below zero', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, cpuUtilization: { threshold: -1 } }),
+    ['threshold below zero', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, cpuUtilization: { threshold: -1 } }),
       'DbAlarmSet: invalid cpuUtilization.threshold -1: a number of %, zero or more'],
-    ['percentage above 100', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, freeStorageSpace: { threshold: 120 } }),
+    ['percentage above 100', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, freeStorageSpace: { threshold: 120 } }),
       'DbAlarmSet: invalid freeStorageSpace.threshold 120: a percentage from 0 to 100 (% of allocated storage)'],
-    ['sub-minute period', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, readLatency: { period: Duration.seconds(10) } }),
+    ['sub-minute period', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, readLatency: { period: Duration.seconds(10) } }),
       'DbAlarmSet: invalid readLatency.period \'10 seconds\': a whole number of minutes from 1 to 1440: RDS publishes instance metrics every 60 seconds'],
-    ['more datapoints than periods', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, swapUsage: { evaluationPeriods: 2, datapointsToAlarm: 3 } }),
+    ['more datapoints than periods', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, swapUsage: { evaluationPeriods: 2, datapointsToAlarm: 3 } }),
       'DbAlarmSet: invalid swapUsage.datapointsToAlarm 3: a whole number from 1 to evaluationPeriods (2)'],
-    ['zero periods', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, swapUsage: { evaluationPeriods: 0 } }),
+    ['zero periods', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, swapUsage: { evaluationPeriods: 0 } }),
       'DbAlarmSet: invalid swapUsage.evaluationPeriods 0: a whole number, at least 1, spanning at most one day'],
-    ['fractional max_connections', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, maxConnections: 10.5 }),
+    ['fractional max_connections', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, maxConnections: 10.5 }),
       'DbAlarmSet: invalid maxConnections 10.5: a whole number of connections, at least 1'],
-    ['empty allocated storage', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, allocatedStorage: Size.gibibytes(0) }),
+    ['empty allocated storage', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, allocatedStorage: Size.gibibytes(0) }),
       'DbAlarmSet: invalid allocatedStorage 0: a positive size'],
-    ['sub-second RPO', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, rpo: Duration.millis(500) }),
+    ['sub-second RPO', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, rpo: Duration.millis(500) }),
       'DbAlarmSet: invalid rpo \'500 millis\': a whole number of seconds, at least 1 second'],
   ];
   test.each(cases)('%s', (_name, make, message) => {

@@ -353,7 +353,7 @@ describe('defaults', () => {
   test('the runbook refuses failover records whose fence latches on another instance', () => {
     const parts = runbookApp();
     const { primary, drNet, drAlarms, failover } = parts;
-    const other = new CrossRegionReadReplica(parts.drStack, 'OtherReplica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-other' });
+    const other = new CrossRegionReadReplica(parts.drStack, 'OtherReplica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-other' });
     expect(() => new FailoverRunbook(parts.drStack, 'OtherRunbook', { replica: other, topic: drAlarms.topic, failover }))
       .toThrow(/^FailoverRunbook: invalid failover '.*Failover': a Route53DbFailover whose secondary is this replica, orders-other: its fence latches on orders-dr$/);
   });
@@ -611,7 +611,7 @@ describe('rejections', () => {
   test('a replica already declared promoted', () => {
     const parts = failoverApp();
     const promoted = new CrossRegionReadReplica(parts.drStack, 'Promoted', {
-      sourceInstance: parts.primary.instance, vpc: parts.drNet.vpc, instanceIdentifier: 'orders-dr-2', promoted: true,
+      sourceInstance: parts.primary, vpc: parts.drNet.vpc, instanceIdentifier: 'orders-dr-2', promoted: true,
     });
     expect(() => new FailoverRunbook(parts.drStack, 'Runbook', { replica: promoted, topic: parts.drAlarms.topic }))
       .toThrow("FailoverRunbook: invalid replica 'Dr/Promoted': a replica that is not yet declared promoted");

@@ -48,7 +48,7 @@ test('replica parameters equal to or above the primary\'s are accepted', () => {
   const drStack = newStack(app, 'Dr', DR_REGION);
   const drNet = new IsolatedVpc(drStack, 'Network');
   expect(() => new CrossRegionReadReplica(drStack, 'Replica', {
-    sourceInstance: primary.instance,
+    sourceInstance: primary,
     vpc: drNet.vpc,
     instanceIdentifier: 'orders-dr',
     parameters: { max_connections: '500', max_wal_senders: '20', max_locks_per_transaction: '64' },

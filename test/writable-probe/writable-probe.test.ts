@@ -191,7 +191,7 @@ test('public subnets', () => {
   const vpc = new ec2.Vpc(stack, 'Mixed', { natGateways: 0, restrictDefaultSecurityGroup: false });
   const topic = new sns.Topic(stack, 'T', { enforceSSL: true });
   expect(() => new WritableProbe(stack, 'P', {
-    instance: db.instance, credentials: db.secret, vpc, topic, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    instance: db, credentials: db.secret, vpc, topic, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
   })).toThrow("WritableProbe: invalid vpcSubnets 'subnetType Public': the database must be placed in private or isolated subnets, never public ones");
 });
 
@@ -199,7 +199,7 @@ describe('overrides and rejections', () => {
   function make(overrides: Partial<WritableProbeProps>) {
     const { stack, db, net } = dbStack({ instanceIdentifier: 'orders-primary' });
     const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
-    const probe = new WritableProbe(stack, 'Probe', { instance: db.instance, credentials: db.secret, vpc: net.vpc, topic, ...overrides });
+    const probe = new WritableProbe(stack, 'Probe', { instance: db, credentials: db.secret, vpc: net.vpc, topic, ...overrides });
     return { stack, probe };
   }
 
