@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { BackupReplication, BackupReplicationProps, CrossRegionReadReplica, DrBackupVault, DrBackupVaultProps, KEY_DESTROY_WARNING } from '../../src';
+import { BackupReplication, BackupReplicationProps, PostgresInstanceBase, CrossRegionReadReplica, DrBackupVault, DrBackupVaultProps, KEY_DESTROY_WARNING } from '../../src';
 import { acknowledgements, newStack, record, synthWithNag, twoRegionApp } from '../util';
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10';
@@ -53,7 +53,7 @@ describe('BackupReplication: native automated backup replication', () => {
       storageEncrypted: true,
     });
     new BackupReplication(stack, 'Backups', {
-      sourceInstance: db, destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',
+      sourceInstance: PostgresInstanceBase.fromDatabaseInstance(stack, 'Source', db), destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',
     });
     record(stack).hasResourceProperties('AWS::RDS::DBInstance', {
       AutomaticBackupReplicationRegion: 'eu-central-1', AutomaticBackupReplicationRetentionPeriod: 10,
@@ -215,11 +215,11 @@ describe('BackupReplication rejects', () => {
     const env = twoRegionApp();
     expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: env.primary, destinationRegion: 'eu-west-1', destinationKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/a' }))
       .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': a DB instance in this construct's stack \(Dr\)/);
-    const imported = rds.DatabaseInstance.fromDatabaseInstanceAttributes(env.primaryStack, 'Imp', {
-      instanceIdentifier: 'x', instanceEndpointAddress: 'x', port: 5432, securityGroups: [],
+    const imported = PostgresInstanceBase.fromPostgresInstanceAttributes(env.primaryStack, 'Imp', {
+      instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:x', endpointAddress: 'x', engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
     });
     expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: imported, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
-      .toThrow(/invalid sourceInstance 'Primary\/Imp': a DB instance defined in this CDK app/);
+      .toThrow(/invalid sourceInstance 'Primary\/Imp\/Instance': a DB instance defined in this CDK app/);
   });
 
   test('a source without automated backups', () => {

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmSeverity, DbAlarmSet, DbRole } from '../../src';
+import { AlarmSeverity, DbAlarmSet, DbRole, PostgresInstanceBase } from '../../src';
 import { ACCOUNT, dbStack, failoverApp, newStack, record } from '../util';
 
 /** The alarms of a template by name: metric, statistic, threshold, comparison, periods. */
@@ -246,11 +246,10 @@ describe('overrides', () => {
 
   test('an imported instance, with the figures given by hand', () => {
     const stack = newStack();
-    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
-      instanceIdentifier: 'legacy-db',
-      instanceEndpointAddress: 'legacy-db.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
-      port: 5432,
-      securityGroups: [],
+    const instance = PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Imported', {
+      instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:legacy-db',
+      endpointAddress: 'legacy-db.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
     });
     const set = new DbAlarmSet(stack, 'Alarms', {
       instance, instanceClass: 'db.r7g.xlarge', allocatedStorage: Size.gibibytes(500), role: DbRole.REPLICA, rpo: Duration.seconds(30),
@@ -288,8 +287,9 @@ describe('rejections', () => {
 
   test('an imported instance without the figures the relative thresholds need', () => {
     const stack = newStack();
-    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
-      instanceIdentifier: 'legacy-db', instanceEndpointAddress: 'x.rds.amazonaws.com', port: 5432, securityGroups: [],
+    const instance = PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Imported', {
+      instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:legacy-db', endpointAddress: 'x.rds.amazonaws.com',
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
     });
     expect(() => new DbAlarmSet(stack, 'A', { instance })).toThrow(
       'DbAlarmSet: invalid instanceClass (unset): the freeableMemory alarm is relative to a figure not known at synth time; give instanceClass (a class whose memory is known), or set freeableMemory: { enabled: false }');
@@ -305,7 +305,7 @@ describe('rejections', () => {
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     });
-    expect(() => new DbAlarmSet(stack, 'A', { instance })).toThrow(
-      "DbAlarmSet: invalid instanceIdentifier 'TestStack/Db': a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier");
+    expect(() => PostgresInstanceBase.fromDatabaseInstance(stack, 'Wrapped', instance)).toThrow(
+      "PostgresInstanceBase.fromDatabaseInstance: invalid instance 'TestStack/Db': a DB instance with a literal instanceIdentifier");
   });
 });

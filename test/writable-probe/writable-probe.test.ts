@@ -2,9 +2,8 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
+import { PostgresInstanceBase, PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
 import { dbStack, failoverApp, record } from '../util';
 
 /**
@@ -180,10 +179,10 @@ test('an instance whose identifier is only known at deploy time', () => {
   const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
     instanceIdentifier: Token.asString({ Ref: 'Identifier' }), instanceEndpointAddress: 'x.rds.amazonaws.com', port: 5432, securityGroups: [],
   });
-  const topic = new sns.Topic(stack, 'T', { enforceSSL: true });
-  const credentials = secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'db');
-  expect(() => new WritableProbe(stack, 'P', { instance, credentials, vpc: net.vpc, topic })).toThrow(
-    "WritableProbe: invalid instanceIdentifier 'TestStack/Imported': a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier");
+  // An IPostgresInstance always has a literal identifier: the import refuses an instance without one.
+  expect(() => PostgresInstanceBase.fromDatabaseInstance(stack, 'Wrapped', instance)).toThrow(
+    "PostgresInstanceBase.fromDatabaseInstance: invalid instance 'TestStack/Imported': a DB instance defined in this CDK app");
+  void net;
 });
 
 test('public subnets', () => {
