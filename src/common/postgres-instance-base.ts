@@ -38,15 +38,21 @@ export abstract class PostgresInstanceBase extends Construct implements IPostgre
    * An `rds.DatabaseInstance` (or `rds.DatabaseInstanceReadReplica`) defined in this CDK app, as an `IPostgresInstance`.
    * The wrapper reads the instance's literal identifier, port, engine, class and storage from its `AWS::RDS::DBInstance`
    * and changes nothing on it, so the instance keeps its template and is never replaced. The instance needs a literal
-   * `instanceIdentifier` and a known engine.
+   * `instanceIdentifier` and a known engine: an `rds.DatabaseInstanceReadReplica` does not carry its source's engine,
+   * so give it as `engine`.
+   *
+   * @param scope the scope of the wrapper
+   * @param id the wrapper's id
+   * @param instance the DB instance
+   * @param engine the instance's engine, when the instance does not carry it
    *
    * @example
    * declare const legacy: rds.DatabaseInstance; // with instanceIdentifier: 'billing-primary'
    * const billing = PostgresInstanceBase.fromDatabaseInstance(this, 'Billing', legacy);
    * new DbAlarmSet(this, 'BillingAlarms', { instance: billing });
    */
-  public static fromDatabaseInstance(scope: Construct, id: string, instance: rds.IDatabaseInstance): IPostgresInstance {
-    return new WrappedDatabaseInstance(scope, id, instance);
+  public static fromDatabaseInstance(scope: Construct, id: string, instance: rds.IDatabaseInstance, engine?: rds.IInstanceEngine): IPostgresInstance {
+    return new WrappedDatabaseInstance(scope, id, instance, engine);
   }
 
   /** The RDS DB instance. */
@@ -257,7 +263,7 @@ class WrappedDatabaseInstance extends PostgresInstanceBase {
   public readonly storageEncryptionKey?: kms.IKey;
   public readonly masterSecret?: secretsmanager.ISecret;
 
-  constructor(scope: Construct, id: string, instance: rds.IDatabaseInstance) {
+  constructor(scope: Construct, id: string, instance: rds.IDatabaseInstance, engine?: rds.IInstanceEngine) {
     super(scope, id);
     const path = instance.node.path;
     const cfn = cfnDbInstanceOf(instance);
@@ -274,8 +280,9 @@ class WrappedDatabaseInstance extends PostgresInstanceBase {
       throw propError(WRAP, 'instance', path,
         'a DB instance with a literal instanceIdentifier, so alarms, ARNs and other Regions\' stacks can name it at synth time');
     }
-    if (!instance.engine) {
-      throw propError(WRAP, 'instance', path, 'a DB instance whose engine is known');
+    const knownEngine = instance.engine ?? engine;
+    if (!knownEngine) {
+      throw propError(WRAP, 'instance', path, 'a DB instance whose engine is known, or the engine given as engine (a read replica carries none)');
     }
     const stack = Stack.of(instance);
     // aws-cdk-lib renders several instance properties lazily; resolve them the way synthesis will.
@@ -285,7 +292,7 @@ class WrappedDatabaseInstance extends PostgresInstanceBase {
     this.instanceArn = dbInstanceArn(stack, identifier);
     this.region = stack.region;
     this.account = stack.account;
-    this.engine = instance.engine;
+    this.engine = knownEngine;
     this.port = numberOrUndefined(resolved(cfn.port)) ?? 5432;
     this.connections = instance.connections;
     const instanceClass = resolved(cfn.dbInstanceClass);
