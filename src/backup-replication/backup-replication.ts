@@ -8,7 +8,7 @@ import { IPostgresInstance } from '../common/postgres-instance';
 import { BackupCopyDestination } from './dr-backup-vault';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
-import { cfnDbInstanceOf } from '../private/source';
+import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
 import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition, wholeUnits,
 } from '../private/validation';
@@ -139,7 +139,8 @@ export class BackupReplication extends Construct {
     this.destinationRegion = validateRegion('destinationRegion', props.destinationRegion, stack.region);
     this.destinationKeyArn = validateKeyArn(props.destinationKeyArn, this.destinationRegion, stack.account);
 
-    const sourceRetention = props.sourceInstance.backupRetention?.toDays();
+    // Read from the resource this construct changes, so an escape hatch on it (BackupRetentionPeriod) is seen too.
+    const sourceRetention = numberOrUndefined(stack.resolve(cfn.backupRetentionPeriod)) ?? props.sourceInstance.backupRetention?.toDays();
     if (sourceRetention === undefined || sourceRetention < 1) {
       throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.instance.node.path,
         'a DB instance with automated backups on (backup retention of 1 day or more); there is nothing to replicate otherwise');

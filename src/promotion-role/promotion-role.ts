@@ -141,7 +141,7 @@ export class PromotionRole extends Construct {
 
     const replicaArn = props.replica.instanceArn;
     if (props.replica.region !== stack.region && !Token.isUnresolved(stack.region)) {
-      throw propError(CONSTRUCT, 'replica', props.replica.node.path,
+      throw propError(CONSTRUCT, 'replica', props.replica.instance.node.path,
         `a DB instance in this stack's Region (${stack.region}): promotion runs where the replica is, never in the failed Region`);
     }
     this.replicaArn = replicaArn;

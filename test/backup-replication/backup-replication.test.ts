@@ -51,6 +51,7 @@ describe('BackupReplication: native automated backup replication', () => {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       backupRetention: Duration.days(10),
       storageEncrypted: true,
+      instanceIdentifier: 'plain-db',
     });
     new BackupReplication(stack, 'Backups', {
       sourceInstance: PostgresInstanceBase.fromDatabaseInstance(stack, 'Source', db), destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',

@@ -86,7 +86,7 @@ describe('PromotionRole', () => {
   test('refuses a replica of another Region', () => {
     const { drStack } = withReplica();
     expect(() => new PromotionRole(drStack, 'Role', { replica: legacy(drStack), topic: new sns.Topic(drStack, 'T1', { enforceSSL: true }) })).toThrow(
-      /PromotionRole: invalid replica 'Dr\/Legacy': a DB instance in this stack's Region \(us-west-2\)/);
+      /PromotionRole: invalid replica 'Dr\/Legacy\/Instance': a DB instance in this stack's Region \(us-west-2\)/);
   });
 });
 
