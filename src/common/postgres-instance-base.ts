@@ -6,8 +6,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IPostgresInstance, PostgresInstanceAttributes } from './postgres-instance';
-import { rdsInstanceMetric } from '../private/metrics';
 import { propError } from '../private/errors';
+import { rdsInstanceMetric } from '../private/metrics';
 import { cfnDbInstanceOf, dbInstanceArn, literalIdentifierOf, numberOrUndefined } from '../private/source';
 import { instanceParameters } from '../private/wiring';
 

@@ -1,9 +1,9 @@
 import { Annotations, CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { BackupReplication } from '../backup-replication/backup-replication';
+import { IPostgresInstance } from '../common/postgres-instance';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
-import { IPostgresInstance } from '../common/postgres-instance';
 import { propError } from '../private/errors';
 import { wholeUnits } from '../private/validation';
 

@@ -129,11 +129,17 @@ describe('FailoverRunbook', () => {
   function plainReplica() {
     const { drStack, drNet } = twoRegionApp();
     const source = rds.DatabaseInstance.fromDatabaseInstanceAttributes(drStack, 'Source', {
-      instanceIdentifier: 'orders-primary', instanceEndpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
-      port: 5432, securityGroups: [], engine: PG18,
+      instanceIdentifier: 'orders-primary',
+      instanceEndpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
+      port: 5432,
+      securityGroups: [],
+      engine: PG18,
     });
     const plain = new rds.DatabaseInstanceReadReplica(drStack, 'Plain', {
-      sourceDatabaseInstance: source, instanceType: new ec2.InstanceType('m7g.large'), vpc: drNet.vpc, vpcSubnets: ISOLATED,
+      sourceDatabaseInstance: source,
+      instanceType: new ec2.InstanceType('m7g.large'),
+      vpc: drNet.vpc,
+      vpcSubnets: ISOLATED,
       instanceIdentifier: 'orders-dr-plain',
     });
     (plain.node.defaultChild as rds.CfnDBInstance).sourceDbInstanceIdentifier = `arn:aws:rds:us-east-1:${ACCOUNT}:db:orders-primary`;
@@ -204,8 +210,15 @@ describe('PostgresInstanceBase.fromDatabaseInstance', () => {
   function plainDb(stack: Stack) {
     const net = new IsolatedVpc(stack, 'Network');
     return new rds.DatabaseInstance(stack, 'Db', {
-      engine: PG18, vpc: net.vpc, vpcSubnets: ISOLATED, instanceIdentifier: 'Billing', port: 5433, allocatedStorage: 200,
-      instanceType: new ec2.InstanceType('m7g.large'), multiAz: true, storageEncrypted: true,
+      engine: PG18,
+      vpc: net.vpc,
+      vpcSubnets: ISOLATED,
+      instanceIdentifier: 'Billing',
+      port: 5433,
+      allocatedStorage: 200,
+      instanceType: new ec2.InstanceType('m7g.large'),
+      multiAz: true,
+      storageEncrypted: true,
     });
   }
 

@@ -288,7 +288,8 @@ describe('rejections', () => {
   test('an imported instance without the figures the relative thresholds need', () => {
     const stack = newStack();
     const instance = PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Imported', {
-      instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:legacy-db', endpointAddress: 'x.rds.amazonaws.com',
+      instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:legacy-db',
+      endpointAddress: 'x.rds.amazonaws.com',
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
     });
     expect(() => new DbAlarmSet(stack, 'A', { instance })).toThrow(

@@ -107,7 +107,8 @@ describe('the probe port follows the instance', () => {
   }
   const imported = (port: number) => (stack: ReturnType<typeof newStack>) => PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Imported', {
     instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary',
-    endpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com', port,
+    endpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
+    port,
     engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
   });
   const created = (port: number) => (stack: ReturnType<typeof newStack>, net: IsolatedVpc) => new MultiAzPostgres(stack, 'Db', {
