@@ -38,16 +38,16 @@ const primary = new MultiAzPostgres(primaryStack, 'Orders', {
   secretName: 'integ-orders-primary/master',
   secretReplicaRegions: [{ region: 'us-west-2', encryptionKey: kms.Key.fromKeyArn(primaryStack, 'DrSecretKey', drSecretKeyArn) }],
 });
-const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary.instance });
+const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary });
 const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
-  instance: primary.instance,
+  instance: primary,
   credentials: primary.secret,
   vpc: primaryNet.vpc,
   awsApiEndpoints: [primaryNet.secretsManagerEndpoint, primaryNet.monitoringEndpoint],
   topic: primaryAlarms.topic,
 });
 new BackupReplication(primaryStack, 'Backups', {
-  sourceInstance: primary.instance,
+  sourceInstance: primary,
   destinationRegion: 'us-west-2',
   // A key made in the DR foundation stack, deployed first; its ARN is a literal here.
   destinationKeyArn: `arn:aws:kms:us-west-2:${account}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`,
@@ -58,13 +58,13 @@ primaryStack.addStackDependency(drFoundation);
 const drStack = new Stack(app, 'integ-two-region-dr', { env: { account, region: 'us-west-2' } });
 const drNet = new IsolatedVpc(drStack, 'Network');
 const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', {
-  sourceInstance: primary.instance,
+  sourceInstance: primary,
   vpc: drNet.vpc,
   instanceIdentifier: 'integ-orders-dr',
 });
-const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
+const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica, allocatedStorage: Size.gibibytes(100) });
 const drProbe = new WritableProbe(drStack, 'ReplicaProbe', {
-  instance: replica.instance,
+  instance: replica,
   credentials: secretsmanager.Secret.fromSecretAttributes(drStack, 'ReplicatedSecret', {
     secretPartialArn: `arn:aws:secretsmanager:us-west-2:${account}:secret:integ-orders-primary/master`,
     encryptionKey: kms.Key.fromKeyArn(drStack, 'SecretKey', drSecretKeyArn),

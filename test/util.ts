@@ -111,22 +111,22 @@ export function failoverApp(failoverProps: Partial<Route53DbFailoverProps> = {},
     secretReplicaRegions: [{ region: DR_REGION, encryptionKey: kms.Key.fromKeyArn(scope, 'DrSecretKey', DR_SECRET_KEY_ARN) }],
   }), inApp);
   const primaryNet = primaryStack.node.findChild('Network') as IsolatedVpc;
-  const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary.instance });
+  const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary });
   const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
-    instance: primary.instance,
+    instance: primary,
     credentials: primary.secret,
     vpc: primaryNet.vpc,
     awsApiEndpoints: [primaryNet.secretsManagerEndpoint, primaryNet.monitoringEndpoint],
     topic: primaryAlarms.topic,
   });
   const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', {
-    sourceInstance: primary.instance,
+    sourceInstance: primary,
     vpc: drNet.vpc,
     instanceIdentifier: 'orders-dr',
   });
-  const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
+  const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica, allocatedStorage: Size.gibibytes(100) });
   const drProbe = new WritableProbe(drStack, 'ReplicaProbe', {
-    instance: replica.instance,
+    instance: replica,
     credentials: secretsmanager.Secret.fromSecretAttributes(drStack, 'ReplicatedSecret', {
       secretPartialArn: `arn:aws:secretsmanager:${DR_REGION}:${ACCOUNT}:secret:orders-primary/master`,
       encryptionKey: kms.Key.fromKeyArn(drStack, 'SecretKey', DR_SECRET_KEY_ARN),

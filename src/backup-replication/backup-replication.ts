@@ -5,7 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { BackupCopyDestination } from './dr-backup-vault';
-import { backupRetentionDaysOf, cfnDbInstanceOf, literalIdentifierOf } from '../private/db-instance-facts';
+import { IPostgresInstance } from '../common/postgres-instance';
+import { backupRetentionDaysOf, cfnDbInstanceOf } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import {
@@ -53,10 +54,11 @@ export interface AwsBackupCopyOptions {
 /** Properties of a `BackupReplication`. */
 export interface BackupReplicationProps {
   /**
-   * The DB instance whose automated backups are replicated: an instance defined in this stack (for example
-   * `MultiAzPostgres.instance`), because the setting lives on its `AWS::RDS::DBInstance`.
+   * The DB instance whose automated backups are replicated: an instance defined in this stack (a `MultiAzPostgres`, or
+   * an `rds.DatabaseInstance` wrapped with `PostgresInstanceBase.fromDatabaseInstance`), because the setting lives on
+   * its `AWS::RDS::DBInstance`.
    */
-  readonly sourceInstance: rds.IDatabaseInstance;
+  readonly sourceInstance: IPostgresInstance;
 
   /** The Region that receives the replicated automated backups, e.g. `us-west-2`. */
   readonly destinationRegion: string;
@@ -100,7 +102,7 @@ export interface BackupReplicationProps {
  * @example
  * declare const primary: MultiAzPostgres;
  * new BackupReplication(this, 'OrdersBackups', {
- *   sourceInstance: primary.instance,
+ *   sourceInstance: primary,
  *   destinationRegion: 'us-west-2',
  *   destinationKeyArn: 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10',
  * });
@@ -131,18 +133,19 @@ export class BackupReplication extends Construct {
     const cfn = this.sourceOf(props.sourceInstance);
     this.sourceRegion = stack.region;
     if (Token.isUnresolved(stack.region)) {
-      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.node.path,
+      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.instance.node.path,
         'a DB instance in a stack with an explicit env (account and region); the Region checks are made at synth time');
     }
-    validateRegionName(CONSTRUCT, 'sourceInstance', stack.region, `${props.sourceInstance.node.path} (region ${stack.region})`);
-    this.sourceInstanceIdentifier = literalIdentifierOf(props.sourceInstance) ?? props.sourceInstance.instanceIdentifier;
+    validateRegionName(CONSTRUCT, 'sourceInstance', stack.region, `${props.sourceInstance.instance.node.path} (region ${stack.region})`);
+    this.sourceInstanceIdentifier = props.sourceInstance.instanceIdentifier;
 
     this.destinationRegion = validateRegion('destinationRegion', props.destinationRegion, stack.region);
     this.destinationKeyArn = validateKeyArn(props.destinationKeyArn, this.destinationRegion, stack.account);
 
+    // Read from the resource this construct changes, so an escape hatch on it (BackupRetentionPeriod) is seen too.
     const sourceRetention = backupRetentionDaysOf(cfn);
     if (sourceRetention !== undefined && sourceRetention < 1) {
-      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.node.path,
+      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.instance.node.path,
         'a DB instance with automated backups on (backup retention of 1 day or more); there is nothing to replicate otherwise');
     }
     // A retention only known at deploy time (a token) cannot be followed: the replicated backups then keep 35 days.
@@ -199,7 +202,7 @@ export class BackupReplication extends Construct {
         }],
       }));
       const selection = this.backupPlan.addSelection('Selection', {
-        resources: [backup.BackupResource.fromRdsDatabaseInstance(props.sourceInstance)],
+        resources: [backup.BackupResource.fromRdsDatabaseInstance(props.sourceInstance.instance)],
         allowRestores: false,
       });
       const role = selection.node.tryFindChild('Role');
@@ -212,19 +215,21 @@ export class BackupReplication extends Construct {
     }
   }
 
-  private sourceOf(instance: rds.IDatabaseInstance): rds.CfnDBInstance {
+  private sourceOf(source: IPostgresInstance): rds.CfnDBInstance {
+    const instance = source.instance;
     const path = instance.node.path;
+    // The replication is set on the instance's own resource.
     const cfn = cfnDbInstanceOf(instance);
     if (!cfn) {
       throw propError(CONSTRUCT, 'sourceInstance', path,
-        'a DB instance defined in this CDK app (rds.DatabaseInstance or MultiAzPostgres.instance); the setting lives on its AWS::RDS::DBInstance');
+        'a DB instance defined in this CDK app (a MultiAzPostgres, or an rds.DatabaseInstance wrapped with PostgresInstanceBase.fromDatabaseInstance); the setting lives on its AWS::RDS::DBInstance');
     }
     if (cfn.dbClusterIdentifier !== undefined) {
       throw propError(CONSTRUCT, 'sourceInstance', path,
         'a standalone DB instance; automated backup replication is not supported for Multi-AZ DB clusters or the instances of a DB cluster '
         + '(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html)');
     }
-    if (cfn.sourceDbInstanceIdentifier !== undefined) {
+    if (source.replicationSourceArn !== undefined) {
       throw propError(CONSTRUCT, 'sourceInstance', path,
         'a primary DB instance; this instance is a read replica: replicate its source\'s backups (a PostgreSQL read replica\'s '
         + 'automated backups give no point-in-time recovery, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html)');

@@ -1,23 +1,100 @@
+import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { IPostgresInstance, PostgresInstanceAttributes } from './postgres-instance';
+import { backupRetentionDaysOf, cfnDbInstanceOf, dbInstanceArn, literalIdentifierOf, numberOrUndefined } from '../private/db-instance-facts';
+import { propError } from '../private/errors';
 import { rdsInstanceMetric } from '../private/metrics';
+import { instanceParameters } from '../private/wiring';
 
 /**
- * What every PostgreSQL DB instance construct of this library exposes: the instance, how to reach it, and its
- * CloudWatch metrics. `DbAlarmSet`, `Route53DbFailover` and the failover runbook build on this surface.
+ * What every PostgreSQL DB instance construct of this library exposes: the instance, how to reach it, what it is
+ * made of, and its CloudWatch metrics. Every part of the library takes an `IPostgresInstance`.
  */
-export abstract class PostgresInstanceBase extends Construct implements ec2.IConnectable {
+export abstract class PostgresInstanceBase extends Construct implements IPostgresInstance {
+  /**
+   * An RDS for PostgreSQL DB instance made outside this CDK app, for the parts of the library: alarms, the writable
+   * probe, a cross-Region read replica of it, a promotion role or runbook for it. Nothing is created or changed.
+   *
+   * @example
+   * const orders = PostgresInstanceBase.fromPostgresInstanceAttributes(this, 'Orders', {
+   *   instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary',
+   *   endpointAddress: 'orders-primary.abcdefghijkl.us-east-1.rds.amazonaws.com',
+   *   engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 }),
+   *   instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+   *   allocatedStorage: 100,
+   * });
+   * new DbAlarmSet(this, 'OrdersAlarms', { instance: orders });
+   */
+  public static fromPostgresInstanceAttributes(scope: Construct, id: string, attrs: PostgresInstanceAttributes): IPostgresInstance {
+    return new ImportedPostgresInstance(scope, id, attrs);
+  }
+
+  /**
+   * An `rds.DatabaseInstance` (or `rds.DatabaseInstanceReadReplica`) defined in this CDK app, as an `IPostgresInstance`.
+   * The wrapper reads the instance's literal identifier, port, engine, class and storage from its `AWS::RDS::DBInstance`
+   * and changes nothing on it, so the instance keeps its template and is never replaced. The instance needs a literal
+   * `instanceIdentifier` and a known engine: an `rds.DatabaseInstanceReadReplica` does not carry its source's engine,
+   * so give it as `engine`.
+   *
+   * @param scope the scope of the wrapper
+   * @param id the wrapper's id
+   * @param instance the DB instance
+   * @param engine the instance's engine, when the instance does not carry it
+   *
+   * @example
+   * declare const legacy: rds.DatabaseInstance; // with instanceIdentifier: 'billing-primary'
+   * const billing = PostgresInstanceBase.fromDatabaseInstance(this, 'Billing', legacy);
+   * new DbAlarmSet(this, 'BillingAlarms', { instance: billing });
+   */
+  public static fromDatabaseInstance(scope: Construct, id: string, instance: rds.IDatabaseInstance, engine?: rds.IInstanceEngine): IPostgresInstance {
+    return new WrappedDatabaseInstance(scope, id, instance, engine);
+  }
+
   /** The RDS DB instance. */
   public abstract readonly instance: rds.IDatabaseInstance;
   /** The DB instance identifier (a literal, known at synth time). */
   public abstract readonly instanceIdentifier: string;
   /** The DB instance ARN, built from literals so it can be used in another Region's stack. */
   public abstract readonly instanceArn: string;
+  /** The Region the instance is in. */
+  public abstract readonly region: string;
+  /** The account the instance is in. */
+  public abstract readonly account: string;
+  /** The port PostgreSQL listens on. */
+  public abstract readonly port: number;
+  /** The engine. */
+  public abstract readonly engine: rds.IInstanceEngine;
   /** Network access to the instance. No ingress is open until you grant it through this. */
   public abstract readonly connections: ec2.Connections;
-
+  /** The DB instance class. */
+  public abstract readonly instanceType?: ec2.InstanceType;
+  /** The allocated storage in GiB. */
+  public abstract readonly allocatedStorage?: number;
+  /** The upper limit of storage autoscaling in GiB. */
+  public abstract readonly maxAllocatedStorage?: number;
+  /** The storage type. */
+  public abstract readonly storageType?: rds.StorageType;
+  /** Whether the storage is encrypted. */
+  public abstract readonly storageEncrypted?: boolean;
+  /** Whether RDS manages the master password in Secrets Manager. */
+  public abstract readonly masterUserPasswordManagedByRds?: boolean;
+  /** The automated-backup retention. */
+  public abstract readonly backupRetention?: Duration;
+  /** Whether Multi-AZ is on. */
+  public abstract readonly isMultiAz?: boolean;
+  /** The source's ARN while the instance is a read replica. */
+  public abstract readonly replicationSourceArn?: string;
+  /** The literal parameters of the instance's parameter group. */
+  public abstract readonly parameters?: Record<string, string>;
+  /** The customer-managed KMS key that encrypts the storage. */
+  public abstract readonly storageEncryptionKey?: kms.IKey;
+  /** The master user secret. */
+  public abstract readonly masterSecret?: secretsmanager.ISecret;
   /** The endpoint that clients connect to. */
   public get endpoint(): rds.Endpoint {
     return this.instance.instanceEndpoint;
@@ -90,5 +167,148 @@ export abstract class PostgresInstanceBase extends Construct implements ec2.ICon
   /** Replica lag, seconds (published for read replicas; -1 or no data means replication is not running). */
   public metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('ReplicaLag', props);
+  }
+}
+
+const IMPORT = 'PostgresInstanceBase.fromPostgresInstanceAttributes';
+const WRAP = 'PostgresInstanceBase.fromDatabaseInstance';
+
+/** An instance made outside the app, described by its attributes. */
+class ImportedPostgresInstance extends PostgresInstanceBase {
+  public readonly instance: rds.IDatabaseInstance;
+  public readonly instanceIdentifier: string;
+  public readonly instanceArn: string;
+  public readonly region: string;
+  public readonly account: string;
+  public readonly port: number;
+  public readonly engine: rds.IInstanceEngine;
+  public readonly connections: ec2.Connections;
+  public readonly instanceType?: ec2.InstanceType;
+  public readonly allocatedStorage?: number;
+  public readonly maxAllocatedStorage?: number;
+  public readonly storageType?: rds.StorageType;
+  public readonly storageEncrypted?: boolean;
+  public readonly masterUserPasswordManagedByRds?: boolean;
+  public readonly backupRetention?: Duration;
+  public readonly isMultiAz?: boolean;
+  public readonly replicationSourceArn?: string;
+  public readonly parameters?: Record<string, string>;
+  public readonly storageEncryptionKey?: kms.IKey;
+  public readonly masterSecret?: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, attrs: PostgresInstanceAttributes) {
+    super(scope, id);
+    const arn = attrs.instanceArn;
+    if (Token.isUnresolved(arn) || !/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(arn)) {
+      throw propError(IMPORT, 'instanceArn', arn,
+        'a literal DB instance ARN of the form arn:<partition>:rds:<region>:<12-digit account>:db:<identifier>');
+    }
+    if (Token.isUnresolved(attrs.endpointAddress) || attrs.endpointAddress.length === 0) {
+      throw propError(IMPORT, 'endpointAddress', attrs.endpointAddress,
+        'the literal endpoint address, such as orders-primary.abcdefghijkl.us-east-1.rds.amazonaws.com');
+    }
+    this.port = attrs.port ?? 5432;
+    if (!Number.isInteger(this.port) || this.port < 1150 || this.port > 65535) {
+      throw propError(IMPORT, 'port', this.port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
+    }
+    const split = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME);
+    this.instanceIdentifier = split.resourceName!.toLowerCase();
+    this.instanceArn = arn;
+    this.region = split.region!;
+    this.account = split.account!;
+    this.engine = attrs.engine;
+    this.instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(this, 'Instance', {
+      instanceIdentifier: this.instanceIdentifier,
+      instanceEndpointAddress: attrs.endpointAddress,
+      port: this.port,
+      securityGroups: attrs.securityGroups ?? [],
+      engine: attrs.engine,
+      instanceResourceId: attrs.instanceResourceId,
+    });
+    this.connections = new ec2.Connections({ securityGroups: attrs.securityGroups ?? [], defaultPort: ec2.Port.tcp(this.port) });
+    this.instanceType = attrs.instanceType;
+    this.allocatedStorage = attrs.allocatedStorage;
+    this.maxAllocatedStorage = attrs.maxAllocatedStorage;
+    this.storageType = attrs.storageType;
+    this.storageEncrypted = attrs.storageEncrypted;
+    this.masterUserPasswordManagedByRds = attrs.masterUserPasswordManagedByRds;
+    this.backupRetention = attrs.backupRetention;
+    this.isMultiAz = attrs.multiAz;
+    this.replicationSourceArn = attrs.replicationSourceArn;
+    this.storageEncryptionKey = attrs.encryptionKey;
+    this.masterSecret = attrs.secret;
+  }
+}
+
+/** A DB instance of this app, read from its `AWS::RDS::DBInstance` without changing it. */
+class WrappedDatabaseInstance extends PostgresInstanceBase {
+  public readonly instance: rds.IDatabaseInstance;
+  public readonly instanceIdentifier: string;
+  public readonly instanceArn: string;
+  public readonly region: string;
+  public readonly account: string;
+  public readonly port: number;
+  public readonly engine: rds.IInstanceEngine;
+  public readonly connections: ec2.Connections;
+  public readonly instanceType?: ec2.InstanceType;
+  public readonly allocatedStorage?: number;
+  public readonly maxAllocatedStorage?: number;
+  public readonly storageType?: rds.StorageType;
+  public readonly storageEncrypted?: boolean;
+  public readonly masterUserPasswordManagedByRds?: boolean;
+  public readonly backupRetention?: Duration;
+  public readonly isMultiAz?: boolean;
+  public readonly replicationSourceArn?: string;
+  public readonly parameters?: Record<string, string>;
+  public readonly storageEncryptionKey?: kms.IKey;
+  public readonly masterSecret?: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, instance: rds.IDatabaseInstance, engine?: rds.IInstanceEngine) {
+    super(scope, id);
+    const path = instance.node.path;
+    const cfn = cfnDbInstanceOf(instance);
+    if (!cfn) {
+      throw propError(WRAP, 'instance', path,
+        'a DB instance defined in this CDK app (rds.DatabaseInstance or rds.DatabaseInstanceReadReplica); describe other instances with '
+        + 'PostgresInstanceBase.fromPostgresInstanceAttributes');
+    }
+    if (cfn.dbClusterIdentifier !== undefined) {
+      throw propError(WRAP, 'instance', path, 'a standalone DB instance, not an instance of a DB cluster');
+    }
+    const identifier = literalIdentifierOf(instance);
+    if (identifier === undefined) {
+      throw propError(WRAP, 'instance', path,
+        'a DB instance with a literal instanceIdentifier, so alarms, ARNs and other Regions\' stacks can name it at synth time');
+    }
+    const knownEngine = instance.engine ?? engine;
+    if (!knownEngine) {
+      throw propError(WRAP, 'instance', path, 'a DB instance whose engine is known, or the engine given as engine (a read replica carries none)');
+    }
+    const stack = Stack.of(instance);
+    // aws-cdk-lib renders several instance properties lazily; resolve them the way synthesis will.
+    const resolved = (value: unknown): unknown => stack.resolve(value);
+    this.instance = instance;
+    this.instanceIdentifier = identifier;
+    this.instanceArn = dbInstanceArn(stack, identifier);
+    this.region = stack.region;
+    this.account = stack.account;
+    this.engine = knownEngine;
+    this.port = numberOrUndefined(resolved(cfn.port)) ?? 5432;
+    this.connections = instance.connections;
+    const instanceClass = resolved(cfn.dbInstanceClass);
+    this.instanceType = typeof instanceClass === 'string' && !Token.isUnresolved(instanceClass)
+      ? new ec2.InstanceType(instanceClass.replace(/^db\./, '')) : undefined;
+    this.allocatedStorage = numberOrUndefined(resolved(cfn.allocatedStorage));
+    this.maxAllocatedStorage = numberOrUndefined(resolved(cfn.maxAllocatedStorage));
+    const storageType = resolved(cfn.storageType);
+    this.storageType = typeof storageType === 'string' ? storageType as rds.StorageType : undefined;
+    this.storageEncrypted = resolved(cfn.storageEncrypted) === true;
+    this.masterUserPasswordManagedByRds = resolved(cfn.manageMasterUserPassword) === true;
+    const retention = backupRetentionDaysOf(cfn);
+    this.backupRetention = retention === undefined ? undefined : Duration.days(retention);
+    this.isMultiAz = resolved(cfn.multiAz) === true;
+    this.replicationSourceArn = cfn.sourceDbInstanceIdentifier;
+    this.parameters = instanceParameters(instance);
+    this.masterSecret = instance instanceof rds.DatabaseInstance ? instance.secret : undefined;
   }
 }

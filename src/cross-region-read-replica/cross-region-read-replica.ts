@@ -4,13 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PromotedInstanceAttributes, ReplicaPromotion } from './replica-promotion';
 import { ReplicaSourceAttributes } from './replica-source';
 import { PostgresInstanceOptions } from '../common/instance-options';
+import { IPostgresInstance } from '../common/postgres-instance';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { Warnings } from '../common/warnings';
-import { dbInstanceArn } from '../private/db-instance-facts';
+import { dbInstanceArn, numberOrUndefined } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { guardFinalTemplate } from '../private/final-template-guards';
 import { isSmallerInstanceClass } from '../private/instance-class';
@@ -26,21 +28,22 @@ import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceIdentifier, validateInstanceType,
   validatePlace, validatePostgresEngine, validateRegionName, validateResourcePlace, validateSamePartition, validateStorageCeiling,
 } from '../private/validation';
-import { checkStandbyParameters, claimDbInstanceIdentifier, inheritedParameters, instanceParameters } from '../private/wiring';
+import { checkStandbyParameters, claimDbInstanceIdentifier, inheritedParameters } from '../private/wiring';
 
 const CONSTRUCT = 'CrossRegionReadReplica';
 
 /** Properties of a `CrossRegionReadReplica`. */
 export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
   /**
-   * The source DB instance, defined in this CDK app in a stack of another Region (for example `MultiAzPostgres.instance`,
-   * or an `rds.DatabaseInstance` with an explicit `instanceIdentifier`). The replica reads its identifier, engine,
-   * class, storage type, port and encryption from the source's template at synth time, and refers to it by a literal
+   * The source DB instance, in another Region: a `MultiAzPostgres`, an `rds.DatabaseInstance` of this app wrapped with
+   * `PostgresInstanceBase.fromDatabaseInstance`, or an instance imported with
+   * `PostgresInstanceBase.fromPostgresInstanceAttributes` (which must give `instanceType`). The replica takes the
+   * source's identifier, engine, class, storage type, port and encryption at synth time, and refers to it by a literal
    * ARN: no cross-Region references and no custom resources. Give either this or `sourceAttributes`.
    *
    * @default - `sourceAttributes` describes the source
    */
-  readonly sourceInstance?: rds.IDatabaseInstance;
+  readonly sourceInstance?: IPostgresInstance;
 
   /**
    * The source DB instance as an ARN plus the attributes the replica needs, for sources made outside this CDK app.
@@ -226,15 +229,26 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
  * declare const drVpc: ec2.IVpc;          // in a us-west-2 stack
  * declare const drStack: Stack;
  * const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', {
- *   sourceInstance: primary.instance,
+ *   sourceInstance: primary,
  *   vpc: drVpc,
  *   instanceIdentifier: 'orders-dr',
  * });
  */
 export class CrossRegionReadReplica extends PostgresInstanceBase {
+  /**
+   * The DB instance as the parts read it: the replica this construct creates, or, while `promotion` is
+   * `OUT_OF_BAND_DETACH` or `OUT_OF_BAND_IMPORT`, a reference to the live promoted instance (`promotedInstance`).
+   */
   public readonly instance: rds.IDatabaseInstance;
+  /**
+   * The read replica this construct creates. `node.defaultChild` of this construct is its `AWS::RDS::DBInstance`, except
+   * while `promotion` is `OUT_OF_BAND_DETACH`, when the template does not declare it.
+   */
+  public readonly readReplica: rds.DatabaseInstanceReadReplica;
   public readonly instanceIdentifier: string;
   public readonly instanceArn: string;
+  public readonly region: string;
+  public readonly account: string;
   public readonly connections: ec2.Connections;
   /** The key in the replica's Region that encrypts storage, Performance Insights and logs. */
   public readonly encryptionKey: kms.IKey;
@@ -266,6 +280,30 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   public readonly multiAz: boolean;
   /** The port the replica listens on (the source's). */
   public readonly port: number;
+  /** The replica's DB instance class (`instanceClass` as an `ec2.InstanceType`). */
+  public readonly instanceType?: ec2.InstanceType;
+  /** The storage type. */
+  public readonly storageType?: rds.StorageType;
+  /** The allocated storage in GiB, when known: a replica starts with its source's. */
+  public readonly allocatedStorage?: number;
+  /** The upper limit of storage autoscaling in GiB, if any. */
+  public readonly maxAllocatedStorage?: number;
+  /** Whether the storage is encrypted: always (a cross-Region replica of an encrypted source). */
+  public readonly storageEncrypted?: boolean = true;
+  /** Whether RDS manages the master password: never (a replica has its source's master user). */
+  public readonly masterUserPasswordManagedByRds?: boolean = false;
+  /** The source DB instance ARN while the template declares a replica (`promotion` is `REPLICA`); else undefined. */
+  public readonly replicationSourceArn?: string;
+  /** The automated-backup retention the template gives the instance, when it gives one. */
+  public readonly backupRetention?: Duration;
+  /** Whether the replica runs Multi-AZ (`multiAz`). */
+  public readonly isMultiAz?: boolean;
+  /** The literal parameters of the replica's parameter group, the TLS settings included. */
+  public readonly parameters?: Record<string, string>;
+  /** The key that encrypts the storage (`encryptionKey`). */
+  public readonly storageEncryptionKey?: kms.IKey;
+  /** None: a replica has no master secret of its own; its source's credentials apply. */
+  public readonly masterSecret?: secretsmanager.ISecret;
   /** What the template declares (`promotion`). */
   public readonly promotion: ReplicaPromotion;
   /**
@@ -285,6 +323,8 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     }
 
     validateRegionName(CONSTRUCT, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
+    this.region = stack.region;
+    this.account = stack.account;
 
     const source = resolveReplicaSource(CONSTRUCT, props.sourceInstance, props.sourceAttributes);
     // The source's Region must be an AWS Region of the replica's partition, and an ARN's partition that of its Region:
@@ -316,11 +356,15 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     const instanceType = props.instanceType ?? new ec2.InstanceType(source.instanceClass.replace(/^db\./, ''));
     validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
     this.instanceClass = `db.${instanceType.toString()}`;
+    this.instanceType = instanceType;
 
     const checked = checkInstanceOptions(CONSTRUCT, props);
     const { vpcSubnets, monitoringInterval } = checked;
     const storageType = props.storageType ?? source.storageType;
     const maxAllocatedStorage = props.maxAllocatedStorage ?? source.maxAllocatedStorage;
+    this.storageType = storageType;
+    this.maxAllocatedStorage = maxAllocatedStorage;
+    this.allocatedStorage = source.allocatedStorage;
     if (maxAllocatedStorage !== undefined) {
       // The replica starts with its source's allocated storage; its ceiling must be at least 10 % above it.
       validateStorageCeiling(CONSTRUCT, 'maxAllocatedStorage', storageType, maxAllocatedStorage, source.allocatedStorage,
@@ -328,6 +372,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     }
 
     this.multiAz = props.multiAz ?? true;
+    this.isMultiAz = this.multiAz;
     this.port = source.port;
 
     this.instanceIdentifier = (props.instanceIdentifier ?? defaultIdentifier(this));
@@ -360,6 +405,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       removalPolicy: keyRemovalPolicy,
       pendingWindow: keyRemovalPolicy === RemovalPolicy.DESTROY ? KEY_PENDING_WINDOW : undefined,
     });
+    this.storageEncryptionKey = this.encryptionKey;
     this.warnDestructiveRemoval(removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined);
     allowCloudWatchLogs(this.encryptionKey, stack, 'AllowCloudWatchLogsForThisReplica', `/aws/rds/instance/${this.instanceIdentifier}/*`);
 
@@ -372,15 +418,17 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
 
     // The replica starts from the source's own parameters (when they are literals of this app), its own props on top;
     // the TLS parameters follow the replica's enforceTls and minimumTlsVersion.
-    const sourceParameters = props.sourceInstance === undefined ? undefined : instanceParameters(props.sourceInstance);
-    const parameters = {
+    const sourceParameters = props.sourceInstance?.parameters;
+    const ownParameters = {
       ...(props.inheritSourceParameters ?? true ? inheritedParameters(sourceParameters, TLS_PARAMETERS) : {}),
       ...props.parameters,
     };
     // A hot standby needs some settings at least as high as its primary's, or it does not start.
-    checkStandbyParameters(CONSTRUCT, 'parameters', parameters, sourceParameters);
-    this.parameterGroup = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, checked,
-      { ...props, parameters: Object.keys(parameters).length > 0 ? parameters : undefined });
+    checkStandbyParameters(CONSTRUCT, 'parameters', ownParameters, sourceParameters);
+    const { group, parameters } = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, checked,
+      { ...props, parameters: Object.keys(ownParameters).length > 0 ? ownParameters : undefined });
+    this.parameterGroup = group;
+    this.parameters = parameters;
 
     this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
       props.logRetention ?? logs.RetentionDays.ONE_YEAR, keyRemovalPolicy);
@@ -423,6 +471,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       monitoringInterval,
       autoMinorVersionUpgrade: checked.autoMinorVersionUpgrade,
     });
+    this.readReplica = replica;
     const cfn = replica.node.defaultChild as rds.CfnDBInstance;
     if (this.promoted) {
       // A promoted instance is standalone: no source, and automated backups of its own (point-in-time recovery).
@@ -454,7 +503,13 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       // (Retain) keeps the instance. Its subnet group and monitoring role stay, under the same logical IDs.
       // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
       replica.node.tryRemoveChild(cfn.node.id);
+    } else {
+      // Escape hatches and aspects that look for the construct's resource find the DB instance.
+      this.node.defaultChild = cfn;
     }
+    this.replicationSourceArn = this.promoted ? undefined : this.sourceInstanceArn;
+    const backupDays = numberOrUndefined(cfn.backupRetentionPeriod);
+    this.backupRetention = backupDays === undefined ? undefined : Duration.days(backupDays);
     // While the template does not declare the instance (DETACH), or must not change anything but add it (IMPORT: an
     // import change set allows no other change), everything that reads the instance gets the live instance's literals.
     this.instance = outOfBand

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { cfnDbInstanceOf, numberOrUndefined, requireLiteralIdentifier } from '../private/db-instance-facts';
+import { IPostgresInstance } from '../common/postgres-instance';
+import { cfnDbInstanceOf, requireLiteralIdentifier } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { defaultMaxConnections, instanceClassMemoryGiB } from '../private/instance-class';
 import { rdsInstanceMetric } from '../private/metrics';
@@ -79,27 +80,30 @@ export interface DbAlarmOptions {
 
 /** Properties of a `DbAlarmSet`. */
 export interface DbAlarmSetProps {
-  /** The DB instance to watch: a primary or a read replica, of this app or imported. */
-  readonly instance: rds.IDatabaseInstance;
+  /**
+   * The DB instance to watch: a primary or a read replica, of this app (`MultiAzPostgres`, `CrossRegionReadReplica`,
+   * `PostgresInstanceBase.fromDatabaseInstance`) or imported (`PostgresInstanceBase.fromPostgresInstanceAttributes`).
+   */
+  readonly instance: IPostgresInstance;
 
   /**
    * The DB instance identifier, used in alarm names and metric dimensions.
    *
-   * @default - the instance's identifier, which must then be known at synth time
+   * @default - the instance's identifier
    */
   readonly instanceIdentifier?: string;
 
   /**
    * Whether the instance is a primary or a read replica.
    *
-   * @default - REPLICA when the instance's template has a source DB instance, else PRIMARY
+   * @default - REPLICA when the instance is a read replica (`replicationSourceArn`), else PRIMARY
    */
   readonly role?: DbRole;
 
   /**
    * The DB instance class, e.g. `db.m7g.large`, for the memory and connection thresholds.
    *
-   * @default - read from the instance's template
+   * @default - the instance's `instanceType`
    */
   readonly instanceClass?: string;
 
@@ -107,7 +111,7 @@ export interface DbAlarmSetProps {
    * The allocated storage, for the storage and WAL thresholds. With storage autoscaling the thresholds stay relative
    * to this figure, so they fire early, never late.
    *
-   * @default - read from the instance's template
+   * @default - the instance's `allocatedStorage`
    */
   readonly allocatedStorage?: Size;
 
@@ -216,7 +220,7 @@ const GIB = 1024 ** 3;
  * @example
  * declare const db: MultiAzPostgres;
  * const alarms = new DbAlarmSet(this, 'OrdersAlarms', {
- *   instance: db.instance,
+ *   instance: db,
  *   cpuUtilization: { threshold: 70 },
  *   diskQueueDepth: { enabled: false },
  * });
@@ -242,19 +246,21 @@ export class DbAlarmSet extends Construct {
   constructor(scope: Construct, id: string, props: DbAlarmSetProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const cfn = cfnDbInstanceOf(props.instance);
+    // The resource the event subscription waits for, when the instance is created in this app.
+    const cfn = cfnDbInstanceOf(props.instance.instance);
 
     const identifier = requireLiteralIdentifier(CONSTRUCT, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
-    this.role = props.role ?? (cfn?.sourceDbInstanceIdentifier !== undefined ? DbRole.REPLICA : DbRole.PRIMARY);
+    this.role = props.role ?? (props.instance.replicationSourceArn !== undefined ? DbRole.REPLICA : DbRole.PRIMARY);
 
-    const instanceClass = props.instanceClass ?? literalString(stack.resolve(cfn?.dbInstanceClass));
+    const instanceType = props.instance.instanceType;
+    const instanceClass = props.instanceClass ?? (instanceType === undefined ? undefined : `db.${instanceType.toString()}`);
     const memoryGiB = instanceClass === undefined ? undefined : instanceClassMemoryGiB(instanceClass);
     if (props.maxConnections !== undefined && (!Number.isInteger(props.maxConnections) || props.maxConnections < 1)) {
       throw propError(CONSTRUCT, 'maxConnections', props.maxConnections, 'a whole number of connections, at least 1');
     }
     this.maxConnections = props.maxConnections ?? (instanceClass === undefined ? undefined : defaultMaxConnections(instanceClass));
-    const storageGiB = props.allocatedStorage?.toGibibytes() ?? numberOrUndefined(stack.resolve(cfn?.allocatedStorage));
+    const storageGiB = props.allocatedStorage?.toGibibytes() ?? props.instance.allocatedStorage;
     if (storageGiB !== undefined && !(storageGiB > 0)) {
       throw propError(CONSTRUCT, 'allocatedStorage', storageGiB, 'a positive size');
     }
@@ -481,8 +487,4 @@ function spec(prop: keyof DbAlarmSetProps, metricName: string, title: string, de
 
 function kebab(name: string): string {
   return name.replace(/IDs$/, 'Ids').replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
-}
-
-function literalString(value: unknown): string | undefined {
-  return typeof value === 'string' && !Token.isUnresolved(value) ? value : undefined;
 }

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { APPROVAL_RESENDS, buildRunbookDefinition, PROMOTE_STATE_RETRY_SECONDS, TOPIC_ARN_SUBSTITUTION } from './definition';
+import { IPostgresInstance } from '../common/postgres-instance';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { literalAlarmNameOf } from '../private/alarms';
 import { propError } from '../private/errors';
@@ -38,8 +39,12 @@ function literalAlarmName(prop: string, alarm: cloudwatch.IAlarm): string {
 
 /** Properties of a `FailoverRunbook`. */
 export interface FailoverRunbookProps {
-  /** The cross-Region read replica to promote. The runbook lives in the replica's stack and Region. */
-  readonly replica: CrossRegionReadReplica;
+  /**
+   * The cross-Region read replica to promote: a `CrossRegionReadReplica`, an `rds.DatabaseInstanceReadReplica` of this
+   * app wrapped with `PostgresInstanceBase.fromDatabaseInstance`, or an import that gives `replicationSourceArn`. The
+   * runbook lives in the replica's Region.
+   */
+  readonly replica: IPostgresInstance;
 
   /** The topic every step is announced on, and approval requests are sent to. */
   readonly topic: sns.ITopic;
@@ -290,14 +295,18 @@ export class FailoverRunbook extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const replica = props.replica;
-    const replicaStack = Stack.of(replica);
-    if (Token.isUnresolved(stack.region) || replicaStack.region !== stack.region) {
+    if (Token.isUnresolved(stack.region) || replica.region !== stack.region) {
       throw propError(CONSTRUCT, 'replica', replica.node.path,
         `a replica in this stack's Region (${stack.region}): the runbook runs where the replica is, never in the failed Region`);
     }
     validateResourcePlace(CONSTRUCT, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
-    if (replica.promoted) {
+    if (replica instanceof CrossRegionReadReplica && replica.promoted) {
       throw propError(CONSTRUCT, 'replica', replica.node.path, 'a replica that is not yet declared promoted (promoted: true leaves nothing to promote)');
+    }
+    const primaryArn = replica.replicationSourceArn;
+    if (primaryArn === undefined) {
+      throw propError(CONSTRUCT, 'replica', replica.node.path,
+        'a read replica (an instance with replicationSourceArn): a standalone instance has nothing to promote');
     }
     const identifier = replica.instanceIdentifier;
 
@@ -316,7 +325,7 @@ export class FailoverRunbook extends Construct {
     const fenceWaitSeconds = wholeUnits(CONSTRUCT, 'fenceWait', props.fenceWait ?? Duration.minutes(3), 'seconds', 0, 900);
     const expectedPromotionSeconds = wholeUnits(CONSTRUCT, 'expectedPromotionTime', props.expectedPromotionTime ?? Duration.minutes(10),
       'seconds', 1, promotionTimeoutSeconds, 'at most promotionTimeout');
-    const retention = props.backupRetention ?? replica.sourceBackupRetention;
+    const retention = props.backupRetention ?? (replica instanceof CrossRegionReadReplica ? replica.sourceBackupRetention : undefined);
     if (retention === undefined) {
       throw propError(CONSTRUCT, 'backupRetention', undefined,
         'a retention of 1 to 35 days: the source\'s retention is not known from the replica (sourceAttributes), so give the one the primary had');
@@ -381,7 +390,7 @@ export class FailoverRunbook extends Construct {
 
     // --- Role ----------------------------------------------------------------------------------------------------------
     this.promotionRole = new PromotionRole(this, 'PromotionRole', {
-      replica: replica.instance,
+      replica,
       topic: props.topic,
       topicKey: props.topicKey,
       evidenceAlarms: [this.replicationStalledAlarm, ...evidenceAlarms,
@@ -402,7 +411,7 @@ export class FailoverRunbook extends Construct {
     const definition = buildRunbookDefinition({
       replicaIdentifier: identifier,
       replicaArn: replica.instanceArn,
-      primaryArn: replica.sourceInstanceArn,
+      primaryArn,
       namespace: PROBE_METRIC_NAMESPACE,
       evidenceAlarmNames: [stalledAlarmName, ...evidenceNames],
       lagLookbackSeconds: lookbackMinutes * 60,

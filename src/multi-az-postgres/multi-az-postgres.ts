@@ -271,9 +271,12 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
  * db.connections.allowDefaultPortFrom(app);
  */
 export class MultiAzPostgres extends PostgresInstanceBase {
-  public readonly instance: rds.IDatabaseInstance;
+  /** The RDS DB instance; `node.defaultChild` of this construct is its `AWS::RDS::DBInstance`. */
+  public readonly instance: rds.DatabaseInstance;
   public readonly instanceIdentifier: string;
   public readonly instanceArn: string;
+  public readonly region: string;
+  public readonly account: string;
   public readonly connections: ec2.Connections;
   /** The key that encrypts storage, secret, Performance Insights and logs. */
   public readonly encryptionKey: kms.IKey;
@@ -295,11 +298,37 @@ export class MultiAzPostgres extends PostgresInstanceBase {
   public readonly backupRetentionDays: number;
   /** The port PostgreSQL listens on. */
   public readonly port: number;
+  /** The DB instance class (`instanceClass` as an `ec2.InstanceType`). */
+  public readonly instanceType?: ec2.InstanceType;
+  /** Allocated storage in GiB. */
+  public readonly allocatedStorage?: number;
+  /** The upper limit of storage autoscaling in GiB, if any. */
+  public readonly maxAllocatedStorage?: number;
+  /** The storage type. */
+  public readonly storageType?: rds.StorageType;
+  /** Whether the storage is encrypted: always. */
+  public readonly storageEncrypted?: boolean = true;
+  /** Whether RDS manages the master password: never, because RDS cannot replicate such an instance across Regions. */
+  public readonly masterUserPasswordManagedByRds?: boolean = false;
+  /** The automated-backup retention. */
+  public readonly backupRetention?: Duration;
+  /** Whether Multi-AZ is on (`multiAz`). */
+  public readonly isMultiAz?: boolean;
+  /** None: this is a primary. */
+  public readonly replicationSourceArn?: string;
+  /** The literal parameters of the instance's parameter group, the TLS settings included. */
+  public readonly parameters?: Record<string, string>;
+  /** The key that encrypts the storage (`encryptionKey`). */
+  public readonly storageEncryptionKey?: kms.IKey;
+  /** The master user secret (`secret`). */
+  public readonly masterSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: MultiAzPostgresProps) {
     super(scope, id);
     const stack = Stack.of(this);
     validateRegionName(CONSTRUCT, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
+    this.region = stack.region;
+    this.account = stack.account;
 
     const engine = props.engine ?? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
     validatePostgresEngine(CONSTRUCT, 'engine', engine);
@@ -308,8 +337,10 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE);
     validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
     this.instanceClass = `db.${instanceType.toString()}`;
+    this.instanceType = instanceType;
 
     this.multiAz = props.multiAz ?? true;
+    this.isMultiAz = this.multiAz;
     if (!this.multiAz && props.acknowledgeSingleAz !== true) {
       throw propError(CONSTRUCT, 'multiAz', false,
         'a single-AZ instance does not survive an Availability Zone failure; set acknowledgeSingleAz: true to confirm it is intended');
@@ -323,10 +354,14 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     validateStorage(CONSTRUCT, storageType, allocatedStorage, props.maxAllocatedStorage);
     validateStoragePerformance(CONSTRUCT, storageType, allocatedStorage, props.iops, props.storageThroughput);
     const maxAllocatedStorage = props.maxAllocatedStorage ?? defaultStorageCeiling(storageType, allocatedStorage);
+    this.storageType = storageType;
+    this.allocatedStorage = allocatedStorage;
+    this.maxAllocatedStorage = maxAllocatedStorage;
 
     const backupRetention = props.backupRetention ?? Duration.days(35);
     validateBackupRetention(CONSTRUCT, 'backupRetention', backupRetention);
     this.backupRetentionDays = backupRetention.toDays();
+    this.backupRetention = backupRetention;
 
     const rotationSchedule = props.rotationSchedule ?? Duration.days(30);
     validateRotationSchedule(CONSTRUCT, 'rotationSchedule', rotationSchedule);
@@ -389,7 +424,9 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     this.securityGroup = securityGroup;
 
     // --- Parameters --------------------------------------------------------------------------------------------------
-    this.parameterGroup = tlsParameterGroup(this, engine, `RDS for PostgreSQL ${this.instanceIdentifier}`, checked, props);
+    const { group, parameters } = tlsParameterGroup(this, engine, `RDS for PostgreSQL ${this.instanceIdentifier}`, checked, props);
+    this.parameterGroup = group;
+    this.parameters = parameters;
 
     // --- Secret ----------------------------------------------------------------------------------------------------
     // Each replica is an AWS Region of this partition, encrypted with a key of its own Region (ReplicaRegionType.KmsKeyId).
@@ -469,11 +506,15 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       instance.node.addDependency(logGroup);
     }
     this.instance = instance;
+    // Escape hatches and aspects that look for the construct's resource find the DB instance.
+    this.node.defaultChild = instance.node.defaultChild;
     scopeMonitoringRoleTrust(instance, this.instanceArn);
     // The instance's own Connections carry the port as a deploy-time token; ours carry the literal port, so every
     // ingress rule names its port in the template and can be reviewed (and checked by cdk-nag).
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });
     this.secret = instance.secret ?? secret;
+    this.masterSecret = this.secret;
+    this.storageEncryptionKey = this.encryptionKey;
 
     if (props.rotateMasterPassword ?? true) {
       const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,7 +11,6 @@ import { DbAlarmSet } from '../db-alarm-set/db-alarm-set';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
-import { cfnDbInstanceOf, numberOrUndefined } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { forwardAspects } from '../private/forward-aspects';
 import {
@@ -366,14 +365,14 @@ export class MultiRegionPostgres extends Construct {
       keyRemovalPolicy: props.keyRemovalPolicy,
     });
     this.backups = new BackupReplication(this, 'Backups', {
-      sourceInstance: this.primary.instance,
+      sourceInstance: this.primary,
       destinationRegion: drRegion,
       destinationKeyArn: props.drBackupKeyArn,
       awsBackup: props.awsBackup,
     });
-    this.primaryAlarms = new DbAlarmSet(this, 'PrimaryAlarms', { instance: this.primary.instance });
+    this.primaryAlarms = new DbAlarmSet(this, 'PrimaryAlarms', { instance: this.primary });
     this.primaryProbe = new WritableProbe(this, 'PrimaryProbe', {
-      instance: this.primary.instance,
+      instance: this.primary,
       credentials: this.primary.secret,
       vpc: primaryNetwork.vpc,
       vpcSubnets: primaryNetwork.vpcSubnets,
@@ -400,19 +399,14 @@ export class MultiRegionPostgres extends Construct {
       drNetwork = this.drIsolatedVpc;
     }
     this.replica = new CrossRegionReadReplica(dr, 'Replica', {
-      sourceInstance: this.primary.instance,
+      sourceInstance: this.primary,
       vpc: drNetwork.vpc,
       vpcSubnets: drNetwork.vpcSubnets,
       instanceIdentifier: `${props.name}-dr`,
       removalPolicy: props.removalPolicy,
       keyRemovalPolicy: props.keyRemovalPolicy,
     });
-    // A replica has the source's storage, which its own template does not spell: read it from the primary's.
-    const primaryStorage = numberOrUndefined(primaryStack.resolve(cfnDbInstanceOf(this.primary.instance)?.allocatedStorage));
-    this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', {
-      instance: this.replica.instance,
-      allocatedStorage: primaryStorage === undefined ? undefined : Size.gibibytes(primaryStorage),
-    });
+    this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', { instance: this.replica });
     // The replica keeps the primary's name (and ARN but for the Region). The probe grants itself kms:Decrypt through
     // Secrets Manager on the secret's encryptionKey.
     // https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
@@ -422,7 +416,7 @@ export class MultiRegionPostgres extends Construct {
       encryptionKey: this.drSecretKey,
     });
     this.replicaProbe = new WritableProbe(dr, 'ReplicaProbe', {
-      instance: this.replica.instance,
+      instance: this.replica,
       credentials: this.drSecret,
       vpc: drNetwork.vpc,
       vpcSubnets: drNetwork.vpcSubnets,

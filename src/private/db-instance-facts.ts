@@ -1,6 +1,7 @@
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { propError } from './errors';
+import type { IPostgresInstance } from '../common/postgres-instance';
 
 // What constructs read from a DB instance of the app at synth time (its AWS::RDS::DBInstance, its literal identifier,
 // numbers of its template), and the ARN of a DB instance built from literals.
@@ -26,10 +27,10 @@ export function literalIdentifierOf(instance: rds.IDatabaseInstance): string | u
  * The identifier alarms and metrics are named after: `given`, or the instance's literal identifier. Rejects an
  * instance whose identifier is only known at deploy time.
  */
-export function requireLiteralIdentifier(construct: string, instance: rds.IDatabaseInstance, given?: string): string {
-  const identifier = given ?? literalIdentifierOf(instance);
+export function requireLiteralIdentifier(construct: string, instance: IPostgresInstance, given?: string): string {
+  const identifier = given ?? instance.instanceIdentifier;
   if (identifier === undefined || Token.isUnresolved(identifier)) {
-    throw propError(construct, 'instanceIdentifier', identifier ?? instance.node.path,
+    throw propError(construct, 'instanceIdentifier', identifier ?? instance.instance.node.path,
       'a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier');
   }
   return identifier;

@@ -156,14 +156,17 @@ export function checkInstanceOptions(construct: string, options: PostgresInstanc
 
 /** The instance's parameter group: the engine's family, TLS forced (or not, when acknowledged), the minimum TLS version. */
 export function tlsParameterGroup(scope: Construct, engine: rds.IInstanceEngine, description: string,
-  { enforceTls, minimumTlsVersion }: CheckedInstanceOptions, options: PostgresInstanceOptions): rds.ParameterGroup {
-  return new rds.ParameterGroup(scope, 'ParameterGroup', {
+  { enforceTls, minimumTlsVersion }: CheckedInstanceOptions,
+  options: PostgresInstanceOptions): { group: rds.ParameterGroup; parameters: Record<string, string> } {
+  const parameters: Record<string, string> = {
+    'rds.force_ssl': enforceTls ? '1' : '0',
+    'ssl_min_protocol_version': TLS_PARAMETER_VALUES[minimumTlsVersion],
+    ...options.parameters,
+  };
+  const group = new rds.ParameterGroup(scope, 'ParameterGroup', {
     engine,
     description: `${description}: TLS ${enforceTls ? 'enforced' : 'optional'}`,
-    parameters: {
-      'rds.force_ssl': enforceTls ? '1' : '0',
-      'ssl_min_protocol_version': TLS_PARAMETER_VALUES[minimumTlsVersion],
-      ...options.parameters,
-    },
+    parameters: { ...parameters },
   });
+  return { group, parameters };
 }

@@ -1,8 +1,8 @@
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { backupRetentionDaysOf, cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from './db-instance-facts';
 import { propError } from './errors';
 import { partitionOfRegion } from './validation';
+import type { IPostgresInstance } from '../common/postgres-instance';
 import type { ReplicaSourceAttributes } from '../cross-region-read-replica/replica-source';
 
 /** What a replica needs to know about its source, read at synth time. */
@@ -31,64 +31,44 @@ export interface ResolvedSource {
 }
 
 /** Reads a replica's source from exactly one of `sourceInstance` and `sourceAttributes`. */
-export function resolveReplicaSource(construct: string, instance?: rds.IDatabaseInstance, attributes?: ReplicaSourceAttributes): ResolvedSource {
+export function resolveReplicaSource(construct: string, instance?: IPostgresInstance, attributes?: ReplicaSourceAttributes): ResolvedSource {
   if ((instance === undefined) === (attributes === undefined)) {
-    throw propError(construct, 'sourceInstance', instance === undefined ? undefined : instance.node.path,
-      'give exactly one of sourceInstance (a DB instance of this app) and sourceAttributes (an ARN plus attributes)');
+    throw propError(construct, 'sourceInstance', instance === undefined ? undefined : instance.instance.node.path,
+      'give exactly one of sourceInstance (a DB instance of this app or an import) and sourceAttributes (an ARN plus attributes)');
   }
   return instance ? fromInstance(construct, instance) : fromAttributes(construct, attributes!);
 }
 
-function fromInstance(construct: string, instance: rds.IDatabaseInstance): ResolvedSource {
+function fromInstance(construct: string, instance: IPostgresInstance): ResolvedSource {
   const prop = 'sourceInstance';
-  const path = instance.node.path;
-  const cfn = cfnDbInstanceOf(instance);
-  if (!cfn) {
-    throw propError(construct, prop, path,
-      'a DB instance defined in this CDK app (rds.DatabaseInstance or MultiAzPostgres.instance); describe other sources with sourceAttributes');
-  }
-  if (cfn.dbClusterIdentifier !== undefined) {
-    throw propError(construct, prop, path, 'a standalone DB instance; instances of a DB cluster cannot have DB instance read replicas');
-  }
-  if (cfn.sourceDbInstanceIdentifier !== undefined) {
+  const path = instance.instance.node.path;
+  if (instance.replicationSourceArn !== undefined) {
     throw propError(construct, prop, path,
       'a primary DB instance; this instance is itself a read replica, and the replica of a cross-Region replica would chain two Regions of lag');
   }
-  const stack = Stack.of(instance);
-  if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
+  if (Token.isUnresolved(instance.region) || Token.isUnresolved(instance.account)) {
     throw propError(construct, prop, path,
-      `a DB instance in a stack with an explicit env (account and region); stack ${stack.stackName} is environment-agnostic`);
+      `a DB instance in a stack with an explicit env (account and region); stack ${Stack.of(instance).stackName} is environment-agnostic`);
   }
-  const identifier = literalIdentifierOf(instance);
-  if (identifier === undefined) {
-    throw propError(construct, prop, path,
-      'a DB instance with a literal instanceIdentifier, so the source ARN is known at synth time without cross-Region references');
-  }
-  if (!instance.engine) {
-    throw propError(construct, prop, path, 'a DB instance whose engine is known; describe it with sourceAttributes');
-  }
-  // aws-cdk-lib renders several instance properties lazily; resolve them the way synthesis will.
-  const resolved = (value: unknown): unknown => stack.resolve(value);
-  const instanceClass = resolved(cfn.dbInstanceClass);
-  if (typeof instanceClass !== 'string') {
+  if (instance.instanceType === undefined) {
     throw propError(construct, prop, path, 'a DB instance with a literal instance class');
   }
   return {
     prop,
     arnDescription: path,
-    region: stack.region,
-    partition: partitionOfRegion(stack.region),
-    account: stack.account,
-    identifier,
+    region: instance.region,
+    partition: partitionOfRegion(instance.region),
+    account: instance.account,
+    identifier: instance.instanceIdentifier,
     engine: instance.engine,
-    instanceClass,
-    storageType: (typeof resolved(cfn.storageType) === 'string' ? resolved(cfn.storageType) : rds.StorageType.GP2) as rds.StorageType,
-    maxAllocatedStorage: numberOrUndefined(resolved(cfn.maxAllocatedStorage)),
-    allocatedStorage: numberOrUndefined(resolved(cfn.allocatedStorage)),
-    port: numberOrUndefined(resolved(cfn.port)) ?? 5432,
-    storageEncrypted: resolved(cfn.storageEncrypted) === true,
-    masterPasswordManagedByRds: resolved(cfn.manageMasterUserPassword) === true,
-    backupRetentionDays: backupRetentionDaysOf(cfn),
+    instanceClass: `db.${instance.instanceType.toString()}`,
+    storageType: instance.storageType ?? rds.StorageType.GP3,
+    maxAllocatedStorage: instance.maxAllocatedStorage,
+    allocatedStorage: instance.allocatedStorage,
+    port: instance.port,
+    storageEncrypted: instance.storageEncrypted ?? true,
+    masterPasswordManagedByRds: instance.masterUserPasswordManagedByRds ?? false,
+    backupRetentionDays: instance.backupRetention?.toDays(),
   };
 }
 

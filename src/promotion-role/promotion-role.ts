@@ -2,12 +2,11 @@ import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { IPostgresInstance } from '../common/postgres-instance';
 import { literalAlarmNameOf } from '../private/alarms';
-import { dbInstanceArn, literalIdentifierOf } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { DNS_NAME } from '../private/validation';
@@ -50,7 +49,7 @@ export interface RecordChangeScope {
 /** Properties of a `PromotionRole`. */
 export interface PromotionRoleProps {
   /** The read replica that may be promoted: in this stack's Region, with an identifier known at synth time. */
-  readonly replica: rds.IDatabaseInstance;
+  readonly replica: IPostgresInstance;
 
   /**
    * Who assumes the role: the failover runbook's state machine, a Lambda function, or an operator role.
@@ -140,12 +139,9 @@ export class PromotionRole extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
-    const replicaStack = Stack.of(props.replica);
-    // The literal identifier makes the ARN readable in the policy; an instance without one keeps its token ARN.
-    const identifier = literalIdentifierOf(props.replica);
-    const replicaArn = identifier === undefined ? props.replica.instanceArn : dbInstanceArn(replicaStack, identifier);
-    if (replicaStack.region !== stack.region && !Token.isUnresolved(stack.region)) {
-      throw propError(CONSTRUCT, 'replica', props.replica.node.path,
+    const replicaArn = props.replica.instanceArn;
+    if (props.replica.region !== stack.region && !Token.isUnresolved(stack.region)) {
+      throw propError(CONSTRUCT, 'replica', props.replica.instance.node.path,
         `a DB instance in this stack's Region (${stack.region}): promotion runs where the replica is, never in the failed Region`);
     }
     this.replicaArn = replicaArn;

@@ -1,10 +1,10 @@
-import { Annotations, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { BackupReplication } from '../backup-replication/backup-replication';
+import { IPostgresInstance } from '../common/postgres-instance';
 import { Warnings } from '../common/warnings';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
-import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError } from '../private/errors';
 import { wholeUnits } from '../private/validation';
 
@@ -47,7 +47,7 @@ const REPLICA_LAG_PERIOD_SECONDS = 60;
 function checkSameDatabase(props: ResilienceObjectivesProps): void {
   const parts: [string, IConstruct, string, string][] = [];
   if (props.primary) {
-    parts.push(['primary', props.primary, Stack.of(props.primary).region, props.primary.instanceIdentifier]);
+    parts.push(['primary', props.primary, props.primary.region, props.primary.instanceIdentifier]);
   }
   const replica = props.runbook ? replicaOf(props.runbook) : undefined;
   if (props.runbook && replica) {
@@ -156,11 +156,12 @@ export interface ResilienceTargets {
 /** Props of `ResilienceObjectives`: the targets, and the parts whose settings make up the budget. */
 export interface ResilienceObjectivesProps extends ResilienceTargets {
   /**
-   * The primary, for the Availability Zone failure budget.
+   * The primary, for the Availability Zone failure budget: a `MultiAzPostgres`, or any `IPostgresInstance` whose
+   * `isMultiAz` is known.
    *
    * @default - no Availability Zone budget (`azFailure` is then rejected)
    */
-  readonly primary?: MultiAzPostgres;
+  readonly primary?: IPostgresInstance;
   /**
    * The failover runbook, for the Region failure budget. Its `failover` records give the DNS terms.
    *
@@ -284,7 +285,11 @@ export class ResilienceObjectives extends Construct {
 
     // --- AZ failure ----------------------------------------------------------------------------------------------------
     if (props.primary) {
-      if (!props.primary.multiAz) {
+      if (props.primary.isMultiAz === undefined && props.azFailure) {
+        throw propError(CONSTRUCT, 'primary', props.primary.node.path,
+          'an instance whose multiAz is known when azFailure is given (give multiAz to PostgresInstanceBase.fromPostgresInstanceAttributes)');
+      }
+      if (!props.primary.isMultiAz) {
         if (props.azFailure) {
           throw propError(CONSTRUCT, 'primary', props.primary.node.path,
             'a Multi-AZ primary when azFailure is given: a Single-AZ instance has no standby to fail over to, so its recovery is a restore');

@@ -8,11 +8,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { cfnDbInstanceOf, requireLiteralIdentifier } from '../private/db-instance-facts';
+import { IPostgresInstance } from '../common/postgres-instance';
+import { requireLiteralIdentifier } from '../private/db-instance-facts';
 import { DbProbeFunction } from '../private/db-probe-function';
 import { propError } from '../private/errors';
 import { defaultSubnets } from '../private/instance-setup';
@@ -20,7 +20,6 @@ import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { acknowledge, inPacks } from '../private/nag';
 import { ALARM_TOPIC_RULE, validatePrivateSubnets, validateResourcePlace } from '../private/validation';
-import { knownPort } from '../private/wiring';
 
 const CONSTRUCT = 'WritableProbe';
 
@@ -53,7 +52,7 @@ const PROBE_INTERVAL = Duration.minutes(1);
 /** Properties of a `WritableProbe`. */
 export interface WritableProbeProps {
   /** The DB instance to probe: a primary or a replica in this stack's Region. */
-  readonly instance: rds.IDatabaseInstance;
+  readonly instance: IPostgresInstance;
 
   /**
    * A secret with `username` and `password` of a login the probe uses, in this Region. For a DR replica, the
@@ -198,7 +197,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || evaluationPeriods > 10) {
       throw propError(CONSTRUCT, 'evaluationPeriods', evaluationPeriods, 'a whole number of one-minute periods from 1 to 10');
     }
-    const publishPromoted = props.publishPromoted ?? cfnDbInstanceOf(props.instance)?.sourceDbInstanceIdentifier !== undefined;
+    const publishPromoted = props.publishPromoted ?? props.instance.replicationSourceArn !== undefined;
     const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
     validatePrivateSubnets(CONSTRUCT, 'vpcSubnets', props.vpc, vpcSubnets);
 
@@ -210,7 +209,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     });
     this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
     // A literal port keeps the ingress rule reviewable (a token port cannot be checked by cdk-nag's port rules).
-    const databasePort = knownPort(props.instance);
+    const databasePort = props.instance.port;
     const port = props.port ?? databasePort ?? 5432;
     if (!Number.isInteger(port) || port < 1150 || port > 65535) {
       throw propError(CONSTRUCT, 'port', port, 'the instance\'s port, from 1150 to 65535 (the RDS for PostgreSQL range)');
@@ -315,7 +314,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
       logGroup,
       environment: {
         SECRET_ARN: props.credentials.secretArn,
-        DB_HOST: props.instance.dbInstanceEndpointAddress,
+        DB_HOST: props.instance.instance.dbInstanceEndpointAddress,
         DB_PORT: String(port),
         DB_NAME: props.databaseName ?? 'postgres',
         DB_INSTANCE_IDENTIFIER: identifier,

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { BackupReplication, BackupReplicationProps, CrossRegionReadReplica, DrBackupVault, DrBackupVaultProps, Warnings } from '../../src';
+import { BackupReplication, BackupReplicationProps, CrossRegionReadReplica, DrBackupVault, DrBackupVaultProps, PostgresInstanceBase, Warnings } from '../../src';
 import { acknowledgements, newStack, record, synthWithNag, twoRegionApp } from '../util';
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111111111111:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10';
@@ -13,7 +13,7 @@ const VAULT_ARN = 'arn:aws:backup:us-west-2:111111111111:backup-vault:orders-dr'
 function replication(props: Partial<BackupReplicationProps> = {}, primaryProps = {}) {
   const env = twoRegionApp(primaryProps);
   const construct = new BackupReplication(env.primaryStack, 'Backups', {
-    sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN, ...props,
+    sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN, ...props,
   });
   return { ...env, construct, t: record(env.primaryStack) };
 }
@@ -51,9 +51,10 @@ describe('BackupReplication: native automated backup replication', () => {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       backupRetention: Duration.days(10),
       storageEncrypted: true,
+      instanceIdentifier: 'plain-db',
     });
     new BackupReplication(stack, 'Backups', {
-      sourceInstance: db, destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',
+      sourceInstance: PostgresInstanceBase.fromDatabaseInstance(stack, 'Source', db), destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',
     });
     record(stack).hasResourceProperties('AWS::RDS::DBInstance', {
       AutomaticBackupReplicationRegion: 'eu-central-1', AutomaticBackupReplicationRetentionPeriod: 10,
@@ -112,7 +113,7 @@ describe('BackupReplication: AWS Backup plan with a cross-Region copy', () => {
     const env = twoRegionApp();
     const key = new kms.Key(env.primaryStack, 'MyKey', { enableKeyRotation: true });
     new BackupReplication(env.primaryStack, 'Backups', {
-      sourceInstance: env.primary.instance,
+      sourceInstance: env.primary,
       destinationRegion: 'us-west-2',
       destinationKeyArn: KEY_ARN,
       awsBackup: { destination: { vaultArn: VAULT_ARN }, vaultKey: key },
@@ -159,7 +160,7 @@ describe('BackupReplication rejects', () => {
     const env = twoRegionApp();
     const key = new kms.Key(env.primaryStack, 'K');
     expect(() => new BackupReplication(env.primaryStack, 'B', {
-      sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: key.keyArn,
+      sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: key.keyArn,
     })).toThrow(/invalid destinationKeyArn '\$\{Token\[TOKEN.\d+\]\}'/);
   });
 
@@ -200,26 +201,26 @@ describe('BackupReplication rejects', () => {
   test('Multi-AZ DB clusters and cluster instances', () => {
     const env = twoRegionApp();
     (env.primary.instance.node.defaultChild as rds.CfnDBInstance).dbClusterIdentifier = 'orders-cluster';
-    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
+    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
       .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': a standalone DB instance; automated backup replication is not supported for Multi-AZ DB clusters/);
   });
 
   test('a read replica as source', () => {
     const env = twoRegionApp();
-    const replica = new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary.instance, vpc: env.drNet.vpc });
-    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: replica.instance, destinationRegion: 'us-east-1', destinationKeyArn: KEY_ARN }))
+    const replica = new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary, vpc: env.drNet.vpc });
+    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: replica, destinationRegion: 'us-east-1', destinationKeyArn: KEY_ARN }))
       .toThrow(/invalid sourceInstance 'Dr\/Replica\/Instance': a primary DB instance; this instance is a read replica/);
   });
 
   test('a source in another stack, or imported', () => {
     const env = twoRegionApp();
-    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'eu-west-1', destinationKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/a' }))
+    expect(() => new BackupReplication(env.drStack, 'B', { sourceInstance: env.primary, destinationRegion: 'eu-west-1', destinationKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/a' }))
       .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': a DB instance in this construct's stack \(Dr\)/);
-    const imported = rds.DatabaseInstance.fromDatabaseInstanceAttributes(env.primaryStack, 'Imp', {
-      instanceIdentifier: 'x', instanceEndpointAddress: 'x', port: 5432, securityGroups: [],
+    const imported = PostgresInstanceBase.fromPostgresInstanceAttributes(env.primaryStack, 'Imp', {
+      instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:x', endpointAddress: 'x', engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
     });
     expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: imported, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
-      .toThrow(/invalid sourceInstance 'Primary\/Imp': a DB instance defined in this CDK app/);
+      .toThrow(/invalid sourceInstance 'Primary\/Imp\/Instance': a DB instance defined in this CDK app/);
   });
 
   test('a plain rds.DatabaseInstance without backupRetention has RDS\'s default of 1 day, which the replicated backups follow', () => {
@@ -233,7 +234,7 @@ describe('BackupReplication rejects', () => {
       storageEncrypted: true,
     });
     const backups = new BackupReplication(stack, 'Backups', {
-      sourceInstance: db, destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',
+      sourceInstance: PostgresInstanceBase.fromDatabaseInstance(stack, 'DbRef', db), destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',
     });
     expect(backups.retentionDays).toBe(1);
     record(stack).hasResourceProperties('AWS::RDS::DBInstance', {
@@ -245,20 +246,20 @@ describe('BackupReplication rejects', () => {
     const env = twoRegionApp();
     const days = new CfnParameter(env.primaryStack, 'RetentionDays', { type: 'Number', default: 14 });
     (env.primary.instance.node.defaultChild as rds.CfnDBInstance).backupRetentionPeriod = days.valueAsNumber;
-    const backups = new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN });
+    const backups = new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN });
     expect(backups.retentionDays).toBe(35);
     const other = twoRegionApp();
     (other.primary.instance.node.defaultChild as rds.CfnDBInstance).backupRetentionPeriod =
       new CfnParameter(other.primaryStack, 'RetentionDays', { type: 'Number', default: 14 }).valueAsNumber;
     expect(new BackupReplication(other.primaryStack, 'B', {
-      sourceInstance: other.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN, retention: Duration.days(14),
+      sourceInstance: other.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN, retention: Duration.days(14),
     }).retentionDays).toBe(14);
   });
 
   test('a source without automated backups', () => {
     const env = twoRegionApp();
     (env.primary.instance.node.defaultChild as rds.CfnDBInstance).backupRetentionPeriod = 0;
-    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary.instance, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
+    expect(() => new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN }))
       .toThrow(/a DB instance with automated backups on/);
   });
 });
@@ -441,9 +442,9 @@ describe('compliance packs on the two-Region layout with backups', () => {
   test('zero unacknowledged findings; backup role acknowledgements carry reasons', () => {
     const env = twoRegionApp();
     const vault = new DrBackupVault(env.drStack, 'Vault', { backupVaultName: 'orders-dr' });
-    new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary.instance, vpc: env.drNet.vpc });
+    new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary, vpc: env.drNet.vpc });
     new BackupReplication(env.primaryStack, 'Backups', {
-      sourceInstance: env.primary.instance,
+      sourceInstance: env.primary,
       destinationRegion: 'us-west-2',
       destinationKeyArn: KEY_ARN,
       awsBackup: { destination: vault.copyDestination },

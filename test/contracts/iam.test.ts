@@ -112,7 +112,7 @@ function promotionRoleApp(): TemplateEntry[] {
   const zone = route53.PrivateHostedZone.fromPrivateHostedZoneAttributes(built.drStack, 'Zone',
     { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'orders.internal' });
   new PromotionRole(built.drStack, 'Promotion', {
-    replica: built.replica.instance,
+    replica: built.replica,
     topic: built.drAlarms.topic,
     topicKey: built.drAlarms.topicKey,
     assumedBy: new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/dba-oncall`),

@@ -4,7 +4,7 @@ import { record, twoRegionApp } from '../util';
 
 describe('CrossRegionReadReplica defaults', () => {
   const { primaryStack, drStack, primary, drNet } = twoRegionApp();
-  const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc });
+  const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc });
   record(primaryStack);
   const t = record(drStack);
 

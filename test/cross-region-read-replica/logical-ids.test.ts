@@ -5,7 +5,7 @@ import { record, twoRegionApp } from '../util';
 // (a new, empty DR copy), its key or its log groups. A failing test here is a breaking change.
 test('logical IDs of the replica, its key and its log groups are stable', () => {
   const { drStack, primary, drNet } = twoRegionApp();
-  new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc });
+  new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc });
   const t = record(drStack);
   const ids = (type: string) => Object.keys(t.findResources(type)).sort();
   expect(ids('AWS::RDS::DBInstance')).toEqual(['ReplicaInstance639BE1BF']);

@@ -8,7 +8,7 @@ import { acknowledgements, record, synthWithNag, twoRegionApp } from '../util';
 describe('compliance packs on a primary plus a cross-Region replica', () => {
   test('zero unacknowledged findings in both stacks', () => {
     const { app, primaryStack, drStack, primary, drNet } = twoRegionApp();
-    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc });
+    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc });
     record(primaryStack);
     record(drStack);
     expect(synthWithNag(app).findings).toEqual([]);
@@ -16,7 +16,7 @@ describe('compliance packs on a primary plus a cross-Region replica', () => {
 
   test('the replica acknowledgements, each with a reason', () => {
     const { app, drStack, primary, drNet } = twoRegionApp();
-    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc });
+    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc });
     const acks = acknowledgements(app).filter((a) => a.path.startsWith('Dr/Replica'));
     for (const ack of acks) {
       expect(ack.reason.length).toBeGreaterThan(60);
@@ -42,7 +42,7 @@ describe('compliance packs on a primary plus a cross-Region replica', () => {
     [ReplicaPromotion.PROMOTED, /keeps native RDS automated backups for 35 days with point-in-time recovery/],
   ])('the backup-plan reason is true of a %s', (promotion, reason) => {
     const { app, drStack, primary, drNet } = twoRegionApp();
-    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, promotion });
+    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, promotion });
     const reasons = acknowledgements(app).filter((a) => a.path === 'Dr/Replica/Instance' && a.id.endsWith('RDSInBackupPlan'))
       .map((a) => a.reason);
     expect(reasons).toHaveLength(2);

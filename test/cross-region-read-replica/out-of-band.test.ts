@@ -28,23 +28,23 @@ function drStack(props: Partial<CrossRegionReadReplicaProps> = {}) {
     secretReplicaRegions: [{ region: DR_REGION, encryptionKey: kms.Key.fromKeyArn(scope, 'DrSecretKey', DR_SECRET_KEY_ARN) }],
   }));
   const primaryNet = primaryStack.node.findChild('Network') as IsolatedVpc;
-  const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary.instance });
+  const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary });
   const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
-    instance: primary.instance,
+    instance: primary,
     credentials: primary.secret,
     vpc: primaryNet.vpc,
     awsApiEndpoints: [primaryNet.secretsManagerEndpoint, primaryNet.monitoringEndpoint],
     topic: primaryAlarms.topic,
   });
   const replica = new CrossRegionReadReplica(stack, 'OrdersReplica', {
-    sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props,
+    sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props,
   });
   // An alarm set reads the class from the instance's template; in the OUT_OF_BAND steps it must be told.
   const alarms = new DbAlarmSet(stack, 'ReplicaAlarms', {
-    instance: replica.instance, allocatedStorage: Size.gibibytes(100), instanceClass: replica.instanceClass,
+    instance: replica, allocatedStorage: Size.gibibytes(100), instanceClass: replica.instanceClass,
   });
   const probe = new WritableProbe(stack, 'ReplicaProbe', {
-    instance: replica.instance,
+    instance: replica,
     credentials: secretsmanager.Secret.fromSecretAttributes(stack, 'ReplicatedSecret', {
       secretPartialArn: `arn:aws:secretsmanager:${DR_REGION}:${ACCOUNT}:secret:orders-primary/master`,
       encryptionKey: kms.Key.fromKeyArn(stack, 'SecretKey', DR_SECRET_KEY_ARN),
@@ -254,7 +254,7 @@ describe('combinations refused at synth', () => {
   test('grantConnect without the resource ID while the template does not read it', () => {
     const { drStack: stack, primary, drNet } = twoRegionApp();
     const replica = new CrossRegionReadReplica(stack, 'OrdersReplica', {
-      sourceInstance: primary.instance,
+      sourceInstance: primary,
       vpc: drNet.vpc,
       instanceIdentifier: 'orders-dr',
       promotion: ReplicaPromotion.OUT_OF_BAND_DETACH,

@@ -10,7 +10,7 @@ import { record, twoRegionApp } from '../util';
 
 function replicaTemplate(props: Partial<CrossRegionReadReplicaProps>) {
   const { drStack, primary, drNet } = twoRegionApp();
-  const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, ...props });
+  const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, ...props });
   return { t: record(drStack), replica, drStack };
 }
 
@@ -46,14 +46,14 @@ describe('CrossRegionReadReplica overrides', () => {
 
     test('the replica starts from the primary\'s custom parameters; its TLS settings stay its own', () => {
       const { drStack, primary, drNet } = twoRegionApp({ parameters: CUSTOM, minimumTlsVersion: TlsVersion.TLS_1_3 });
-      new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc });
+      new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc });
       expect(groupOf(record(drStack))).toEqual({ 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2', ...CUSTOM });
     });
 
     test('the replica\'s own parameters override, and may raise a hot-standby minimum', () => {
       const { drStack, primary, drNet } = twoRegionApp({ parameters: CUSTOM });
       new CrossRegionReadReplica(drStack, 'Replica', {
-        sourceInstance: primary.instance, vpc: drNet.vpc, parameters: { work_mem: '131072', max_connections: '500', log_min_duration_statement: '1000' },
+        sourceInstance: primary, vpc: drNet.vpc, parameters: { work_mem: '131072', max_connections: '500', log_min_duration_statement: '1000' },
       });
       expect(groupOf(record(drStack))).toEqual({
         'rds.force_ssl': '1',
@@ -67,16 +67,16 @@ describe('CrossRegionReadReplica overrides', () => {
 
     test('an override below the primary\'s hot-standby minimum is refused', () => {
       const { drStack, primary, drNet } = twoRegionApp({ parameters: CUSTOM });
-      expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, parameters: { max_connections: '300' } }))
+      expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, parameters: { max_connections: '300' } }))
         .toThrow("CrossRegionReadReplica: invalid parameters.max_connections '300': at least the primary's max_connections (400)");
     });
 
     test('inheritSourceParameters: false keeps only the replica\'s own; a primary without custom parameters gives the TLS pair only', () => {
       const off = twoRegionApp({ parameters: CUSTOM });
-      new CrossRegionReadReplica(off.drStack, 'Replica', { sourceInstance: off.primary.instance, vpc: off.drNet.vpc, inheritSourceParameters: false });
+      new CrossRegionReadReplica(off.drStack, 'Replica', { sourceInstance: off.primary, vpc: off.drNet.vpc, inheritSourceParameters: false });
       expect(groupOf(record(off.drStack))).toEqual({ 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2' });
       const plain = twoRegionApp();
-      new CrossRegionReadReplica(plain.drStack, 'Replica', { sourceInstance: plain.primary.instance, vpc: plain.drNet.vpc });
+      new CrossRegionReadReplica(plain.drStack, 'Replica', { sourceInstance: plain.primary, vpc: plain.drNet.vpc });
       expect(groupOf(record(plain.drStack))).toEqual({ 'rds.force_ssl': '1', 'ssl_min_protocol_version': 'TLSv1.2' });
     });
 
@@ -98,7 +98,7 @@ describe('CrossRegionReadReplica overrides', () => {
   test('a given key encrypts storage, Performance Insights and logs; no key is created', () => {
     const { drStack, primary, drNet } = twoRegionApp();
     const key = new kms.Key(drStack, 'MyKey', { enableKeyRotation: true });
-    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, encryptionKey: key });
+    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, encryptionKey: key });
     const t = record(drStack);
     const keyRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyKey'), 'Arn'] };
     t.hasResourceProperties('AWS::RDS::DBInstance', { KmsKeyId: keyRef, PerformanceInsightsKMSKeyId: keyRef });
@@ -129,7 +129,7 @@ describe('CrossRegionReadReplica overrides', () => {
 
   test('connections grant ingress on the literal port', () => {
     const { drStack, primary, drNet } = twoRegionApp();
-    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc });
+    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc });
     const app = new ec2.SecurityGroup(drStack, 'App', { vpc: drNet.vpc });
     replica.connections.allowDefaultPortFrom(app);
     record(drStack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' });
@@ -137,14 +137,14 @@ describe('CrossRegionReadReplica overrides', () => {
 
   test('the source port carries over to the replica', () => {
     const { drStack, primary, drNet } = twoRegionApp({ port: 6432 });
-    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc });
+    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc });
     expect(replica.port).toBe(6432);
     record(drStack).hasResourceProperties('AWS::RDS::DBInstance', { Port: '6432' });
   });
 
   test('grantConnect gives rds-db:connect on the replica', () => {
     const { drStack, primary, drNet } = twoRegionApp();
-    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc });
+    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc });
     const role = new iam.Role(drStack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
     replica.grantConnect(role, 'reporting');
     record(drStack).hasResourceProperties('AWS::IAM::Policy', {
@@ -162,7 +162,7 @@ describe('instance class sizing', () => {
     ['db.c6gd.xlarge (less memory per vCPU)', ec2.InstanceType.of(ec2.InstanceClass.C6GD, ec2.InstanceSize.XLARGE)],
   ])('a smaller class, %s, prints a warning', (_name, instanceType) => {
     const { drStack, primary, drNet } = twoRegionApp();
-    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceType });
+    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, instanceType });
     Annotations.fromStack(drStack).hasWarning('/Dr/Replica', Match.stringLikeRegexp(`looks smaller than the source's db\\.m7g\\.large.*\\[ack: ${smallerWarning}\\]`));
   });
 
@@ -173,14 +173,14 @@ describe('instance class sizing', () => {
     ['db.m8g.large', ec2.InstanceType.of(ec2.InstanceClass.M8G, ec2.InstanceSize.LARGE)],
   ])('no warning for %s', (_name, instanceType) => {
     const { drStack, primary, drNet } = twoRegionApp();
-    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceType });
+    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, instanceType });
     Annotations.fromStack(drStack).hasNoWarning('*', Match.stringLikeRegexp('looks smaller'));
   });
 
   test('the warning can be acknowledged', () => {
     const { drStack, primary, drNet } = twoRegionApp();
     const replica = new CrossRegionReadReplica(drStack, 'Replica', {
-      sourceInstance: primary.instance, vpc: drNet.vpc, instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.MEDIUM),
+      sourceInstance: primary, vpc: drNet.vpc, instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.MEDIUM),
     });
     CoreAnnotations.of(replica).acknowledgeWarning(smallerWarning, 'staging DR environment, sized down on purpose');
     Annotations.fromStack(drStack).hasNoWarning('*', Match.stringLikeRegexp('looks smaller'));

@@ -7,7 +7,7 @@ import { record, synthWithNag, twoRegionApp } from '../util';
 function drTemplate(props: Partial<CrossRegionReadReplicaProps> = {}) {
   const { app, drStack, primary, drNet } = twoRegionApp();
   const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', {
-    sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props,
+    sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props,
   });
   return { app, drStack, replica, template: record(drStack) };
 }
@@ -52,7 +52,7 @@ describe('PROMOTED: the template declares the promoted instance under the same l
 
   test('an alarm set on the promoted instance treats it as a primary (no ReplicaLag alarm)', () => {
     const { drStack, replica } = drTemplate({ promotion: ReplicaPromotion.PROMOTED });
-    const set = new DbAlarmSet(drStack, 'Alarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
+    const set = new DbAlarmSet(drStack, 'Alarms', { instance: replica, allocatedStorage: Size.gibibytes(100) });
     expect(set.role).toBe(DbRole.PRIMARY);
     expect(set.alarms.ReplicaLag).toBeUndefined();
   });
@@ -60,7 +60,7 @@ describe('PROMOTED: the template declares the promoted instance under the same l
   test('the promoted instance keeps the retention of the primary it replaces', () => {
     const { drStack, primary, drNet } = twoRegionApp({ backupRetention: Duration.days(14) });
     new CrossRegionReadReplica(drStack, 'OrdersReplica', {
-      sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', promotion: ReplicaPromotion.PROMOTED,
+      sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', promotion: ReplicaPromotion.PROMOTED,
     });
     record(drStack).hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 14 });
   });

@@ -11,7 +11,7 @@ function policies(t: Template, type: string): string[][] {
 
 function replicaPolicies(props: Partial<CrossRegionReadReplicaProps>) {
   const { drStack, primary, drNet } = twoRegionApp();
-  new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, ...props });
+  new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, ...props });
   const t = record(drStack);
   return {
     drStack,
@@ -72,7 +72,7 @@ describe('CrossRegionReadReplica removal policies', () => {
     const { drStack, primary, drNet } = twoRegionApp();
     const key = kms.Key.fromKeyArn(drStack, 'Given', 'arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
     new CrossRegionReadReplica(drStack, 'Replica', {
-      sourceInstance: primary.instance,
+      sourceInstance: primary,
       vpc: drNet.vpc,
       encryptionKey: key,
       removalPolicy: RemovalPolicy.DESTROY,

@@ -3,7 +3,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, ReplicaSourceAttributes } from '../../src';
+import { CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, PostgresInstanceBase, ReplicaSourceAttributes } from '../../src';
+
+/** A DB instance of the app, as the parts take it. */
+const wrap = (instance: rds.IDatabaseInstance) => PostgresInstanceBase.fromDatabaseInstance(Stack.of(instance), `${instance.node.id}Wrapped`, instance);
 import { ACCOUNT, newStack, twoRegionApp } from '../util';
 
 const PG18 = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
@@ -12,7 +15,7 @@ const M7G_LARGE = ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LA
 
 function replicaOf(props: Partial<CrossRegionReadReplicaProps>) {
   const { drStack, primary, drNet } = twoRegionApp();
-  return () => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, ...props });
+  return () => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, ...props });
 }
 
 function attributes(overrides: Partial<ReplicaSourceAttributes> = {}): ReplicaSourceAttributes {
@@ -45,7 +48,7 @@ describe('CrossRegionReadReplica rejects', () => {
     const source = new rds.DatabaseInstance(sameRegion, 'Source', {
       engine: PG18, vpc: net.vpc, vpcSubnets: ISOLATED, instanceIdentifier: 'orders-primary', storageEncrypted: true,
     });
-    expect(() => new CrossRegionReadReplica(sameRegion, 'Replica', { sourceInstance: source, vpc: net.vpc })).toThrow(
+    expect(() => new CrossRegionReadReplica(sameRegion, 'Replica', { sourceInstance: wrap(source), vpc: net.vpc })).toThrow(
       "CrossRegionReadReplica: invalid sourceInstance 'SameRegion/Source': the source is in us-east-1, the replica's own Region; "
       + 'a cross-Region replica must be in another Region');
   });
@@ -71,7 +74,7 @@ describe('CrossRegionReadReplica rejects', () => {
     const source = new rds.DatabaseInstance(other, 'Plain', {
       engine: PG18, vpc: net.vpc, vpcSubnets: ISOLATED, instanceIdentifier: 'plain', storageEncrypted: false,
     });
-    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: source, vpc: drNet.vpc })).toThrow(
+    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: wrap(source), vpc: drNet.vpc })).toThrow(
       /invalid sourceInstance 'Other\/Plain': the source storage is not encrypted; RDS can only create an encrypted cross-Region replica of an encrypted source/);
     expect(() => new CrossRegionReadReplica(drStack, 'Replica2', { sourceAttributes: attributes({ storageEncrypted: false }), vpc: drNet.vpc }))
       .toThrow(/the source storage is not encrypted/);
@@ -85,7 +88,7 @@ describe('CrossRegionReadReplica rejects', () => {
       engine: PG18, vpc: net.vpc, vpcSubnets: ISOLATED, instanceIdentifier: 'managed', storageEncrypted: true,
     });
     (source.node.defaultChild as rds.CfnDBInstance).manageMasterUserPassword = true;
-    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: source, vpc: drNet.vpc })).toThrow(
+    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: wrap(source), vpc: drNet.vpc })).toThrow(
       /invalid sourceInstance 'Other\/Managed': the source master password is managed by RDS in Secrets Manager \(ManageMasterUserPassword\), and RDS cannot create a cross-Region read replica/);
     expect(() => new CrossRegionReadReplica(drStack, 'Replica2', { sourceAttributes: attributes({ masterUserPasswordManagedByRds: true }), vpc: drNet.vpc }))
       .toThrow(/managed by RDS in Secrets Manager/);
@@ -116,7 +119,7 @@ describe('CrossRegionReadReplica rejects', () => {
     const { app, primary } = twoRegionApp();
     const agnostic = new Stack(app, 'Agnostic');
     const vpc = new ec2.Vpc(agnostic, 'Vpc', { subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    expect(() => new CrossRegionReadReplica(agnostic, 'Replica', { sourceInstance: primary.instance, vpc })).toThrow(
+    expect(() => new CrossRegionReadReplica(agnostic, 'Replica', { sourceInstance: primary, vpc })).toThrow(
       /CrossRegionReadReplica: invalid scope 'stack Agnostic \(region \$\{Token\[AWS.Region.\d+\]\}\)': the replica stack needs an explicit env with account and region/);
   });
 
@@ -127,7 +130,7 @@ describe('CrossRegionReadReplica rejects', () => {
     const source = new rds.DatabaseInstance(agnostic, 'Source', { engine: PG18, vpc, vpcSubnets: ISOLATED, instanceIdentifier: 'src', storageEncrypted: true });
     const dr = newStack(app, 'Dr', 'us-west-2');
     const net = new IsolatedVpc(dr, 'Network');
-    expect(() => new CrossRegionReadReplica(dr, 'Replica', { sourceInstance: source, vpc: net.vpc })).toThrow(
+    expect(() => new CrossRegionReadReplica(dr, 'Replica', { sourceInstance: wrap(source), vpc: net.vpc })).toThrow(
       /invalid sourceInstance 'Agnostic\/Source': a DB instance in a stack with an explicit env \(account and region\); stack Agnostic is environment-agnostic/);
   });
 
@@ -136,8 +139,8 @@ describe('CrossRegionReadReplica rejects', () => {
     const other = newStack(app, 'Other', 'eu-west-1');
     const net = new IsolatedVpc(other, 'Network');
     const source = new rds.DatabaseInstance(other, 'Unnamed', { engine: PG18, vpc: net.vpc, vpcSubnets: ISOLATED, storageEncrypted: true });
-    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: source, vpc: drNet.vpc })).toThrow(
-      /invalid sourceInstance 'Other\/Unnamed': a DB instance with a literal instanceIdentifier/);
+    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: wrap(source), vpc: drNet.vpc })).toThrow(
+      /PostgresInstanceBase.fromDatabaseInstance: invalid instance 'Other\/Unnamed': a DB instance with a literal instanceIdentifier/);
   });
 
   test('an imported source instance', () => {
@@ -146,24 +149,24 @@ describe('CrossRegionReadReplica rejects', () => {
     const imported = rds.DatabaseInstance.fromDatabaseInstanceAttributes(other, 'Imported', {
       instanceIdentifier: 'legacy', instanceEndpointAddress: 'legacy.example', port: 5432, securityGroups: [], engine: PG18,
     });
-    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: imported, vpc: drNet.vpc })).toThrow(
-      /invalid sourceInstance 'Other\/Imported': a DB instance defined in this CDK app .* describe other sources with sourceAttributes/);
+    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: wrap(imported), vpc: drNet.vpc })).toThrow(
+      /PostgresInstanceBase.fromDatabaseInstance: invalid instance 'Other\/Imported': a DB instance defined in this CDK app .* PostgresInstanceBase.fromPostgresInstanceAttributes/);
   });
 
   test('a source that is itself a replica', () => {
     const { app, drStack, drNet, primary } = twoRegionApp();
     const other = newStack(app, 'Other', 'eu-west-1');
     const net = new IsolatedVpc(other, 'Network');
-    const chained = new CrossRegionReadReplica(other, 'Chained', { sourceInstance: primary.instance, vpc: net.vpc, vpcSubnets: ISOLATED, instanceIdentifier: 'chained' });
-    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: chained.instance, vpc: drNet.vpc })).toThrow(
+    const chained = new CrossRegionReadReplica(other, 'Chained', { sourceInstance: primary, vpc: net.vpc, vpcSubnets: ISOLATED, instanceIdentifier: 'chained' });
+    expect(() => new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: chained, vpc: drNet.vpc })).toThrow(
       /invalid sourceInstance 'Other\/Chained\/Instance': a primary DB instance; this instance is itself a read replica/);
   });
 
   test('both or neither of sourceInstance and sourceAttributes', () => {
     const { drStack, drNet, primary } = twoRegionApp();
     expect(() => new CrossRegionReadReplica(drStack, 'Neither', { vpc: drNet.vpc })).toThrow(
-      'CrossRegionReadReplica: invalid sourceInstance (unset): give exactly one of sourceInstance (a DB instance of this app) and sourceAttributes (an ARN plus attributes)');
-    expect(() => new CrossRegionReadReplica(drStack, 'Both', { vpc: drNet.vpc, sourceInstance: primary.instance, sourceAttributes: attributes() }))
+      'CrossRegionReadReplica: invalid sourceInstance (unset): give exactly one of sourceInstance (a DB instance of this app or an import) and sourceAttributes (an ARN plus attributes)');
+    expect(() => new CrossRegionReadReplica(drStack, 'Both', { vpc: drNet.vpc, sourceInstance: primary, sourceAttributes: attributes() }))
       .toThrow(/invalid sourceInstance 'Primary\/Orders\/Instance': give exactly one of sourceInstance/);
   });
 
@@ -189,7 +192,7 @@ describe('CrossRegionReadReplica rejects', () => {
     const dr = newStack(app, 'DrPublic', 'us-west-2');
     const vpc = new ec2.Vpc(dr, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }, { name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     const make = (id: string, props: Partial<CrossRegionReadReplicaProps>) =>
-      () => new CrossRegionReadReplica(dr, id, { sourceInstance: primary.instance, vpc, ...props });
+      () => new CrossRegionReadReplica(dr, id, { sourceInstance: primary, vpc, ...props });
     expect(make('A', { vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } })).toThrow(
       "CrossRegionReadReplica: invalid vpcSubnets 'subnetType Public': the database must be placed in private or isolated subnets, never public ones");
     expect(make('B', { publiclyAccessible: true })).toThrow('CrossRegionReadReplica: invalid publiclyAccessible true: only false is supported');

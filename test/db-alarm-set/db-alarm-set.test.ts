@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmSeverity, DbAlarmSet, DbAlarmSetProps, DbRole } from '../../src';
+import { AlarmSeverity, DbAlarmSet, DbAlarmSetProps, DbRole, PostgresInstanceBase } from '../../src';
 import { ACCOUNT, dbStack, failoverApp, newStack, record } from '../util';
 
 /** The alarms of a template by name: metric, statistic, threshold, comparison, periods. */
@@ -14,7 +14,7 @@ function alarmsOf(template: ReturnType<typeof record>): Record<string, any> {
 
 describe('defaults on a MultiAzPostgres primary (db.m7g.large, 100 GiB)', () => {
   const { stack, db } = dbStack({ instanceIdentifier: 'orders-primary' });
-  const alarmSet = new DbAlarmSet(stack, 'Alarms', { instance: db.instance });
+  const alarmSet = new DbAlarmSet(stack, 'Alarms', { instance: db });
   const template = record(stack);
   const alarms = alarmsOf(template);
 
@@ -236,7 +236,7 @@ describe('descriptions state the actual threshold', () => {
   const descriptions = (overrides: Partial<DbAlarmSetProps>) => {
     const parts = failoverApp();
     new DbAlarmSet(parts.drStack, 'Extra', {
-      instance: parts.replica.instance,
+      instance: parts.replica,
       allocatedStorage: Size.gibibytes(100),
       eventSubscription: false,
       dashboard: false,
@@ -268,7 +268,7 @@ describe('overrides', () => {
     const { stack, db } = dbStack({ instanceIdentifier: 'orders-primary' });
     const topic = new sns.Topic(stack, 'OpsTopic', { enforceSSL: true });
     new DbAlarmSet(stack, 'Alarms', {
-      instance: db.instance,
+      instance: db,
       topic,
       cpuUtilization: { threshold: 70, period: Duration.minutes(1), evaluationPeriods: 10, datapointsToAlarm: 8, severity: AlarmSeverity.CRITICAL },
       diskQueueDepth: { enabled: false },
@@ -292,11 +292,10 @@ describe('overrides', () => {
 
   test('an imported instance, with the figures given by hand', () => {
     const stack = newStack();
-    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
-      instanceIdentifier: 'legacy-db',
-      instanceEndpointAddress: 'legacy-db.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
-      port: 5432,
-      securityGroups: [],
+    const instance = PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Imported', {
+      instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:legacy-db',
+      endpointAddress: 'legacy-db.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
     });
     const set = new DbAlarmSet(stack, 'Alarms', {
       instance, instanceClass: 'db.r7g.xlarge', allocatedStorage: Size.gibibytes(500), role: DbRole.REPLICA, rpo: Duration.seconds(30),
@@ -311,21 +310,21 @@ describe('overrides', () => {
 
 describe('rejections', () => {
   const cases: Array<[string, (s: ReturnType<typeof dbStack>) => DbAlarmSet, string]> = [
-    ['threshold below zero', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, cpuUtilization: { threshold: -1 } }),
+    ['threshold below zero', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, cpuUtilization: { threshold: -1 } }),
       'DbAlarmSet: invalid cpuUtilization.threshold -1: a number of %, zero or more'],
-    ['percentage above 100', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, freeStorageSpace: { threshold: 120 } }),
+    ['percentage above 100', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, freeStorageSpace: { threshold: 120 } }),
       'DbAlarmSet: invalid freeStorageSpace.threshold 120: a percentage from 0 to 100 (% of allocated storage)'],
-    ['sub-minute period', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, readLatency: { period: Duration.seconds(10) } }),
+    ['sub-minute period', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, readLatency: { period: Duration.seconds(10) } }),
       'DbAlarmSet: invalid readLatency.period \'10 seconds\': a whole number of minutes from 1 to 1440: RDS publishes instance metrics every 60 seconds'],
-    ['more datapoints than periods', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, swapUsage: { evaluationPeriods: 2, datapointsToAlarm: 3 } }),
+    ['more datapoints than periods', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, swapUsage: { evaluationPeriods: 2, datapointsToAlarm: 3 } }),
       'DbAlarmSet: invalid swapUsage.datapointsToAlarm 3: a whole number from 1 to evaluationPeriods (2)'],
-    ['zero periods', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, swapUsage: { evaluationPeriods: 0 } }),
+    ['zero periods', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, swapUsage: { evaluationPeriods: 0 } }),
       'DbAlarmSet: invalid swapUsage.evaluationPeriods 0: a whole number, at least 1, spanning at most one day'],
-    ['fractional max_connections', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, maxConnections: 10.5 }),
+    ['fractional max_connections', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, maxConnections: 10.5 }),
       'DbAlarmSet: invalid maxConnections 10.5: a whole number of connections, at least 1'],
-    ['empty allocated storage', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, allocatedStorage: Size.gibibytes(0) }),
+    ['empty allocated storage', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, allocatedStorage: Size.gibibytes(0) }),
       'DbAlarmSet: invalid allocatedStorage 0: a positive size'],
-    ['sub-second RPO', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, rpo: Duration.millis(500) }),
+    ['sub-second RPO', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, rpo: Duration.millis(500) }),
       'DbAlarmSet: invalid rpo \'500 millis\': a whole number of seconds, at least 1 second'],
   ];
   test.each(cases)('%s', (_name, make, message) => {
@@ -334,8 +333,10 @@ describe('rejections', () => {
 
   test('an imported instance without the figures the relative thresholds need', () => {
     const stack = newStack();
-    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
-      instanceIdentifier: 'legacy-db', instanceEndpointAddress: 'x.rds.amazonaws.com', port: 5432, securityGroups: [],
+    const instance = PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Imported', {
+      instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:legacy-db',
+      endpointAddress: 'x.rds.amazonaws.com',
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
     });
     expect(() => new DbAlarmSet(stack, 'A', { instance })).toThrow(
       'DbAlarmSet: invalid instanceClass (unset): the freeableMemory alarm is relative to a figure not known at synth time; give instanceClass (a class whose memory is known), or set freeableMemory: { enabled: false }');
@@ -351,7 +352,7 @@ describe('rejections', () => {
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     });
-    expect(() => new DbAlarmSet(stack, 'A', { instance })).toThrow(
-      "DbAlarmSet: invalid instanceIdentifier 'TestStack/Db': a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier");
+    expect(() => PostgresInstanceBase.fromDatabaseInstance(stack, 'Wrapped', instance)).toThrow(
+      "PostgresInstanceBase.fromDatabaseInstance: invalid instance 'TestStack/Db': a DB instance with a literal instanceIdentifier");
   });
 });

@@ -354,7 +354,7 @@ describe('defaults', () => {
   test('the runbook refuses failover records whose fence latches on another instance', () => {
     const parts = runbookApp();
     const { primary, drNet, drAlarms, failover } = parts;
-    const other = new CrossRegionReadReplica(parts.drStack, 'OtherReplica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-other' });
+    const other = new CrossRegionReadReplica(parts.drStack, 'OtherReplica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-other' });
     expect(() => new FailoverRunbook(parts.drStack, 'OtherRunbook', { replica: other, topic: drAlarms.topic, failover }))
       .toThrow(/^FailoverRunbook: invalid failover '.*Failover': a Route53DbFailover whose secondary is this replica, orders-other: its fence latches on orders-dr$/);
   });
@@ -621,7 +621,7 @@ describe('rejections', () => {
   test('a replica already declared promoted', () => {
     const parts = failoverApp();
     const promoted = new CrossRegionReadReplica(parts.drStack, 'Promoted', {
-      sourceInstance: parts.primary.instance, vpc: parts.drNet.vpc, instanceIdentifier: 'orders-dr-2', promoted: true,
+      sourceInstance: parts.primary, vpc: parts.drNet.vpc, instanceIdentifier: 'orders-dr-2', promoted: true,
     });
     expect(() => new FailoverRunbook(parts.drStack, 'Runbook', { replica: promoted, topic: parts.drAlarms.topic }))
       .toThrow("FailoverRunbook: invalid replica 'Dr/Promoted': a replica that is not yet declared promoted");
@@ -655,7 +655,7 @@ describe('rejections', () => {
 
   test('PromoteReadReplica keeps the retention of a primary with 14-day backups (the default case, 35, is above)', () => {
     const { drStack, primary, drNet } = twoRegionApp({ backupRetention: Duration.days(14) });
-    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
+    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
     expect(replica.sourceBackupRetention?.toDays()).toBe(14);
     new FailoverRunbook(drStack, 'Runbook', { replica, topic: new sns.Topic(drStack, 'Topic') });
     expect(definitionOf(record(drStack)).States.Promote.Arguments.BackupRetentionPeriod).toBe(14);

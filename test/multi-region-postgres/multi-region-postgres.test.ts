@@ -34,7 +34,7 @@ function patternApp(props: Partial<MultiRegionPostgresProps> = {}, app: App = ne
 function composedApp() {
   const parts = runbookApp({ automaticPromotion: true, approval: true });
   const backups = new BackupReplication(parts.primaryStack, 'Backups', {
-    sourceInstance: parts.primary.instance, destinationRegion: DR_REGION, destinationKeyArn: DR_KEY,
+    sourceInstance: parts.primary, destinationRegion: DR_REGION, destinationKeyArn: DR_KEY,
   });
   new ResilienceObjectives(parts.drStack, 'Objectives', { primary: parts.primary, runbook: parts.runbook, backupReplication: backups, outputs: false });
   return parts;
@@ -251,10 +251,10 @@ describe('the master secret in the DR Region', () => {
       secretPartialArn: `arn:aws:secretsmanager:${DR_REGION}:${ACCOUNT}:secret:orders-primary/master`,
       encryptionKey: kms.Key.fromKeyArn(drStack, 'SecretKey', DR_SECRET_KEY),
     });
-    const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
-    const alarms = new DbAlarmSet(drStack, 'Alarms', { instance: replica.instance, allocatedStorage: Size.gibibytes(100) });
+    const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
+    const alarms = new DbAlarmSet(drStack, 'Alarms', { instance: replica, allocatedStorage: Size.gibibytes(100) });
     new WritableProbe(drStack, 'Probe', {
-      instance: replica.instance,
+      instance: replica,
       credentials: replicaSecret,
       vpc: drNet.vpc,
       awsApiEndpoints: [drNet.secretsManagerEndpoint, drNet.monitoringEndpoint],

@@ -6,7 +6,7 @@ import { acknowledgements, failoverApp, record, synthWithNag } from '../util';
 function withRole(props: Partial<PromotionRoleProps> = {}) {
   const built = failoverApp();
   const role = new PromotionRole(built.drStack, 'Promotion', {
-    replica: built.replica.instance,
+    replica: built.replica,
     topic: built.drAlarms.topic,
     ...props,
   });
@@ -64,7 +64,7 @@ describe('options', () => {
     const built = failoverApp();
     const zone = route53.PrivateHostedZone.fromPrivateHostedZoneAttributes(built.drStack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'orders.internal' });
     new PromotionRole(built.drStack, 'Promotion', {
-      replica: built.replica.instance,
+      replica: built.replica,
       topic: built.drAlarms.topic,
       topicKey: built.drAlarms.topicKey,
       assumedBy: new iam.ArnPrincipal('arn:aws:iam::111111111111:role/dba-oncall'),
@@ -125,7 +125,7 @@ describe('compliance', () => {
 describe('rejections', () => {
   test('a replica in another Region', () => {
     const built = failoverApp();
-    expect(() => new PromotionRole(built.primaryStack, 'Promotion', { replica: built.replica.instance, topic: built.primaryAlarms.topic }))
+    expect(() => new PromotionRole(built.primaryStack, 'Promotion', { replica: built.replica, topic: built.primaryAlarms.topic }))
       .toThrow("PromotionRole: invalid replica 'Dr/OrdersReplica/Instance': a DB instance in this stack's Region (us-east-1): promotion runs where the replica is, never in the failed Region");
   });
 
@@ -142,6 +142,6 @@ describe('rejections', () => {
     const built = failoverApp();
     const zone = route53.PrivateHostedZone.fromPrivateHostedZoneAttributes(built.drStack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'orders.internal' });
     const full = props.recordChanges ? { ...props, recordChanges: { zone, ...props.recordChanges } } : props;
-    expect(() => new PromotionRole(built.drStack, 'Promotion', { replica: built.replica.instance, topic: built.drAlarms.topic, ...full })).toThrow(message);
+    expect(() => new PromotionRole(built.drStack, 'Promotion', { replica: built.replica, topic: built.drAlarms.topic, ...full })).toThrow(message);
   });
 });

@@ -39,7 +39,7 @@ const buildMultiAz: Build<MultiAzPostgresProps, MultiAzPostgres> = (app, props, 
 const buildReplica: Build<CrossRegionReadReplicaProps, CrossRegionReadReplica> = (app, props, hatch) => {
   const { drStack, primary, drNet } = twoRegionApp({}, app);
   const replica = new CrossRegionReadReplica(drStack, 'OrdersReplica', {
-    sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props,
+    sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props,
   });
   hatch?.(replica);
 };

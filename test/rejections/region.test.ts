@@ -35,7 +35,7 @@ describe.each(APPS)('what the constructs produce is accepted in %s', (_name, mak
     const primaryStack = stackIn(app, 'OrdersPrimary', PRIMARY_REGION);
     const primary = primaryIn(primaryStack);
     new BackupReplication(primaryStack, 'OrdersBackups', {
-      sourceInstance: primary.instance,
+      sourceInstance: primary,
       destinationRegion: DR_REGION,
       destinationKeyArn: `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`,
       awsBackup: { destination: vault.copyDestination },
@@ -71,7 +71,7 @@ describe.each(APPS)('what the constructs produce is accepted in %s', (_name, mak
     const primary = primaryIn(stackIn(app, 'Primary', 'us-gov-west-1'));
     const drStack = stackIn(app, 'Dr', 'us-gov-east-1');
     const drNet = new IsolatedVpc(drStack, 'Network');
-    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
+    const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
     expect(drStack.resolve(replica.sourceInstanceArn)).toBe(`arn:aws-us-gov:rds:us-gov-west-1:${ACCOUNT}:db:orders-primary`);
   });
 });
@@ -82,7 +82,7 @@ describe('valid Regions, partitions and accounts are accepted', () => {
     const stack = stackIn(app, 'Primary', PRIMARY_REGION);
     const primary = primaryIn(stack);
     const topicArn = `arn:aws:sns:${PRIMARY_REGION}:222222222222:central-alarms`;
-    new DbAlarmSet(stack, 'Alarms', { instance: primary.instance, topic: sns.Topic.fromTopicArn(stack, 'Topic', topicArn) });
+    new DbAlarmSet(stack, 'Alarms', { instance: primary, topic: sns.Topic.fromTopicArn(stack, 'Topic', topicArn) });
     const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
     expect(Object.values(alarms).every((a) => JSON.stringify(a.Properties.AlarmActions) === JSON.stringify([topicArn]))).toBe(true);
   });
@@ -92,7 +92,7 @@ describe('valid Regions, partitions and accounts are accepted', () => {
     const stack = stackIn(app, 'Primary', PRIMARY_REGION);
     const key = kms.Key.fromKeyArn(stack, 'ImportedKey', Fn.importValue('OrdersKeyArn'));
     const primary = primaryIn(stack, { encryptionKey: key });
-    expect(() => new DbAlarmSet(stack, 'Alarms', { instance: primary.instance, topic: new sns.Topic(stack, 'Topic') })).not.toThrow();
+    expect(() => new DbAlarmSet(stack, 'Alarms', { instance: primary, topic: new sns.Topic(stack, 'Topic') })).not.toThrow();
   });
 
   test('an environment-agnostic MultiAzPostgres: the Region cannot be known, so it is left alone', () => {
@@ -106,7 +106,7 @@ describe('valid Regions, partitions and accounts are accepted', () => {
     const drStack = newStack(app, 'Dr', DR_REGION);
     const drNet = new IsolatedVpc(drStack, 'Network');
     const replica = new CrossRegionReadReplica(drStack, 'Replica', {
-      sourceInstance: primary.instance,
+      sourceInstance: primary,
       vpc: drNet.vpc,
       instanceIdentifier: 'orders-dr',
       encryptionKey: kms.Key.fromKeyArn(drStack, 'Key', `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`),
@@ -121,7 +121,7 @@ describe('valid Regions, partitions and accounts are accepted', () => {
     const stack = stackIn(app, 'Primary', 'us-gov-west-1');
     const primary = primaryIn(stack);
     expect(() => new BackupReplication(stack, 'Backups', {
-      sourceInstance: primary.instance,
+      sourceInstance: primary,
       destinationRegion: 'us-gov-east-1',
       destinationKeyArn: `arn:aws-us-gov:kms:us-gov-east-1:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`,
       awsBackup: { destination: { vaultArn: `arn:aws-us-gov:backup:us-gov-east-1:${ACCOUNT}:backup-vault:orders-dr` } },

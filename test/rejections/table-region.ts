@@ -43,7 +43,7 @@ function primaryIn(app: App, region = PRIMARY_REGION): { stack: Stack; primary: 
 export function backupReplication(props: Partial<BackupReplicationProps>): (app: App) => void {
   return (app) => {
     const { stack, primary } = primaryIn(app);
-    new BackupReplication(stack, 'Backups', { sourceInstance: primary.instance, destinationRegion: DR_REGION, destinationKeyArn: BACKUP_KEY, ...props });
+    new BackupReplication(stack, 'Backups', { sourceInstance: primary, destinationRegion: DR_REGION, destinationKeyArn: BACKUP_KEY, ...props });
   };
 }
 
@@ -70,7 +70,7 @@ function replicaApp(app: App): { drStack: Stack; replicaConstruct: CrossRegionRe
   const { primary } = primaryIn(app);
   const drStack = newStack(app, 'Dr', DR_REGION);
   const drNet = new IsolatedVpc(drStack, 'Network');
-  const replicaConstruct = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
+  const replicaConstruct = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
   return { drStack, replicaConstruct, drNet, primary };
 }
 
@@ -143,7 +143,7 @@ export const REGION_REJECTIONS: RejectionRow[] = [
     source: PUT_METRIC_ALARM,
     build: (app) => {
       const { stack, primary } = primaryIn(app);
-      new DbAlarmSet(stack, 'Alarms', { instance: primary.instance, topic: sns.Topic.fromTopicArn(stack, 'Topic', topicArn(DR_REGION)) });
+      new DbAlarmSet(stack, 'Alarms', { instance: primary, topic: sns.Topic.fromTopicArn(stack, 'Topic', topicArn(DR_REGION)) });
     },
   },
   {
@@ -156,7 +156,7 @@ export const REGION_REJECTIONS: RejectionRow[] = [
     build: (app) => {
       const { stack, primary, net } = primaryIn(app);
       new WritableProbe(stack, 'Probe', {
-        instance: primary.instance, credentials: primary.secret, vpc: net.vpc, topic: sns.Topic.fromTopicArn(stack, 'Topic', topicArn(DR_REGION)),
+        instance: primary, credentials: primary.secret, vpc: net.vpc, topic: sns.Topic.fromTopicArn(stack, 'Topic', topicArn(DR_REGION)),
       });
     },
   },
@@ -347,6 +347,6 @@ function replica(props: Partial<CrossRegionReadReplicaProps>): (app: App) => voi
     const { primary } = primaryIn(app);
     const drStack = newStack(app, 'Dr', DR_REGION);
     const drNet = new IsolatedVpc(drStack, 'Network');
-    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props });
+    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props });
   };
 }

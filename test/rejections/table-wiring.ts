@@ -53,7 +53,7 @@ function replicaWithParameters(primaryParameters: Record<string, string>, replic
     const drStack = newStack(app, 'Dr', DR_REGION);
     const drNet = new IsolatedVpc(drStack, 'Network');
     new CrossRegionReadReplica(drStack, 'Replica', {
-      sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', parameters: replicaParameters,
+      sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', parameters: replicaParameters,
     });
   };
 }
@@ -104,7 +104,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
       const net = new IsolatedVpc(stack, 'Network');
       const db = new MultiAzPostgres(stack, 'Db', { vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'orders-primary' });
       new WritableProbe(stack, 'Probe', {
-        instance: db.instance, credentials: db.secret, vpc: net.vpc, port: 5433, topic: new sns.Topic(stack, 'Topic', { enforceSSL: true }),
+        instance: db, credentials: db.secret, vpc: net.vpc, port: 5433, topic: new sns.Topic(stack, 'Topic', { enforceSSL: true }),
       });
     },
   },
@@ -287,7 +287,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
       const drStack = app.node.findChild('Dr') as ReturnType<typeof newStack>;
       const primary = (app.node.findChild('Primary').node.findChild('Orders') as MultiAzPostgres);
       new CrossRegionReadReplica(drStack, 'Second', {
-        sourceInstance: primary.instance, vpc: (drStack.node.findChild('Network') as IsolatedVpc).vpc, instanceIdentifier: 'orders-dr',
+        sourceInstance: primary, vpc: (drStack.node.findChild('Network') as IsolatedVpc).vpc, instanceIdentifier: 'orders-dr',
       });
     },
   },
@@ -350,7 +350,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
         vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'billing-primary',
       });
       const backupReplication = new BackupReplication(p.primaryStack, 'BillingBackups', {
-        sourceInstance: billing.instance, destinationRegion: DR_REGION, destinationKeyArn: DR_KEY,
+        sourceInstance: billing, destinationRegion: DR_REGION, destinationKeyArn: DR_KEY,
       });
       return { primary: p.primary, backupReplication };
     }),

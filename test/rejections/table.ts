@@ -61,7 +61,7 @@ export function replica(props: Partial<CrossRegionReadReplicaProps>): (app: App)
     });
     const drStack = newStack(app, 'Dr', DR_REGION);
     const drNet = new IsolatedVpc(drStack, 'Network');
-    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary.instance, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props });
+    new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', ...props });
   };
 }
 

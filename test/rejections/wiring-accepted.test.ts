@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CrossRegionReadReplica, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres, WritableProbe } from '../../src';
+import { CrossRegionReadReplica, IPostgresInstance, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres, PostgresInstanceBase, WritableProbe } from '../../src';
 import { instanceClassMemoryGiB } from '../../src/private/instance-class';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack } from '../util';
 
@@ -48,7 +48,7 @@ test('replica parameters equal to or above the primary\'s are accepted', () => {
   const drStack = newStack(app, 'Dr', DR_REGION);
   const drNet = new IsolatedVpc(drStack, 'Network');
   expect(() => new CrossRegionReadReplica(drStack, 'Replica', {
-    sourceInstance: primary.instance,
+    sourceInstance: primary,
     vpc: drNet.vpc,
     instanceIdentifier: 'orders-dr',
     parameters: { max_connections: '500', max_wal_senders: '20', max_locks_per_transaction: '64' },
@@ -96,7 +96,7 @@ describe('instance class memory, for the relative alarms', () => {
 });
 
 describe('the probe port follows the instance', () => {
-  function probe(instance: (stack: ReturnType<typeof newStack>, net: IsolatedVpc) => rds.IDatabaseInstance, port?: number) {
+  function probe(instance: (stack: ReturnType<typeof newStack>, net: IsolatedVpc) => IPostgresInstance, port?: number) {
     const stack = newStack(newApp());
     const net = new IsolatedVpc(stack, 'Network');
     const credentials = secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'orders-primary/master');
@@ -105,12 +105,15 @@ describe('the probe port follows the instance', () => {
       instance: instance(stack, net), credentials, vpc: net.vpc, port, instanceIdentifier: 'orders-primary', topic,
     });
   }
-  const imported = (port: number) => (stack: ReturnType<typeof newStack>) => rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
-    instanceIdentifier: 'orders-primary', instanceEndpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com', port, securityGroups: [],
+  const imported = (port: number) => (stack: ReturnType<typeof newStack>) => PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Imported', {
+    instanceArn: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary',
+    endpointAddress: 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com',
+    port,
+    engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
   });
   const created = (port: number) => (stack: ReturnType<typeof newStack>, net: IsolatedVpc) => new MultiAzPostgres(stack, 'Db', {
     vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'orders-primary', port,
-  }).instance;
+  });
 
   test('the instance port, given again, is accepted', () => {
     expect(probe(created(5433), 5433)).not.toThrow();

@@ -14,7 +14,7 @@ function objectivesApp(props: Partial<ResilienceObjectivesProps> = {}, runbookPr
   const parts = failoverProps ? { ...failoverApp(failoverProps) } : runbookApp(runbookProps);
   const runbook = 'runbook' in parts ? parts.runbook : undefined;
   const backups = new BackupReplication(parts.primaryStack, 'Backups', {
-    sourceInstance: parts.primary.instance, destinationRegion: DR_REGION, destinationKeyArn: DR_KEY,
+    sourceInstance: parts.primary, destinationRegion: DR_REGION, destinationKeyArn: DR_KEY,
   });
   const objectives = new ResilienceObjectives(parts.drStack, 'Objectives', {
     primary: parts.primary, runbook, backupReplication: backups, ...props,

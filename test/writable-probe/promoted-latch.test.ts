@@ -21,14 +21,14 @@ test('by default the DR replica\'s probe publishes the latch and the primary\'s 
 test('publishPromoted overrides the default either way', () => {
   const { stack, db, net } = dbStack({ instanceIdentifier: 'orders-primary' });
   const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
-  new WritableProbe(stack, 'Probe', { instance: db.instance, credentials: db.secret, vpc: net.vpc, topic, publishPromoted: true });
+  new WritableProbe(stack, 'Probe', { instance: db, credentials: db.secret, vpc: net.vpc, topic, publishPromoted: true });
   Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
     Environment: { Variables: Match.objectLike({ DB_INSTANCE_IDENTIFIER: 'orders-primary', PROMOTED_METRIC_NAME: 'Promoted' }) },
   });
 
   const dr = failoverApp();
   const off = new WritableProbe(dr.drStack, 'Off', {
-    instance: dr.replica.instance,
+    instance: dr.replica,
     credentials: secretsmanager.Secret.fromSecretNameV2(dr.drStack, 'OffSecret', 'orders-primary/master'),
     vpc: dr.drNet.vpc,
     topic: dr.drAlarms.topic,

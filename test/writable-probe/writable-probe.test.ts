@@ -2,9 +2,8 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { IsolatedVpc, PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
+import { IsolatedVpc, PostgresInstanceBase, PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
 import { dbStack, failoverApp, record } from '../util';
 
 /**
@@ -79,7 +78,7 @@ describe('defaults (primary stack of the failover app)', () => {
     expect(unreachable(template, 'orders-primary-unreachable')).toMatch(/TLS login and SELECT within 5 s/);
     const parts = failoverApp();
     new WritableProbe(parts.primaryStack, 'SlowProbe', {
-      instance: parts.primary.instance,
+      instance: parts.primary,
       credentials: parts.primary.secret,
       topic: parts.primaryAlarms.topic,
       vpc: (parts.primaryStack.node.findChild('Network') as IsolatedVpc).vpc,
@@ -196,10 +195,10 @@ test('an instance whose identifier is only known at deploy time', () => {
   const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Imported', {
     instanceIdentifier: Token.asString({ Ref: 'Identifier' }), instanceEndpointAddress: 'x.rds.amazonaws.com', port: 5432, securityGroups: [],
   });
-  const topic = new sns.Topic(stack, 'T', { enforceSSL: true });
-  const credentials = secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'db');
-  expect(() => new WritableProbe(stack, 'P', { instance, credentials, vpc: net.vpc, topic })).toThrow(
-    "WritableProbe: invalid instanceIdentifier 'TestStack/Imported': a literal DB instance identifier: the instance has none known at synth time, so give instanceIdentifier");
+  // An IPostgresInstance always has a literal identifier: the import refuses an instance without one.
+  expect(() => PostgresInstanceBase.fromDatabaseInstance(stack, 'Wrapped', instance)).toThrow(
+    "PostgresInstanceBase.fromDatabaseInstance: invalid instance 'TestStack/Imported': a DB instance defined in this CDK app");
+  void net;
 });
 
 test('public subnets', () => {
@@ -207,7 +206,7 @@ test('public subnets', () => {
   const vpc = new ec2.Vpc(stack, 'Mixed', { natGateways: 0, restrictDefaultSecurityGroup: false });
   const topic = new sns.Topic(stack, 'T', { enforceSSL: true });
   expect(() => new WritableProbe(stack, 'P', {
-    instance: db.instance, credentials: db.secret, vpc, topic, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    instance: db, credentials: db.secret, vpc, topic, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
   })).toThrow("WritableProbe: invalid vpcSubnets 'subnetType Public': the database must be placed in private or isolated subnets, never public ones");
 });
 
@@ -215,7 +214,7 @@ describe('overrides and rejections', () => {
   function make(overrides: Partial<WritableProbeProps>) {
     const { stack, db, net } = dbStack({ instanceIdentifier: 'orders-primary' });
     const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
-    const probe = new WritableProbe(stack, 'Probe', { instance: db.instance, credentials: db.secret, vpc: net.vpc, topic, ...overrides });
+    const probe = new WritableProbe(stack, 'Probe', { instance: db, credentials: db.secret, vpc: net.vpc, topic, ...overrides });
     return { stack, probe };
   }
 
