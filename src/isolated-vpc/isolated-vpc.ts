@@ -4,9 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
+
+const CONSTRUCT = 'IsolatedVpc';
 
 /** Properties of an `IsolatedVpc`. */
 export interface IsolatedVpcProps {
@@ -66,9 +68,10 @@ export class IsolatedVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: IsolatedVpcProps = {}) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const maxAzs = props.maxAzs ?? 2;
     if (!Number.isInteger(maxAzs) || maxAzs < 2 || maxAzs > 6) {
-      throw propError('IsolatedVpc', 'maxAzs', maxAzs, 'a whole number from 2 to 6: a Multi-AZ DB instance needs subnets in two Availability Zones');
+      throw propError(construct, 'maxAzs', maxAzs, 'a whole number from 2 to 6: a Multi-AZ DB instance needs subnets in two Availability Zones');
     }
     const stack = Stack.of(this);
 

@@ -2,7 +2,7 @@ import { Duration, IResource, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { propError } from './errors';
+import { isToken, propError } from './errors';
 
 /**
  * Oldest PostgreSQL major version still in RDS standard support (PostgreSQL 13 left standard support on
@@ -212,9 +212,16 @@ export function validateStoragePerformance(construct: string, storageType: rds.S
  * placeholder, never a resolved value.
  */
 function literalNumber(construct: string, prop: string, value: number): void {
-  if (Token.isUnresolved(value)) {
-    throw propError(construct, prop, Token.asString(value),
-      'a literal number is required, because the storage limits of RDS are checked against it at synth time');
+  requireLiteral(construct, prop, value, 'number', 'the storage limits of RDS are checked against it at synth time');
+}
+
+/**
+ * Rejects a deploy-time value (a string, number, Duration or Size token) where a check or a derived value needs the
+ * literal one, saying what needs it (`because ...`). The message shows the token as `(a token)`.
+ */
+export function requireLiteral(construct: string, prop: string, value: unknown, kind: string, because: string): void {
+  if (isToken(value)) {
+    throw propError(construct, prop, value, `a literal ${kind} is required, because ${because}`);
   }
 }
 
@@ -237,6 +244,8 @@ export function validateInstanceType(construct: string, prop: string, instanceTy
  */
 export function wholeUnits(construct: string, prop: string, value: Duration, unit: 'days' | 'hours' | 'minutes' | 'seconds',
   min: number, max: number, limit?: string): number {
+  const range = `a whole number of ${unit} from ${min} to ${max}${limit ? ` (${limit})` : ''}`;
+  requireLiteral(construct, prop, value, 'duration', `it is checked at synth time: ${range}`);
   const n = {
     days: () => value.toDays({ integral: false }),
     hours: () => value.toHours({ integral: false }),
@@ -244,7 +253,7 @@ export function wholeUnits(construct: string, prop: string, value: Duration, uni
     seconds: () => value.toSeconds({ integral: false }),
   }[unit]();
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw propError(construct, prop, value.toHumanString(), `a whole number of ${unit} from ${min} to ${max}${limit ? ` (${limit})` : ''}`);
+    throw propError(construct, prop, value.toHumanString(), range);
   }
   return n;
 }
@@ -372,6 +381,7 @@ export function validateSecretName(construct: string, prop: string, name: string
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html
  */
 export function validateRotationSchedule(construct: string, prop: string, schedule: Duration): void {
+  requireLiteral(construct, prop, schedule, 'duration', 'the rotation rule (4 hours to 999 days, in whole hours) is checked at synth time');
   const hours = schedule.toHours({ integral: false });
   if (!Number.isInteger(hours) || hours < 4 || hours > 999 * 24) {
     throw propError(construct, prop, schedule.toHumanString(),

@@ -4,7 +4,7 @@ import { BackupReplication } from '../backup-replication/backup-replication';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'ResilienceObjectives';
@@ -46,7 +46,7 @@ const REPLICA_LAG_PERIOD_SECONDS = 60;
  * Refuses parts of two databases: the budgets of one database computed from another's runbook or backups are not the
  * database's budgets.
  */
-function checkSameDatabase(props: ResilienceObjectivesProps): void {
+function checkSameDatabase(construct: string, props: ResilienceObjectivesProps): void {
   const parts: [string, IConstruct, string, string][] = [];
   if (props.primary) {
     parts.push(['primary', props.primary, Stack.of(props.primary).region, props.primary.instanceIdentifier]);
@@ -63,7 +63,7 @@ function checkSameDatabase(props: ResilienceObjectivesProps): void {
   const [first, ...rest] = known;
   for (const [prop, part, region, identifier] of rest) {
     if (region !== first[2] || identifier.toLowerCase() !== first[3].toLowerCase()) {
-      throw propError(CONSTRUCT, prop, part.node.path,
+      throw propError(construct, prop, part.node.path,
         `a part of the database ${first[0]} is about (${first[3]} in ${first[2]}), not of ${identifier} in ${region}: `
         + 'objectives that mix two databases report budgets neither has');
     }
@@ -247,24 +247,25 @@ export class ResilienceObjectives extends Construct {
 
   constructor(scope: Construct, id: string, props: ResilienceObjectivesProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const minimumHeadroom = props.minimumHeadroom ?? 0.2;
     if (!Number.isFinite(minimumHeadroom) || minimumHeadroom < 0 || minimumHeadroom >= 1) {
-      throw propError(CONSTRUCT, 'minimumHeadroom', minimumHeadroom, 'a fraction from 0 to less than 1, such as 0.2 for 20 %');
+      throw propError(construct, 'minimumHeadroom', minimumHeadroom, 'a fraction from 0 to less than 1, such as 0.2 for 20 %');
     }
     const seconds = (prop: string, value: Duration | undefined, fallback: Duration, min: number, max: number) =>
-      wholeUnits(CONSTRUCT, prop, value ?? fallback, 'seconds', min, max);
+      wholeUnits(construct, prop, value ?? fallback, 'seconds', min, max);
     // AWS documents a Multi-AZ instance failover as typically 60-120 s: an estimate below 60 s reports an RTO as met
     // that the configuration cannot meet.
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html
     const azFailoverSeconds = seconds('azFailoverTime', props.azFailoverTime, Duration.seconds(120), MIN_AZ_FAILOVER_SECONDS, 3600);
-    checkSameDatabase(props);
+    checkSameDatabase(construct, props);
     const dnsCacheSeconds = seconds('clientDnsCache', props.clientDnsCache, Duration.seconds(60), 0, 3600);
     const operatorSeconds = seconds('operatorResponseTime', props.operatorResponseTime, Duration.minutes(15), 0, 86_400);
     const copySeconds = seconds('backupCopyDelay', props.backupCopyDelay, Duration.minutes(5), 0, 86_400);
 
     const budgets: ObjectiveBudget[] = [];
     const check = (scenario: string, measure: string, prop: string, target: Duration | undefined, terms: BudgetTerm[]) => {
-      const targetSeconds = target === undefined ? undefined : wholeUnits(CONSTRUCT, prop, target, 'seconds', 0, 31_536_000);
+      const targetSeconds = target === undefined ? undefined : wholeUnits(construct, prop, target, 'seconds', 0, 31_536_000);
       const budget = budgetOf(scenario, measure, targetSeconds, terms);
       budgets.push(budget);
       if (targetSeconds === undefined) {
@@ -272,7 +273,7 @@ export class ResilienceObjectives extends Construct {
       }
       if (budget.budgetSeconds > targetSeconds) {
         const largest = [...terms].sort((a, b) => b.seconds - a.seconds)[0];
-        throw new Error(`${CONSTRUCT}: ${prop} is ${targetSeconds} s, but the configuration's worst case is `
+        throw new Error(`${construct}: ${prop} is ${targetSeconds} s, but the configuration's worst case is `
           + `${budget.budgetSeconds} s (${formulaOf(terms)}). The largest term is ${largest.name}, ${largest.seconds} s, `
           + `set by ${largest.setBy}: shorten it, or raise ${prop} to at least ${budget.budgetSeconds} s.`);
       }
@@ -288,7 +289,7 @@ export class ResilienceObjectives extends Construct {
     if (props.primary) {
       if (!props.primary.multiAz) {
         if (props.azFailure) {
-          throw propError(CONSTRUCT, 'primary', props.primary.node.path,
+          throw propError(construct, 'primary', props.primary.node.path,
             'a Multi-AZ primary when azFailure is given: a Single-AZ instance has no standby to fail over to, so its recovery is a restore');
         }
       } else {
@@ -304,14 +305,14 @@ export class ResilienceObjectives extends Construct {
         ]);
       }
     } else if (props.azFailure) {
-      throw propError(CONSTRUCT, 'primary', undefined, 'the MultiAzPostgres primary, to compute the budget azFailure is checked against');
+      throw propError(construct, 'primary', undefined, 'the MultiAzPostgres primary, to compute the budget azFailure is checked against');
     }
 
     // --- Region failure ------------------------------------------------------------------------------------------------
     const runbook = props.runbook;
     if (runbook) {
       if (props.regionFailure && !runbook.failover) {
-        throw propError(CONSTRUCT, 'runbook', runbook.node.path,
+        throw propError(construct, 'runbook', runbook.node.path,
           'a runbook with failover records when regionFailure is given: without them clients are not moved to the promoted replica');
       }
       const stallSeconds = runbook.stallAfter.toSeconds();
@@ -356,7 +357,7 @@ export class ResilienceObjectives extends Construct {
       check('Region failure', 'RTO', 'regionFailure.rto', props.regionFailure?.rto, terms);
       const regionRpo = props.regionFailure?.rpo;
       if (regionRpo !== undefined && regionRpo.toSeconds({ integral: false }) < REPLICA_LAG_PERIOD_SECONDS) {
-        throw propError(CONSTRUCT, 'regionFailure.rpo', regionRpo.toHumanString(),
+        throw propError(construct, 'regionFailure.rpo', regionRpo.toHumanString(),
           `at least ${REPLICA_LAG_PERIOD_SECONDS} seconds: replication to the other Region is asynchronous, and the lag guard `
           + `reads ReplicaLag, which RDS publishes once a minute, so it cannot hold the data lost below one ${REPLICA_LAG_PERIOD_SECONDS} s period`);
       }
@@ -367,7 +368,7 @@ export class ResilienceObjectives extends Construct {
           'FailoverRunbook rpo', SOURCES.replicaLag, false),
       ]);
     } else if (props.regionFailure) {
-      throw propError(CONSTRUCT, 'runbook', undefined, 'the FailoverRunbook, to compute the budget regionFailure is checked against');
+      throw propError(construct, 'runbook', undefined, 'the FailoverRunbook, to compute the budget regionFailure is checked against');
     }
 
     // --- Restore from the replicated backups ---------------------------------------------------------------------------
@@ -379,7 +380,7 @@ export class ResilienceObjectives extends Construct {
           'backupCopyDelay', SOURCES.backupReplication, true),
       ]);
     } else if (props.backupRestoreRpo) {
-      throw propError(CONSTRUCT, 'backupReplication', undefined, 'the BackupReplication, to compute the budget backupRestoreRpo is checked against');
+      throw propError(construct, 'backupReplication', undefined, 'the BackupReplication, to compute the budget backupRestoreRpo is checked against');
     }
     this.budgets = budgets;
 
