@@ -547,7 +547,8 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
  */
-function replicaBackupRetentionDays(construct: string, props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion, engine: rds.IInstanceEngine): number {
+function replicaBackupRetentionDays(construct: string, props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion,
+  engine: rds.IInstanceEngine): number {
   if (props.replicaBackupRetention !== undefined && promotion !== ReplicaPromotion.REPLICA) {
     throw propError(construct, 'replicaBackupRetention', props.replicaBackupRetention.toHumanString(),
       `unset while promotion is ${promotion}: the promoted instance's retention is promotedBackupRetention`);
@@ -584,7 +585,8 @@ function resolvePromotion(construct: string, props: CrossRegionReadReplicaProps)
  * the template declares it, missing attributes where it does not, and a removal policy that would delete or snapshot
  * the instance when it leaves the template.
  */
-function checkPromotionProps(construct: string, props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion, identifier: string, region: string): void {
+function checkPromotionProps(construct: string, props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion, identifier: string,
+  region: string): void {
   if (props.promotedBackupRetention !== undefined && promotion === ReplicaPromotion.REPLICA) {
     throw propError(construct, 'promotedBackupRetention', props.promotedBackupRetention.toHumanString(),
       'unset while promotion is REPLICA: it is the retention of the promoted instance; the replica\'s own is replicaBackupRetention');

@@ -28,13 +28,13 @@ describe.each([true, false])('with %s for aws-cdk-lib template validation (valid
       error = e as Error;
     }
     expect(error?.message).toMatch(message);
-    const path = message.exec(error!.message)![1];
-    const named = app.node.findAll().find((c) => c.node.path === path);
+    const constructPath = message.exec(error!.message)![1];
+    const named = app.node.findAll().find((c) => c.node.path === constructPath);
     expect(named?.constructor.name).toBe(row.construct);
     // Where the app holds more than one construct of the type, the row names the one that was given the bad value.
     const sameType = app.node.findAll().filter((c) => c.constructor.name === row.construct);
     if (sameType.length > 1 || row.path !== undefined) {
-      expect(path).toBe(row.path);
+      expect(constructPath).toBe(row.path);
     }
   });
 });
