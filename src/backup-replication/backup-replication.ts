@@ -9,7 +9,8 @@ import { propError, where } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { cfnDbInstanceOf, literalIdentifierOf, numberOrUndefined } from '../private/source';
 import {
-  MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition, wholeUnits,
+  MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateKeyArn, validatePlace, validateRegionName, validateResourcePlace,
+  validateSamePartition, wholeUnits,
 } from '../private/validation';
 
 const CONSTRUCT = 'BackupReplication';
@@ -136,7 +137,7 @@ export class BackupReplication extends Construct {
     this.sourceInstanceIdentifier = literalIdentifierOf(props.sourceInstance) ?? props.sourceInstance.instanceIdentifier;
 
     this.destinationRegion = validateRegion(construct, 'destinationRegion', props.destinationRegion, stack.region);
-    this.destinationKeyArn = validateKeyArn(construct, props.destinationKeyArn, this.destinationRegion, stack.account);
+    this.destinationKeyArn = validateKeyArn(construct, 'destinationKeyArn', props.destinationKeyArn, this.destinationRegion, stack.account);
 
     const sourceRetention = numberOrUndefined(stack.resolve(cfn.backupRetentionPeriod));
     if (sourceRetention === undefined || sourceRetention < 1) {
@@ -252,31 +253,6 @@ function validateRegion(construct: string, prop: string, region: string, sourceR
   return region;
 }
 
-/**
- * The key must be in the destination Region and in the source's account: the replicated automated backups stay in that
- * account (StartDBInstanceAutomatedBackupsReplication names a destination Region, never an account).
- *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html
- */
-function validateKeyArn(construct: string, arn: string, region: string, account: string): string {
-  const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(arn);
-  if (!match) {
-    throw propError(construct, 'destinationKeyArn', arn,
-      'a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>); RDS takes a key ARN in the destination Region, not an alias or a token');
-  }
-  // The partition of the ARN must be that of its Region, and so of the destination's.
-  validatePlace(construct, 'destinationKeyArn', arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
-  validateSamePartition(construct, 'destinationKeyArn', arn, match[1], region, 'the destination');
-  if (match[1] !== region) {
-    throw propError(construct, 'destinationKeyArn', arn, `a key in the destination Region ${region}, not ${match[1]}`);
-  }
-  if (!Token.isUnresolved(account) && match[2] !== account) {
-    throw propError(construct, 'destinationKeyArn', arn,
-      `a key in the source's account ${account}, not ${match[2]}: RDS replicates automated backups to another Region of the same `
-      + 'account (StartDBInstanceAutomatedBackupsReplication names a Region, not an account) and documents no key of another account for them');
-  }
-  return arn;
-}
 
 /**
  * The copy vault must be in another Region and in the source's account: for Amazon RDS, AWS Backup copies a recovery

@@ -17,7 +17,10 @@ import { propError, where } from '../private/errors';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME, rdsInstanceMetric } from '../private/metrics';
 import { acknowledge } from '../private/nag';
-import { ALARM_TOPIC_RULE, validateBackupRetention, validateResourcePlace, wholeUnits } from '../private/validation';
+import {
+  ALARM_TOPIC_RULE, DEFAULT_PROMOTION_TIMEOUT, REPLICA_LAG_PERIOD_SECONDS, validateApprovalTimeout, validateBackupRetention,
+  validateExpectedPromotionTime, validateResourcePlace, validateRunbookRpo, wholeUnits,
+} from '../private/validation';
 import { FENCE_TAG_PREFIX, PromotionRole } from '../promotion-role/promotion-role';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
@@ -64,9 +67,11 @@ export interface FailoverRunbookProps {
   /**
    * The recovery point objective: the runbook refuses to promote when the data the replica may lack exceeds it. The
    * bound is ReplicaLag at the moment replay stopped advancing, read from the last `lagLookback` (RDS for PostgreSQL
-   * reports the time since the last replayed transaction, which keeps growing after the primary stops).
+   * reports the time since the last replayed transaction, which keeps growing after the primary stops). At least 60
+   * seconds: RDS publishes ReplicaLag once a minute.
    *
    * @default Duration.seconds(60)
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
    */
   readonly rpo?: Duration;
 
@@ -299,20 +304,20 @@ export class FailoverRunbook extends Construct {
     const identifier = replica.instanceIdentifier;
 
     // --- Settings ------------------------------------------------------------------------------------------------------
-    const rpoSeconds = wholeUnits(construct, 'rpo', props.rpo ?? Duration.seconds(60), 'seconds', 1, 86_400);
+    const rpoSeconds = validateRunbookRpo(construct, 'rpo', props.rpo ?? Duration.seconds(REPLICA_LAG_PERIOD_SECONDS));
     const lookbackMinutes = wholeUnits(construct, 'lagLookback', props.lagLookback ?? Duration.minutes(15), 'minutes', 1, 60);
     const stallMinutes = wholeUnits(construct, 'stallAfter', props.stallAfter ?? Duration.minutes(3), 'minutes', 1, 30);
-    const approvalTimeoutSeconds = wholeUnits(construct, 'approvalTimeout', props.approvalTimeout ?? Duration.hours(1), 'seconds', 60, 86_400);
+    const approvalTimeoutSeconds = validateApprovalTimeout(construct, 'approvalTimeout', props.approvalTimeout ?? Duration.hours(1));
     const pollSeconds = wholeUnits(construct, 'pollInterval', props.pollInterval ?? Duration.seconds(30), 'seconds', 10, 300);
-    const promotionTimeoutSeconds = wholeUnits(construct, 'promotionTimeout', props.promotionTimeout ?? Duration.hours(1), 'seconds', 300, 21_600);
+    const promotionTimeoutSeconds = wholeUnits(construct, 'promotionTimeout', props.promotionTimeout ?? DEFAULT_PROMOTION_TIMEOUT, 'seconds', 300, 21_600);
     const guardRechecks = props.guardRechecks ?? 5;
     if (!Number.isInteger(guardRechecks) || guardRechecks < 0 || guardRechecks > 60) {
       throw propError(construct, 'guardRechecks', guardRechecks, 'a whole number from 0 to 60');
     }
     const guardRecheckSeconds = wholeUnits(construct, 'guardRecheckInterval', props.guardRecheckInterval ?? Duration.seconds(30), 'seconds', 10, 600);
     const fenceWaitSeconds = wholeUnits(construct, 'fenceWait', props.fenceWait ?? Duration.minutes(3), 'seconds', 0, 900);
-    const expectedPromotionSeconds = wholeUnits(construct, 'expectedPromotionTime', props.expectedPromotionTime ?? Duration.minutes(10),
-      'seconds', 1, promotionTimeoutSeconds, 'at most promotionTimeout');
+    const expectedPromotionSeconds = validateExpectedPromotionTime(construct, 'expectedPromotionTime',
+      props.expectedPromotionTime ?? Duration.minutes(10), promotionTimeoutSeconds);
     const retention = props.backupRetention ?? replica.sourceBackupRetention;
     if (retention === undefined) {
       throw propError(construct, 'backupRetention', undefined,

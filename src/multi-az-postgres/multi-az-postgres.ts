@@ -26,6 +26,8 @@ import {
   validateInstanceType,
   validateMasterUsername,
   validatePostgresEngine,
+  validateVersionedEngine,
+  requireLiteral,
   validateRotationSchedule,
   validateSecretName,
   validateStorage,
@@ -305,6 +307,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
 
     const engine = props.engine ?? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
     validatePostgresEngine(construct, 'engine', engine);
+    validateVersionedEngine(construct, 'engine', engine);
     this.engine = engine;
 
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE);
@@ -348,6 +351,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
 
 
     this.port = props.port ?? 5432;
+    requireLiteral(construct, 'port', this.port, 'number', 'it is checked against the RDS for PostgreSQL range 1150-65535 at synth time');
     if (!Number.isInteger(this.port) || this.port < 1150 || this.port > 65535) {
       throw propError(construct, 'port', this.port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
     }

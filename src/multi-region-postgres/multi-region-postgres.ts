@@ -12,9 +12,12 @@ import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError, where } from '../private/errors';
+import { defaultSubnets } from '../private/hardening';
 import { cfnDbInstanceOf, numberOrUndefined } from '../private/source';
 import {
-  arnPlace, databaseNameProblem, validateDatabaseName, validatePlace, validateRegionName, validateSamePartition,
+  arnPlace, databaseNameProblem, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout, validateDatabaseName, validateExpectedPromotionTime,
+  validateInstanceType, validateKeyArn, validatePostgresEngine, validatePrivateSubnets, validateRunbookRpo, validateStorage,
+  validateVersionedEngine, validatePlace, validateRegionName, validateSamePartition,
 } from '../private/validation';
 import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
@@ -338,6 +341,34 @@ export class MultiRegionPostgres extends Construct {
     }
     const account = primaryStack.account;
     const drSecretKeyArn = validateDrSecretKeyArn(construct, props.drSecretKeyArn, drRegion, account);
+    // Props forwarded to a part are checked here, with the part's rule, so that a mistake is reported under the prop as
+    // written on the pattern.
+    validateKeyArn(construct, 'drBackupKeyArn', props.drBackupKeyArn, drRegion, account);
+    if (props.engine) {
+      validatePostgresEngine(construct, 'engine', props.engine);
+      validateVersionedEngine(construct, 'engine', props.engine);
+    }
+    if (props.instanceType) {
+      validateInstanceType(construct, 'instanceType', props.instanceType);
+    }
+    if (props.allocatedStorage !== undefined) {
+      validateStorage(construct, rds.StorageType.GP3, props.allocatedStorage);
+    }
+    for (const [prop, network] of [['primaryNetwork', props.primaryNetwork], ['drNetwork', props.drNetwork]] as const) {
+      if (network) {
+        validatePrivateSubnets(construct, network.vpcSubnets ? `${prop}.vpcSubnets` : `${prop}.vpc`, network.vpc,
+          network.vpcSubnets ?? defaultSubnets(network.vpc), 2);
+      }
+    }
+    if (props.maxLagAtPromotion) {
+      validateRunbookRpo(construct, 'maxLagAtPromotion', props.maxLagAtPromotion);
+    }
+    if (props.approvalTimeout) {
+      validateApprovalTimeout(construct, 'approvalTimeout', props.approvalTimeout);
+    }
+    if (props.expectedPromotionTime) {
+      validateExpectedPromotionTime(construct, 'expectedPromotionTime', props.expectedPromotionTime, DEFAULT_PROMOTION_TIMEOUT.toSeconds());
+    }
     const secretName = `${primaryIdentifier}/master`;
     this.primary = new MultiAzPostgres(this, 'Primary', {
       vpc: primaryNetwork.vpc,

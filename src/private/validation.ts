@@ -54,6 +54,20 @@ export function validatePostgresEngine(construct: string, prop: string, engine: 
   }
 }
 
+/**
+ * Requires an engine that names its version: the DB parameter group family (postgres17, ...) is derived from it, and a
+ * parameter group belongs to one family only.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html
+ */
+export function validateVersionedEngine(construct: string, prop: string, engine: rds.IInstanceEngine): void {
+  if (engine.engineVersion === undefined) {
+    throw propError(construct, prop, engine.engineType,
+      'an engine with a version, such as DatabaseInstanceEngine.postgres({ version: PostgresEngineVersion.VER_18 }): '
+      + 'the parameter group family is derived from it');
+  }
+}
+
 /** Checks an RDS DB instance identifier against the rules of CreateDBInstance. */
 export function validateInstanceIdentifier(construct: string, prop: string, identifier: string): void {
   if (Token.isUnresolved(identifier)) {
@@ -258,14 +272,54 @@ export function wholeUnits(construct: string, prop: string, value: Duration, uni
   return n;
 }
 
+/**
+ * RDS sends its instance metrics, ReplicaLag among them, to CloudWatch every minute: a guard on the replica lag cannot
+ * resolve less.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
+ */
+export const REPLICA_LAG_PERIOD_SECONDS = 60;
+
+/**
+ * Checks a bound on the data lost at promotion (a recovery point objective, or the lag the runbook's guard accepts):
+ * a literal of at least one ReplicaLag period ({@link REPLICA_LAG_PERIOD_SECONDS}).
+ */
+export function validateLagBound(construct: string, prop: string, value: Duration): void {
+  requireLiteral(construct, prop, value, 'duration', 'it is compared with the one-minute period of ReplicaLag at synth time');
+  if (value.toSeconds({ integral: false }) < REPLICA_LAG_PERIOD_SECONDS) {
+    throw propError(construct, prop, value.toHumanString(),
+      `at least ${REPLICA_LAG_PERIOD_SECONDS} seconds: replication to the other Region is asynchronous, and the lag guard `
+      + `reads ReplicaLag, which RDS publishes once a minute, so it cannot hold the data lost below one ${REPLICA_LAG_PERIOD_SECONDS} s period`);
+  }
+}
+
 /** Checks a backup retention period: whole days from 1 to 35. */
 export function validateBackupRetention(construct: string, prop: string, retention: Duration): void {
   wholeUnits(construct, prop, retention, 'days', 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit');
 }
 
-/** Rejects a subnet selection that contains public subnets. */
-export function validatePrivateSubnets(construct: string, prop: string, vpc: ec2.IVpc, selection: ec2.SubnetSelection): void {
-  const selected = vpc.selectSubnets(selection);
+/**
+ * Rejects a subnet selection that matches no subnet, contains public subnets, or (with `minAzs`) spans fewer
+ * Availability Zones than a DB subnet group needs.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html
+ */
+export function validatePrivateSubnets(construct: string, prop: string, vpc: ec2.IVpc, selection: ec2.SubnetSelection, minAzs = 1): void {
+  let selected: ec2.SelectedSubnets;
+  try {
+    selected = vpc.selectSubnets(selection);
+  } catch (e) {
+    throw propError(construct, prop, describeSelection(selection),
+      `private or isolated subnets of the VPC, which has none that match (${(e as Error).message})`);
+  }
+  if (selected.subnets.length === 0) {
+    throw propError(construct, prop, describeSelection(selection), 'private or isolated subnets of the VPC, which has none that match');
+  }
+  const azs = selected.availabilityZones;
+  if (minAzs > 1 && !azs.some((az) => Token.isUnresolved(az)) && new Set(azs).size < minAzs) {
+    throw propError(construct, prop, describeSelection(selection),
+      `subnets in at least ${minAzs} Availability Zones (these are in ${[...new Set(azs)].join(', ')}): an RDS DB subnet group needs them`);
+  }
   if (selected.hasPublic) {
     throw propError(construct, prop, describeSelection(selection),
       'the database must be placed in private or isolated subnets, never public ones');
@@ -610,3 +664,48 @@ export const ALARM_TOPIC_RULE = 'CloudWatch alarm actions must be in the alarm\'
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (KmsKeyId)
  */
 export const REGIONAL_KEY_RULE = 'a KMS key is used only in its own Region';
+
+/**
+ * The key must be in the destination Region and in the source's account: the replicated automated backups stay in that
+ * account (StartDBInstanceAutomatedBackupsReplication names a destination Region, never an account).
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html
+ */
+export function validateKeyArn(construct: string, prop: string, arn: string, region: string, account: string): string {
+  const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(arn);
+  if (!match) {
+    throw propError(construct, prop, arn,
+      'a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>); RDS takes a key ARN in the destination Region, not an alias or a token');
+  }
+  // The partition of the ARN must be that of its Region, and so of the destination's.
+  validatePlace(construct, prop, arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
+  validateSamePartition(construct, prop, arn, match[1], region, 'the destination');
+  if (match[1] !== region) {
+    throw propError(construct, prop, arn, `a key in the destination Region ${region}, not ${match[1]}`);
+  }
+  if (!Token.isUnresolved(account) && match[2] !== account) {
+    throw propError(construct, prop, arn,
+      `a key in the source's account ${account}, not ${match[2]}: RDS replicates automated backups to another Region of the same `
+      + 'account (StartDBInstanceAutomatedBackupsReplication names a Region, not an account) and documents no key of another account for them');
+  }
+  return arn;
+}
+
+/** The time the runbook waits for the promotion unless `promotionTimeout` says otherwise. */
+export const DEFAULT_PROMOTION_TIMEOUT = Duration.hours(1);
+
+/** Checks the RPO the lag guard holds (`rpo`), and returns it in seconds: from one ReplicaLag period to a day. */
+export function validateRunbookRpo(construct: string, prop: string, rpo: Duration): number {
+  validateLagBound(construct, prop, rpo);
+  return wholeUnits(construct, prop, rpo, 'seconds', REPLICA_LAG_PERIOD_SECONDS, 86_400);
+}
+
+/** Checks how long an approval request waits, and returns it in seconds: from a minute to a day. */
+export function validateApprovalTimeout(construct: string, prop: string, timeout: Duration): number {
+  return wholeUnits(construct, prop, timeout, 'seconds', 60, 86_400);
+}
+
+/** Checks the promotion time the budget assumes, and returns it in seconds: at most the promotion timeout. */
+export function validateExpectedPromotionTime(construct: string, prop: string, time: Duration, promotionTimeoutSeconds: number): number {
+  return wholeUnits(construct, prop, time, 'seconds', 1, promotionTimeoutSeconds, 'at most promotionTimeout');
+}

@@ -5,7 +5,7 @@ import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-regio
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError, where } from '../private/errors';
-import { wholeUnits } from '../private/validation';
+import { REPLICA_LAG_PERIOD_SECONDS, validateLagBound, wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'ResilienceObjectives';
 
@@ -34,13 +34,6 @@ const SOURCES = {
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html
  */
 const MIN_AZ_FAILOVER_SECONDS = 60;
-
-/**
- * RDS sends its instance metrics, ReplicaLag among them, to CloudWatch every minute: the lag guard cannot resolve less.
- *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
- */
-const REPLICA_LAG_PERIOD_SECONDS = 60;
 
 /**
  * Refuses parts of two databases: the budgets of one database computed from another's runbook or backups are not the
@@ -356,10 +349,8 @@ export class ResilienceObjectives extends Construct {
       }
       check('Region failure', 'RTO', 'regionFailure.rto', props.regionFailure?.rto, terms);
       const regionRpo = props.regionFailure?.rpo;
-      if (regionRpo !== undefined && regionRpo.toSeconds({ integral: false }) < REPLICA_LAG_PERIOD_SECONDS) {
-        throw propError(construct, 'regionFailure.rpo', regionRpo.toHumanString(),
-          `at least ${REPLICA_LAG_PERIOD_SECONDS} seconds: replication to the other Region is asynchronous, and the lag guard `
-          + `reads ReplicaLag, which RDS publishes once a minute, so it cannot hold the data lost below one ${REPLICA_LAG_PERIOD_SECONDS} s period`);
+      if (regionRpo !== undefined) {
+        validateLagBound(construct, 'regionFailure.rpo', regionRpo);
       }
       check('Region failure', 'RPO', 'regionFailure.rpo', regionRpo, [
         term('replica-lag guard', Math.max(runbook.rpo.toSeconds(), REPLICA_LAG_PERIOD_SECONDS),

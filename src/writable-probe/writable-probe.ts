@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -186,6 +186,13 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     const stack = Stack.of(this);
     validateResourcePlace(construct, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
 
+    // The function reaches the database only through its own VPC, which is in the stack's Region.
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+    const instanceRegion = props.instance.env.region;
+    if (!Token.isUnresolved(instanceRegion) && !Token.isUnresolved(stack.region) && instanceRegion !== stack.region) {
+      throw propError(construct, 'instance', props.instance.node.path,
+        `a DB instance in this stack's Region (${stack.region}), not ${instanceRegion}: the probe connects to it from a VPC of its own Region`);
+    }
     const identifier = requireLiteralIdentifier(construct, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
     this.timeout = props.timeout ?? Duration.seconds(5);
@@ -200,7 +207,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     }
     const publishPromoted = props.publishPromoted ?? cfnDbInstanceOf(props.instance)?.sourceDbInstanceIdentifier !== undefined;
     const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
-    validatePrivateSubnets(construct, 'vpcSubnets', props.vpc, vpcSubnets);
+    validatePrivateSubnets(construct, props.vpcSubnets ? 'vpcSubnets' : 'vpc', props.vpc, vpcSubnets);
 
     // --- Network: only the database port and HTTPS to the AWS API endpoints ---------------------------------------
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
