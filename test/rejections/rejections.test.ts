@@ -64,6 +64,7 @@ describe('README lists every rejection', () => {
     FailoverRunbook: /^## FailoverRunbook\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
     Route53DbFailover: /^## Route53DbFailover, WritableProbe and DbAlarmSet\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
     ResilienceObjectives: /^### Recovery objectives checked at synth\n([\s\S]*?)^##/m,
+    IsolatedVpc: /^## IsolatedVpc\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
   };
 
   function entries(construct: RejectionRow['construct']): string[] {

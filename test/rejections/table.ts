@@ -6,6 +6,7 @@ import {
   MultiRegionPostgresProps,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newStack } from '../util';
+import { MESSAGE_REJECTIONS } from './table-messages';
 import { REGION_REJECTIONS } from './table-region';
 
 /**
@@ -17,7 +18,7 @@ import { REGION_REJECTIONS } from './table-region';
 export interface RejectionRow {
   /** The construct that rejects the value. */
   readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres' | 'BackupReplication' | 'DrBackupVault'
-  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives';
+  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives' | 'IsolatedVpc';
   /** The prop as the user writes it. */
   readonly prop: string;
   /** The bad value as the message shows it (strings quoted, a token as `(a token)`), or the start of it. */
@@ -447,4 +448,5 @@ export const REJECTIONS: RejectionRow[] = [
   },
   ...REGION_REJECTIONS,
   ...WIRING_REJECTIONS,
+  ...MESSAGE_REJECTIONS,
 ];
