@@ -117,6 +117,7 @@ export const MESSAGE_REJECTIONS: RejectionRow[] = [
         drBackupKeyArn: DR_KEY,
         drSecretKeyArn: DR_SECRET_KEY,
         primaryEndpointAddress: PRIMARY_ENDPOINT,
+        primaryVpcId: PRIMARY_VPC_ID,
         primaryNetwork: { vpc: publicOnly(primaryStack) },
       });
     },
