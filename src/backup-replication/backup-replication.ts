@@ -7,10 +7,11 @@ import { Construct } from 'constructs';
 import { BackupCopyDestination } from './dr-backup-vault';
 import { IPostgresInstance } from '../common/postgres-instance';
 import { backupRetentionDaysOf, cfnDbInstanceOf } from '../private/db-instance-facts';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import {
-  MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition, wholeUnits,
+  MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateKeyArn, validatePlace, validateRegionName, validateResourcePlace,
+  validateSamePartition, wholeUnits,
 } from '../private/validation';
 
 const CONSTRUCT = 'BackupReplication';
@@ -129,28 +130,29 @@ export class BackupReplication extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupReplicationProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
     const cfn = this.sourceOf(props.sourceInstance);
     this.sourceRegion = stack.region;
     if (Token.isUnresolved(stack.region)) {
-      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.instance.node.path,
+      throw propError(construct, 'sourceInstance', props.sourceInstance.instance.node.path,
         'a DB instance in a stack with an explicit env (account and region); the Region checks are made at synth time');
     }
-    validateRegionName(CONSTRUCT, 'sourceInstance', stack.region, `${props.sourceInstance.instance.node.path} (region ${stack.region})`);
+    validateRegionName(construct, 'sourceInstance', stack.region, `${props.sourceInstance.instance.node.path} (region ${stack.region})`);
     this.sourceInstanceIdentifier = props.sourceInstance.instanceIdentifier;
 
-    this.destinationRegion = validateRegion('destinationRegion', props.destinationRegion, stack.region);
-    this.destinationKeyArn = validateKeyArn(props.destinationKeyArn, this.destinationRegion, stack.account);
+    this.destinationRegion = validateRegion(construct, 'destinationRegion', props.destinationRegion, stack.region);
+    this.destinationKeyArn = validateKeyArn(construct, 'destinationKeyArn', props.destinationKeyArn, this.destinationRegion, stack.account);
 
     // Read from the resource this construct changes, so an escape hatch on it (BackupRetentionPeriod) is seen too.
     const sourceRetention = backupRetentionDaysOf(cfn);
     if (sourceRetention !== undefined && sourceRetention < 1) {
-      throw propError(CONSTRUCT, 'sourceInstance', props.sourceInstance.instance.node.path,
+      throw propError(construct, 'sourceInstance', props.sourceInstance.instance.node.path,
         'a DB instance with automated backups on (backup retention of 1 day or more); there is nothing to replicate otherwise');
     }
     // A retention only known at deploy time (a token) cannot be followed: the replicated backups then keep 35 days.
     const retention = props.retention ?? Duration.days(sourceRetention ?? MAX_BACKUP_RETENTION_DAYS);
-    this.retentionDays = wholeUnits(CONSTRUCT, 'retention', retention, 'days', 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit for replicated automated backups');
+    this.retentionDays = wholeUnits(construct, 'retention', retention, 'days', 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit for replicated automated backups');
 
     cfn.automaticBackupReplicationRegion = this.destinationRegion;
     cfn.automaticBackupReplicationKmsKeyId = this.destinationKeyArn;
@@ -159,24 +161,24 @@ export class BackupReplication extends Construct {
     if (props.awsBackup) {
       const options = props.awsBackup;
       const destination = options.destination;
-      validateVaultArn(destination.vaultArn, stack.region, stack.account);
+      validateVaultArn(construct, destination.vaultArn, stack.region, stack.account);
       const backupRetention = options.retention ?? Duration.days(35);
-      this.backupRetentionDays = wholeUnits(CONSTRUCT, 'awsBackup.retention', backupRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
+      this.backupRetentionDays = wholeUnits(construct, 'awsBackup.retention', backupRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
       const copyRetention = options.copyRetention ?? Duration.days(35);
-      this.copyRetentionDays = wholeUnits(CONSTRUCT, 'awsBackup.copyRetention', copyRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
+      this.copyRetentionDays = wholeUnits(construct, 'awsBackup.copyRetention', copyRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
       const lockMin = destination.lockMinRetention?.toDays();
       const lockMax = destination.lockMaxRetention?.toDays();
       if (lockMax !== undefined && this.copyRetentionDays > lockMax) {
-        throw propError(CONSTRUCT, 'awsBackup.copyRetention', copyRetention.toHumanString(),
+        throw propError(construct, 'awsBackup.copyRetention', copyRetention.toHumanString(),
           `at most the destination vault lock's maximum retention (${lockMax} days); a longer copy retention makes AWS Backup fail every copy job`);
       }
       if (lockMin !== undefined && this.copyRetentionDays < lockMin) {
-        throw propError(CONSTRUCT, 'awsBackup.copyRetention', copyRetention.toHumanString(),
+        throw propError(construct, 'awsBackup.copyRetention', copyRetention.toHumanString(),
           `at least the destination vault lock's minimum retention (${lockMin} days); a shorter copy retention makes AWS Backup fail every copy job`);
       }
 
       if (options.vaultKey) {
-        validateResourcePlace(CONSTRUCT, 'awsBackup.vaultKey', options.vaultKey, options.vaultKey.keyArn,
+        validateResourcePlace(construct, 'awsBackup.vaultKey', options.vaultKey, options.vaultKey.keyArn,
           { region: stack.region, regionRule: `the vault is in the source's Region; ${REGIONAL_KEY_RULE}` });
       }
       const vaultKey = options.vaultKey ?? new kms.Key(this, 'VaultKey', {
@@ -221,21 +223,21 @@ export class BackupReplication extends Construct {
     // The replication is set on the instance's own resource.
     const cfn = cfnDbInstanceOf(instance);
     if (!cfn) {
-      throw propError(CONSTRUCT, 'sourceInstance', path,
+      throw propError(where(this, CONSTRUCT), 'sourceInstance', path,
         'a DB instance defined in this CDK app (a MultiAzPostgres, or an rds.DatabaseInstance wrapped with PostgresInstanceBase.fromDatabaseInstance); the setting lives on its AWS::RDS::DBInstance');
     }
     if (cfn.dbClusterIdentifier !== undefined) {
-      throw propError(CONSTRUCT, 'sourceInstance', path,
+      throw propError(where(this, CONSTRUCT), 'sourceInstance', path,
         'a standalone DB instance; automated backup replication is not supported for Multi-AZ DB clusters or the instances of a DB cluster '
         + '(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html)');
     }
     if (source.replicationSourceArn !== undefined) {
-      throw propError(CONSTRUCT, 'sourceInstance', path,
+      throw propError(where(this, CONSTRUCT), 'sourceInstance', path,
         'a primary DB instance; this instance is a read replica: replicate its source\'s backups (a PostgreSQL read replica\'s '
         + 'automated backups give no point-in-time recovery, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html)');
     }
     if (Stack.of(instance) !== Stack.of(this)) {
-      throw propError(CONSTRUCT, 'sourceInstance', path,
+      throw propError(where(this, CONSTRUCT), 'sourceInstance', path,
         `a DB instance in this construct's stack (${Stack.of(this).stackName}), because the replication is set on the instance's resource`);
     }
     return cfn;
@@ -248,43 +250,18 @@ export class BackupReplication extends Construct {
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html
  */
-function validateRegion(prop: string, region: string, sourceRegion: string): string {
+function validateRegion(construct: string, prop: string, region: string, sourceRegion: string): string {
   if (Token.isUnresolved(region)) {
-    throw propError(CONSTRUCT, prop, region, 'a literal AWS Region name such as us-west-2');
+    throw propError(construct, prop, region, 'a literal AWS Region name such as us-west-2');
   }
-  validateRegionName(CONSTRUCT, prop, region);
+  validateRegionName(construct, prop, region);
   if (region === sourceRegion) {
-    throw propError(CONSTRUCT, prop, region, `a Region other than the source's (${sourceRegion}); backups are replicated to another Region`);
+    throw propError(construct, prop, region, `a Region other than the source's (${sourceRegion}); backups are replicated to another Region`);
   }
-  validateSamePartition(CONSTRUCT, prop, region, region, sourceRegion, "the source's stack");
+  validateSamePartition(construct, prop, region, region, sourceRegion, "the source's stack");
   return region;
 }
 
-/**
- * The key must be in the destination Region and in the source's account: the replicated automated backups stay in that
- * account (StartDBInstanceAutomatedBackupsReplication names a destination Region, never an account).
- *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html
- */
-function validateKeyArn(arn: string, region: string, account: string): string {
-  const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(arn);
-  if (!match) {
-    throw propError(CONSTRUCT, 'destinationKeyArn', arn,
-      'a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>); RDS takes a key ARN in the destination Region, not an alias or a token');
-  }
-  // The partition of the ARN must be that of its Region, and so of the destination's.
-  validatePlace(CONSTRUCT, 'destinationKeyArn', arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
-  validateSamePartition(CONSTRUCT, 'destinationKeyArn', arn, match[1], region, 'the destination');
-  if (match[1] !== region) {
-    throw propError(CONSTRUCT, 'destinationKeyArn', arn, `a key in the destination Region ${region}, not ${match[1]}`);
-  }
-  if (!Token.isUnresolved(account) && match[2] !== account) {
-    throw propError(CONSTRUCT, 'destinationKeyArn', arn,
-      `a key in the source's account ${account}, not ${match[2]}: RDS replicates automated backups to another Region of the same `
-      + 'account (StartDBInstanceAutomatedBackupsReplication names a Region, not an account) and documents no key of another account for them');
-  }
-  return arn;
-}
 
 /**
  * The copy vault must be in another Region and in the source's account: for Amazon RDS, AWS Backup copies a recovery
@@ -297,27 +274,27 @@ function validateKeyArn(arn: string, region: string, account: string): string {
  * The partition may be a token (`stack.partition` without the `@aws-cdk/core:enablePartitionLiterals` flag): the
  * Region, account and name must be literals. A literal partition must be that of the vault's Region and the source's.
  */
-function validateVaultArn(arn: string, sourceRegion: string, sourceAccount: string): void {
+function validateVaultArn(construct: string, arn: string, sourceRegion: string, sourceAccount: string): void {
   const parts = arn.split(':');
   const partitionIsToken = parts.length > 1 && Token.isUnresolved(parts[1]) && !/[:]/.test(parts[1]);
   const literalTail = partitionIsToken ? ['arn', 'aws', ...parts.slice(2)].join(':') : arn;
   const match = Token.isUnresolved(literalTail) ? null
     : /^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:[A-Za-z0-9_-]{2,50}$/.exec(literalTail);
   if (match) {
-    validateRegionName(CONSTRUCT, 'awsBackup.destination.vaultArn', match[1], arn);
-    validatePlace(CONSTRUCT, 'awsBackup.destination.vaultArn', arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
-    validateSamePartition(CONSTRUCT, 'awsBackup.destination.vaultArn', arn, match[1], sourceRegion, "the source's stack");
+    validateRegionName(construct, 'awsBackup.destination.vaultArn', match[1], arn);
+    validatePlace(construct, 'awsBackup.destination.vaultArn', arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
+    validateSamePartition(construct, 'awsBackup.destination.vaultArn', arn, match[1], sourceRegion, "the source's stack");
   }
   if (!match) {
-    throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
+    throw propError(construct, 'awsBackup.destination.vaultArn', arn,
       'a literal backup vault ARN (arn:<partition>:backup:<region>:<account>:backup-vault:<name>), e.g. DrBackupVault.copyDestination');
   }
   if (match[1] === sourceRegion) {
-    throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
+    throw propError(construct, 'awsBackup.destination.vaultArn', arn,
       `a vault in a Region other than the source's (${sourceRegion}); the copy is the cross-Region layer`);
   }
   if (!Token.isUnresolved(sourceAccount) && match[2] !== sourceAccount) {
-    throw propError(CONSTRUCT, 'awsBackup.destination.vaultArn', arn,
+    throw propError(construct, 'awsBackup.destination.vaultArn', arn,
       `a vault in the source's account ${sourceAccount}, not ${match[2]}: for RDS, AWS Backup copies across Regions or across `
       + 'accounts but not both in one copy, so every copy job into this vault would fail '
       + '(https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html)');

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnKeyDestroyed } from '../private/removal';
 import { partitionOfRegion, validateRegionName, wholeUnits } from '../private/validation';
@@ -175,23 +175,24 @@ export class DrBackupVault extends Construct {
 
   constructor(scope: Construct, id: string, props: DrBackupVaultProps = {}) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
-      throw propError(CONSTRUCT, 'scope', `stack ${stack.stackName}`,
+      throw propError(construct, 'scope', `stack ${stack.stackName}`,
         'a stack with an explicit env (account and region), so the vault ARN is a literal another Region can name');
     }
-    validateRegionName(CONSTRUCT, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
+    validateRegionName(construct, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
     const name = props.backupVaultName ?? Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
     if (Token.isUnresolved(name) || !/^[A-Za-z0-9_-]{2,50}$/.test(name)) {
-      throw propError(CONSTRUCT, 'backupVaultName', name, '2 to 50 letters, digits, hyphens or underscores');
+      throw propError(construct, 'backupVaultName', name, '2 to 50 letters, digits, hyphens or underscores');
     }
     this.backupVaultName = name;
     const lock = props.lockConfiguration;
     if (lock) {
-      const min = wholeUnits(CONSTRUCT, 'lockConfiguration.minRetention', lock.minRetention, 'days', 1, 36_500);
+      const min = wholeUnits(construct, 'lockConfiguration.minRetention', lock.minRetention, 'days', 1, 36_500);
       const max = lock.maxRetention?.toDays({ integral: false });
       if (max !== undefined && (!Number.isInteger(max) || max < min || max > 36_500)) {
-        throw propError(CONSTRUCT, 'lockConfiguration.maxRetention', lock.maxRetention!.toHumanString(),
+        throw propError(construct, 'lockConfiguration.maxRetention', lock.maxRetention!.toHumanString(),
           `a whole number of days from the minimum retention (${min}) to 36500`);
       }
     }
@@ -199,13 +200,13 @@ export class DrBackupVault extends Construct {
     // The vault follows removalPolicy; the key, which also encrypts backups outside this stack, follows keyRemovalPolicy.
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const keyRemovalPolicy = resolveKeyRemovalPolicy({
-      construct: CONSTRUCT,
+      construct,
       keyRemovalPolicy: props.keyRemovalPolicy,
       dataRemovalPolicy: removalPolicy,
       whatSurvives: 'the retained vault and its recovery points',
     });
     if (keyRemovalPolicy === RemovalPolicy.DESTROY && props.encryptionKey) {
-      throw propError(CONSTRUCT, 'keyRemovalPolicy', keyRemovalPolicy,
+      throw propError(construct, 'keyRemovalPolicy', keyRemovalPolicy,
         'unset when encryptionKey is given: the construct does not delete a key you pass in');
     }
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
@@ -247,9 +248,9 @@ export class DrBackupVault extends Construct {
   }
 
   private addRestoreTesting(vaultName: string, options: RdsRestoreTestingOptions): backup.CfnRestoreTestingPlan {
-    const selectionDays = wholeUnits(CONSTRUCT, 'restoreTesting.selectionWindow', options.selectionWindow ?? Duration.days(7), 'days', 1, 365);
-    const validationHours = wholeUnits(CONSTRUCT, 'restoreTesting.validationWindow', options.validationWindow ?? Duration.hours(24), 'hours', 0, 168);
-    const startHours = wholeUnits(CONSTRUCT, 'restoreTesting.startWindow', options.startWindow ?? Duration.hours(8), 'hours', 1, 168);
+    const selectionDays = wholeUnits(where(this, CONSTRUCT), 'restoreTesting.selectionWindow', options.selectionWindow ?? Duration.days(7), 'days', 1, 365);
+    const validationHours = wholeUnits(where(this, CONSTRUCT), 'restoreTesting.validationWindow', options.validationWindow ?? Duration.hours(24), 'hours', 0, 168);
+    const startHours = wholeUnits(where(this, CONSTRUCT), 'restoreTesting.startWindow', options.startWindow ?? Duration.hours(8), 'hours', 1, 168);
     const planName = `${vaultName.replace(/-/g, '_')}_rds`.slice(0, 50);
 
     const plan = new backup.CfnRestoreTestingPlan(this, 'RestoreTestingPlan', {

@@ -13,7 +13,7 @@ import { IPostgresInstance } from '../common/postgres-instance';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { Warnings } from '../common/warnings';
 import { dbInstanceArn, numberOrUndefined } from '../private/db-instance-facts';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { guardFinalTemplate } from '../private/final-template-guards';
 import { isSmallerInstanceClass } from '../private/instance-class';
 import {
@@ -316,33 +316,34 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
 
   constructor(scope: Construct, id: string, props: CrossRegionReadReplicaProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
-      throw propError(CONSTRUCT, 'scope', `stack ${stack.stackName} (region ${stack.region})`,
+      throw propError(construct, 'scope', `stack ${stack.stackName} (region ${stack.region})`,
         'the replica stack needs an explicit env with account and region, because the source ARN and the Region checks are made at synth time');
     }
 
-    validateRegionName(CONSTRUCT, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
+    validateRegionName(construct, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
     this.region = stack.region;
     this.account = stack.account;
 
-    const source = resolveReplicaSource(CONSTRUCT, props.sourceInstance, props.sourceAttributes);
+    const source = resolveReplicaSource(construct, props.sourceInstance, props.sourceAttributes);
     // The source's Region must be an AWS Region of the replica's partition, and an ARN's partition that of its Region:
     // RDS replicates across Regions of one partition only.
-    validateRegionName(CONSTRUCT, source.prop, source.region, source.arnDescription);
-    validatePlace(CONSTRUCT, source.prop, source.arnDescription, props.sourceAttributes ? arnPlace(props.sourceAttributes.instanceArn) : {}, {});
-    validateSamePartition(CONSTRUCT, source.prop, source.arnDescription, source.region, stack.region, "the replica's stack");
+    validateRegionName(construct, source.prop, source.region, source.arnDescription);
+    validatePlace(construct, source.prop, source.arnDescription, props.sourceAttributes ? arnPlace(props.sourceAttributes.instanceArn) : {}, {});
+    validateSamePartition(construct, source.prop, source.arnDescription, source.region, stack.region, "the replica's stack");
     if (source.region === stack.region) {
-      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+      throw propError(construct, source.prop, source.arnDescription,
         `the source is in ${source.region}, the replica's own Region; a cross-Region replica must be in another Region`);
     }
     if (source.account !== stack.account) {
-      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+      throw propError(construct, source.prop, source.arnDescription,
         `the source is in account ${source.account} and the replica stack in ${stack.account}; RDS creates a DB instance read replica `
         + "in the source's account only (use AWS Backup cross-account copies for another account)");
     }
     this.validateSource(source, props);
-    this.promotion = resolvePromotion(props);
+    this.promotion = resolvePromotion(construct, props);
     this.promoted = this.promotion !== ReplicaPromotion.REPLICA;
     const outOfBand = this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH || this.promotion === ReplicaPromotion.OUT_OF_BAND_IMPORT;
 
@@ -354,11 +355,11 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.sourceInstanceArn = dbInstanceArn(stack, source.identifier, source.region, source.account, source.partition);
 
     const instanceType = props.instanceType ?? new ec2.InstanceType(source.instanceClass.replace(/^db\./, ''));
-    validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
+    validateInstanceType(construct, 'instanceType', instanceType);
     this.instanceClass = `db.${instanceType.toString()}`;
     this.instanceType = instanceType;
 
-    const checked = checkInstanceOptions(CONSTRUCT, props);
+    const checked = checkInstanceOptions(construct, props);
     const { vpcSubnets, monitoringInterval } = checked;
     const storageType = props.storageType ?? source.storageType;
     const maxAllocatedStorage = props.maxAllocatedStorage ?? source.maxAllocatedStorage;
@@ -367,7 +368,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.allocatedStorage = source.allocatedStorage;
     if (maxAllocatedStorage !== undefined) {
       // The replica starts with its source's allocated storage; its ceiling must be at least 10 % above it.
-      validateStorageCeiling(CONSTRUCT, 'maxAllocatedStorage', storageType, maxAllocatedStorage, source.allocatedStorage,
+      validateStorageCeiling(construct, 'maxAllocatedStorage', storageType, maxAllocatedStorage, source.allocatedStorage,
         "the source's allocated storage");
     }
 
@@ -376,25 +377,25 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.port = source.port;
 
     this.instanceIdentifier = (props.instanceIdentifier ?? defaultIdentifier(this));
-    validateInstanceIdentifier(CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
+    validateInstanceIdentifier(construct, 'instanceIdentifier', this.instanceIdentifier);
     this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
-    claimDbInstanceIdentifier(this, CONSTRUCT, 'instanceIdentifier', props.instanceIdentifier ?? this.instanceIdentifier, this.instanceIdentifier);
+    claimDbInstanceIdentifier(this, construct, 'instanceIdentifier', props.instanceIdentifier ?? this.instanceIdentifier, this.instanceIdentifier);
     this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
-    checkPromotionProps(props, this.promotion, this.instanceIdentifier, stack.region);
+    checkPromotionProps(construct, props, this.promotion, this.instanceIdentifier, stack.region);
     this.promotedResourceId = props.promotedInstance?.resourceId;
 
-    const replicaBackupDays = replicaBackupRetentionDays(props, this.promotion, source.engine);
+    const replicaBackupDays = replicaBackupRetentionDays(construct, props, this.promotion, source.engine);
     // The instance follows removalPolicy; the key and the log groups it encrypts follow keyRemovalPolicy.
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const keyRemovalPolicy = resolveKeyRemovalPolicy({
-      construct: CONSTRUCT,
+      construct,
       keyRemovalPolicy: props.keyRemovalPolicy,
       dataRemovalPolicy: removalPolicy,
       whatSurvives: removalPolicy === RemovalPolicy.SNAPSHOT ? 'the final snapshot' : 'the retained instance',
     });
 
     if (props.encryptionKey) {
-      validateResourcePlace(CONSTRUCT, 'encryptionKey', props.encryptionKey, props.encryptionKey.keyArn, {
+      validateResourcePlace(construct, 'encryptionKey', props.encryptionKey, props.encryptionKey.keyArn, {
         region: stack.region,
         regionRule: `CreateDBInstanceReadReplica needs a key of the replica's Region for a cross-Region replica; ${REGIONAL_KEY_RULE}`,
       });
@@ -424,7 +425,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       ...props.parameters,
     };
     // A hot standby needs some settings at least as high as its primary's, or it does not start.
-    checkStandbyParameters(CONSTRUCT, 'parameters', ownParameters, sourceParameters);
+    checkStandbyParameters(construct, 'parameters', ownParameters, sourceParameters);
     const { group, parameters } = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, checked,
       { ...props, parameters: Object.keys(ownParameters).length > 0 ? ownParameters : undefined });
     this.parameterGroup = group;
@@ -478,7 +479,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       // PromoteReadReplica takes the retention, so CloudFormation's promotion turns backups on in the same step.
       // https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/5a410e843efb90076c1c4d322707bc989e5a058b/aws-rds-dbinstance/src/main/java/software/amazon/rds/dbinstance/Translator.java (promoteReadReplicaRequest)
       const retention = props.promotedBackupRetention ?? this.sourceBackupRetention ?? Duration.days(MAX_BACKUP_RETENTION_DAYS);
-      validateBackupRetention(CONSTRUCT, 'promotedBackupRetention', retention);
+      validateBackupRetention(construct, 'promotedBackupRetention', retention);
       cfn.sourceDbInstanceIdentifier = undefined;
       cfn.backupRetentionPeriod = retention.toDays();
     } else {
@@ -557,7 +558,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
     if ((this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH || this.promotion === ReplicaPromotion.OUT_OF_BAND_IMPORT)
       && this.promotedResourceId === undefined) {
-      throw propError(CONSTRUCT, 'promotedInstance.resourceId', undefined,
+      throw propError(where(this, CONSTRUCT), 'promotedInstance.resourceId', undefined,
         `the promoted instance's DbiResourceId (db-...), which rds-db:connect names; while promotion is ${this.promotion} `
         + 'the template does not read it from the instance (aws rds describe-db-instances --query "DBInstances[0].DbiResourceId")');
     }
@@ -583,27 +584,27 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
   }
 
   private validateSource(source: ResolvedSource, props: CrossRegionReadReplicaProps): void {
-    validatePostgresEngine(CONSTRUCT, `${source.prop} engine`, source.engine);
+    validatePostgresEngine(where(this, CONSTRUCT), `${source.prop} engine`, source.engine);
     if (source.engine.engineVersion?.majorVersion === undefined) {
-      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+      throw propError(where(this, CONSTRUCT), source.prop, source.arnDescription,
         "the source engine must name its version (e.g. PostgresEngineVersion.VER_18): it picks the replica's parameter group family");
     }
     if (props.engine) {
       const same = props.engine.engineType === source.engine.engineType
         && props.engine.engineVersion?.majorVersion === source.engine.engineVersion?.majorVersion;
       if (!same) {
-        throw propError(CONSTRUCT, 'engine', `${props.engine.engineType} ${props.engine.engineVersion?.fullVersion ?? ''}`.trim(),
+        throw propError(where(this, CONSTRUCT), 'engine', `${props.engine.engineType} ${props.engine.engineVersion?.fullVersion ?? ''}`.trim(),
           `the replica runs the source's engine, ${source.engine.engineType} ${source.engine.engineVersion.fullVersion ?? source.engine.engineVersion.majorVersion}; `
           + 'leave engine unset or give the same engine and major version');
       }
     }
     if (!source.storageEncrypted) {
-      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+      throw propError(where(this, CONSTRUCT), source.prop, source.arnDescription,
         'the source storage is not encrypted; RDS can only create an encrypted cross-Region replica of an encrypted source, and an '
         + 'unencrypted replica is not supported (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html)');
     }
     if (source.masterPasswordManagedByRds) {
-      throw propError(CONSTRUCT, source.prop, source.arnDescription,
+      throw propError(where(this, CONSTRUCT), source.prop, source.arnDescription,
         'the source master password is managed by RDS in Secrets Manager (ManageMasterUserPassword), and RDS cannot create a '
         + 'cross-Region read replica of such a source; use a generated secret as MultiAzPostgres does '
         + '(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations)');
@@ -643,20 +644,21 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
  */
-function replicaBackupRetentionDays(props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion, engine: rds.IInstanceEngine): number {
+function replicaBackupRetentionDays(construct: string, props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion,
+  engine: rds.IInstanceEngine): number {
   if (props.replicaBackupRetention !== undefined && promotion !== ReplicaPromotion.REPLICA) {
-    throw propError(CONSTRUCT, 'replicaBackupRetention', props.replicaBackupRetention.toHumanString(),
+    throw propError(construct, 'replicaBackupRetention', props.replicaBackupRetention.toHumanString(),
       `unset while promotion is ${promotion}: the promoted instance's retention is promotedBackupRetention`);
   }
   const retention = props.replicaBackupRetention ?? Duration.days(1);
   if (retention.toMilliseconds() === 0) {
     return 0;
   }
-  validateBackupRetention(CONSTRUCT, 'replicaBackupRetention', retention);
+  validateBackupRetention(construct, 'replicaBackupRetention', retention);
   const full = engine.engineVersion?.fullVersion;
   const match = full === undefined || Token.isUnresolved(full) ? null : /^(\d+)\.(\d+)/.exec(full);
   if (match && Number(match[1]) === 14 && Number(match[2]) < 1) {
-    throw propError(CONSTRUCT, 'replicaBackupRetention', retention.toHumanString(),
+    throw propError(construct, 'replicaBackupRetention', retention.toHumanString(),
       `Duration.days(0) for the source's engine ${full}: RDS for PostgreSQL keeps automated backups on a read replica from `
       + 'version 14.1 only (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html)');
   }
@@ -664,9 +666,9 @@ function replicaBackupRetentionDays(props: CrossRegionReadReplicaProps, promotio
 }
 
 /** The template state from `promotion` and the deprecated `promoted`. */
-function resolvePromotion(props: CrossRegionReadReplicaProps): ReplicaPromotion {
+function resolvePromotion(construct: string, props: CrossRegionReadReplicaProps): ReplicaPromotion {
   if (props.promoted !== undefined && props.promotion !== undefined) {
-    throw propError(CONSTRUCT, 'promoted', props.promoted,
+    throw propError(construct, 'promoted', props.promoted,
       `unset when promotion is given (${props.promotion}); promoted is deprecated, promotion: ReplicaPromotion.PROMOTED replaces promoted: true`);
   }
   if (props.promotion !== undefined) {
@@ -680,15 +682,16 @@ function resolvePromotion(props: CrossRegionReadReplicaProps): ReplicaPromotion 
  * the template declares it, missing attributes where it does not, and a removal policy that would delete or snapshot
  * the instance when it leaves the template.
  */
-function checkPromotionProps(props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion, identifier: string, region: string): void {
+function checkPromotionProps(construct: string, props: CrossRegionReadReplicaProps, promotion: ReplicaPromotion, identifier: string,
+  region: string): void {
   if (props.promotedBackupRetention !== undefined && promotion === ReplicaPromotion.REPLICA) {
-    throw propError(CONSTRUCT, 'promotedBackupRetention', props.promotedBackupRetention.toHumanString(),
+    throw propError(construct, 'promotedBackupRetention', props.promotedBackupRetention.toHumanString(),
       'unset while promotion is REPLICA: it is the retention of the promoted instance; the replica\'s own is replicaBackupRetention');
   }
   const outOfBand = promotion === ReplicaPromotion.OUT_OF_BAND_DETACH || promotion === ReplicaPromotion.OUT_OF_BAND_IMPORT;
   if (!outOfBand) {
     if (props.promotedInstance !== undefined) {
-      throw propError(CONSTRUCT, 'promotedInstance', props.promotedInstance.endpointAddress,
+      throw propError(construct, 'promotedInstance', props.promotedInstance.endpointAddress,
         `unset while promotion is ${promotion}: the template declares the instance and reads its attributes from it`);
     }
     return;
@@ -696,17 +699,17 @@ function checkPromotionProps(props: CrossRegionReadReplicaProps, promotion: Repl
   const endpoint = props.promotedInstance?.endpointAddress;
   const endpointPattern = new RegExp(`^${identifier}\\.[a-z0-9]+\\.${region}\\.rds\\.amazonaws\\.com(\\.cn)?$`);
   if (endpoint === undefined || Token.isUnresolved(endpoint) || !endpointPattern.test(endpoint)) {
-    throw propError(CONSTRUCT, 'promotedInstance.endpointAddress', endpoint,
+    throw propError(construct, 'promotedInstance.endpointAddress', endpoint,
       `the literal endpoint address of the live instance, ${identifier}.<id>.${region}.rds.amazonaws.com, required while promotion is `
       + `${promotion} (aws rds describe-db-instances --db-instance-identifier ${identifier} --query "DBInstances[0].Endpoint.Address")`);
   }
   const resourceId = props.promotedInstance?.resourceId;
   if (resourceId !== undefined && (Token.isUnresolved(resourceId) || !/^db-[A-Za-z0-9]+$/.test(resourceId))) {
-    throw propError(CONSTRUCT, 'promotedInstance.resourceId', resourceId, 'the literal DbiResourceId of the live instance, db- followed by letters and digits');
+    throw propError(construct, 'promotedInstance.resourceId', resourceId, 'the literal DbiResourceId of the live instance, db- followed by letters and digits');
   }
   const removal = props.removalPolicy ?? RemovalPolicy.RETAIN;
   if (removal !== RemovalPolicy.RETAIN && removal !== RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
-    throw propError(CONSTRUCT, 'removalPolicy', removal,
+    throw propError(construct, 'removalPolicy', removal,
       `RETAIN (or RETAIN_ON_UPDATE_OR_DELETE) while promotion is ${promotion}: the instance leaves the template in OUT_OF_BAND_DETACH, and `
       + 'CloudFormation applies the deletion policy of the deployed template to it; deploy with RETAIN first (docs/failover-runbook.md)');
   }

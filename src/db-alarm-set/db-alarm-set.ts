@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IPostgresInstance } from '../common/postgres-instance';
 import { cfnDbInstanceOf, requireLiteralIdentifier } from '../private/db-instance-facts';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { defaultMaxConnections, instanceClassMemoryGiB } from '../private/instance-class';
 import { rdsInstanceMetric } from '../private/metrics';
 import { ALARM_TOPIC_RULE, validateResourcePlace } from '../private/validation';
@@ -245,11 +245,12 @@ export class DbAlarmSet extends Construct {
 
   constructor(scope: Construct, id: string, props: DbAlarmSetProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
     // The resource the event subscription waits for, when the instance is created in this app.
     const cfn = cfnDbInstanceOf(props.instance.instance);
 
-    const identifier = requireLiteralIdentifier(CONSTRUCT, props.instance, props.instanceIdentifier);
+    const identifier = requireLiteralIdentifier(construct, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
     this.role = props.role ?? (props.instance.replicationSourceArn !== undefined ? DbRole.REPLICA : DbRole.PRIMARY);
 
@@ -257,16 +258,16 @@ export class DbAlarmSet extends Construct {
     const instanceClass = props.instanceClass ?? (instanceType === undefined ? undefined : `db.${instanceType.toString()}`);
     const memoryGiB = instanceClass === undefined ? undefined : instanceClassMemoryGiB(instanceClass);
     if (props.maxConnections !== undefined && (!Number.isInteger(props.maxConnections) || props.maxConnections < 1)) {
-      throw propError(CONSTRUCT, 'maxConnections', props.maxConnections, 'a whole number of connections, at least 1');
+      throw propError(construct, 'maxConnections', props.maxConnections, 'a whole number of connections, at least 1');
     }
     this.maxConnections = props.maxConnections ?? (instanceClass === undefined ? undefined : defaultMaxConnections(instanceClass));
     const storageGiB = props.allocatedStorage?.toGibibytes() ?? props.instance.allocatedStorage;
     if (storageGiB !== undefined && !(storageGiB > 0)) {
-      throw propError(CONSTRUCT, 'allocatedStorage', storageGiB, 'a positive size');
+      throw propError(construct, 'allocatedStorage', storageGiB, 'a positive size');
     }
     const rpoSeconds = (props.rpo ?? Duration.minutes(1)).toSeconds({ integral: false });
     if (!Number.isInteger(rpoSeconds) || rpoSeconds < 1) {
-      throw propError(CONSTRUCT, 'rpo', props.rpo?.toHumanString(), 'a whole number of seconds, at least 1 second');
+      throw propError(construct, 'rpo', props.rpo?.toHumanString(), 'a whole number of seconds, at least 1 second');
     }
 
     const shareOf = (base: number | undefined) => (percent: number) => base === undefined ? undefined : base * percent / 100;
@@ -288,7 +289,7 @@ export class DbAlarmSet extends Construct {
     ];
 
     if (props.topic) {
-      validateResourcePlace(CONSTRUCT, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
+      validateResourcePlace(construct, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
       this.topic = props.topic;
     } else {
       const { topic, key } = this.createTopic(stack, identifier);
@@ -395,29 +396,29 @@ export class DbAlarmSet extends Construct {
   private createAlarm(s: AlarmSpec, options: DbAlarmOptions, identifier: string, rpoSeconds: number): cloudwatch.Alarm {
     const threshold = options.threshold ?? s.defaultThreshold;
     if (!Number.isFinite(threshold) || threshold < 0) {
-      throw propError(CONSTRUCT, `${s.prop}.threshold`, threshold, `a number of ${s.unit}, zero or more`);
+      throw propError(where(this, CONSTRUCT), `${s.prop}.threshold`, threshold, `a number of ${s.unit}, zero or more`);
     }
     if (s.unit.startsWith('%') && threshold > 100) {
-      throw propError(CONSTRUCT, `${s.prop}.threshold`, threshold, `a percentage from 0 to 100 (${s.unit})`);
+      throw propError(where(this, CONSTRUCT), `${s.prop}.threshold`, threshold, `a percentage from 0 to 100 (${s.unit})`);
     }
     const metricThreshold = s.toMetricUnit(threshold);
     if (metricThreshold === undefined) {
-      throw propError(CONSTRUCT, s.needs!.split(' ')[0], undefined,
+      throw propError(where(this, CONSTRUCT), s.needs!.split(' ')[0], undefined,
         `the ${s.prop} alarm is relative to a figure not known at synth time; give ${s.needs}, or set ${s.prop}: { enabled: false }`);
     }
     const period = options.period ?? Duration.minutes(s.periodMinutes);
     const periodMinutes = period.toSeconds() / 60;
     if (!Number.isInteger(periodMinutes) || periodMinutes < 1 || periodMinutes > 1440) {
-      throw propError(CONSTRUCT, `${s.prop}.period`, period.toHumanString(),
+      throw propError(where(this, CONSTRUCT), `${s.prop}.period`, period.toHumanString(),
         'a whole number of minutes from 1 to 1440: RDS publishes instance metrics every 60 seconds');
     }
     const evaluationPeriods = options.evaluationPeriods ?? s.evaluationPeriods;
     if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || evaluationPeriods * period.toSeconds() > 86_400) {
-      throw propError(CONSTRUCT, `${s.prop}.evaluationPeriods`, evaluationPeriods, 'a whole number, at least 1, spanning at most one day');
+      throw propError(where(this, CONSTRUCT), `${s.prop}.evaluationPeriods`, evaluationPeriods, 'a whole number, at least 1, spanning at most one day');
     }
     const datapointsToAlarm = options.datapointsToAlarm ?? evaluationPeriods;
     if (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods) {
-      throw propError(CONSTRUCT, `${s.prop}.datapointsToAlarm`, datapointsToAlarm, `a whole number from 1 to evaluationPeriods (${evaluationPeriods})`);
+      throw propError(where(this, CONSTRUCT), `${s.prop}.datapointsToAlarm`, datapointsToAlarm, `a whole number from 1 to evaluationPeriods (${evaluationPeriods})`);
     }
     const severity = options.severity ?? s.severity;
     const lower = s.comparison === cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;

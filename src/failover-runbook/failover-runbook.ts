@@ -14,11 +14,14 @@ import { APPROVAL_RESENDS, buildRunbookDefinition, PROMOTE_STATE_RETRY_SECONDS, 
 import { IPostgresInstance } from '../common/postgres-instance';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { literalAlarmNameOf } from '../private/alarms';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME, rdsInstanceMetric } from '../private/metrics';
 import { acknowledge } from '../private/nag';
-import { ALARM_TOPIC_RULE, validateBackupRetention, validateResourcePlace, wholeUnits } from '../private/validation';
+import {
+  ALARM_TOPIC_RULE, DEFAULT_PROMOTION_TIMEOUT, REPLICA_LAG_PERIOD_SECONDS, validateApprovalTimeout, validateBackupRetention,
+  validateExpectedPromotionTime, validateResourcePlace, validateRunbookRpo, wholeUnits,
+} from '../private/validation';
 import { FENCE_TAG_PREFIX, PromotionRole } from '../promotion-role/promotion-role';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
@@ -29,10 +32,10 @@ const CONSTRUCT = 'FailoverRunbook';
 const FENCE_READ_SECONDS = 20;
 
 /** An alarm's literal name: the definition and the role's policy name alarms at synth time. */
-function literalAlarmName(prop: string, alarm: cloudwatch.IAlarm): string {
+function literalAlarmName(construct: string, prop: string, alarm: cloudwatch.IAlarm): string {
   const name = literalAlarmNameOf(alarm);
   if (name === undefined) {
-    throw propError(CONSTRUCT, prop, alarm.node.path, 'an alarm of this app with a literal alarmName');
+    throw propError(construct, prop, alarm.node.path, 'an alarm of this app with a literal alarmName');
   }
   return name;
 }
@@ -69,9 +72,11 @@ export interface FailoverRunbookProps {
   /**
    * The recovery point objective: the runbook refuses to promote when the data the replica may lack exceeds it. The
    * bound is ReplicaLag at the moment replay stopped advancing, read from the last `lagLookback` (RDS for PostgreSQL
-   * reports the time since the last replayed transaction, which keeps growing after the primary stops).
+   * reports the time since the last replayed transaction, which keeps growing after the primary stops). At least 60
+   * seconds: RDS publishes ReplicaLag once a minute.
    *
    * @default Duration.seconds(60)
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
    */
   readonly rpo?: Duration;
 
@@ -293,15 +298,16 @@ export class FailoverRunbook extends Construct {
 
   constructor(scope: Construct, id: string, props: FailoverRunbookProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
     const replica = props.replica;
     if (Token.isUnresolved(stack.region) || replica.region !== stack.region) {
-      throw propError(CONSTRUCT, 'replica', replica.node.path,
+      throw propError(construct, 'replica', replica.node.path,
         `a replica in this stack's Region (${stack.region}): the runbook runs where the replica is, never in the failed Region`);
     }
-    validateResourcePlace(CONSTRUCT, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
+    validateResourcePlace(construct, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
     if (replica instanceof CrossRegionReadReplica && replica.promoted) {
-      throw propError(CONSTRUCT, 'replica', replica.node.path, 'a replica that is not yet declared promoted (promoted: true leaves nothing to promote)');
+      throw propError(construct, 'replica', replica.node.path, 'a replica that is not yet declared promoted (promoted: true leaves nothing to promote)');
     }
     const primaryArn = replica.replicationSourceArn;
     if (primaryArn === undefined) {
@@ -311,31 +317,31 @@ export class FailoverRunbook extends Construct {
     const identifier = replica.instanceIdentifier;
 
     // --- Settings ------------------------------------------------------------------------------------------------------
-    const rpoSeconds = wholeUnits(CONSTRUCT, 'rpo', props.rpo ?? Duration.seconds(60), 'seconds', 1, 86_400);
-    const lookbackMinutes = wholeUnits(CONSTRUCT, 'lagLookback', props.lagLookback ?? Duration.minutes(15), 'minutes', 1, 60);
-    const stallMinutes = wholeUnits(CONSTRUCT, 'stallAfter', props.stallAfter ?? Duration.minutes(3), 'minutes', 1, 30);
-    const approvalTimeoutSeconds = wholeUnits(CONSTRUCT, 'approvalTimeout', props.approvalTimeout ?? Duration.hours(1), 'seconds', 60, 86_400);
-    const pollSeconds = wholeUnits(CONSTRUCT, 'pollInterval', props.pollInterval ?? Duration.seconds(30), 'seconds', 10, 300);
-    const promotionTimeoutSeconds = wholeUnits(CONSTRUCT, 'promotionTimeout', props.promotionTimeout ?? Duration.hours(1), 'seconds', 300, 21_600);
+    const rpoSeconds = validateRunbookRpo(construct, 'rpo', props.rpo ?? Duration.seconds(REPLICA_LAG_PERIOD_SECONDS));
+    const lookbackMinutes = wholeUnits(construct, 'lagLookback', props.lagLookback ?? Duration.minutes(15), 'minutes', 1, 60);
+    const stallMinutes = wholeUnits(construct, 'stallAfter', props.stallAfter ?? Duration.minutes(3), 'minutes', 1, 30);
+    const approvalTimeoutSeconds = validateApprovalTimeout(construct, 'approvalTimeout', props.approvalTimeout ?? Duration.hours(1));
+    const pollSeconds = wholeUnits(construct, 'pollInterval', props.pollInterval ?? Duration.seconds(30), 'seconds', 10, 300);
+    const promotionTimeoutSeconds = wholeUnits(construct, 'promotionTimeout', props.promotionTimeout ?? DEFAULT_PROMOTION_TIMEOUT, 'seconds', 300, 21_600);
     const guardRechecks = props.guardRechecks ?? 5;
     if (!Number.isInteger(guardRechecks) || guardRechecks < 0 || guardRechecks > 60) {
-      throw propError(CONSTRUCT, 'guardRechecks', guardRechecks, 'a whole number from 0 to 60');
+      throw propError(construct, 'guardRechecks', guardRechecks, 'a whole number from 0 to 60');
     }
-    const guardRecheckSeconds = wholeUnits(CONSTRUCT, 'guardRecheckInterval', props.guardRecheckInterval ?? Duration.seconds(30), 'seconds', 10, 600);
-    const fenceWaitSeconds = wholeUnits(CONSTRUCT, 'fenceWait', props.fenceWait ?? Duration.minutes(3), 'seconds', 0, 900);
-    const expectedPromotionSeconds = wholeUnits(CONSTRUCT, 'expectedPromotionTime', props.expectedPromotionTime ?? Duration.minutes(10),
-      'seconds', 1, promotionTimeoutSeconds, 'at most promotionTimeout');
+    const guardRecheckSeconds = wholeUnits(construct, 'guardRecheckInterval', props.guardRecheckInterval ?? Duration.seconds(30), 'seconds', 10, 600);
+    const fenceWaitSeconds = wholeUnits(construct, 'fenceWait', props.fenceWait ?? Duration.minutes(3), 'seconds', 0, 900);
+    const expectedPromotionSeconds = validateExpectedPromotionTime(construct, 'expectedPromotionTime',
+      props.expectedPromotionTime ?? Duration.minutes(10), promotionTimeoutSeconds);
     const retention = props.backupRetention ?? (replica instanceof CrossRegionReadReplica ? replica.sourceBackupRetention : undefined);
     if (retention === undefined) {
-      throw propError(CONSTRUCT, 'backupRetention', undefined,
+      throw propError(construct, 'backupRetention', undefined,
         'a retention of 1 to 35 days: the source\'s retention is not known from the replica (sourceAttributes), so give the one the primary had');
     }
-    validateBackupRetention(CONSTRUCT, 'backupRetention', retention);
+    validateBackupRetention(construct, 'backupRetention', retention);
     const evidenceAlarms = props.evidenceAlarms ?? [];
     const evidenceNames = evidenceAlarms.map((alarm, i) => {
-      const name = literalAlarmName(`evidenceAlarms[${i}]`, alarm);
+      const name = literalAlarmName(construct, `evidenceAlarms[${i}]`, alarm);
       if (Stack.of(alarm).region !== stack.region) {
-        throw propError(CONSTRUCT, `evidenceAlarms[${i}]`, name,
+        throw propError(construct, `evidenceAlarms[${i}]`, name,
           `an alarm in this Region (${stack.region}): the runbook reads alarms here only, because the primary's Region may be down`);
       }
       return name;
@@ -343,7 +349,7 @@ export class FailoverRunbook extends Construct {
     const signals = 2 + evidenceAlarms.length;
     const minimumEvidence = props.minimumEvidence ?? 2;
     if (!Number.isInteger(minimumEvidence) || minimumEvidence < 1 || minimumEvidence > signals) {
-      throw propError(CONSTRUCT, 'minimumEvidence', minimumEvidence,
+      throw propError(construct, 'minimumEvidence', minimumEvidence,
         `a whole number from 1 to ${signals}, the number of signals (replication stalled, replication status, and ${evidenceAlarms.length} evidence alarm(s))`);
     }
     const automatic = props.automaticPromotion ?? false;
@@ -357,7 +363,7 @@ export class FailoverRunbook extends Construct {
     const latchAlarm = props.failover?.latchAlarm;
     const latchDimension = props.failover?.latchMetric?.dimensions?.DBInstanceIdentifier;
     if (latchAlarm !== undefined && latchDimension !== identifier) {
-      throw propError(CONSTRUCT, 'failover', props.failover!.node.path,
+      throw propError(construct, 'failover', props.failover!.node.path,
         `a Route53DbFailover whose secondary is this replica, ${identifier}: its fence latches on ${String(latchDimension)}`);
     }
     const fenceAlarm = latchAlarm ?? props.failover?.fenceAlarm;

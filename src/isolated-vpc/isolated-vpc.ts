@@ -1,12 +1,14 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { allowCloudWatchLogs } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
+
+const CONSTRUCT = 'IsolatedVpc';
 
 /** Properties of an `IsolatedVpc`. */
 export interface IsolatedVpcProps {
@@ -66,15 +68,18 @@ export class IsolatedVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: IsolatedVpcProps = {}) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const maxAzs = props.maxAzs ?? 2;
     if (!Number.isInteger(maxAzs) || maxAzs < 2 || maxAzs > 6) {
-      throw propError('IsolatedVpc', 'maxAzs', maxAzs, 'a whole number from 2 to 6: a Multi-AZ DB instance needs subnets in two Availability Zones');
+      throw propError(construct, 'maxAzs', maxAzs, 'a whole number from 2 to 6: a Multi-AZ DB instance needs subnets in two Availability Zones');
     }
     const stack = Stack.of(this);
+    const ipAddresses = props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16');
+    checkCidr(construct, ipAddresses, maxAzs);
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs,
-      ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
+      ipAddresses,
       natGateways: 0,
       subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       // Removing the default security group's rules needs a custom-resource Lambda; see the acknowledgement below.
@@ -135,5 +140,29 @@ export class IsolatedVpc extends Construct {
       privateDnsEnabled: true,
       open: false,
     });
+  }
+}
+
+/** The prefix length of each isolated subnet. */
+const SUBNET_PREFIX = 24;
+
+/**
+ * Checks that a literal VPC CIDR block is one VPC accepts (/16 to /28) and holds a /24 subnet in each of `maxAzs`
+ * Availability Zones. Address pools (IPAM) are left to the VPC.
+ *
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+ */
+function checkCidr(construct: string, ipAddresses: ec2.IIpAddresses, maxAzs: number): void {
+  const cidrBlock = ipAddresses.allocateVpcCidr().cidrBlock;
+  if (cidrBlock === undefined || Token.isUnresolved(cidrBlock)) {
+    return;
+  }
+  const prefix = Number(cidrBlock.split('/')[1]);
+  // Each AZ gets one /24; the subnets take the next power of two of them.
+  const largestPrefix = SUBNET_PREFIX - Math.ceil(Math.log2(maxAzs));
+  if (!Number.isInteger(prefix) || prefix < 16 || prefix > largestPrefix) {
+    throw propError(construct, 'ipAddresses', cidrBlock,
+      `a CIDR block from /16 to /${largestPrefix}: a VPC takes /16 to /28, and each of the ${maxAzs} Availability Zones (maxAzs) `
+      + `gets a /${SUBNET_PREFIX} isolated subnet`);
   }
 }

@@ -10,7 +10,7 @@ import { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { Warnings } from '../common/warnings';
 import { dbInstanceArn } from '../private/db-instance-facts';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { guardFinalTemplate } from '../private/final-template-guards';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
@@ -28,6 +28,8 @@ import {
   validateInstanceType,
   validateMasterUsername,
   validatePostgresEngine,
+  validateVersionedEngine,
+  requireLiteral,
   validateRotationSchedule,
   validateSecretName,
   validateStorage,
@@ -325,70 +327,73 @@ export class MultiAzPostgres extends PostgresInstanceBase {
 
   constructor(scope: Construct, id: string, props: MultiAzPostgresProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
-    validateRegionName(CONSTRUCT, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
+    validateRegionName(construct, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
     this.region = stack.region;
     this.account = stack.account;
 
     const engine = props.engine ?? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
-    validatePostgresEngine(CONSTRUCT, 'engine', engine);
+    validatePostgresEngine(construct, 'engine', engine);
+    validateVersionedEngine(construct, 'engine', engine);
     this.engine = engine;
 
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE);
-    validateInstanceType(CONSTRUCT, 'instanceType', instanceType);
+    validateInstanceType(construct, 'instanceType', instanceType);
     this.instanceClass = `db.${instanceType.toString()}`;
     this.instanceType = instanceType;
 
     this.multiAz = props.multiAz ?? true;
     this.isMultiAz = this.multiAz;
     if (!this.multiAz && props.acknowledgeSingleAz !== true) {
-      throw propError(CONSTRUCT, 'multiAz', false,
+      throw propError(construct, 'multiAz', false,
         'a single-AZ instance does not survive an Availability Zone failure; set acknowledgeSingleAz: true to confirm it is intended');
     }
 
-    const checked = checkInstanceOptions(CONSTRUCT, props);
+    const checked = checkInstanceOptions(construct, props);
     const { vpcSubnets, monitoringInterval, maintenanceWindow } = checked;
 
     const storageType = props.storageType ?? rds.StorageType.GP3;
     const allocatedStorage = props.allocatedStorage ?? 100;
-    validateStorage(CONSTRUCT, storageType, allocatedStorage, props.maxAllocatedStorage);
-    validateStoragePerformance(CONSTRUCT, storageType, allocatedStorage, props.iops, props.storageThroughput);
+    validateStorage(construct, storageType, allocatedStorage, props.maxAllocatedStorage);
+    validateStoragePerformance(construct, storageType, allocatedStorage, props.iops, props.storageThroughput);
     const maxAllocatedStorage = props.maxAllocatedStorage ?? defaultStorageCeiling(storageType, allocatedStorage);
     this.storageType = storageType;
     this.allocatedStorage = allocatedStorage;
     this.maxAllocatedStorage = maxAllocatedStorage;
 
     const backupRetention = props.backupRetention ?? Duration.days(35);
-    validateBackupRetention(CONSTRUCT, 'backupRetention', backupRetention);
+    validateBackupRetention(construct, 'backupRetention', backupRetention);
     this.backupRetentionDays = backupRetention.toDays();
     this.backupRetention = backupRetention;
 
     const rotationSchedule = props.rotationSchedule ?? Duration.days(30);
-    validateRotationSchedule(CONSTRUCT, 'rotationSchedule', rotationSchedule);
+    validateRotationSchedule(construct, 'rotationSchedule', rotationSchedule);
 
     const masterUsername = props.masterUsername ?? 'postgres_admin';
-    validateMasterUsername(CONSTRUCT, 'masterUsername', masterUsername);
+    validateMasterUsername(construct, 'masterUsername', masterUsername);
     if (props.databaseName !== undefined) {
-      validateDatabaseName(CONSTRUCT, 'databaseName', props.databaseName);
+      validateDatabaseName(construct, 'databaseName', props.databaseName);
     }
     if (props.secretName !== undefined) {
-      validateSecretName(CONSTRUCT, 'secretName', props.secretName);
+      validateSecretName(construct, 'secretName', props.secretName);
     }
     const backupWindow = props.preferredBackupWindow === undefined ? undefined
-      : validateBackupWindow(CONSTRUCT, 'preferredBackupWindow', props.preferredBackupWindow);
+      : validateBackupWindow(construct, 'preferredBackupWindow', props.preferredBackupWindow);
     if (backupWindow && maintenanceWindow) {
-      validateWindowsApart(CONSTRUCT, props.preferredBackupWindow!, backupWindow, props.preferredMaintenanceWindow!, maintenanceWindow);
+      validateWindowsApart(construct, props.preferredBackupWindow!, backupWindow, props.preferredMaintenanceWindow!, maintenanceWindow);
     }
 
 
     this.port = props.port ?? 5432;
+    requireLiteral(construct, 'port', this.port, 'number', 'it is checked against the RDS for PostgreSQL range 1150-65535 at synth time');
     if (!Number.isInteger(this.port) || this.port < 1150 || this.port > 65535) {
-      throw propError(CONSTRUCT, 'port', this.port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
+      throw propError(construct, 'port', this.port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
     }
 
 
     this.instanceIdentifier = props.instanceIdentifier ?? defaultIdentifier(this);
-    validateInstanceIdentifier(CONSTRUCT, 'instanceIdentifier', this.instanceIdentifier);
+    validateInstanceIdentifier(construct, 'instanceIdentifier', this.instanceIdentifier);
     // RDS stores identifiers in lower case.
     this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
     this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
@@ -396,7 +401,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     // The instance follows removalPolicy; the key and what it encrypts outside the instance follow keyRemovalPolicy.
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
     const keyRemovalPolicy = resolveKeyRemovalPolicy({
-      construct: CONSTRUCT,
+      construct,
       keyRemovalPolicy: props.keyRemovalPolicy,
       dataRemovalPolicy: removalPolicy,
       whatSurvives: removalPolicy === RemovalPolicy.SNAPSHOT ? 'the final snapshot' : 'the retained instance',
@@ -404,7 +409,7 @@ export class MultiAzPostgres extends PostgresInstanceBase {
 
     // --- Key -------------------------------------------------------------------------------------------------------
     if (props.encryptionKey) {
-      validateResourcePlace(CONSTRUCT, 'encryptionKey', props.encryptionKey, props.encryptionKey.keyArn,
+      validateResourcePlace(construct, 'encryptionKey', props.encryptionKey, props.encryptionKey.keyArn,
         { region: stack.region, regionRule: REGIONAL_KEY_RULE });
     }
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
@@ -433,10 +438,10 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicaRegionType.html
     (props.secretReplicaRegions ?? []).forEach((replicaRegion, i) => {
       const prop = `secretReplicaRegions[${i}]`;
-      validateRegionName(CONSTRUCT, `${prop}.region`, replicaRegion.region);
-      validateSamePartition(CONSTRUCT, `${prop}.region`, replicaRegion.region, replicaRegion.region, stack.region, "the secret's stack");
+      validateRegionName(construct, `${prop}.region`, replicaRegion.region);
+      validateSamePartition(construct, `${prop}.region`, replicaRegion.region, replicaRegion.region, stack.region, "the secret's stack");
       if (replicaRegion.encryptionKey) {
-        validateResourcePlace(CONSTRUCT, `${prop}.encryptionKey`, replicaRegion.encryptionKey, replicaRegion.encryptionKey.keyArn, {
+        validateResourcePlace(construct, `${prop}.encryptionKey`, replicaRegion.encryptionKey, replicaRegion.encryptionKey.keyArn, {
           region: replicaRegion.region,
           regionRule: `Secrets Manager encrypts the replica in its own Region; ${REGIONAL_KEY_RULE}`,
         });

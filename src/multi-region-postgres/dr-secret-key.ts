@@ -2,7 +2,7 @@ import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnKeyDestroyed } from '../private/removal';
 
 const CONSTRUCT = 'DrSecretKey';
@@ -68,14 +68,15 @@ export class DrSecretKey extends Construct {
 
   constructor(scope: Construct, id: string, props: DrSecretKeyProps = {}) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
-      throw propError(CONSTRUCT, 'scope', `stack ${stack.stackName}`,
+      throw propError(construct, 'scope', `stack ${stack.stackName}`,
         'a stack with an explicit env (account and region): the key policy names the account and the Secrets Manager endpoint of the Region');
     }
     // Nothing in this stack is encrypted with the key, so there is no removal policy of data to check it against.
     const keyRemovalPolicy = resolveKeyRemovalPolicy({
-      construct: CONSTRUCT, keyRemovalPolicy: props.keyRemovalPolicy, dataRemovalPolicy: RemovalPolicy.DESTROY, whatSurvives: '',
+      construct, keyRemovalPolicy: props.keyRemovalPolicy, dataRemovalPolicy: RemovalPolicy.DESTROY, whatSurvives: '',
     });
     const key = new kms.Key(this, 'Key', {
       description: `Encrypts the Secrets Manager secrets replicated into ${stack.region}, such as database master secrets`,

@@ -11,10 +11,13 @@ import { DbAlarmSet } from '../db-alarm-set/db-alarm-set';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { forwardAspects } from '../private/forward-aspects';
+import { defaultSubnets } from '../private/instance-setup';
 import {
-  arnPlace, databaseNameProblem, validateDatabaseName, validatePlace, validateRegionName, validateSamePartition,
+  arnPlace, databaseNameProblem, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout, validateDatabaseName, validateExpectedPromotionTime,
+  validateInstanceType, validateKeyArn, validatePostgresEngine, validatePrivateSubnets, validateRunbookRpo, validateStorage,
+  validateVersionedEngine, validatePlace, validateRegionName, validateSamePartition,
 } from '../private/validation';
 import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
@@ -286,22 +289,23 @@ export class MultiRegionPostgres extends Construct {
 
   constructor(scope: Construct, id: string, props: MultiRegionPostgresProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const primaryStack = Stack.of(this);
     const drStack = Stack.of(props.drScope);
     const primaryRegion = primaryStack.region;
     const drRegion = drStack.region;
     if (Token.isUnresolved(primaryRegion)) {
-      throw propError(CONSTRUCT, 'scope', this.node.path, 'a scope in a stack with a concrete Region (env.region)');
+      throw propError(construct, 'scope', this.node.path, 'a scope in a stack with a concrete Region (env.region)');
     }
     if (Token.isUnresolved(drRegion) || drRegion === primaryRegion) {
-      throw propError(CONSTRUCT, 'drScope', props.drScope.node.path,
+      throw propError(construct, 'drScope', props.drScope.node.path,
         `a scope in a stack with a concrete Region other than the primary's (${primaryRegion})`);
     }
-    validateRegionName(CONSTRUCT, 'scope', primaryRegion, this.node.path);
-    validateRegionName(CONSTRUCT, 'drScope', drRegion, props.drScope.node.path);
-    validateSamePartition(CONSTRUCT, 'drScope', props.drScope.node.path, drRegion, primaryRegion, "the primary's stack");
+    validateRegionName(construct, 'scope', primaryRegion, this.node.path);
+    validateRegionName(construct, 'drScope', drRegion, props.drScope.node.path);
+    validateSamePartition(construct, 'drScope', props.drScope.node.path, drRegion, primaryRegion, "the primary's stack");
     if (!/^[a-z][a-z0-9-]{0,49}$/.test(props.name) || props.name.endsWith('-') || props.name.includes('--')) {
-      throw propError(CONSTRUCT, 'name', props.name,
+      throw propError(construct, 'name', props.name,
         'lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, at most 50 characters');
     }
     // The database name defaults to the name with hyphens as underscores, and must then be a valid DBName.
@@ -309,21 +313,21 @@ export class MultiRegionPostgres extends Construct {
     if (props.databaseName === undefined) {
       const problem = databaseNameProblem(databaseName);
       if (problem) {
-        throw propError(CONSTRUCT, 'name', props.name, `the default databaseName '${databaseName}' derived from it must be `
+        throw propError(construct, 'name', props.name, `the default databaseName '${databaseName}' derived from it must be `
           + `${problem}; set databaseName, or choose another name`);
       }
     } else {
-      validateDatabaseName(CONSTRUCT, 'databaseName', props.databaseName);
+      validateDatabaseName(construct, 'databaseName', props.databaseName);
     }
     // Two patterns of one name would share identifiers, secret names, the DR container and the stack outputs.
-    claimName(this, `MultiRegionPostgres:${props.name}`, CONSTRUCT, 'name', props.name, 'a name no other MultiRegionPostgres of the app uses');
-    checkZoneName(CONSTRUCT, 'zoneName', props.zoneName);
+    claimName(this, `MultiRegionPostgres:${props.name}`, construct, 'name', props.name, 'a name no other MultiRegionPostgres of the app uses');
+    checkZoneName(construct, 'zoneName', props.zoneName);
     const primaryIdentifier = `${props.name}-primary`;
-    claimDbInstanceIdentifier(this, CONSTRUCT, 'name', props.name, primaryIdentifier);
-    claimDbInstanceIdentifier(props.drScope, CONSTRUCT, 'name', props.name, `${props.name}-dr`);
+    claimDbInstanceIdentifier(this, construct, 'name', props.name, primaryIdentifier);
+    claimDbInstanceIdentifier(props.drScope, construct, 'name', props.name, `${props.name}-dr`);
     const endpointPattern = new RegExp(`^${primaryIdentifier}\\.[a-z0-9]+\\.${primaryRegion}\\.rds\\.amazonaws\\.com$`);
     if (Token.isUnresolved(props.primaryEndpointAddress) || !endpointPattern.test(props.primaryEndpointAddress)) {
-      throw propError(CONSTRUCT, 'primaryEndpointAddress', props.primaryEndpointAddress,
+      throw propError(construct, 'primaryEndpointAddress', props.primaryEndpointAddress,
         `the literal endpoint address of the primary, ${primaryIdentifier}.<id>.${primaryRegion}.rds.amazonaws.com (output PrimaryEndpointAddress)`);
     }
 
@@ -338,16 +342,44 @@ export class MultiRegionPostgres extends Construct {
       && props.primaryVpcId !== networkVpcId) {
       // The zone would be associated with another VPC than the primary's: clients next to the primary could not
       // resolve the writer name.
-      throw propError(CONSTRUCT, 'primaryVpcId', props.primaryVpcId,
+      throw propError(construct, 'primaryVpcId', props.primaryVpcId,
         `the ID of the VPC in primaryNetwork, ${networkVpcId}, or unset: the DR stack associates the private zone with this VPC`);
     }
     const primaryVpcId = props.primaryVpcId ?? networkVpcId;
     if (Token.isUnresolved(primaryVpcId) || !/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(primaryVpcId)) {
-      throw propError(CONSTRUCT, 'primaryVpcId', props.primaryVpcId,
+      throw propError(construct, 'primaryVpcId', props.primaryVpcId,
         'the literal ID of the primary VPC, vpc-<8 or 17 hex digits> (output PrimaryVpcId): the DR stack associates the private zone with it');
     }
     const account = primaryStack.account;
-    const drSecretKeyArn = validateDrSecretKeyArn(props.drSecretKeyArn, drRegion, account);
+    const drSecretKeyArn = validateDrSecretKeyArn(construct, props.drSecretKeyArn, drRegion, account);
+    // Props forwarded to a part are checked here, with the part's rule, so that a mistake is reported under the prop as
+    // written on the pattern.
+    validateKeyArn(construct, 'drBackupKeyArn', props.drBackupKeyArn, drRegion, account);
+    if (props.engine) {
+      validatePostgresEngine(construct, 'engine', props.engine);
+      validateVersionedEngine(construct, 'engine', props.engine);
+    }
+    if (props.instanceType) {
+      validateInstanceType(construct, 'instanceType', props.instanceType);
+    }
+    if (props.allocatedStorage !== undefined) {
+      validateStorage(construct, rds.StorageType.GP3, props.allocatedStorage);
+    }
+    for (const [prop, network] of [['primaryNetwork', props.primaryNetwork], ['drNetwork', props.drNetwork]] as const) {
+      if (network) {
+        validatePrivateSubnets(construct, network.vpcSubnets ? `${prop}.vpcSubnets` : `${prop}.vpc`, network.vpc,
+          network.vpcSubnets ?? defaultSubnets(network.vpc), 2);
+      }
+    }
+    if (props.maxLagAtPromotion) {
+      validateRunbookRpo(construct, 'maxLagAtPromotion', props.maxLagAtPromotion);
+    }
+    if (props.approvalTimeout) {
+      validateApprovalTimeout(construct, 'approvalTimeout', props.approvalTimeout);
+    }
+    if (props.expectedPromotionTime) {
+      validateExpectedPromotionTime(construct, 'expectedPromotionTime', props.expectedPromotionTime, DEFAULT_PROMOTION_TIMEOUT.toSeconds());
+    }
     const secretName = `${primaryIdentifier}/master`;
     this.primary = new MultiAzPostgres(this, 'Primary', {
       vpc: primaryNetwork.vpc,
@@ -512,19 +544,19 @@ function endpointsOf(network: RegionNetwork): ec2.IConnectable[] {
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicaRegionType.html
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
  */
-function validateDrSecretKeyArn(arn: string, drRegion: string, account: string): string {
+function validateDrSecretKeyArn(construct: string, arn: string, drRegion: string, account: string): string {
   const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(arn);
   if (!match) {
-    throw propError(CONSTRUCT, 'drSecretKeyArn', arn,
+    throw propError(construct, 'drSecretKeyArn', arn,
       'a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), such as the DrSecretKey output; not an alias or a token');
   }
-  validatePlace(CONSTRUCT, 'drSecretKeyArn', arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
-  validateSamePartition(CONSTRUCT, 'drSecretKeyArn', arn, match[1], drRegion, 'the DR Region');
+  validatePlace(construct, 'drSecretKeyArn', arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
+  validateSamePartition(construct, 'drSecretKeyArn', arn, match[1], drRegion, 'the DR Region');
   if (match[1] !== drRegion) {
-    throw propError(CONSTRUCT, 'drSecretKeyArn', arn, `a key in the DR Region ${drRegion}, not ${match[1]}: the replica secret is encrypted in its own Region`);
+    throw propError(construct, 'drSecretKeyArn', arn, `a key in the DR Region ${drRegion}, not ${match[1]}: the replica secret is encrypted in its own Region`);
   }
   if (!Token.isUnresolved(account) && match[2] !== account) {
-    throw propError(CONSTRUCT, 'drSecretKeyArn', arn,
+    throw propError(construct, 'drSecretKeyArn', arn,
       `a key in the primary's account ${account}, not ${match[2]}: Secrets Manager replicates a secret to other Regions of the same account`);
   }
   return arn;

@@ -135,7 +135,7 @@ export function checkInstanceOptions(construct: string, options: PostgresInstanc
     throw propError(construct, 'publiclyAccessible', true, 'only false is supported: the database must not be reachable from the internet');
   }
   const vpcSubnets = options.vpcSubnets ?? defaultSubnets(options.vpc);
-  validatePrivateSubnets(construct, 'vpcSubnets', options.vpc, vpcSubnets);
+  validatePrivateSubnets(construct, options.vpcSubnets ? 'vpcSubnets' : 'vpc', options.vpc, vpcSubnets, 2);
   const monitoringInterval = options.monitoringInterval ?? Duration.seconds(60);
   if (![1, 5, 10, 15, 30, 60].includes(monitoringInterval.toSeconds({ integral: false }))) {
     throw propError(construct, 'monitoringInterval', monitoringInterval.toHumanString(), 'one of 1, 5, 10, 15, 30 or 60 seconds');

@@ -2,7 +2,7 @@ import { Duration, IResource, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { propError } from './errors';
+import { isToken, propError } from './errors';
 
 /**
  * Oldest PostgreSQL major version still in RDS standard support (PostgreSQL 13 left standard support on
@@ -51,6 +51,20 @@ export function validatePostgresEngine(construct: string, prop: string, engine: 
   if (!Number.isFinite(majorNumber) || majorNumber < MIN_POSTGRES_MAJOR) {
     throw propError(construct, prop, `postgres ${full ?? major}`,
       `PostgreSQL major version ${MIN_POSTGRES_MAJOR} or newer is required; older majors are out of RDS standard support`);
+  }
+}
+
+/**
+ * Requires an engine that names its version: the DB parameter group family (postgres17, ...) is derived from it, and a
+ * parameter group belongs to one family only.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html
+ */
+export function validateVersionedEngine(construct: string, prop: string, engine: rds.IInstanceEngine): void {
+  if (engine.engineVersion === undefined) {
+    throw propError(construct, prop, engine.engineType,
+      'an engine with a version, such as DatabaseInstanceEngine.postgres({ version: PostgresEngineVersion.VER_18 }): '
+      + 'the parameter group family is derived from it');
   }
 }
 
@@ -212,9 +226,16 @@ export function validateStoragePerformance(construct: string, storageType: rds.S
  * placeholder, never a resolved value.
  */
 function literalNumber(construct: string, prop: string, value: number): void {
-  if (Token.isUnresolved(value)) {
-    throw propError(construct, prop, Token.asString(value),
-      'a literal number is required, because the storage limits of RDS are checked against it at synth time');
+  requireLiteral(construct, prop, value, 'number', 'the storage limits of RDS are checked against it at synth time');
+}
+
+/**
+ * Rejects a deploy-time value (a string, number, Duration or Size token) where a check or a derived value needs the
+ * literal one, saying what needs it (`because ...`). The message shows the token as `(a token)`.
+ */
+export function requireLiteral(construct: string, prop: string, value: unknown, kind: string, because: string): void {
+  if (isToken(value)) {
+    throw propError(construct, prop, value, `a literal ${kind} is required, because ${because}`);
   }
 }
 
@@ -237,6 +258,8 @@ export function validateInstanceType(construct: string, prop: string, instanceTy
  */
 export function wholeUnits(construct: string, prop: string, value: Duration, unit: 'days' | 'hours' | 'minutes' | 'seconds',
   min: number, max: number, limit?: string): number {
+  const range = `a whole number of ${unit} from ${min} to ${max}${limit ? ` (${limit})` : ''}`;
+  requireLiteral(construct, prop, value, 'duration', `it is checked at synth time: ${range}`);
   const n = {
     days: () => value.toDays({ integral: false }),
     hours: () => value.toHours({ integral: false }),
@@ -244,9 +267,30 @@ export function wholeUnits(construct: string, prop: string, value: Duration, uni
     seconds: () => value.toSeconds({ integral: false }),
   }[unit]();
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw propError(construct, prop, value.toHumanString(), `a whole number of ${unit} from ${min} to ${max}${limit ? ` (${limit})` : ''}`);
+    throw propError(construct, prop, value.toHumanString(), range);
   }
   return n;
+}
+
+/**
+ * RDS sends its instance metrics, ReplicaLag among them, to CloudWatch every minute: a guard on the replica lag cannot
+ * resolve less.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
+ */
+export const REPLICA_LAG_PERIOD_SECONDS = 60;
+
+/**
+ * Checks a bound on the data lost at promotion (a recovery point objective, or the lag the runbook's guard accepts):
+ * a literal of at least one ReplicaLag period ({@link REPLICA_LAG_PERIOD_SECONDS}).
+ */
+export function validateLagBound(construct: string, prop: string, value: Duration): void {
+  requireLiteral(construct, prop, value, 'duration', 'it is compared with the one-minute period of ReplicaLag at synth time');
+  if (value.toSeconds({ integral: false }) < REPLICA_LAG_PERIOD_SECONDS) {
+    throw propError(construct, prop, value.toHumanString(),
+      `at least ${REPLICA_LAG_PERIOD_SECONDS} seconds: replication to the other Region is asynchronous, and the lag guard `
+      + `reads ReplicaLag, which RDS publishes once a minute, so it cannot hold the data lost below one ${REPLICA_LAG_PERIOD_SECONDS} s period`);
+  }
 }
 
 /** Checks a backup retention period: whole days from 1 to 35. */
@@ -254,9 +298,28 @@ export function validateBackupRetention(construct: string, prop: string, retenti
   wholeUnits(construct, prop, retention, 'days', 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit');
 }
 
-/** Rejects a subnet selection that contains public subnets. */
-export function validatePrivateSubnets(construct: string, prop: string, vpc: ec2.IVpc, selection: ec2.SubnetSelection): void {
-  const selected = vpc.selectSubnets(selection);
+/**
+ * Rejects a subnet selection that matches no subnet, contains public subnets, or (with `minAzs`) spans fewer
+ * Availability Zones than a DB subnet group needs.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html
+ */
+export function validatePrivateSubnets(construct: string, prop: string, vpc: ec2.IVpc, selection: ec2.SubnetSelection, minAzs = 1): void {
+  let selected: ec2.SelectedSubnets;
+  try {
+    selected = vpc.selectSubnets(selection);
+  } catch (e) {
+    throw propError(construct, prop, describeSelection(selection),
+      `private or isolated subnets of the VPC, which has none that match (${(e as Error).message})`);
+  }
+  if (selected.subnets.length === 0) {
+    throw propError(construct, prop, describeSelection(selection), 'private or isolated subnets of the VPC, which has none that match');
+  }
+  const azs = selected.availabilityZones;
+  if (minAzs > 1 && !azs.some((az) => Token.isUnresolved(az)) && new Set(azs).size < minAzs) {
+    throw propError(construct, prop, describeSelection(selection),
+      `subnets in at least ${minAzs} Availability Zones (these are in ${[...new Set(azs)].join(', ')}): an RDS DB subnet group needs them`);
+  }
   if (selected.hasPublic) {
     throw propError(construct, prop, describeSelection(selection),
       'the database must be placed in private or isolated subnets, never public ones');
@@ -372,6 +435,7 @@ export function validateSecretName(construct: string, prop: string, name: string
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html
  */
 export function validateRotationSchedule(construct: string, prop: string, schedule: Duration): void {
+  requireLiteral(construct, prop, schedule, 'duration', 'the rotation rule (4 hours to 999 days, in whole hours) is checked at synth time');
   const hours = schedule.toHours({ integral: false });
   if (!Number.isInteger(hours) || hours < 4 || hours > 999 * 24) {
     throw propError(construct, prop, schedule.toHumanString(),
@@ -600,3 +664,48 @@ export const ALARM_TOPIC_RULE = 'CloudWatch alarm actions must be in the alarm\'
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (KmsKeyId)
  */
 export const REGIONAL_KEY_RULE = 'a KMS key is used only in its own Region';
+
+/**
+ * The key must be in the destination Region and in the source's account: the replicated automated backups stay in that
+ * account (StartDBInstanceAutomatedBackupsReplication names a destination Region, never an account).
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html
+ */
+export function validateKeyArn(construct: string, prop: string, arn: string, region: string, account: string): string {
+  const match = Token.isUnresolved(arn) ? null : /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/.exec(arn);
+  if (!match) {
+    throw propError(construct, prop, arn,
+      'a literal KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>); RDS takes a key ARN in the destination Region, not an alias or a token');
+  }
+  // The partition of the ARN must be that of its Region, and so of the destination's.
+  validatePlace(construct, prop, arn, { partition: arnPlace(arn).partition, region: match[1] }, {});
+  validateSamePartition(construct, prop, arn, match[1], region, 'the destination');
+  if (match[1] !== region) {
+    throw propError(construct, prop, arn, `a key in the destination Region ${region}, not ${match[1]}`);
+  }
+  if (!Token.isUnresolved(account) && match[2] !== account) {
+    throw propError(construct, prop, arn,
+      `a key in the source's account ${account}, not ${match[2]}: RDS replicates automated backups to another Region of the same `
+      + 'account (StartDBInstanceAutomatedBackupsReplication names a Region, not an account) and documents no key of another account for them');
+  }
+  return arn;
+}
+
+/** The time the runbook waits for the promotion unless `promotionTimeout` says otherwise. */
+export const DEFAULT_PROMOTION_TIMEOUT = Duration.hours(1);
+
+/** Checks the RPO the lag guard holds (`rpo`), and returns it in seconds: from one ReplicaLag period to a day. */
+export function validateRunbookRpo(construct: string, prop: string, rpo: Duration): number {
+  validateLagBound(construct, prop, rpo);
+  return wholeUnits(construct, prop, rpo, 'seconds', REPLICA_LAG_PERIOD_SECONDS, 86_400);
+}
+
+/** Checks how long an approval request waits, and returns it in seconds: from a minute to a day. */
+export function validateApprovalTimeout(construct: string, prop: string, timeout: Duration): number {
+  return wholeUnits(construct, prop, timeout, 'seconds', 60, 86_400);
+}
+
+/** Checks the promotion time the budget assumes, and returns it in seconds: at most the promotion timeout. */
+export function validateExpectedPromotionTime(construct: string, prop: string, time: Duration, promotionTimeoutSeconds: number): number {
+  return wholeUnits(construct, prop, time, 'seconds', 1, promotionTimeoutSeconds, 'at most promotionTimeout');
+}

@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IPostgresInstance } from '../common/postgres-instance';
 import { literalAlarmNameOf } from '../private/alarms';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { DNS_NAME } from '../private/validation';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
@@ -137,18 +137,19 @@ export class PromotionRole extends Construct {
 
   constructor(scope: Construct, id: string, props: PromotionRoleProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
 
     const replicaArn = props.replica.instanceArn;
     if (props.replica.region !== stack.region && !Token.isUnresolved(stack.region)) {
-      throw propError(CONSTRUCT, 'replica', props.replica.instance.node.path,
+      throw propError(construct, 'replica', props.replica.instance.node.path,
         `a DB instance in this stack's Region (${stack.region}): promotion runs where the replica is, never in the failed Region`);
     }
     this.replicaArn = replicaArn;
     const fenceArns = props.fenceInstanceArns ?? [];
     fenceArns.forEach((arn, i) => {
       if (!Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:[a-z][a-z0-9-]*$/.test(arn)) {
-        throw propError(CONSTRUCT, `fenceInstanceArns[${i}]`, arn, 'a DB instance ARN such as arn:aws:rds:us-east-1:111111111111:db:orders-primary');
+        throw propError(construct, `fenceInstanceArns[${i}]`, arn, 'a DB instance ARN such as arn:aws:rds:us-east-1:111111111111:db:orders-primary');
       }
     });
 
@@ -210,7 +211,7 @@ export class PromotionRole extends Construct {
       }));
     }
     if (props.recordChanges) {
-      statements.push(recordChangeStatement(props.recordChanges));
+      statements.push(recordChangeStatement(construct, props.recordChanges));
     }
 
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
@@ -236,13 +237,13 @@ function alarmArnOf(alarm: cloudwatch.IAlarm): string {
 }
 
 /** `route53:ChangeResourceRecordSets` on one zone, for the given names, types and actions only. */
-function recordChangeStatement(scope: RecordChangeScope): iam.PolicyStatement {
+function recordChangeStatement(construct: string, scope: RecordChangeScope): iam.PolicyStatement {
   if (scope.recordNames.length === 0) {
-    throw propError(CONSTRUCT, 'recordChanges.recordNames', '[]', 'at least one fully qualified record name');
+    throw propError(construct, 'recordChanges.recordNames', '[]', 'at least one fully qualified record name');
   }
   const names = scope.recordNames.map((name, i) => {
     if (!DNS_NAME.test(name)) {
-      throw propError(CONSTRUCT, `recordChanges.recordNames[${i}]`, name,
+      throw propError(construct, `recordChanges.recordNames[${i}]`, name,
         'a fully qualified, lower-case record name without the trailing dot, such as writer.orders.internal (the normalized form the condition key compares)');
     }
     return name;
@@ -250,12 +251,12 @@ function recordChangeStatement(scope: RecordChangeScope): iam.PolicyStatement {
   const types = scope.recordTypes ?? ['CNAME'];
   const badType = types.find((t) => !RECORD_TYPES.includes(t));
   if (types.length === 0 || badType !== undefined) {
-    throw propError(CONSTRUCT, 'recordChanges.recordTypes', badType ?? '[]', `one or more of ${RECORD_TYPES.join(', ')}`);
+    throw propError(construct, 'recordChanges.recordTypes', badType ?? '[]', `one or more of ${RECORD_TYPES.join(', ')}`);
   }
   const actions = scope.actions ?? ['UPSERT'];
   const badAction = actions.find((a) => !RECORD_ACTIONS.includes(a));
   if (actions.length === 0 || badAction !== undefined) {
-    throw propError(CONSTRUCT, 'recordChanges.actions', badAction ?? '[]', `one or more of ${RECORD_ACTIONS.join(', ')}`);
+    throw propError(construct, 'recordChanges.actions', badAction ?? '[]', `one or more of ${RECORD_ACTIONS.join(', ')}`);
   }
   return new iam.PolicyStatement({
     sid: 'ChangeFailoverRecords',

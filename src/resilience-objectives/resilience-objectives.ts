@@ -5,8 +5,8 @@ import { IPostgresInstance } from '../common/postgres-instance';
 import { Warnings } from '../common/warnings';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
-import { propError } from '../private/errors';
-import { wholeUnits } from '../private/validation';
+import { propError, where } from '../private/errors';
+import { REPLICA_LAG_PERIOD_SECONDS, validateLagBound, wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'ResilienceObjectives';
 
@@ -34,17 +34,10 @@ const SOURCES = {
 const MIN_AZ_FAILOVER_SECONDS = 60;
 
 /**
- * RDS sends its instance metrics, ReplicaLag among them, to CloudWatch every minute: the lag guard cannot resolve less.
- *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
- */
-const REPLICA_LAG_PERIOD_SECONDS = 60;
-
-/**
  * Refuses parts of two databases: the budgets of one database computed from another's runbook or backups are not the
  * database's budgets.
  */
-function checkSameDatabase(props: ResilienceObjectivesProps): void {
+function checkSameDatabase(construct: string, props: ResilienceObjectivesProps): void {
   const parts: [string, IConstruct, string, string][] = [];
   if (props.primary) {
     parts.push(['primary', props.primary, props.primary.region, props.primary.instanceIdentifier]);
@@ -61,7 +54,7 @@ function checkSameDatabase(props: ResilienceObjectivesProps): void {
   const [first, ...rest] = known;
   for (const [prop, part, region, identifier] of rest) {
     if (region !== first[2] || identifier.toLowerCase() !== first[3].toLowerCase()) {
-      throw propError(CONSTRUCT, prop, part.node.path,
+      throw propError(construct, prop, part.node.path,
         `a part of the database ${first[0]} is about (${first[3]} in ${first[2]}), not of ${identifier} in ${region}: `
         + 'objectives that mix two databases report budgets neither has');
     }
@@ -246,24 +239,25 @@ export class ResilienceObjectives extends Construct {
 
   constructor(scope: Construct, id: string, props: ResilienceObjectivesProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const minimumHeadroom = props.minimumHeadroom ?? 0.2;
     if (!Number.isFinite(minimumHeadroom) || minimumHeadroom < 0 || minimumHeadroom >= 1) {
-      throw propError(CONSTRUCT, 'minimumHeadroom', minimumHeadroom, 'a fraction from 0 to less than 1, such as 0.2 for 20 %');
+      throw propError(construct, 'minimumHeadroom', minimumHeadroom, 'a fraction from 0 to less than 1, such as 0.2 for 20 %');
     }
     const seconds = (prop: string, value: Duration | undefined, fallback: Duration, min: number, max: number) =>
-      wholeUnits(CONSTRUCT, prop, value ?? fallback, 'seconds', min, max);
+      wholeUnits(construct, prop, value ?? fallback, 'seconds', min, max);
     // AWS documents a Multi-AZ instance failover as typically 60-120 s: an estimate below 60 s reports an RTO as met
     // that the configuration cannot meet.
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html
     const azFailoverSeconds = seconds('azFailoverTime', props.azFailoverTime, Duration.seconds(120), MIN_AZ_FAILOVER_SECONDS, 3600);
-    checkSameDatabase(props);
+    checkSameDatabase(construct, props);
     const dnsCacheSeconds = seconds('clientDnsCache', props.clientDnsCache, Duration.seconds(60), 0, 3600);
     const operatorSeconds = seconds('operatorResponseTime', props.operatorResponseTime, Duration.minutes(15), 0, 86_400);
     const copySeconds = seconds('backupCopyDelay', props.backupCopyDelay, Duration.minutes(5), 0, 86_400);
 
     const budgets: ObjectiveBudget[] = [];
     const check = (scenario: string, measure: string, prop: string, target: Duration | undefined, terms: BudgetTerm[]) => {
-      const targetSeconds = target === undefined ? undefined : wholeUnits(CONSTRUCT, prop, target, 'seconds', 0, 31_536_000);
+      const targetSeconds = target === undefined ? undefined : wholeUnits(construct, prop, target, 'seconds', 0, 31_536_000);
       const budget = budgetOf(scenario, measure, targetSeconds, terms);
       budgets.push(budget);
       if (targetSeconds === undefined) {
@@ -271,7 +265,7 @@ export class ResilienceObjectives extends Construct {
       }
       if (budget.budgetSeconds > targetSeconds) {
         const largest = [...terms].sort((a, b) => b.seconds - a.seconds)[0];
-        throw new Error(`${CONSTRUCT}: ${prop} is ${targetSeconds} s, but the configuration's worst case is `
+        throw new Error(`${construct}: ${prop} is ${targetSeconds} s, but the configuration's worst case is `
           + `${budget.budgetSeconds} s (${formulaOf(terms)}). The largest term is ${largest.name}, ${largest.seconds} s, `
           + `set by ${largest.setBy}: shorten it, or raise ${prop} to at least ${budget.budgetSeconds} s.`);
       }
@@ -291,7 +285,7 @@ export class ResilienceObjectives extends Construct {
       }
       if (!props.primary.isMultiAz) {
         if (props.azFailure) {
-          throw propError(CONSTRUCT, 'primary', props.primary.node.path,
+          throw propError(construct, 'primary', props.primary.node.path,
             'a Multi-AZ primary when azFailure is given: a Single-AZ instance has no standby to fail over to, so its recovery is a restore');
         }
       } else {
@@ -307,14 +301,14 @@ export class ResilienceObjectives extends Construct {
         ]);
       }
     } else if (props.azFailure) {
-      throw propError(CONSTRUCT, 'primary', undefined, 'the MultiAzPostgres primary, to compute the budget azFailure is checked against');
+      throw propError(construct, 'primary', undefined, 'the MultiAzPostgres primary, to compute the budget azFailure is checked against');
     }
 
     // --- Region failure ------------------------------------------------------------------------------------------------
     const runbook = props.runbook;
     if (runbook) {
       if (props.regionFailure && !runbook.failover) {
-        throw propError(CONSTRUCT, 'runbook', runbook.node.path,
+        throw propError(construct, 'runbook', runbook.node.path,
           'a runbook with failover records when regionFailure is given: without them clients are not moved to the promoted replica');
       }
       const stallSeconds = runbook.stallAfter.toSeconds();
@@ -358,10 +352,8 @@ export class ResilienceObjectives extends Construct {
       }
       check('Region failure', 'RTO', 'regionFailure.rto', props.regionFailure?.rto, terms);
       const regionRpo = props.regionFailure?.rpo;
-      if (regionRpo !== undefined && regionRpo.toSeconds({ integral: false }) < REPLICA_LAG_PERIOD_SECONDS) {
-        throw propError(CONSTRUCT, 'regionFailure.rpo', regionRpo.toHumanString(),
-          `at least ${REPLICA_LAG_PERIOD_SECONDS} seconds: replication to the other Region is asynchronous, and the lag guard `
-          + `reads ReplicaLag, which RDS publishes once a minute, so it cannot hold the data lost below one ${REPLICA_LAG_PERIOD_SECONDS} s period`);
+      if (regionRpo !== undefined) {
+        validateLagBound(construct, 'regionFailure.rpo', regionRpo);
       }
       check('Region failure', 'RPO', 'regionFailure.rpo', regionRpo, [
         term('replica-lag guard', Math.max(runbook.rpo.toSeconds(), REPLICA_LAG_PERIOD_SECONDS),
@@ -370,7 +362,7 @@ export class ResilienceObjectives extends Construct {
           'FailoverRunbook rpo', SOURCES.replicaLag, false),
       ]);
     } else if (props.regionFailure) {
-      throw propError(CONSTRUCT, 'runbook', undefined, 'the FailoverRunbook, to compute the budget regionFailure is checked against');
+      throw propError(construct, 'runbook', undefined, 'the FailoverRunbook, to compute the budget regionFailure is checked against');
     }
 
     // --- Restore from the replicated backups ---------------------------------------------------------------------------
@@ -382,7 +374,7 @@ export class ResilienceObjectives extends Construct {
           'backupCopyDelay', SOURCES.backupReplication, true),
       ]);
     } else if (props.backupRestoreRpo) {
-      throw propError(CONSTRUCT, 'backupReplication', undefined, 'the BackupReplication, to compute the budget backupRestoreRpo is checked against');
+      throw propError(construct, 'backupReplication', undefined, 'the BackupReplication, to compute the budget backupRestoreRpo is checked against');
     }
     this.budgets = budgets;
 

@@ -5,7 +5,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { Warnings } from '../common/warnings';
 import { literalAlarmNameOf } from '../private/alarms';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { DNS_NAME } from '../private/validation';
 import { checkZoneName, rdsEndpointRegion } from '../private/wiring';
@@ -253,89 +253,90 @@ export class Route53DbFailover extends Construct {
 
   constructor(scope: Construct, id: string, props: Route53DbFailoverProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
 
     // --- Settings ----------------------------------------------------------------------------------------------------
     this.ttl = props.ttl ?? Duration.seconds(30);
     const ttlSeconds = this.ttl.toSeconds({ integral: false });
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 60) {
-      throw propError(CONSTRUCT, 'ttl', this.ttl.toHumanString(),
+      throw propError(construct, 'ttl', this.ttl.toHumanString(),
         'a whole number of seconds from 1 to 60: resolvers keep a failed-over answer for the TTL, and Route 53 recommends 60 seconds or less with health checks');
     }
     const type = props.healthCheckType ?? FailoverHealthCheckType.CLOUDWATCH_ALARM;
-    const writerName = recordName('writerRecordName', props.writerRecordName ?? 'writer');
-    const readerName = props.readerRecordName === undefined ? undefined : recordName('readerRecordName', props.readerRecordName);
+    const writerName = recordName(construct, 'writerRecordName', props.writerRecordName ?? 'writer');
+    const readerName = props.readerRecordName === undefined ? undefined : recordName(construct, 'readerRecordName', props.readerRecordName);
     if (readerName === writerName) {
-      throw propError(CONSTRUCT, 'readerRecordName', readerName, 'a name other than the writer record name');
+      throw propError(construct, 'readerRecordName', readerName, 'a name other than the writer record name');
     }
     for (const [side, target] of [['primary', props.primary], ['secondary', props.secondary]] as const) {
-      checkEndpoint(`${side}.endpointAddress`, target.endpointAddress);
+      checkEndpoint(construct, `${side}.endpointAddress`, target.endpointAddress);
     }
     if (!Token.isUnresolved(props.primary.endpointAddress) && !Token.isUnresolved(props.secondary.endpointAddress)
       && props.primary.endpointAddress.toLowerCase() === props.secondary.endpointAddress.toLowerCase()) {
-      throw propError(CONSTRUCT, 'primary.endpointAddress', props.primary.endpointAddress,
+      throw propError(construct, 'primary.endpointAddress', props.primary.endpointAddress,
         'another endpoint than secondary.endpointAddress: with both records on one database, a failover moves the name nowhere');
     }
     for (const [side, target] of [['primary', props.primary], ['secondary', props.secondary]] as const) {
       if (type === FailoverHealthCheckType.TCP && target.publiclyAccessible !== true) {
-        throw propError(CONSTRUCT, 'healthCheckType', type,
+        throw propError(construct, 'healthCheckType', type,
           `CLOUDWATCH_ALARM, because ${side}.publiclyAccessible is not true: Route 53 health checkers run on the internet and `
           + 'cannot reach a private endpoint, so a TCP check on it would always fail');
       }
       if (readerName !== undefined && target.unreachableAlarm === undefined) {
-        throw propError(CONSTRUCT, `${side}.unreachableAlarm`, undefined, 'an alarm (WritableProbe.unreachableAlarm): the reader record needs it');
+        throw propError(construct, `${side}.unreachableAlarm`, undefined, 'an alarm (WritableProbe.unreachableAlarm): the reader record needs it');
       }
       const port = target.port ?? 5432;
       if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw propError(CONSTRUCT, `${side}.port`, port, 'a TCP port from 1 to 65535');
+        throw propError(construct, `${side}.port`, port, 'a TCP port from 1 to 65535');
       }
     }
     const tcpInterval = props.tcpRequestInterval ?? Duration.seconds(10);
     if (![10, 30].includes(tcpInterval.toSeconds({ integral: false }))) {
-      throw propError(CONSTRUCT, 'tcpRequestInterval', tcpInterval.toHumanString(), '10 or 30 seconds, the intervals Route 53 offers');
+      throw propError(construct, 'tcpRequestInterval', tcpInterval.toHumanString(), '10 or 30 seconds, the intervals Route 53 offers');
     }
     const tcpFailureThreshold = props.tcpFailureThreshold ?? 3;
     if (!Number.isInteger(tcpFailureThreshold) || tcpFailureThreshold < 1 || tcpFailureThreshold > 10) {
-      throw propError(CONSTRUCT, 'tcpFailureThreshold', tcpFailureThreshold, 'a whole number from 1 to 10');
+      throw propError(construct, 'tcpFailureThreshold', tcpFailureThreshold, 'a whole number from 1 to 10');
     }
     const healthCheckLag = props.healthCheckLag ?? Duration.seconds(30);
     const lagSeconds = healthCheckLag.toSeconds({ integral: false });
     if (!Number.isInteger(lagSeconds) || lagSeconds < 0 || lagSeconds > 600) {
-      throw propError(CONSTRUCT, 'healthCheckLag', healthCheckLag.toHumanString(), 'a whole number of seconds from 0 to 600');
+      throw propError(construct, 'healthCheckLag', healthCheckLag.toHumanString(), 'a whole number of seconds from 0 to 600');
     }
 
     // --- Alarms: Route 53's rules, checked at synth --------------------------------------------------------------------
-    const primaryWriter = alarmFacts('primary.notWritableAlarm', props.primary.notWritableAlarm);
-    const secondaryWriter = alarmFacts('secondary.notWritableAlarm', props.secondary.notWritableAlarm);
+    const primaryWriter = alarmFacts(construct, 'primary.notWritableAlarm', props.primary.notWritableAlarm);
+    const secondaryWriter = alarmFacts(construct, 'secondary.notWritableAlarm', props.secondary.notWritableAlarm);
     if (primaryWriter.region === secondaryWriter.region) {
-      throw propError(CONSTRUCT, 'secondary.notWritableAlarm', secondaryWriter.name,
+      throw propError(construct, 'secondary.notWritableAlarm', secondaryWriter.name,
         `an alarm in another Region than the primary's (${primaryWriter.region}): both sides in one Region do not survive a Region loss`);
     }
     // The primary record must point into the primary's Region: an RDS endpoint names its Region.
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ConnectToInstance.html
     const primaryEndpointRegion = rdsEndpointRegion(props.primary.endpointAddress);
     if (primaryEndpointRegion !== undefined && primaryEndpointRegion === secondaryWriter.region) {
-      throw propError(CONSTRUCT, 'primary.endpointAddress', props.primary.endpointAddress,
+      throw propError(construct, 'primary.endpointAddress', props.primary.endpointAddress,
         `an endpoint in the primary's Region (${primaryWriter.region}), not in the secondary's (${secondaryWriter.region}): `
         + 'the primary record would send writes to the DR Region, and both answers would fail with it');
     }
     const secondaryEndpointRegion = rdsEndpointRegion(props.secondary.endpointAddress);
     if (secondaryEndpointRegion !== undefined && secondaryEndpointRegion === primaryWriter.region) {
-      throw propError(CONSTRUCT, 'secondary.endpointAddress', props.secondary.endpointAddress,
+      throw propError(construct, 'secondary.endpointAddress', props.secondary.endpointAddress,
         `an endpoint in the secondary's Region (${secondaryWriter.region}), not in the primary's (${primaryWriter.region}): `
         + 'a failover would move the names to a database that fails with the primary\'s Region');
     }
-    const primaryReader = props.primary.unreachableAlarm ? alarmFacts('primary.unreachableAlarm', props.primary.unreachableAlarm) : undefined;
-    const secondaryReader = props.secondary.unreachableAlarm ? alarmFacts('secondary.unreachableAlarm', props.secondary.unreachableAlarm) : undefined;
-    const fence = props.secondary.writableAlarm ? alarmFacts('secondary.writableAlarm', props.secondary.writableAlarm) : undefined;
+    const primaryReader = props.primary.unreachableAlarm ? alarmFacts(construct, 'primary.unreachableAlarm', props.primary.unreachableAlarm) : undefined;
+    const secondaryReader = props.secondary.unreachableAlarm ? alarmFacts(construct, 'secondary.unreachableAlarm', props.secondary.unreachableAlarm) : undefined;
+    const fence = props.secondary.writableAlarm ? alarmFacts(construct, 'secondary.writableAlarm', props.secondary.writableAlarm) : undefined;
     if (fence !== undefined && fence.region !== secondaryWriter.region) {
-      throw propError(CONSTRUCT, 'secondary.writableAlarm', fence.name,
+      throw propError(construct, 'secondary.writableAlarm', fence.name,
         `an alarm in the secondary's Region (${secondaryWriter.region}), on the secondary's writable signal`);
     }
     this.fenceAlarm = props.secondary.writableAlarm;
-    const latchDimension = fence === undefined ? undefined : probeInstanceOf('secondary.writableAlarm', props.secondary.writableAlarm!);
+    const latchDimension = fence === undefined ? undefined : probeInstanceOf(construct, 'secondary.writableAlarm', props.secondary.writableAlarm!);
     if (fence !== undefined && stack.region !== fence.region) {
-      throw propError(CONSTRUCT, 'secondary.writableAlarm', fence.name,
+      throw propError(construct, 'secondary.writableAlarm', fence.name,
         `an alarm in this construct's Region (${Token.isUnresolved(stack.region) ? 'unknown: give the stack env.region' : stack.region}): `
         + `the fence's latch alarm is created here and must watch the secondary's metrics in ${fence.region}; put Route53DbFailover `
         + 'in a stack of the secondary\'s Region');
@@ -348,32 +349,32 @@ export class Route53DbFailover extends Construct {
     }
 
     // --- Zone, resolvable in both Regions ------------------------------------------------------------------------------
-    const vpcRegions = checkVpcs(stack, props.vpcs);
+    const vpcRegions = checkVpcs(construct, stack, props.vpcs);
     for (const region of [primaryWriter.region, secondaryWriter.region]) {
       if (!vpcRegions.has(region)) {
-        throw propError(CONSTRUCT, 'vpcs', `VPCs in ${[...vpcRegions].join(', ')}`,
+        throw propError(construct, 'vpcs', `VPCs in ${[...vpcRegions].join(', ')}`,
           `VPCs in both Regions, ${primaryWriter.region} and ${secondaryWriter.region}: none is in ${region}, so clients there could not resolve the names after a failover`);
       }
     }
     let zoneName: string;
     if (props.zone) {
       if (props.zoneName !== undefined) {
-        throw propError(CONSTRUCT, 'zoneName', props.zoneName, 'unset when zone is given');
+        throw propError(construct, 'zoneName', props.zoneName, 'unset when zone is given');
       }
       this.zone = props.zone;
       try {
         zoneName = props.zone.zoneName;
       } catch {
-        throw propError(CONSTRUCT, 'zone', props.zone.node.path,
+        throw propError(construct, 'zone', props.zone.node.path,
           'a zone whose name is known: import it with PrivateHostedZone.fromPrivateHostedZoneAttributes');
       }
-      checkZoneName(CONSTRUCT, 'zone', zoneName);
+      checkZoneName(construct, 'zone', zoneName);
     } else {
       if (props.zoneName === undefined || !DNS_NAME.test(props.zoneName)) {
-        throw propError(CONSTRUCT, 'zoneName', props.zoneName, 'a lower-case domain name such as orders.internal (required when zone is not given)');
+        throw propError(construct, 'zoneName', props.zoneName, 'a lower-case domain name such as orders.internal (required when zone is not given)');
       }
       zoneName = props.zoneName;
-      checkZoneName(CONSTRUCT, 'zoneName', zoneName);
+      checkZoneName(construct, 'zoneName', zoneName);
       const zone = new route53.PrivateHostedZone(this, 'Zone', {
         zoneName,
         vpc: props.vpcs[0],
@@ -386,7 +387,7 @@ export class Route53DbFailover extends Construct {
     }
     for (const [prop, name] of [['writerRecordName', writerName], ['readerRecordName', readerName]] as const) {
       if (name !== undefined && (name === zoneName || name.endsWith(`.${zoneName}`))) {
-        throw propError(CONSTRUCT, prop, name, `a name relative to the zone, without the zone name: it becomes ${name}.${zoneName}`);
+        throw propError(construct, prop, name, `a name relative to the zone, without the zone name: it becomes ${name}.${zoneName}`);
       }
     }
     this.writerDnsName = `${writerName}.${zoneName}`;
@@ -482,7 +483,7 @@ export class Route53DbFailover extends Construct {
         latchCfn.alarmActions = writableCfn.alarmActions;
         latchCfn.okActions = writableCfn.alarmActions;
       }
-      const latchFacts = alarmFacts('latchAlarm', latch.alarm);
+      const latchFacts = alarmFacts(construct, 'latchAlarm', latch.alarm);
       // A new health check with LastKnownStatus and no data yet is healthy: "not latched", the safe reading before
       // any promotion. The latched check is the same check inverted (used by the reader only, where either reading
       // of its first status is safe). https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-cloudwatch
@@ -614,20 +615,20 @@ export class Route53DbFailover extends Construct {
 }
 
 /** Checks a record name relative to the zone: DNS labels, lower case. */
-function recordName(prop: string, name: string): string {
+function recordName(construct: string, prop: string, name: string): string {
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(name)) {
-    throw propError(CONSTRUCT, prop, name, 'a record name relative to the zone: lower-case DNS labels such as writer');
+    throw propError(construct, prop, name, 'a record name relative to the zone: lower-case DNS labels such as writer');
   }
   return name;
 }
 
 /** A literal endpoint must be a host name: no scheme, no port. */
-function checkEndpoint(prop: string, address: string): void {
+function checkEndpoint(construct: string, prop: string, address: string): void {
   if (Token.isUnresolved(address)) {
     return;
   }
   if (!DNS_NAME.test(address.toLowerCase())) {
-    throw propError(CONSTRUCT, prop, address, 'a DB instance endpoint host name, such as orders-primary.abcdefghijkl.us-east-1.rds.amazonaws.com');
+    throw propError(construct, prop, address, 'a DB instance endpoint host name, such as orders-primary.abcdefghijkl.us-east-1.rds.amazonaws.com');
   }
 }
 
@@ -638,33 +639,33 @@ function checkEndpoint(prop: string, address: string): void {
  *
  * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html
  */
-function alarmFacts(prop: string, alarm: cloudwatch.IAlarm): AlarmFacts {
+function alarmFacts(construct: string, prop: string, alarm: cloudwatch.IAlarm): AlarmFacts {
   const cfn = alarm.node.defaultChild;
   if (!(cfn instanceof cloudwatch.CfnAlarm)) {
-    throw propError(CONSTRUCT, prop, alarm.node.path,
+    throw propError(construct, prop, alarm.node.path,
       'an alarm defined in this CDK app (cloudwatch.Alarm), so its statistic and period can be checked against Route 53\'s rules');
   }
   const stack = Stack.of(alarm);
   const name = literalAlarmNameOf(alarm);
   if (name === undefined) {
-    throw propError(CONSTRUCT, prop, alarm.node.path, 'an alarm with a literal alarmName: the health check names it, possibly from another Region');
+    throw propError(construct, prop, alarm.node.path, 'an alarm with a literal alarmName: the health check names it, possibly from another Region');
   }
   const region = alarm.env.region;
   if (Token.isUnresolved(region)) {
-    throw propError(CONSTRUCT, prop, name, 'an alarm in a stack with an explicit Region (env.region): the health check names its Region');
+    throw propError(construct, prop, name, 'an alarm in a stack with an explicit Region (env.region): the health check names its Region');
   }
   if (cfn.metrics !== undefined) {
-    throw propError(CONSTRUCT, prop, name, 'an alarm on a single metric: Route 53 health checks do not support metric math alarms');
+    throw propError(construct, prop, name, 'an alarm on a single metric: Route 53 health checks do not support metric math alarms');
   }
   const statistic = stack.resolve(cfn.statistic);
   if (cfn.extendedStatistic !== undefined || !ROUTE53_STATISTICS.includes(statistic)) {
-    throw propError(CONSTRUCT, prop, name,
+    throw propError(construct, prop, name,
       `an alarm with one of the statistics ${ROUTE53_STATISTICS.join(', ')}: Route 53 does not support extended statistics `
       + `such as ${stack.resolve(cfn.extendedStatistic) ?? statistic}`);
   }
   const period = stack.resolve(cfn.period);
   if (typeof period !== 'number' || period < 60) {
-    throw propError(CONSTRUCT, prop, name,
+    throw propError(construct, prop, name,
       `an alarm with a period of 60 seconds or more (it has ${period}): Route 53 does not support high-resolution alarms`);
   }
   return { name, region, periodSeconds: period, evaluationPeriods: stack.resolve(cfn.evaluationPeriods) };
@@ -699,14 +700,14 @@ function dependOnSameStackAlarms(stack: Stack, checks: route53.CfnHealthCheck[])
 /**
  * The `DBInstanceIdentifier` a `WritableProbe` alarm watches: the fence's latch metric carries the same dimension.
  */
-function probeInstanceOf(prop: string, alarm: cloudwatch.IAlarm): string {
+function probeInstanceOf(construct: string, prop: string, alarm: cloudwatch.IAlarm): string {
   const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
   const stack = Stack.of(alarm);
   const dimensions = (stack.resolve(cfn.dimensions) ?? []) as Array<{ name?: string; Name?: string; value?: string; Value?: string }>;
   const dimension = dimensions.find((d) => (d.name ?? d.Name) === 'DBInstanceIdentifier');
   const value = dimension?.value ?? dimension?.Value;
   if (stack.resolve(cfn.namespace) !== PROBE_METRIC_NAMESPACE || typeof value !== 'string' || Token.isUnresolved(value)) {
-    throw propError(CONSTRUCT, prop, literalAlarmNameOf(alarm) ?? alarm.node.path,
+    throw propError(construct, prop, literalAlarmNameOf(alarm) ?? alarm.node.path,
       `a WritableProbe's writableAlarm: an alarm on a ${PROBE_METRIC_NAMESPACE} metric with a literal DBInstanceIdentifier dimension, `
       + 'which names the instance whose Promoted metric latches the fence');
   }
@@ -714,18 +715,18 @@ function probeInstanceOf(prop: string, alarm: cloudwatch.IAlarm): string {
 }
 
 /** Checks the VPCs' Regions and returns them. */
-function checkVpcs(stack: Stack, vpcs: ec2.IVpc[]): Set<string> {
+function checkVpcs(construct: string, stack: Stack, vpcs: ec2.IVpc[]): Set<string> {
   if (vpcs.length === 0) {
-    throw propError(CONSTRUCT, 'vpcs', '[]', 'at least one VPC in each of the two Regions');
+    throw propError(construct, 'vpcs', '[]', 'at least one VPC in each of the two Regions');
   }
   const regions = new Set<string>();
   vpcs.forEach((vpc, i) => {
     const region = vpc.env.region;
     if (Token.isUnresolved(region)) {
-      throw propError(CONSTRUCT, `vpcs[${i}]`, vpc.node.path, 'a VPC whose Region is known at synth time (a stack with env.region)');
+      throw propError(construct, `vpcs[${i}]`, vpc.node.path, 'a VPC whose Region is known at synth time (a stack with env.region)');
     }
     if (region !== stack.region && Token.isUnresolved(vpc.vpcId)) {
-      throw propError(CONSTRUCT, `vpcs[${i}]`, vpc.node.path,
+      throw propError(construct, `vpcs[${i}]`, vpc.node.path,
         `a VPC with a literal ID: this VPC belongs to ${region}, and CloudFormation cannot reference another Region's stack; `
         + `pass ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: 'vpc-…', region: '${region}', availabilityZones: [...] })`);
     }

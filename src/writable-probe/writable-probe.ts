@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { IPostgresInstance } from '../common/postgres-instance';
 import { requireLiteralIdentifier } from '../private/db-instance-facts';
 import { DbProbeFunction } from '../private/db-probe-function';
-import { propError } from '../private/errors';
+import { propError, where } from '../private/errors';
 import { defaultSubnets } from '../private/instance-setup';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
@@ -182,24 +182,32 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: WritableProbeProps) {
     super(scope, id);
+    const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
-    validateResourcePlace(CONSTRUCT, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
+    validateResourcePlace(construct, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
 
-    const identifier = requireLiteralIdentifier(CONSTRUCT, props.instance, props.instanceIdentifier);
+    // The function reaches the database only through its own VPC, which is in the stack's Region.
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+    const instanceRegion = props.instance.region;
+    if (!Token.isUnresolved(instanceRegion) && !Token.isUnresolved(stack.region) && instanceRegion !== stack.region) {
+      throw propError(construct, 'instance', props.instance.instance.node.path,
+        `a DB instance in this stack's Region (${stack.region}), not ${instanceRegion}: the probe connects to it from a VPC of its own Region`);
+    }
+    const identifier = requireLiteralIdentifier(construct, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
     this.timeout = props.timeout ?? Duration.seconds(5);
     const timeoutMs = this.timeout.toMilliseconds();
     if (timeoutMs < 1000 || timeoutMs > 20_000) {
-      throw propError(CONSTRUCT, 'timeout', this.timeout.toHumanString(),
+      throw propError(construct, 'timeout', this.timeout.toHumanString(),
         'from 1 to 20 seconds: the probe runs every minute and its verdict must arrive well within the period');
     }
     const evaluationPeriods = props.evaluationPeriods ?? 2;
     if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || evaluationPeriods > 10) {
-      throw propError(CONSTRUCT, 'evaluationPeriods', evaluationPeriods, 'a whole number of one-minute periods from 1 to 10');
+      throw propError(construct, 'evaluationPeriods', evaluationPeriods, 'a whole number of one-minute periods from 1 to 10');
     }
     const publishPromoted = props.publishPromoted ?? props.instance.replicationSourceArn !== undefined;
     const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
-    validatePrivateSubnets(CONSTRUCT, 'vpcSubnets', props.vpc, vpcSubnets);
+    validatePrivateSubnets(construct, props.vpcSubnets ? 'vpcSubnets' : 'vpc', props.vpc, vpcSubnets);
 
     // --- Network: only the database port and HTTPS to the AWS API endpoints ---------------------------------------
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -212,12 +220,12 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     const databasePort = props.instance.port;
     const port = props.port ?? databasePort ?? 5432;
     if (!Number.isInteger(port) || port < 1150 || port > 65535) {
-      throw propError(CONSTRUCT, 'port', port, 'the instance\'s port, from 1150 to 65535 (the RDS for PostgreSQL range)');
+      throw propError(construct, 'port', port, 'the instance\'s port, from 1150 to 65535 (the RDS for PostgreSQL range)');
     }
     if (databasePort !== undefined && port !== databasePort) {
       // The probe would connect to a port nothing listens on, report "unreachable" every minute, and the failover
       // records would move the names away from a healthy database.
-      throw propError(CONSTRUCT, 'port', port, `the port the instance listens on, ${databasePort}, or unset`);
+      throw propError(construct, 'port', port, `the port the instance listens on, ${databasePort}, or unset`);
     }
     props.instance.connections.allowFrom(this, ec2.Port.tcp(port), 'Writable probe');
     const endpoints = props.awsApiEndpoints ?? [];

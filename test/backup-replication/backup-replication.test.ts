@@ -161,7 +161,7 @@ describe('BackupReplication rejects', () => {
     const key = new kms.Key(env.primaryStack, 'K');
     expect(() => new BackupReplication(env.primaryStack, 'B', {
       sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: key.keyArn,
-    })).toThrow(/invalid destinationKeyArn '\$\{Token\[TOKEN.\d+\]\}'/);
+    })).toThrow(/invalid destinationKeyArn \(a token\)/);
   });
 
   test('a vault lock shorter than the copy retention, and a minimum above it', () => {

@@ -356,7 +356,7 @@ describe('defaults', () => {
     const { primary, drNet, drAlarms, failover } = parts;
     const other = new CrossRegionReadReplica(parts.drStack, 'OtherReplica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-other' });
     expect(() => new FailoverRunbook(parts.drStack, 'OtherRunbook', { replica: other, topic: drAlarms.topic, failover }))
-      .toThrow(/^FailoverRunbook: invalid failover '.*Failover': a Route53DbFailover whose secondary is this replica, orders-other: its fence latches on orders-dr$/);
+      .toThrow(/^\[Dr\/OtherRunbook\] FailoverRunbook: invalid failover '.*Failover': a Route53DbFailover whose secondary is this replica, orders-other: its fence latches on orders-dr$/);
   });
 
   test('the fence: tags on the promoted instance, and the fence alarm read; nothing calls another Region or Route 53', () => {
@@ -556,7 +556,7 @@ describe('settings', () => {
       topic: parts.drAlarms.topic,
       evidenceAlarms: [canary],
       minimumEvidence: 3,
-      rpo: Duration.seconds(30),
+      rpo: Duration.seconds(90),
       lagLookback: Duration.minutes(5),
       stallAfter: Duration.minutes(2),
       pollInterval: Duration.seconds(15),
@@ -574,7 +574,7 @@ describe('settings', () => {
     expect(states.ReadFence).toBeUndefined();
     expect(states.RecordFence.Next).toBe('NotifyFenced');
     expect(states.ReadLag.Arguments.StartTime).toBe('{% $fromMillis($toMillis($now()) - 300000) %}');
-    expect(states.LagWithinRpo.Choices[0].Condition).toBe("{% $type($lag.boundSeconds) = 'number' and $lag.boundSeconds <= 30 %}");
+    expect(states.LagWithinRpo.Choices[0].Condition).toBe("{% $type($lag.boundSeconds) = 'number' and $lag.boundSeconds <= 90 %}");
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-replication-stalled', Threshold: 120 });
   });
 
@@ -628,7 +628,8 @@ describe('rejections', () => {
   });
 
   test.each([
-    [{ rpo: Duration.millis(1500) }, "invalid rpo '1 second 500 millis': a whole number of seconds from 1 to 86400"],
+    [{ rpo: Duration.millis(60_500) }, "invalid rpo '1 minute 500 millis': a whole number of seconds from 60 to 86400"],
+    [{ rpo: Duration.seconds(59) }, "invalid rpo '59 seconds': at least 60 seconds: replication to the other Region is asynchronous"],
     [{ lagLookback: Duration.seconds(90) }, "invalid lagLookback '1 minute 30 seconds': a whole number of minutes from 1 to 60"],
     [{ lagLookback: Duration.hours(2) }, "invalid lagLookback '2 hours': a whole number of minutes from 1 to 60"],
     [{ stallAfter: Duration.minutes(31) }, "invalid stallAfter '31 minutes': a whole number of minutes from 1 to 30"],

@@ -114,18 +114,18 @@ describe('wiring', () => {
     expect(() => patternApp({ backupRetention: Duration.days(36) })).toThrow(/MultiAzPostgres: invalid backupRetention '36 days'/);
   });
 
-  test('options reach the parts: no automatic start, no approval, a 30 s lag guard, r7g.xlarge, 200 GiB', () => {
+  test('options reach the parts: no automatic start, no approval, a 90 s lag guard, r7g.xlarge, 200 GiB', () => {
     const { orders, primaryStack, drStack } = patternApp({
       automaticPromotion: false,
       approval: false,
-      maxLagAtPromotion: Duration.seconds(30),
+      maxLagAtPromotion: Duration.seconds(90),
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.XLARGE),
       allocatedStorage: 200,
       databaseName: 'ledger',
     });
     expect(orders.runbook.automaticPromotion).toBe(false);
     expect(orders.runbook.approvalRequired).toBe(false);
-    expect(orders.runbook.rpo.toSeconds()).toBe(30);
+    expect(orders.runbook.rpo.toSeconds()).toBe(90);
     record(primaryStack).hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r7g.xlarge', AllocatedStorage: '200', DBName: 'ledger' });
     const dr = record(drStack);
     expect(Object.keys(dr.findResources('AWS::Events::Rule')).filter((k) => k.startsWith('OrdersRunbook'))).toEqual([]);
@@ -511,7 +511,7 @@ describe('rejections', () => {
       'MultiRegionPostgres: invalid primaryVpcId (unset): the literal ID of the primary VPC, vpc-<8 or 17 hex digits> (output PrimaryVpcId)'],
     ['a malformed VPC ID', { primaryVpcId: 'vpc-xyz' }, "MultiRegionPostgres: invalid primaryVpcId 'vpc-xyz'"],
     ['a VPC ID of 12 hex digits', { primaryVpcId: 'vpc-0a1b2c3d4e5f' }, "MultiRegionPostgres: invalid primaryVpcId 'vpc-0a1b2c3d4e5f': the literal ID of the primary VPC, vpc-<8 or 17 hex digits>"],
-    ['a DR key in the primary Region', { drBackupKeyArn: `arn:aws:kms:${PRIMARY_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10` }, 'destinationKeyArn'],
+    ['a DR key in the primary Region', { drBackupKeyArn: `arn:aws:kms:${PRIMARY_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10` }, 'drBackupKeyArn'],
     ['a secret key in the primary Region', { drSecretKeyArn: `arn:aws:kms:${PRIMARY_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64` },
       `MultiRegionPostgres: invalid drSecretKeyArn 'arn:aws:kms:us-east-1:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64': a key in the DR Region us-west-2, not us-east-1`],
     ['a secret key of another account', { drSecretKeyArn: `arn:aws:kms:${DR_REGION}:222222222222:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64` },

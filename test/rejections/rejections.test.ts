@@ -17,12 +17,25 @@ const rows = REJECTIONS.map((row): [string, RejectionRow] => [`${row.construct} 
 describe.each([true, false])('with %s for aws-cdk-lib template validation (validateAgainstDefaultRules)', (validate) => {
   test.each(rows)('%s is rejected with the library message', (_name, row) => {
     const app = newApp({ context: { [cxapi.VALIDATE_AGAINST_DEFAULT_RULES]: validate } });
-    // `shown` is the start of the value as the message renders it (a token placeholder is shown up to its number).
-    const message = new RegExp(`^${escape(`${row.construct}: invalid ${row.prop} ${row.shown}`)}[^:]*: .*${escape(row.allowed)}`);
-    expect(() => {
+    // `shown` is the start of the value as the message renders it (a token as `(a token)`).
+    // The message starts with the path of the construct that was given the bad value: `[Primary/Orders] MultiAzPostgres: ...`.
+    const message = new RegExp(`^\\[([^\\]]+)\\] ${escape(`${row.construct}: invalid ${row.prop} ${row.shown}`)}[^:]*: .*${escape(row.allowed)}`);
+    let error: Error | undefined;
+    try {
       row.build(app);
       app.synth();
-    }).toThrow(message);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).toMatch(message);
+    const constructPath = message.exec(error!.message)![1];
+    const named = app.node.findAll().find((c) => c.node.path === constructPath);
+    expect(named?.constructor.name).toBe(row.construct);
+    // Where the app holds more than one construct of the type, the row names the one that was given the bad value.
+    const sameType = app.node.findAll().filter((c) => c.constructor.name === row.construct);
+    if (sameType.length > 1 || row.path !== undefined) {
+      expect(constructPath).toBe(row.path);
+    }
   });
 });
 
@@ -51,6 +64,7 @@ describe('README lists every rejection', () => {
     FailoverRunbook: /^## FailoverRunbook\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
     Route53DbFailover: /^## Route53DbFailover, WritableProbe and DbAlarmSet\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
     ResilienceObjectives: /^### Recovery objectives checked at synth\n([\s\S]*?)^##/m,
+    IsolatedVpc: /^## IsolatedVpc\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
   };
 
   function entries(construct: RejectionRow['construct']): string[] {
@@ -112,5 +126,24 @@ describe('values at the limits are accepted', () => {
     ['a rotation every 999 days', { rotationSchedule: Duration.days(999) }],
   ])('%s', (_name, props) => {
     expect(() => multiAz(props)(newApp())).not.toThrow();
+  });
+});
+
+/** With two databases in one app, the message names the one that was given the bad value. */
+describe('the message names the construct path', () => {
+  test.each([
+    ['the first', 'Orders', 'Billing'],
+    ['the second', 'Billing', 'Orders'],
+  ])('of %s of two databases', (_name, bad, good) => {
+    const app = newApp();
+    const stack = newStack(app, 'Primary');
+    const net = new IsolatedVpc(stack, 'Network');
+    const build = (id: string, allocatedStorage: number) => new MultiAzPostgres(stack, id, {
+      vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: id.toLowerCase(), allocatedStorage,
+    });
+    const databases = [[bad, 10], [good, 100]] as const;
+    const order = bad === 'Orders' ? databases : [databases[1], databases[0]];
+    expect(() => order.forEach(([id, size]) => build(id, size))).toThrow(
+      new RegExp(`^\\[Primary/${bad}\\] MultiAzPostgres: invalid allocatedStorage 10: `));
   });
 });

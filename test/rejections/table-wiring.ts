@@ -115,6 +115,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: "an endpoint in the primary's Region (us-east-1)",
     readme: 'in the secondary\'s Region',
     source: RDS_ENDPOINTS,
+    path: 'Dr/Other',
     build: failover((p) => ({
       primary: { endpointAddress: 'orders-primary.c1a2b3c4d5e6.us-west-2.rds.amazonaws.com', notWritableAlarm: p.primaryProbe.notWritableAlarm },
     })),
@@ -126,6 +127,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: 'another endpoint than secondary.endpointAddress',
     readme: 'the same as `secondary.endpointAddress`',
     source: RDS_ENDPOINTS,
+    path: 'Dr/Other',
     build: failover((p) => ({
       secondary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: p.drProbe.notWritableAlarm },
     })),
@@ -137,6 +139,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: "an endpoint in the secondary's Region (us-west-2)",
     readme: 'in the primary\'s Region',
     source: RDS_ENDPOINTS,
+    path: 'Dr/Other',
     build: failover((p) => ({
       secondary: { endpointAddress: 'orders-dr.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com', notWritableAlarm: p.drProbe.notWritableAlarm },
     })),
@@ -148,6 +151,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: "a name outside AWS's own namespaces",
     readme: 'covers an AWS namespace',
     source: CONSIDERATIONS_PHZ,
+    path: 'Dr/Other',
     build: failover(() => ({ zoneName: 'amazonaws.com' })),
   },
   {
@@ -157,6 +161,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: "a name outside AWS's own namespaces",
     readme: 'covers an AWS namespace',
     source: CONSIDERATIONS_PHZ,
+    path: 'Dr/Other',
     build: failover(() => ({ zoneName: 'cn-north-1.compute.internal' })),
   },
   {
@@ -166,6 +171,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: 'a name relative to the zone, without the zone name',
     readme: 'contains the zone name',
     source: CONSIDERATIONS_PHZ,
+    path: 'Dr/Other',
     build: failover(() => ({ writerRecordName: 'writer.billing.internal' })),
   },
   {
@@ -175,6 +181,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: 'a name relative to the zone, without the zone name',
     readme: 'contains the zone name',
     source: CONSIDERATIONS_PHZ,
+    path: 'Dr/Other',
     build: failover((p) => ({
       readerRecordName: 'reader.billing.internal',
       primary: {
@@ -192,6 +199,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: 'a name other than the writer record name',
     readme: 'both names equal',
     source: CONSIDERATIONS_PHZ,
+    path: 'Dr/Other',
     build: failover(() => ({ writerRecordName: 'db', readerRecordName: 'db' })),
   },
   {
@@ -246,6 +254,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: 'a name no other MultiRegionPostgres of the app uses',
     readme: 'a `name` another `MultiRegionPostgres` of the app uses',
     source: CREATE_DB_INSTANCE,
+    path: 'Primary2/Orders',
     build: (app) => {
       multiRegion({})(app);
       const primaryStack = newStack(app, 'Primary2', 'eu-west-1');
@@ -282,6 +291,7 @@ export const WIRING_REJECTIONS: RejectionRow[] = [
     allowed: 'an identifier no other DB instance of the app uses in account 111111111111, Region us-west-2',
     readme: 'an `instanceIdentifier` another DB instance of the app uses in the same account and Region',
     source: CREATE_DB_INSTANCE,
+    path: 'Dr/Second',
     build: (app) => {
       replicaWithParameters({}, {})(app);
       const drStack = app.node.findChild('Dr') as ReturnType<typeof newStack>;

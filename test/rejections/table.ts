@@ -6,21 +6,22 @@ import {
   MultiRegionPostgresProps,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newStack } from '../util';
+import { MESSAGE_REJECTIONS } from './table-messages';
 import { REGION_REJECTIONS } from './table-region';
 
 /**
  * The configurations AWS would refuse at deploy time (or that would lose data), each rejected at synth with the
- * library's own message, `<Construct>: invalid <prop> <value>: <allowed>`. `rejections.test.ts` runs every row with
+ * library's own message, `[<path>] <Construct>: invalid <prop> <value>: <allowed>`. `rejections.test.ts` runs every row with
  * aws-cdk-lib's built-in template validation on and off, and checks that the construct's "What is rejected at synth"
  * section of the README names the prop, the rule and the source.
  */
 export interface RejectionRow {
   /** The construct that rejects the value. */
   readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres' | 'BackupReplication' | 'DrBackupVault'
-  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives';
+  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives' | 'IsolatedVpc';
   /** The prop as the user writes it. */
   readonly prop: string;
-  /** The bad value as the message shows it (strings quoted), or the start of it for a token. */
+  /** The bad value as the message shows it (strings quoted, a token as `(a token)`), or the start of it. */
   readonly shown: string;
   /** A fragment of what the message says is allowed. */
   readonly allowed: string;
@@ -28,6 +29,11 @@ export interface RejectionRow {
   readonly readme: string;
   /** Where AWS (or PostgreSQL) states the rule. */
   readonly source: string;
+  /**
+   * The path of the construct the message names, when the app holds more than one construct of its type.
+   * @default - the only construct of the type in the app
+   */
+  readonly path?: string;
   /** Builds the construct with the bad value in `app`. */
   readonly build: (app: App) => void;
 }
@@ -340,7 +346,7 @@ export const REJECTIONS: RejectionRow[] = [
   {
     construct: M,
     prop: 'allocatedStorage',
-    shown: "'${Token[TOKEN.",
+    shown: '(a token)',
     allowed: 'a literal number is required',
     readme: 'a deploy-time value',
     source: CREATE_DB_INSTANCE,
@@ -349,7 +355,7 @@ export const REJECTIONS: RejectionRow[] = [
   {
     construct: M,
     prop: 'iops',
-    shown: "'${Token[TOKEN.",
+    shown: '(a token)',
     allowed: 'a literal number is required',
     readme: 'a deploy-time value',
     source: CREATE_DB_INSTANCE,
@@ -442,4 +448,5 @@ export const REJECTIONS: RejectionRow[] = [
   },
   ...REGION_REJECTIONS,
   ...WIRING_REJECTIONS,
+  ...MESSAGE_REJECTIONS,
 ];
