@@ -311,7 +311,7 @@ export class FailoverRunbook extends Construct {
     }
     const primaryArn = replica.replicationSourceArn;
     if (primaryArn === undefined) {
-      throw propError(CONSTRUCT, 'replica', replica.node.path,
+      throw propError(construct, 'replica', replica.node.path,
         'a read replica (an instance with replicationSourceArn): a standalone instance has nothing to promote');
     }
     const identifier = replica.instanceIdentifier;

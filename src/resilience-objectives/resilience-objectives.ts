@@ -280,7 +280,7 @@ export class ResilienceObjectives extends Construct {
     // --- AZ failure ----------------------------------------------------------------------------------------------------
     if (props.primary) {
       if (props.primary.isMultiAz === undefined && props.azFailure) {
-        throw propError(CONSTRUCT, 'primary', props.primary.node.path,
+        throw propError(construct, 'primary', props.primary.node.path,
           'an instance whose multiAz is known when azFailure is given (give multiAz to PostgresInstanceBase.fromPostgresInstanceAttributes)');
       }
       if (!props.primary.isMultiAz) {
