@@ -6,6 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { BackupCopyDestination } from './dr-backup-vault';
 import { IPostgresInstance } from '../common/postgres-instance';
+import { validateBackupSchedule } from '../private/backup-schedule';
 import { backupRetentionDaysOf, cfnDbInstanceOf } from '../private/db-instance-facts';
 import { propError, where } from '../private/errors';
 import { acknowledge } from '../private/nag';
@@ -160,6 +161,7 @@ export class BackupReplication extends Construct {
 
     if (props.awsBackup) {
       const options = props.awsBackup;
+      validateBackupSchedule(construct, 'awsBackup.schedule', options.schedule);
       const destination = options.destination;
       validateVaultArn(construct, destination.vaultArn, stack.region, stack.account);
       const backupRetention = options.retention ?? Duration.days(35);

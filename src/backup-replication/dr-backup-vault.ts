@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { validateCronSchedule } from '../private/backup-schedule';
 import { propError, where } from '../private/errors';
 import { acknowledge } from '../private/nag';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnKeyDestroyed } from '../private/removal';
@@ -248,6 +249,7 @@ export class DrBackupVault extends Construct {
   }
 
   private addRestoreTesting(vaultName: string, options: RdsRestoreTestingOptions): backup.CfnRestoreTestingPlan {
+    validateCronSchedule(where(this, CONSTRUCT), 'restoreTesting.schedule', options.schedule);
     const selectionDays = wholeUnits(where(this, CONSTRUCT), 'restoreTesting.selectionWindow', options.selectionWindow ?? Duration.days(7), 'days', 1, 365);
     const validationHours = wholeUnits(where(this, CONSTRUCT), 'restoreTesting.validationWindow', options.validationWindow ?? Duration.hours(24), 'hours', 0, 168);
     const startHours = wholeUnits(where(this, CONSTRUCT), 'restoreTesting.startWindow', options.startWindow ?? Duration.hours(8), 'hours', 1, 168);

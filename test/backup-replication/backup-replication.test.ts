@@ -63,6 +63,17 @@ describe('BackupReplication: native automated backup replication', () => {
 });
 
 describe('BackupReplication: AWS Backup plan with a cross-Region copy', () => {
+  test.each([
+    ['hourly, at 15 minutes past', events.Schedule.cron({ minute: '15' })],
+    ['every six hours', events.Schedule.cron({ minute: '0', hour: '*/6' })],
+    ['weekly', events.Schedule.cron({ minute: '30', hour: '2', weekDay: 'SUN' })],
+  ])('a %s schedule, at most one backup an hour, is accepted', (_name, schedule) => {
+    const { t } = replication({ awsBackup: { destination: { vaultArn: VAULT_ARN }, schedule } });
+    t.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: { BackupPlanRule: [Match.objectLike({ ScheduleExpression: schedule.expressionString })] },
+    });
+  });
+
   test('a daily plan into a CMK-encrypted, retained vault, copied to the DR vault, selecting the source only', () => {
     const { t, construct } = replication({ awsBackup: { destination: { vaultArn: VAULT_ARN } } });
     t.hasResourceProperties('AWS::Backup::BackupPlan', {

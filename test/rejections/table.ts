@@ -8,6 +8,7 @@ import {
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newStack } from '../util';
 import { MESSAGE_REJECTIONS } from './table-messages';
 import { REGION_REJECTIONS } from './table-region';
+import { SCHEDULE_REJECTIONS } from './table-schedules';
 
 /**
  * The configurations AWS would refuse at deploy time (or that would lose data), each rejected at synth with the
@@ -449,4 +450,5 @@ export const REJECTIONS: RejectionRow[] = [
   ...REGION_REJECTIONS,
   ...WIRING_REJECTIONS,
   ...MESSAGE_REJECTIONS,
+  ...SCHEDULE_REJECTIONS,
 ];
