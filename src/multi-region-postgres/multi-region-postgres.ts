@@ -163,11 +163,20 @@ export interface MultiRegionPostgresProps {
   readonly approvalTimeout?: Duration;
   /**
    * The replica-lag guard: the runbook refuses to promote when the replica had replayed nothing newer for longer than
-   * this (unless forced).
+   * this (unless forced); the runbook's `maxLagAtPromotion`, and the Region failure RPO budget. The DR replica's
+   * replica-lag alarm (`DbAlarmSet` `replicaLagThreshold`) fires above the same lag, so the page comes when a
+   * promotion would be refused.
    *
    * @default Duration.seconds(60)
    */
   readonly maxLagAtPromotion?: Duration;
+  /**
+   * Without `automaticPromotion`: the time from the replication-stalled page to an operator starting the runbook, in
+   * the Region failure RTO budget (the runbook's `operatorResponseTime`).
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly operatorResponseTime?: Duration;
   /**
    * The assumed promotion time in the Region RTO budget.
    *
@@ -397,6 +406,7 @@ export class MultiRegionPostgres extends Construct {
     this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', {
       instance: this.replica.instance,
       allocatedStorage: primaryStorage === undefined ? undefined : Size.gibibytes(primaryStorage),
+      replicaLagThreshold: props.maxLagAtPromotion,
     });
     // The replica keeps the primary's name (and ARN but for the Region). The probe grants itself kms:Decrypt through
     // Secrets Manager on the secret's encryptionKey.
@@ -440,7 +450,8 @@ export class MultiRegionPostgres extends Construct {
       automaticPromotion: props.automaticPromotion ?? true,
       approval: props.approval ?? true,
       approvalTimeout: props.approvalTimeout,
-      rpo: props.maxLagAtPromotion,
+      maxLagAtPromotion: props.maxLagAtPromotion,
+      operatorResponseTime: props.operatorResponseTime,
       expectedPromotionTime: props.expectedPromotionTime,
     });
     this.promotionRole = this.runbook.promotionRole;

@@ -253,7 +253,7 @@ describe('overrides', () => {
       securityGroups: [],
     });
     const set = new DbAlarmSet(stack, 'Alarms', {
-      instance, instanceClass: 'db.r7g.xlarge', allocatedStorage: Size.gibibytes(500), role: DbRole.REPLICA, rpo: Duration.seconds(30),
+      instance, instanceClass: 'db.r7g.xlarge', allocatedStorage: Size.gibibytes(500), role: DbRole.REPLICA, replicaLagThreshold: Duration.seconds(30),
     });
     const alarms = alarmsOf(record(stack));
     // r7g.xlarge: 32 GiB -> LEAST(32 GiB / 9531392, 5000) = 3604
@@ -279,8 +279,9 @@ describe('rejections', () => {
       'DbAlarmSet: invalid maxConnections 10.5: a whole number of connections, at least 1'],
     ['empty allocated storage', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, allocatedStorage: Size.gibibytes(0) }),
       'DbAlarmSet: invalid allocatedStorage 0: a positive size'],
-    ['sub-second RPO', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, rpo: Duration.millis(500) }),
-      'DbAlarmSet: invalid rpo \'500 millis\': a whole number of seconds, at least 1 second'],
+    ['sub-second replicaLagThreshold',
+      ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db.instance, replicaLagThreshold: Duration.millis(500) }),
+      'DbAlarmSet: invalid replicaLagThreshold \'500 millis\': a whole number of seconds, at least 1 second'],
   ];
   test.each(cases)('%s', (_name, make, message) => {
     expect(() => make(dbStack())).toThrow(message);
