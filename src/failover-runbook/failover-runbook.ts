@@ -187,8 +187,8 @@ export interface FailoverRunbookProps {
   readonly promotionTimeout?: Duration;
 
   /**
-   * The promotion time assumed in `rtoTerms` (term `promotion`). AWS publishes no figure: it depends on the instance and the WAL to
-   * replay. At most `promotionTimeout`.
+   * The promotion time assumed in `rtoTerms` (term `promotion`). AWS publishes no figure: it depends on the instance
+   * and the WAL to replay. At most `promotionTimeout`.
    *
    * @default Duration.minutes(10)
    */
@@ -223,9 +223,10 @@ export interface FailoverRunbookProps {
  *    `automaticPromotion`.
  * 2. It counts the signals that the primary is down, all visible in this Region, and refuses with a notification
  *    when fewer than `minimumEvidence` agree, unless the input has `"force": true`.
- * 3. It refuses when the data the replica may lack exceeds `maxLagAtPromotion` (ReplicaLag when replay stopped advancing, read with
- *    GetMetricData), or is unknown, unless forced. A run the alarm started re-reads the replica, the evidence and the
- *    lag `guardRechecks` times before it refuses, and waits for a replica in a transient status the same way.
+ * 3. It refuses when the data the replica may lack exceeds `maxLagAtPromotion` (ReplicaLag when replay stopped
+ *    advancing, read with GetMetricData), or is unknown, unless forced. A run the alarm started re-reads the replica,
+ *    the evidence and the lag `guardRechecks` times before it refuses, and waits for a replica in a transient status
+ *    the same way.
  * 4. It waits for an approval through a task token, when required, then describes the replica again.
  * 5. It calls PromoteReadReplica with the backup retention, retrying throttling and a transient refusal with backoff,
  *    and polls the instance with a bounded loop until it is no longer a replica.
