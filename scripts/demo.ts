@@ -13,7 +13,7 @@ import { App } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 // The compiled library: the same module the example app loads through node_modules/cdk-resilient-postgres (a link to
 // the repository root), so `instanceof` holds.
-import { ObjectiveBudget, ResilienceObjectives } from '../lib';
+import { FailoverRunbook, ObjectiveBudget, ResilienceObjectives } from '../lib';
 import { NAG_PACKS, acknowledgements, synthWithCompliancePacks } from './compliance';
 import { defineApp } from '../examples/typescript/app';
 
@@ -72,6 +72,13 @@ function main(): number {
 
   const objectives = app.node.findAll().filter((c): c is ResilienceObjectives => c instanceof ResilienceObjectives);
   for (const o of objectives) budgetTable(o.node.path, o.budgets, out);
+  // The runbook publishes the same Region failure budgets: the sums of the same terms.
+  const runbooks = app.node.findAll().filter((c): c is FailoverRunbook => c instanceof FailoverRunbook);
+  for (const r of runbooks) {
+    out();
+    out(`The runbook ${r.node.path} publishes the same Region failure figures: rtoBudget **${r.rtoBudget.budgetSeconds} s**, `
+      + `rpoBudget **${r.rpoBudget.budgetSeconds} s** (\`runbook.rtoTerms\` and the failover records' \`dnsTerms\`, \`runbook.rpoTerms\`).`);
+  }
 
   const diagram = architectureDiagram(templates);
   fs.writeFileSync(path.join(OUTDIR, 'architecture.mmd'), diagram);

@@ -1,4 +1,5 @@
 export * from './common';
+export * from './budget';
 export * from './multi-az-postgres';
 export * from './isolated-vpc';
 export * from './cross-region-read-replica';

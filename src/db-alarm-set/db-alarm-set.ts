@@ -124,11 +124,13 @@ export interface DbAlarmSetProps {
   readonly maxConnections?: number;
 
   /**
-   * The recovery point objective: a replica lagging more than this is in ALARM.
+   * Replicas only: the ReplicaLag above which the replica-lag alarm is in ALARM, such as the failover runbook's
+   * `maxLagAtPromotion` (the lag above which a promotion is refused). Whole seconds, at least 1 second. The alarm's
+   * `replicaLag.threshold`, when given, takes precedence.
    *
    * @default Duration.minutes(1)
    */
-  readonly rpo?: Duration;
+  readonly replicaLagThreshold?: Duration;
 
   /**
    * The SNS topic every alarm, OK transition and RDS event goes to. Its access policy must let
@@ -174,7 +176,7 @@ export interface DbAlarmSetProps {
   readonly diskQueueDepth?: DbAlarmOptions;
   /**
    * Replicas only: ReplicaLag above `threshold` seconds. -1 (replication stopped) and missing data count as breaching.
-   * @default the RPO, over 2 periods of 1 minute, CRITICAL
+   * @default `replicaLagThreshold`, over 2 periods of 1 minute, CRITICAL
    */
   readonly replicaLag?: DbAlarmOptions;
   /** OldestReplicationSlotLag above `threshold` percent of allocated storage. @default 10 % over 1 period of 5 minutes, CRITICAL */
@@ -212,7 +214,7 @@ const GIB = 1024 ** 3;
  * (and its return to OK) sent to an SNS topic, the instance's RDS events on the same topic, and a dashboard.
  *
  * Thresholds: connections as a share of max_connections for the instance class, storage and WAL as a share of the
- * allocated storage, memory as a share of the class's memory, ReplicaLag against the RPO (replication stopped counts
+ * allocated storage, memory as a share of the class's memory, ReplicaLag against `replicaLagThreshold` (replication stopped counts
  * as breaching), and MaximumUsedTransactionIDs at one billion, half-way to wraparound.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
@@ -265,9 +267,9 @@ export class DbAlarmSet extends Construct {
     if (storageGiB !== undefined && !(storageGiB > 0)) {
       throw propError(construct, 'allocatedStorage', storageGiB, 'a positive size');
     }
-    const rpoSeconds = (props.rpo ?? Duration.minutes(1)).toSeconds({ integral: false });
-    if (!Number.isInteger(rpoSeconds) || rpoSeconds < 1) {
-      throw propError(construct, 'rpo', props.rpo?.toHumanString(), 'a whole number of seconds, at least 1 second');
+    const replicaLagSeconds = (props.replicaLagThreshold ?? Duration.minutes(1)).toSeconds({ integral: false });
+    if (!Number.isInteger(replicaLagSeconds) || replicaLagSeconds < 1) {
+      throw propError(construct, 'replicaLagThreshold', props.replicaLagThreshold?.toHumanString(), 'a whole number of seconds, at least 1 second');
     }
 
     const shareOf = (base: number | undefined) => (percent: number) => base === undefined ? undefined : base * percent / 100;
@@ -282,7 +284,7 @@ export class DbAlarmSet extends Construct {
       spec('readLatency', 'ReadLatency', 'read latency', 20, (t) => t / 1000, 'ms', 'gt', 5, 3, AlarmSeverity.WARNING),
       spec('writeLatency', 'WriteLatency', 'write latency', 20, (t) => t / 1000, 'ms', 'gt', 5, 3, AlarmSeverity.WARNING),
       spec('diskQueueDepth', 'DiskQueueDepth', 'disk queue depth', 64, (t) => t, 'requests', 'gt', 5, 3, AlarmSeverity.WARNING),
-      { ...spec('replicaLag', 'ReplicaLag', 'replica lag', rpoSeconds, (t) => t, 's', 'gt', 1, 2, AlarmSeverity.CRITICAL), replicaOnly: true },
+      { ...spec('replicaLag', 'ReplicaLag', 'replica lag', replicaLagSeconds, (t) => t, 's', 'gt', 1, 2, AlarmSeverity.CRITICAL), replicaOnly: true },
       { ...spec('oldestReplicationSlotLag', 'OldestReplicationSlotLag', 'oldest replication slot lag', 10, shareOf(storageBytes), '% of allocated storage', 'gt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
       { ...spec('transactionLogsDiskUsage', 'TransactionLogsDiskUsage', 'WAL disk usage', 10, shareOf(storageBytes), '% of allocated storage', 'gt', 5, 1, AlarmSeverity.CRITICAL), needs: 'allocatedStorage' },
       spec('maximumUsedTransactionIds', 'MaximumUsedTransactionIDs', 'transaction ID age (wraparound at 2^31)', 1_000_000_000, (t) => t, 'transaction IDs', 'gt', 5, 1, AlarmSeverity.CRITICAL),
@@ -304,7 +306,7 @@ export class DbAlarmSet extends Construct {
       if (options.enabled === false || (s.replicaOnly && this.role !== DbRole.REPLICA)) {
         continue;
       }
-      const alarm = this.createAlarm(s, options, identifier, rpoSeconds);
+      const alarm = this.createAlarm(s, options, identifier, replicaLagSeconds);
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
       this.alarms[s.metricName] = alarm;

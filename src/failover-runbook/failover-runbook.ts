@@ -11,16 +11,18 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { APPROVAL_RESENDS, buildRunbookDefinition, PROMOTE_STATE_RETRY_SECONDS, TOPIC_ARN_SUBSTITUTION } from './definition';
+import { BudgetTerm, ObjectiveBudget } from '../budget/budget';
 import { IPostgresInstance } from '../common/postgres-instance';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { literalAlarmNameOf } from '../private/alarms';
+import { BUDGET_SOURCES, budgetTerm, REGION_FAILURE, REPLICA_LAG_PERIOD_SECONDS, sumTerms } from '../private/budget';
 import { propError, where } from '../private/errors';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME, rdsInstanceMetric } from '../private/metrics';
 import { acknowledge } from '../private/nag';
 import {
-  ALARM_TOPIC_RULE, DEFAULT_PROMOTION_TIMEOUT, REPLICA_LAG_PERIOD_SECONDS, validateApprovalTimeout, validateBackupRetention,
-  validateExpectedPromotionTime, validateResourcePlace, validateRunbookRpo, wholeUnits,
+  ALARM_TOPIC_RULE, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout, validateBackupRetention,
+  validateExpectedPromotionTime, validateResourcePlace, validateMaxLagAtPromotion, wholeUnits,
 } from '../private/validation';
 import { FENCE_TAG_PREFIX, PromotionRole } from '../promotion-role/promotion-role';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
@@ -62,23 +64,24 @@ export interface FailoverRunbookProps {
   /**
    * The failover records. With a latched fence (their secondary's `writableAlarm`), the runbook publishes the latch
    * metric with its writable signal, so the fence closes without waiting for the DR probe, and reads the latch alarm
-   * after the promotion; otherwise it reads their fence alarm. Their secondary must be this replica. Their detection
-   * budget counts in `rtoBudget`.
+   * after the promotion; otherwise it reads their fence alarm. Their secondary must be this replica. Their
+   * `dnsTerms` count in `rtoBudget`.
    *
    * @default - no fence check; the RTO budget counts no DNS time
    */
   readonly failover?: Route53DbFailover;
 
   /**
-   * The recovery point objective: the runbook refuses to promote when the data the replica may lack exceeds it. The
-   * bound is ReplicaLag at the moment replay stopped advancing, read from the last `lagLookback` (RDS for PostgreSQL
-   * reports the time since the last replayed transaction, which keeps growing after the primary stops). At least 60
-   * seconds: RDS publishes ReplicaLag once a minute.
+   * The promotion guard: the runbook refuses to promote when the data the replica may lack exceeds it, unless forced.
+   * The bound is ReplicaLag at the moment replay stopped advancing, read from the last `lagLookback` (RDS for
+   * PostgreSQL reports the time since the last replayed transaction, which keeps growing after the primary stops).
+   * It is the term `replica-lag guard` of `rpoTerms`, which `ResilienceObjectives` checks `regionFailure.rpo` against.
+   * Whole seconds, 60 seconds to 24 hours: RDS publishes ReplicaLag once a minute.
    *
    * @default Duration.seconds(60)
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html
    */
-  readonly rpo?: Duration;
+  readonly maxLagAtPromotion?: Duration;
 
   /**
    * How far back the RPO guard reads ReplicaLag. A window without any datapoint is unknown lag (refused), and when
@@ -119,6 +122,15 @@ export interface FailoverRunbookProps {
    * @default false: an operator starts the runbook
    */
   readonly automaticPromotion?: boolean;
+
+  /**
+   * Without `automaticPromotion`: the time from the replication-stalled page to an operator starting the runbook, the
+   * term `detection: operator starts the runbook` of `rtoTerms`. An estimate; ignored with `automaticPromotion`.
+   * Whole seconds, 0 to 24 hours.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly operatorResponseTime?: Duration;
 
   /**
    * How many times a run started by the replication-stalled alarm re-reads the replica's status, the evidence and the
@@ -188,8 +200,8 @@ export interface FailoverRunbookProps {
   readonly promotionTimeout?: Duration;
 
   /**
-   * The promotion time assumed in `rtoBudget`. AWS publishes no figure: it depends on the instance and the WAL to
-   * replay. At most `promotionTimeout`.
+   * The promotion time assumed in `rtoTerms` (term `promotion`). AWS publishes no figure: it depends on the instance
+   * and the WAL to replay. At most `promotionTimeout`.
    *
    * @default Duration.minutes(10)
    */
@@ -217,27 +229,6 @@ export interface FailoverRunbookProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** The recovery-time budget of a failover run, in seconds. */
-export interface RecoveryTimeBudget {
-  /** Until the runbook starts: the replication-stalled alarm (`stallAfter` plus one period), or 0 when an operator starts it. */
-  readonly detectionSeconds: number;
-  /**
-   * The longest a run the alarm started waits for its guards (`guardRechecks` x `guardRecheckInterval`), or 0 when an
-   * operator starts it.
-   */
-  readonly guardWaitSeconds: number;
-  /** The approval step's timeout, when an approval is required (the worst case). */
-  readonly approvalSeconds: number;
-  /** The assumed promotion time (`expectedPromotionTime`). */
-  readonly promotionSeconds: number;
-  /** From writable to clients resolving the DR endpoint: the failover records' detection budget, TTL included. */
-  readonly dnsSeconds: number;
-  /** The sum. */
-  readonly totalSeconds: number;
-  /** How the total is made up. */
-  readonly formula: string;
-}
-
 /**
  * A Step Functions standard workflow, in the DR Region, that promotes the cross-Region read replica safely:
  *
@@ -245,9 +236,10 @@ export interface RecoveryTimeBudget {
  *    `automaticPromotion`.
  * 2. It counts the signals that the primary is down, all visible in this Region, and refuses with a notification
  *    when fewer than `minimumEvidence` agree, unless the input has `"force": true`.
- * 3. It refuses when the data the replica may lack exceeds `rpo` (ReplicaLag when replay stopped advancing, read with
- *    GetMetricData), or is unknown, unless forced. A run the alarm started re-reads the replica, the evidence and the
- *    lag `guardRechecks` times before it refuses, and waits for a replica in a transient status the same way.
+ * 3. It refuses when the data the replica may lack exceeds `maxLagAtPromotion` (ReplicaLag when replay stopped
+ *    advancing, read with GetMetricData), or is unknown, unless forced. A run the alarm started re-reads the replica,
+ *    the evidence and the lag `guardRechecks` times before it refuses, and waits for a replica in a transient status
+ *    the same way.
  * 4. It waits for an approval through a task token, when required, then describes the replica again.
  * 5. It calls PromoteReadReplica with the backup retention, retrying throttling and a transient refusal with backoff,
  *    and polls the instance with a bounded loop until it is no longer a replica.
@@ -278,10 +270,23 @@ export class FailoverRunbook extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** Whether the runbook waits for approval. */
   public readonly approvalRequired: boolean;
-  /** The recovery-time budget the settings imply. */
-  public readonly rtoBudget: RecoveryTimeBudget;
-  /** The replica-lag guard: the largest lag bound the runbook promotes with, unless forced. */
-  public readonly rpo: Duration;
+  /**
+   * This part's share of the Region failure RTO, in the order it happens: detection (the replication-stalled alarm,
+   * and the operator's response when the runbook is started by hand), decision (the guard re-checks of a run the
+   * alarm started, the approval when one is required) and the promotion.
+   */
+  public readonly rtoTerms: BudgetTerm[];
+  /** This part's share of the Region failure RPO: the replica-lag guard (`maxLagAtPromotion`, at least one ReplicaLag period). */
+  public readonly rpoTerms: BudgetTerm[];
+  /**
+   * The Region failure RTO the settings imply: `rtoTerms`, then the failover records' `dnsTerms` when `failover` is
+   * given. `ResilienceObjectives` reports and checks the same terms.
+   */
+  public readonly rtoBudget: ObjectiveBudget;
+  /** The Region failure RPO the settings imply: the sum of `rpoTerms`. */
+  public readonly rpoBudget: ObjectiveBudget;
+  /** The promotion guard: the largest lag bound the runbook promotes with, unless forced. */
+  public readonly maxLagAtPromotion: Duration;
   /** How long replay must stand still before the replication-stalled alarm fires. */
   public readonly stallAfter: Duration;
   /** Whether the replication-stalled alarm starts the runbook. */
@@ -317,7 +322,7 @@ export class FailoverRunbook extends Construct {
     const identifier = replica.instanceIdentifier;
 
     // --- Settings ------------------------------------------------------------------------------------------------------
-    const rpoSeconds = validateRunbookRpo(construct, 'rpo', props.rpo ?? Duration.seconds(REPLICA_LAG_PERIOD_SECONDS));
+    const maxLagSeconds = validateMaxLagAtPromotion(construct, 'maxLagAtPromotion', props.maxLagAtPromotion ?? Duration.seconds(REPLICA_LAG_PERIOD_SECONDS));
     const lookbackMinutes = wholeUnits(construct, 'lagLookback', props.lagLookback ?? Duration.minutes(15), 'minutes', 1, 60);
     const stallMinutes = wholeUnits(construct, 'stallAfter', props.stallAfter ?? Duration.minutes(3), 'minutes', 1, 30);
     const approvalTimeoutSeconds = validateApprovalTimeout(construct, 'approvalTimeout', props.approvalTimeout ?? Duration.hours(1));
@@ -331,6 +336,7 @@ export class FailoverRunbook extends Construct {
     const fenceWaitSeconds = wholeUnits(construct, 'fenceWait', props.fenceWait ?? Duration.minutes(3), 'seconds', 0, 900);
     const expectedPromotionSeconds = validateExpectedPromotionTime(construct, 'expectedPromotionTime',
       props.expectedPromotionTime ?? Duration.minutes(10), promotionTimeoutSeconds);
+    const operatorSeconds = wholeUnits(construct, 'operatorResponseTime', props.operatorResponseTime ?? Duration.minutes(15), 'seconds', 0, 86_400);
     const retention = props.backupRetention ?? (replica instanceof CrossRegionReadReplica ? replica.sourceBackupRetention : undefined);
     if (retention === undefined) {
       throw propError(construct, 'backupRetention', undefined,
@@ -353,7 +359,7 @@ export class FailoverRunbook extends Construct {
         `a whole number from 1 to ${signals}, the number of signals (replication stalled, replication status, and ${evidenceAlarms.length} evidence alarm(s))`);
     }
     const automatic = props.automaticPromotion ?? false;
-    this.rpo = Duration.seconds(rpoSeconds);
+    this.maxLagAtPromotion = Duration.seconds(maxLagSeconds);
     this.stallAfter = Duration.minutes(stallMinutes);
     this.automaticPromotion = automatic;
     this.failover = props.failover;
@@ -425,7 +431,7 @@ export class FailoverRunbook extends Construct {
       latchMetricName: latchAlarm ? PROMOTED_METRIC_NAME : undefined,
       fenceTagPrefix: FENCE_TAG_PREFIX,
       minimumEvidence,
-      rpoSeconds,
+      rpoSeconds: maxLagSeconds,
       backupRetentionDays: retention.toDays(),
       approval: this.approvalRequired,
       approvalTimeoutSeconds,
@@ -560,27 +566,39 @@ export class FailoverRunbook extends Construct {
       this.startFailedAlarm.addAlarmAction(action);
     }
 
-    // --- RTO budget ----------------------------------------------------------------------------------------------------
-    // The lag reaches the threshold stallAfter after the last replay; CloudWatch evaluates the next complete minute.
-    const detectionSeconds = automatic ? stallSeconds + 60 : 0;
-    const guardWaitSeconds = automatic ? guardRechecks * guardRecheckSeconds : 0;
-    const approvalSeconds = this.approvalRequired ? approvalTimeoutSeconds : 0;
-    const dnsSeconds = props.failover?.detectionBudget.totalSeconds ?? 0;
-    const parts = [
-      automatic ? `replication stalled ${stallSeconds} s + one alarm period 60 s` : 'operator start (not counted)',
-      ...(automatic && guardWaitSeconds > 0 ? [`guard re-checks at most ${guardWaitSeconds} s (${guardRechecks} x ${guardRecheckSeconds} s)`] : []),
-      ...(this.approvalRequired ? [`approval at most ${approvalSeconds} s`] : []),
-      `promotion ${expectedPromotionSeconds} s (assumed)`,
-      props.failover ? `DNS ${dnsSeconds} s (${props.failover.detectionBudget.formula})` : 'DNS not counted (no failover records given)',
+    // --- This part's share of the budgets ------------------------------------------------------------------------------
+    this.rtoTerms = [
+      // The lag reaches the threshold stallAfter after the last replay; CloudWatch evaluates the next complete minute.
+      // The alarm starts the runbook, or pages the operator who starts it.
+      budgetTerm('detection: replication stalled', stallSeconds + 60,
+        `replay stands still for stallAfter ${stallSeconds} s, then one alarm period of 60 s is evaluated`,
+        'FailoverRunbook stallAfter', BUDGET_SOURCES.alarmEvaluation, false),
     ];
-    this.rtoBudget = {
-      detectionSeconds,
-      guardWaitSeconds,
-      approvalSeconds,
-      promotionSeconds: expectedPromotionSeconds,
-      dnsSeconds,
-      totalSeconds: detectionSeconds + guardWaitSeconds + approvalSeconds + expectedPromotionSeconds + dnsSeconds,
-      formula: parts.join(' + '),
-    };
+    if (!automatic) {
+      this.rtoTerms.push(budgetTerm('detection: operator starts the runbook', operatorSeconds,
+        'the runbook is started by hand after the page', 'FailoverRunbook operatorResponseTime (or automaticPromotion)',
+        BUDGET_SOURCES.alarmEvaluation, true));
+    }
+    if (automatic && guardRechecks > 0) {
+      this.rtoTerms.push(budgetTerm('decision: guard re-checks', guardRechecks * guardRecheckSeconds,
+        'a run the alarm started re-reads the replica, evidence and lag at most guardRechecks times, guardRecheckInterval apart',
+        'FailoverRunbook guardRechecks, guardRecheckInterval', BUDGET_SOURCES.alarmEvents, false));
+    }
+    if (this.approvalRequired) {
+      this.rtoTerms.push(budgetTerm('decision: approval', approvalTimeoutSeconds,
+        'the runbook waits for an approval at most approvalTimeout', 'FailoverRunbook approvalTimeout (or approval)',
+        BUDGET_SOURCES.approval, false));
+    }
+    this.rtoTerms.push(budgetTerm('promotion', expectedPromotionSeconds,
+      'PromoteReadReplica until the instance is available and writable; AWS publishes no figure', 'FailoverRunbook expectedPromotionTime',
+      BUDGET_SOURCES.promotion, true));
+    this.rpoTerms = [
+      budgetTerm('replica-lag guard', Math.max(maxLagSeconds, REPLICA_LAG_PERIOD_SECONDS),
+        'the runbook refuses to promote when the replica had replayed nothing newer for longer than maxLagAtPromotion (unless '
+        + `forced); ReplicaLag comes once a minute, so the guard holds no less than ${REPLICA_LAG_PERIOD_SECONDS} s`,
+        'FailoverRunbook maxLagAtPromotion', BUDGET_SOURCES.replicaLag, false),
+    ];
+    this.rtoBudget = sumTerms(REGION_FAILURE, 'RTO', [...this.rtoTerms, ...props.failover?.dnsTerms ?? []]);
+    this.rpoBudget = sumTerms(REGION_FAILURE, 'RPO', this.rpoTerms);
   }
 }

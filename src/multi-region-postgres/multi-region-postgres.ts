@@ -16,7 +16,7 @@ import { forwardAspects } from '../private/forward-aspects';
 import { defaultSubnets } from '../private/instance-setup';
 import {
   arnPlace, databaseNameProblem, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout, validateDatabaseName, validateExpectedPromotionTime,
-  validateInstanceType, validateKeyArn, validatePostgresEngine, validatePrivateSubnets, validateRunbookRpo, validateStorage,
+  validateInstanceType, validateKeyArn, validatePostgresEngine, validatePrivateSubnets, validateMaxLagAtPromotion, validateStorage,
   validateVersionedEngine, validatePlace, validateRegionName, validateSamePartition,
 } from '../private/validation';
 import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
@@ -173,11 +173,20 @@ export interface MultiRegionPostgresProps {
   readonly approvalTimeout?: Duration;
   /**
    * The replica-lag guard: the runbook refuses to promote when the replica had replayed nothing newer for longer than
-   * this (unless forced).
+   * this (unless forced); the runbook's `maxLagAtPromotion`, and the Region failure RPO budget. The DR replica's
+   * replica-lag alarm (`DbAlarmSet` `replicaLagThreshold`) fires above the same lag, so the page comes when a
+   * promotion would be refused.
    *
    * @default Duration.seconds(60)
    */
   readonly maxLagAtPromotion?: Duration;
+  /**
+   * Without `automaticPromotion`: the time from the replication-stalled page to an operator starting the runbook, in
+   * the Region failure RTO budget (the runbook's `operatorResponseTime`).
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly operatorResponseTime?: Duration;
   /**
    * The assumed promotion time in the Region RTO budget.
    *
@@ -372,7 +381,7 @@ export class MultiRegionPostgres extends Construct {
       }
     }
     if (props.maxLagAtPromotion) {
-      validateRunbookRpo(construct, 'maxLagAtPromotion', props.maxLagAtPromotion);
+      validateMaxLagAtPromotion(construct, 'maxLagAtPromotion', props.maxLagAtPromotion);
     }
     if (props.approvalTimeout) {
       validateApprovalTimeout(construct, 'approvalTimeout', props.approvalTimeout);
@@ -438,7 +447,7 @@ export class MultiRegionPostgres extends Construct {
       removalPolicy: props.removalPolicy,
       keyRemovalPolicy: props.keyRemovalPolicy,
     });
-    this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', { instance: this.replica });
+    this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', { instance: this.replica, replicaLagThreshold: props.maxLagAtPromotion });
     // The replica keeps the primary's name (and ARN but for the Region). The probe grants itself kms:Decrypt through
     // Secrets Manager on the secret's encryptionKey.
     // https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
@@ -481,7 +490,8 @@ export class MultiRegionPostgres extends Construct {
       automaticPromotion: props.automaticPromotion ?? true,
       approval: props.approval ?? true,
       approvalTimeout: props.approvalTimeout,
-      rpo: props.maxLagAtPromotion,
+      maxLagAtPromotion: props.maxLagAtPromotion,
+      operatorResponseTime: props.operatorResponseTime,
       expectedPromotionTime: props.expectedPromotionTime,
       // The promoted replica replaces the primary: it keeps the primary's retention.
       backupRetention: Duration.days(this.primary.backupRetentionDays),

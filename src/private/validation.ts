@@ -694,8 +694,8 @@ export function validateKeyArn(construct: string, prop: string, arn: string, reg
 /** The time the runbook waits for the promotion unless `promotionTimeout` says otherwise. */
 export const DEFAULT_PROMOTION_TIMEOUT = Duration.hours(1);
 
-/** Checks the RPO the lag guard holds (`rpo`), and returns it in seconds: from one ReplicaLag period to a day. */
-export function validateRunbookRpo(construct: string, prop: string, rpo: Duration): number {
+/** Checks the lag bound the promotion guard holds (`maxLagAtPromotion`), and returns it in seconds: from one ReplicaLag period to a day. */
+export function validateMaxLagAtPromotion(construct: string, prop: string, rpo: Duration): number {
   validateLagBound(construct, prop, rpo);
   return wholeUnits(construct, prop, rpo, 'seconds', REPLICA_LAG_PERIOD_SECONDS, 86_400);
 }

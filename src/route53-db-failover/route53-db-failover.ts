@@ -3,8 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { BudgetTerm } from '../budget/budget';
 import { Warnings } from '../common/warnings';
 import { literalAlarmNameOf } from '../private/alarms';
+import { BUDGET_SOURCES, budgetTerm } from '../private/budget';
 import { propError, where } from '../private/errors';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { DNS_NAME } from '../private/validation';
@@ -84,22 +86,6 @@ export interface FailoverTarget {
   readonly port?: number;
 }
 
-/** The worst case, in seconds, from the primary failing to clients resolving the writer name to the other side. */
-export interface FailoverDetectionBudget {
-  /** Until the probe first observes the failure: one probe interval (the alarm's period). Zero for TCP checks. */
-  readonly probeSeconds: number;
-  /** Until the alarm fires: period × evaluation periods of the primary's not-writable alarm. Zero for TCP checks. */
-  readonly alarmSeconds: number;
-  /** Until Route 53 sees it: the assumed health-check lag, or request interval × failure threshold for TCP. */
-  readonly healthCheckSeconds: number;
-  /** Until resolvers drop the cached answer: the record TTL. */
-  readonly ttlSeconds: number;
-  /** The sum. */
-  readonly totalSeconds: number;
-  /** How the total is made up, for reports. */
-  readonly formula: string;
-}
-
 /** Properties of a `Route53DbFailover`. */
 export interface Route53DbFailoverProps {
   /**
@@ -173,9 +159,9 @@ export interface Route53DbFailoverProps {
   readonly tcpFailureThreshold?: number;
 
   /**
-   * The time Route 53 takes to reflect an alarm's change in a CLOUDWATCH_METRIC health check, for the detection
-   * budget. AWS publishes no figure (Route 53 watches the alarm's data stream); 30 seconds is the standard endpoint
-   * health-check interval.
+   * The time Route 53 takes to reflect an alarm's change in a CLOUDWATCH_METRIC health check, for the term
+   * `DNS: health-check lag` of `dnsTerms`. AWS publishes no figure (Route 53 watches the alarm's data stream); 30
+   * seconds is the standard endpoint health-check interval.
    *
    * @default Duration.seconds(30)
    */
@@ -230,8 +216,12 @@ export class Route53DbFailover extends Construct {
    * `secondaryWriterOrLatched`, `primaryReaderFenced`, `secondaryReaderOrLatched`.
    */
   public readonly healthChecks: Record<string, route53.CfnHealthCheck>;
-  /** The worst-case detection-plus-DNS time the settings imply. */
-  public readonly detectionBudget: FailoverDetectionBudget;
+  /**
+   * This part's share of the Region failure RTO: the worst case from the primary failing to clients resolving the
+   * writer name to the other side (probe interval, alarm periods × evaluation periods, health-check lag or interval ×
+   * threshold, TTL). `FailoverRunbook.rtoBudget` and `ResilienceObjectives` add these terms as they are.
+   */
+  public readonly dnsTerms: BudgetTerm[];
   /**
    * The secondary's `writableAlarm`, when one was given: in ALARM while the secondary is writable.
    */
@@ -553,29 +543,26 @@ export class Route53DbFailover extends Construct {
     // --- Health checks wait for the alarms of this stack ----------------------------------------------------------------
     dependOnSameStackAlarms(stack, Object.values(this.healthChecks));
 
-    // --- Detection budget ----------------------------------------------------------------------------------------------
+    // --- This part's share of the RTO budget ----------------------------------------------------------------------------
     if (type === FailoverHealthCheckType.TCP) {
-      const healthCheckSeconds = tcpInterval.toSeconds() * tcpFailureThreshold;
-      this.detectionBudget = {
-        probeSeconds: 0,
-        alarmSeconds: 0,
-        healthCheckSeconds,
-        ttlSeconds,
-        totalSeconds: healthCheckSeconds + ttlSeconds,
-        formula: `TCP request interval ${tcpInterval.toSeconds()} s × failure threshold ${tcpFailureThreshold} + TTL ${ttlSeconds} s`,
-      };
+      this.dnsTerms = [
+        budgetTerm('DNS: health-check interval × threshold', tcpInterval.toSeconds() * tcpFailureThreshold,
+          `TCP request interval ${tcpInterval.toSeconds()} s × failure threshold ${tcpFailureThreshold}`,
+          'Route53DbFailover tcpRequestInterval, tcpFailureThreshold', BUDGET_SOURCES.healthCheck, false),
+      ];
     } else {
-      const alarmSeconds = primaryWriter.periodSeconds * primaryWriter.evaluationPeriods;
-      this.detectionBudget = {
-        probeSeconds: primaryWriter.periodSeconds,
-        alarmSeconds,
-        healthCheckSeconds: lagSeconds,
-        ttlSeconds,
-        totalSeconds: primaryWriter.periodSeconds + alarmSeconds + lagSeconds + ttlSeconds,
-        formula: `probe interval ${primaryWriter.periodSeconds} s + alarm period ${primaryWriter.periodSeconds} s × `
-          + `${primaryWriter.evaluationPeriods} evaluation periods + health-check lag ${lagSeconds} s + TTL ${ttlSeconds} s`,
-      };
+      this.dnsTerms = [
+        budgetTerm('DNS: probe interval', primaryWriter.periodSeconds, 'the writable probe runs once a period',
+          'WritableProbe (one run a minute)', BUDGET_SOURCES.alarmEvaluation, false),
+        budgetTerm('DNS: alarm periods × evaluation periods', primaryWriter.periodSeconds * primaryWriter.evaluationPeriods,
+          `alarm period ${primaryWriter.periodSeconds} s × ${primaryWriter.evaluationPeriods} evaluation periods: the not-writable `
+          + 'alarm changes state after its evaluation periods', 'WritableProbe evaluationPeriods', BUDGET_SOURCES.alarmEvaluation, false),
+        budgetTerm('DNS: health-check lag', lagSeconds, 'Route 53 reads the alarm state behind CloudWatch',
+          'Route53DbFailover healthCheckLag', BUDGET_SOURCES.healthCheck, true),
+      ];
     }
+    this.dnsTerms.push(budgetTerm('DNS: TTL', ttlSeconds, 'resolvers keep the old answer at most the record TTL', 'Route53DbFailover ttl',
+      BUDGET_SOURCES.ttl, false));
   }
 
   /**

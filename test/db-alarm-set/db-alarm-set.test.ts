@@ -259,7 +259,7 @@ describe('descriptions state the actual threshold', () => {
 
   test('a replica lag threshold other than the RPO does not call itself the RPO; a changed RPO is stated', () => {
     expect(descriptions({ replicaLag: { threshold: 30 } })['replica-lag']).toMatch(/replica lag above 30 s; replication stopped/);
-    expect(descriptions({ rpo: Duration.seconds(45) })['replica-lag']).toMatch(/replica lag above 45 s \(RPO\); replication stopped/);
+    expect(descriptions({ replicaLagThreshold: Duration.seconds(45) })['replica-lag']).toMatch(/replica lag above 45 s \(RPO\); replication stopped/);
   });
 });
 
@@ -298,7 +298,7 @@ describe('overrides', () => {
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
     });
     const set = new DbAlarmSet(stack, 'Alarms', {
-      instance, instanceClass: 'db.r7g.xlarge', allocatedStorage: Size.gibibytes(500), role: DbRole.REPLICA, rpo: Duration.seconds(30),
+      instance, instanceClass: 'db.r7g.xlarge', allocatedStorage: Size.gibibytes(500), role: DbRole.REPLICA, replicaLagThreshold: Duration.seconds(30),
     });
     const alarms = alarmsOf(record(stack));
     // r7g.xlarge: 32 GiB -> LEAST(32 GiB / 9531392, 5000) = 3604
@@ -324,8 +324,9 @@ describe('rejections', () => {
       'DbAlarmSet: invalid maxConnections 10.5: a whole number of connections, at least 1'],
     ['empty allocated storage', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, allocatedStorage: Size.gibibytes(0) }),
       'DbAlarmSet: invalid allocatedStorage 0: a positive size'],
-    ['sub-second RPO', ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, rpo: Duration.millis(500) }),
-      'DbAlarmSet: invalid rpo \'500 millis\': a whole number of seconds, at least 1 second'],
+    ['sub-second replicaLagThreshold',
+      ({ stack, db }) => new DbAlarmSet(stack, 'A', { instance: db, replicaLagThreshold: Duration.millis(500) }),
+      'DbAlarmSet: invalid replicaLagThreshold \'500 millis\': a whole number of seconds, at least 1 second'],
   ];
   test.each(cases)('%s', (_name, make, message) => {
     expect(() => make(dbStack())).toThrow(message);

@@ -414,17 +414,24 @@ describe('defaults', () => {
     });
   });
 
-  test('the RTO budget: operator start + promotion 600 s assumed + DNS 240 s', () => {
-    expect(runbook.rtoBudget).toEqual({
-      detectionSeconds: 0,
-      guardWaitSeconds: 0,
-      approvalSeconds: 0,
-      promotionSeconds: 600,
-      dnsSeconds: 240,
-      totalSeconds: 840,
-      formula: 'operator start (not counted) + promotion 600 s (assumed) + DNS 240 s (probe interval 60 s + alarm period 60 s × '
-        + '2 evaluation periods + health-check lag 30 s + TTL 30 s)',
-    });
+  test('the RTO budget: the stalled alarm pages, the operator starts the runbook, promotion 600 s assumed, DNS 240 s', () => {
+    expect(runbook.rtoTerms.map((t) => [t.name, t.seconds, t.setBy])).toEqual([
+      ['detection: replication stalled', 240, 'FailoverRunbook stallAfter'],
+      ['detection: operator starts the runbook', 900, 'FailoverRunbook operatorResponseTime (or automaticPromotion)'],
+      ['promotion', 600, 'FailoverRunbook expectedPromotionTime'],
+    ]);
+    expect(runbook.rtoBudget).toMatchObject({ scenario: 'Region failure', measure: 'RTO', targetSeconds: undefined, budgetSeconds: 1980 });
+    // The runbook's own terms, then the failover records' DNS terms, as they are.
+    expect(runbook.rtoBudget.terms).toEqual([...runbook.rtoTerms, ...runbook.failover!.dnsTerms]);
+    expect(runbook.rtoBudget.formula).toBe('detection: replication stalled 240 s + detection: operator starts the runbook 900 s (assumed) '
+      + '+ promotion 600 s (assumed) + DNS: probe interval 60 s + DNS: alarm periods × evaluation periods 120 s '
+      + '+ DNS: health-check lag 30 s (assumed) + DNS: TTL 30 s');
+  });
+
+  test('the RPO budget: the replica-lag guard maxLagAtPromotion, 60 s by default', () => {
+    expect(runbook.maxLagAtPromotion.toSeconds()).toBe(60);
+    expect(runbook.rpoTerms.map((t) => [t.name, t.seconds, t.setBy])).toEqual([['replica-lag guard', 60, 'FailoverRunbook maxLagAtPromotion']]);
+    expect(runbook.rpoBudget).toMatchObject({ scenario: 'Region failure', measure: 'RPO', budgetSeconds: 60 });
   });
 });
 
@@ -527,12 +534,13 @@ describe('automatic promotion', () => {
     expect(message).toContain('--task-output \'{\\"approvedBy\\":\\"<name>\\"}\'');
   });
 
-  test('the RTO budget counts detection and the approval timeout', () => {
-    expect(runbook.rtoBudget).toMatchObject({
-      detectionSeconds: 240, guardWaitSeconds: 150, approvalSeconds: 3600, promotionSeconds: 600, dnsSeconds: 240, totalSeconds: 4830,
-    });
+  test('the RTO budget counts detection, the guard re-checks and the approval timeout, and no operator', () => {
+    expect(runbook.rtoTerms.map((t) => [t.name, t.seconds])).toEqual([
+      ['detection: replication stalled', 240], ['decision: guard re-checks', 150], ['decision: approval', 3600], ['promotion', 600],
+    ]);
+    expect(runbook.rtoBudget.budgetSeconds).toBe(240 + 150 + 3600 + 600 + 240);
     expect(runbook.rtoBudget.formula).toMatch(
-      /^replication stalled 180 s \+ one alarm period 60 s \+ guard re-checks at most 150 s \(5 x 30 s\) \+ approval at most 3600 s \+ promotion 600 s/);
+      /^detection: replication stalled 240 s \+ decision: guard re-checks 150 s \+ decision: approval 3600 s \+ promotion 600 s \(assumed\) \+ DNS: /);
   });
 
   test('fully unattended only when approval is turned off explicitly', () => {
@@ -556,7 +564,7 @@ describe('settings', () => {
       topic: parts.drAlarms.topic,
       evidenceAlarms: [canary],
       minimumEvidence: 3,
-      rpo: Duration.seconds(90),
+      maxLagAtPromotion: Duration.seconds(90),
       lagLookback: Duration.minutes(5),
       stallAfter: Duration.minutes(2),
       pollInterval: Duration.seconds(15),
@@ -585,6 +593,27 @@ describe('settings', () => {
     const changed = describe({ stallAfter: Duration.minutes(2) });
     expect(changed).toMatch(/has replayed nothing for 2 min \(ReplicaLag ≥ 120 s,/);
     expect(changed).not.toMatch(/180|3 min/);
+  });
+});
+
+describe('budget terms', () => {
+  test('operatorResponseTime is the operator\'s term of a runbook started by hand; maxLagAtPromotion the guard\'s', () => {
+    const { runbook } = runbookApp({ operatorResponseTime: Duration.minutes(5), maxLagAtPromotion: Duration.minutes(5) });
+    expect(runbook.rtoTerms.find((t) => t.name === 'detection: operator starts the runbook')).toMatchObject({ seconds: 300, assumed: true });
+    expect(runbook.rpoBudget.budgetSeconds).toBe(300);
+    expect(runbook.maxLagAtPromotion.toSeconds()).toBe(300);
+  });
+
+  test('an automatic start counts no operator, whatever operatorResponseTime says', () => {
+    const { runbook } = runbookApp({ automaticPromotion: true, operatorResponseTime: Duration.minutes(5) });
+    expect(runbook.rtoTerms.map((t) => t.name)).not.toContain('detection: operator starts the runbook');
+  });
+
+  test('without failover records the RTO budget has no DNS term', () => {
+    const parts = failoverApp();
+    const runbook = new FailoverRunbook(parts.drStack, 'Runbook', { replica: parts.replica, topic: parts.drAlarms.topic });
+    expect(runbook.rtoBudget.terms).toEqual(runbook.rtoTerms);
+    expect(runbook.rtoBudget.budgetSeconds).toBe(240 + 900 + 600);
   });
 });
 
@@ -628,8 +657,10 @@ describe('rejections', () => {
   });
 
   test.each([
-    [{ rpo: Duration.millis(60_500) }, "invalid rpo '1 minute 500 millis': a whole number of seconds from 60 to 86400"],
-    [{ rpo: Duration.seconds(59) }, "invalid rpo '59 seconds': at least 60 seconds: replication to the other Region is asynchronous"],
+    [{ maxLagAtPromotion: Duration.millis(60_500) }, "invalid maxLagAtPromotion '1 minute 500 millis': a whole number of seconds from 60 to 86400"],
+    [{ maxLagAtPromotion: Duration.seconds(59) }, "invalid maxLagAtPromotion '59 seconds': at least 60 seconds: replication to the other Region is asynchronous"],
+    [{ operatorResponseTime: Duration.millis(1500) }, "invalid operatorResponseTime '1 second 500 millis': a whole number of seconds from 0 to 86400"],
+    [{ operatorResponseTime: Duration.hours(25) }, "invalid operatorResponseTime '1 day 1 hour': a whole number of seconds from 0 to 86400"],
     [{ lagLookback: Duration.seconds(90) }, "invalid lagLookback '1 minute 30 seconds': a whole number of minutes from 1 to 60"],
     [{ lagLookback: Duration.hours(2) }, "invalid lagLookback '2 hours': a whole number of minutes from 1 to 60"],
     [{ stallAfter: Duration.minutes(31) }, "invalid stallAfter '31 minutes': a whole number of minutes from 1 to 30"],

@@ -125,11 +125,23 @@ describe('wiring', () => {
     });
     expect(orders.runbook.automaticPromotion).toBe(false);
     expect(orders.runbook.approvalRequired).toBe(false);
-    expect(orders.runbook.rpo.toSeconds()).toBe(90);
+    expect(orders.runbook.maxLagAtPromotion.toSeconds()).toBe(90);
     record(primaryStack).hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r7g.xlarge', AllocatedStorage: '200', DBName: 'ledger' });
     const dr = record(drStack);
     expect(Object.keys(dr.findResources('AWS::Events::Rule')).filter((k) => k.startsWith('OrdersRunbook'))).toEqual([]);
     dr.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-free-storage-space', Threshold: Match.anyValue() });
+    // The lag guard is also the DR replica's replica-lag alarm threshold.
+    dr.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-replica-lag', Threshold: 30 });
+  });
+
+  test('maxLagAtPromotion reaches the DR replica\'s replica-lag alarm: 5 min is a 300 s threshold, the default 60 s', () => {
+    const lagThreshold = (stack: Stack) => Object.values(record(stack).findResources('AWS::CloudWatch::Alarm'))
+      .find((a) => a.Properties.AlarmName === 'orders-dr-replica-lag')!.Properties.Threshold;
+    const fiveMinutes = patternApp({ maxLagAtPromotion: Duration.minutes(5) });
+    expect(lagThreshold(fiveMinutes.drStack)).toBe(300);
+    expect(fiveMinutes.orders.runbook.maxLagAtPromotion.toSeconds()).toBe(300);
+    expect(fiveMinutes.orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RPO')!.budgetSeconds).toBe(300);
+    expect(lagThreshold(patternApp().drStack)).toBe(60);
   });
 
   test('existing VPCs: no IsolatedVpc, the given subnets, the primary VPC ID read from the VPC when it is a literal', () => {
@@ -441,6 +453,20 @@ describe('compliance', () => {
 });
 
 describe('objectives through the pattern', () => {
+  test.each([true, false])('one Region RTO: the runbook\'s total is the objectives\' budget (automaticPromotion %s)', (automaticPromotion) => {
+    const { orders } = patternApp({ automaticPromotion, maxLagAtPromotion: Duration.minutes(5) });
+    const rto = orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RTO')!;
+    expect(orders.runbook.rtoBudget.budgetSeconds).toBe(rto.budgetSeconds);
+    expect(orders.runbook.rtoBudget.terms).toEqual(rto.terms);
+    // Manual start: the stalled alarm's page (240 s) and the operator (900 s) count in both, 5580 s with the approval.
+    expect(rto.budgetSeconds).toBe(automaticPromotion ? 4830 : 5580);
+  });
+
+  test('operatorResponseTime reaches the runbook\'s operator term', () => {
+    const { orders } = patternApp({ automaticPromotion: false, operatorResponseTime: Duration.minutes(5) });
+    expect(orders.runbook.rtoTerms.find((t) => t.name === 'detection: operator starts the runbook')!.seconds).toBe(300);
+  });
+
   test('the budget follows the options: 15 min approval is 240 + 150 (guard re-checks) + 900 + 600 + 240 s', () => {
     const { orders } = patternApp({ approvalTimeout: Duration.minutes(15) });
     expect(orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RTO')!.budgetSeconds).toBe(2130);

@@ -243,14 +243,14 @@ export const MESSAGE_REJECTIONS: RejectionRow[] = [
   // --- FailoverRunbook ---------------------------------------------------------------------------------------------------
   {
     construct: 'FailoverRunbook',
-    prop: 'rpo',
+    prop: 'maxLagAtPromotion',
     shown: "'30 seconds'",
     allowed: 'at least 60 seconds: replication to the other Region is asynchronous',
-    readme: '`rpo` under 60 s',
+    readme: '`maxLagAtPromotion` under 60 s',
     source: RDS_METRICS,
     build: (app) => {
       const parts = failoverApp({}, app);
-      new FailoverRunbook(parts.drStack, 'Runbook', { replica: parts.replica, topic: parts.drAlarms.topic, rpo: Duration.seconds(30) });
+      new FailoverRunbook(parts.drStack, 'Runbook', { replica: parts.replica, topic: parts.drAlarms.topic, maxLagAtPromotion: Duration.seconds(30) });
     },
   },
 ];

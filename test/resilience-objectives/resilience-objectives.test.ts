@@ -71,7 +71,7 @@ describe('budget arithmetic', () => {
     expect(rto.terms.find((t) => t.name === 'decision: guard re-checks')).toMatchObject({ seconds: 150 });
     expect(rto.terms.map((t) => t.name)).not.toContain('detection: operator starts the runbook');
     expect(rto.budgetSeconds).toBe(4830);
-    expect(runbook!.rtoBudget.totalSeconds).toBe(4830);
+    expect(runbook!.rtoBudget.budgetSeconds).toBe(4830);
   });
 
   test('Region failure, unattended: 240 + 150 + 600 + 240 = 1230 s', () => {
@@ -80,8 +80,13 @@ describe('budget arithmetic', () => {
   });
 
   test('Region failure with other settings: stallAfter 5 min, approval 10 min, promotion 20 min, operator 5 min', () => {
-    const { objectives } = objectivesApp({ operatorResponseTime: Duration.minutes(5) },
-      { stallAfter: Duration.minutes(5), approval: true, approvalTimeout: Duration.minutes(10), expectedPromotionTime: Duration.minutes(20) });
+    const { objectives } = objectivesApp({}, {
+      operatorResponseTime: Duration.minutes(5),
+      stallAfter: Duration.minutes(5),
+      approval: true,
+      approvalTimeout: Duration.minutes(10),
+      expectedPromotionTime: Duration.minutes(20),
+    });
     // (300 + 60) + 300 + 600 + 1200 + (60 + 120 + 30 + 30)
     expect(budget(objectives, 'Region failure', 'RTO').budgetSeconds).toBe(2700);
   });
@@ -103,10 +108,11 @@ describe('budget arithmetic', () => {
   });
 
   test('Region RPO is the runbook\'s replica-lag guard', () => {
-    const { objectives } = objectivesApp({}, { rpo: Duration.seconds(90) });
+    const { objectives, runbook } = objectivesApp({}, { maxLagAtPromotion: Duration.seconds(90) });
     const rpo = budget(objectives, 'Region failure', 'RPO');
     expect(terms(rpo)).toEqual([['replica-lag guard', 90]]);
-    expect(rpo.terms[0].setBy).toBe('FailoverRunbook rpo');
+    expect(rpo.terms[0].setBy).toBe('FailoverRunbook maxLagAtPromotion');
+    expect(rpo.terms).toEqual(runbook!.rpoTerms);
   });
 
   test('restore from the replicated backups: the 5-minute log upload plus the copy (5 min, or as given)', () => {
@@ -119,6 +125,39 @@ describe('budget arithmetic', () => {
     const parts = runbookApp();
     const objectives = new ResilienceObjectives(parts.drStack, 'Objectives', { runbook: parts.runbook });
     expect(objectives.budgets.map((b) => `${b.scenario} ${b.measure}`)).toEqual(['Region failure RTO', 'Region failure RPO']);
+  });
+});
+
+describe('one budget: the runbook\'s figures are the objectives\' figures', () => {
+  // Every combination of start, approval and failover records: the objectives report the runbook's own terms.
+  const cases = [true, false].flatMap((automaticPromotion) => [true, false].flatMap((approval) => [true, false]
+    .map((withFailover) => ({ automaticPromotion, approval, withFailover }))));
+  test.each(cases)('automaticPromotion $automaticPromotion, approval $approval, failover records $withFailover', (c) => {
+    const { objectives, runbook, failover } = objectivesApp({}, {
+      automaticPromotion: c.automaticPromotion, approval: c.approval, ...(c.withFailover ? {} : { failover: undefined }),
+    });
+    const rto = budget(objectives, 'Region failure', 'RTO');
+    expect(rto.budgetSeconds).toBe(runbook!.rtoBudget.budgetSeconds);
+    expect(rto.terms).toEqual(runbook!.rtoBudget.terms);
+    expect(rto.formula).toBe(runbook!.rtoBudget.formula);
+    expect(budget(objectives, 'Region failure', 'RPO').terms).toEqual(runbook!.rpoBudget.terms);
+    // The runbook's terms, then exactly the failover records' DNS terms.
+    expect(runbook!.rtoBudget.terms).toEqual([...runbook!.rtoTerms, ...(c.withFailover ? failover.dnsTerms : [])]);
+    const names = runbook!.rtoTerms.map((t) => t.name);
+    expect(names[0]).toBe('detection: replication stalled');
+    expect(names.includes('detection: operator starts the runbook')).toBe(!c.automaticPromotion);
+    expect(names.includes('decision: guard re-checks')).toBe(c.automaticPromotion);
+    expect(names.includes('decision: approval')).toBe(c.approval);
+    expect(runbook!.rtoBudget.budgetSeconds).toBe(240 + (c.automaticPromotion ? 150 : 900) + (c.approval ? 3600 : 0) + 600
+      + (c.withFailover ? 240 : 0));
+  });
+
+  test('the stack output is the same figure', () => {
+    const { drStack, runbook } = objectivesApp({}, { automaticPromotion: false, approval: true });
+    const outputs = record(drStack).findOutputs('*');
+    const rto = Object.entries(outputs).find(([k]) => k.startsWith('ObjectivesRegionFailureRtoBudgetSeconds'))![1];
+    expect(rto.Value).toBe(String(runbook!.rtoBudget.budgetSeconds));
+    expect(rto.Value).toBe('5580');
   });
 });
 
@@ -151,12 +190,13 @@ describe('targets', () => {
   });
 
   test('a Region RPO below the replica-lag guard names the guard', () => {
-    expect(() => objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(90) } }, { rpo: Duration.seconds(120) }))
-      .toThrow(/regionFailure.rpo is 90 s, but the configuration's worst case is 120 s .*The largest term is replica-lag guard, 120 s, set by FailoverRunbook rpo/);
+    const tooLong = { maxLagAtPromotion: Duration.seconds(120) };
+    expect(() => objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(90) } }, tooLong))
+      .toThrow(/regionFailure.rpo is 90 s, but the configuration's worst case is 120 s .*The largest term is replica-lag guard, 120 s, set by FailoverRunbook maxLagAtPromotion/);
   });
 
-  test('a runbook rpo of one ReplicaLag period is the term of the guard', () => {
-    const { objectives } = objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(60) } }, { rpo: Duration.seconds(60) });
+  test('a runbook maxLagAtPromotion of one ReplicaLag period is the term of the guard', () => {
+    const { objectives } = objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(60) } }, { maxLagAtPromotion: Duration.seconds(60) });
     expect(terms(budget(objectives, 'Region failure', 'RPO'))).toEqual([['replica-lag guard', 60]]);
   });
 
@@ -218,8 +258,6 @@ describe('rejections', () => {
     ['minimumHeadroom 1', { minimumHeadroom: 1 }, 'ResilienceObjectives: invalid minimumHeadroom 1: a fraction from 0 to less than 1, such as 0.2 for 20 %'],
     ['minimumHeadroom -0.1', { minimumHeadroom: -0.1 }, 'ResilienceObjectives: invalid minimumHeadroom -0.1'],
     ['azFailoverTime 1.5 s', { azFailoverTime: Duration.millis(1500) }, "ResilienceObjectives: invalid azFailoverTime '1 second 500 millis': a whole number of seconds from 60 to 3600"],
-    ['operatorResponseTime 1.5 s', { operatorResponseTime: Duration.millis(1500) },
-      "ResilienceObjectives: invalid operatorResponseTime '1 second 500 millis': a whole number of seconds from 0 to 86400"],
     ['backupCopyDelay 2 days', { backupCopyDelay: Duration.days(2) }, "ResilienceObjectives: invalid backupCopyDelay '2 days': a whole number of seconds from 0 to 86400"],
     ['clientDnsCache 2 h', { clientDnsCache: Duration.hours(2) }, "ResilienceObjectives: invalid clientDnsCache '2 hours': a whole number of seconds from 0 to 3600"],
     ['azFailure.rto 500 ms', { azFailure: { rto: Duration.millis(500), rpo: Duration.seconds(0) } }, "ResilienceObjectives: invalid azFailure.rto '500 millis': a whole number of seconds from 0 to 31536000"],

@@ -147,15 +147,14 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
     expect(failover.readerDnsName).toBe('reader.orders.internal');
   });
 
-  test('the detection budget: probe interval + alarm period x evaluation periods + health-check lag + TTL', () => {
-    expect(failover.detectionBudget).toEqual({
-      probeSeconds: 60,
-      alarmSeconds: 120,
-      healthCheckSeconds: 30,
-      ttlSeconds: 30,
-      totalSeconds: 240,
-      formula: 'probe interval 60 s + alarm period 60 s × 2 evaluation periods + health-check lag 30 s + TTL 30 s',
-    });
+  test('the DNS terms: probe interval + alarm period x evaluation periods + health-check lag + TTL', () => {
+    expect(failover.dnsTerms.map((t) => [t.name, t.seconds, t.setBy, t.assumed])).toEqual([
+      ['DNS: probe interval', 60, 'WritableProbe (one run a minute)', false],
+      ['DNS: alarm periods × evaluation periods', 120, 'WritableProbe evaluationPeriods', false],
+      ['DNS: health-check lag', 30, 'Route53DbFailover healthCheckLag', true],
+      ['DNS: TTL', 30, 'Route53DbFailover ttl', false],
+    ]);
+    expect(failover.dnsTerms.every((t) => t.source.startsWith('https://docs.aws.amazon.com/'))).toBe(true);
   });
 
   test('each health check on an alarm of this stack waits for it (DependsOn); alarms of another stack are not referenced', () => {
@@ -196,7 +195,7 @@ describe('overrides', () => {
     expect(records.map((r) => [r.Name, r.TTL])).toEqual([['rw.orders.internal.', '60'], ['rw.orders.internal.', '60']]);
     // Two writer checks, plus the fence's five (not writable, not latched, latched, and the two the records use).
     template.resourceCountIs('AWS::Route53::HealthCheck', 7);
-    expect(failover.detectionBudget.totalSeconds).toBe(60 + 120 + 60 + 60);
+    expect(failover.dnsTerms.map((t) => t.seconds)).toEqual([60, 120, 60, 60]);
   });
 
   test('a given zone: records go in it, no zone is created', () => {
@@ -239,7 +238,7 @@ describe('overrides', () => {
         ],
       },
     ]);
-    expect(failover.detectionBudget).toMatchObject({ healthCheckSeconds: 60, ttlSeconds: 30, totalSeconds: 90 });
+    expect(failover.dnsTerms.map((t) => [t.name, t.seconds])).toEqual([['DNS: health-check interval × threshold', 60], ['DNS: TTL', 30]]);
     const writableCheck = Object.entries(record(drStack).findResources('AWS::Route53::HealthCheck'))
       .find(([id]) => id.startsWith('PublicSecondaryWritableHealthCheck'))![1] as any;
     expect(writableCheck.DependsOn).toEqual([expect.stringMatching(/^ReplicaProbeNotWritableAlarm/)]);
