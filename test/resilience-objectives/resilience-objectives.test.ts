@@ -196,7 +196,8 @@ describe('targets', () => {
   });
 
   test('a runbook maxLagAtPromotion of one ReplicaLag period is the term of the guard', () => {
-    const { objectives } = objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(60) } }, { maxLagAtPromotion: Duration.seconds(60) });
+    const { objectives } = objectivesApp({ regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(60) } },
+      { maxLagAtPromotion: Duration.seconds(60) });
     expect(terms(budget(objectives, 'Region failure', 'RPO'))).toEqual([['replica-lag guard', 60]]);
   });
 
