@@ -131,7 +131,7 @@ describe('wiring', () => {
     expect(Object.keys(dr.findResources('AWS::Events::Rule')).filter((k) => k.startsWith('OrdersRunbook'))).toEqual([]);
     dr.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-free-storage-space', Threshold: Match.anyValue() });
     // The lag guard is also the DR replica's replica-lag alarm threshold.
-    dr.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-replica-lag', Threshold: 30 });
+    dr.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-replica-lag', Threshold: 90 });
   });
 
   test('maxLagAtPromotion reaches the DR replica\'s replica-lag alarm: 5 min is a 300 s threshold, the default 60 s', () => {
