@@ -40,44 +40,79 @@ describe.each([true, false])('with %s for aws-cdk-lib template validation (valid
 });
 
 describe('the table', () => {
-  test('cites AWS or PostgreSQL for every rule', () => {
+  test('cites AWS or PostgreSQL, or names the rule as the library\'s own, for every rule', () => {
     for (const row of REJECTIONS) {
-      expect(row.source).toMatch(/^https:\/\/(docs\.aws\.amazon\.com|www\.postgresql\.org)\//);
+      expect(row.source).toMatch(/^(https:\/\/(docs\.aws\.amazon\.com|www\.postgresql\.org)\/\S+|library: \S.*)$/);
     }
   });
 });
 
+/** The README section each construct's rejections are listed in, by the name of its `<!-- rejections:<name> -->` markers. */
+const README_SECTIONS: Record<RejectionRow['construct'], string> = {
+  MultiRegionPostgres: 'MultiRegionPostgres',
+  MultiAzPostgres: 'MultiAzPostgres',
+  CrossRegionReadReplica: 'CrossRegionReadReplica',
+  BackupReplication: 'BackupReplication',
+  DrBackupVault: 'BackupReplication',
+  DbAlarmSet: 'Route53DbFailover',
+  WritableProbe: 'Route53DbFailover',
+  Route53DbFailover: 'Route53DbFailover',
+  FailoverRunbook: 'FailoverRunbook',
+  ResilienceObjectives: 'ResilienceObjectives',
+  IsolatedVpc: 'IsolatedVpc',
+};
+
+const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+
 /**
- * The README's "What is rejected at synth" section of each construct: one entry (a table row or a paragraph) per prop,
- * which names the rule and the source of every row of the table.
+ * The entries of a README rejection section, the text between `<!-- rejections:<name> start -->` and
+ * `<!-- rejections:<name> end -->`: each table row is an entry (the header and its rule are not), other text is split
+ * into paragraphs.
  */
-describe('README lists every rejection', () => {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-  const sectionHeadings: Record<RejectionRow['construct'], RegExp> = {
-    MultiRegionPostgres: /^## MultiRegionPostgres\b[\s\S]*?^### What the pattern rejects at synth\n([\s\S]*?)^##/m,
-    MultiAzPostgres: /^## MultiAzPostgres\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
-    CrossRegionReadReplica: /^## CrossRegionReadReplica\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
-    BackupReplication: /^## BackupReplication and DrBackupVault\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
-    DrBackupVault: /^## BackupReplication and DrBackupVault\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
-    DbAlarmSet: /^## Route53DbFailover, WritableProbe and DbAlarmSet\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
-    WritableProbe: /^## Route53DbFailover, WritableProbe and DbAlarmSet\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
-    FailoverRunbook: /^## FailoverRunbook\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
-    Route53DbFailover: /^## Route53DbFailover, WritableProbe and DbAlarmSet\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
-    ResilienceObjectives: /^### Recovery objectives checked at synth\n([\s\S]*?)^##/m,
-    IsolatedVpc: /^## IsolatedVpc\n[\s\S]*?^### What is rejected at synth\n([\s\S]*?)^##/m,
-  };
-
-  function entries(construct: RejectionRow['construct']): string[] {
-    const section = sectionHeadings[construct].exec(readme)?.[1];
-    expect(section).toBeDefined();
-    // Table rows are entries of their own; other text is split into paragraphs.
-    return section!.split(/\n(?=\|)|\n\n/).map((entry) => entry.replace(/\s+/g, ' '));
+function readmeEntries(name: string): string[] {
+  const section = new RegExp(`<!-- rejections:${name} start -->\\n([\\s\\S]*?)\\n<!-- rejections:${name} end -->`).exec(readme)?.[1];
+  if (section === undefined) {
+    throw new Error(`README.md has no <!-- rejections:${name} start/end --> markers`);
   }
+  const lines = section.split('\n');
+  const rule = /^\|(\s*:?-+:?\s*\|)+$/;
+  const headers = new Set(lines.flatMap((line, i) => rule.test(line) ? [line, lines[i - 1]] : []));
+  return section.split(/\n(?=\|)|\n\n/)
+    .filter((entry) => !headers.has(entry))
+    .map((entry) => entry.replace(/\s+/g, ' ').trim())
+    .filter((entry) => entry !== '');
+}
 
+/**
+ * Where a row's rule comes from, as the README entry must show it: the URL, or for a rule that is the library's own,
+ * the reason after `library: `.
+ */
+function citation(row: RejectionRow): string {
+  return row.source.startsWith('library: ') ? row.source.slice('library: '.length) : row.source;
+}
+
+/** Whether a README entry names the row's prop, rule and source. */
+function describes(entry: string, row: RejectionRow): boolean {
+  return entry.includes(`\`${row.prop}\``) && entry.includes(row.readme) && entry.includes(citation(row));
+}
+
+/** Every row is in the README, in an entry that names its prop, its rule and its source. */
+describe('README lists every rejection', () => {
   test.each(rows)('%s', (_name, row) => {
-    const matching = entries(row.construct).filter((entry) => entry.includes(`\`${row.prop}\``));
-    expect(matching.length).toBeGreaterThan(0);
-    expect(matching.some((entry) => entry.includes(row.readme) && entry.includes(row.source))).toBe(true);
+    const entries = readmeEntries(README_SECTIONS[row.construct]);
+    expect(entries.filter((entry) => entry.includes(`\`${row.prop}\``)).length).toBeGreaterThan(0);
+    expect(entries.some((entry) => describes(entry, row))).toBe(true);
+  });
+});
+
+/** Every entry of the README's rejection sections is a rejection of the table, which the table test runs. */
+describe('every README rejection is in the table', () => {
+  const entries = [...new Set(Object.values(README_SECTIONS))]
+    .flatMap((name) => readmeEntries(name).map((entry): [string, string, string] => [`${name}: ${entry.slice(0, 100)}`, name, entry]));
+
+  test.each(entries)('%s', (_label, name, entry) => {
+    const candidates = REJECTIONS.filter((row) => README_SECTIONS[row.construct] === name);
+    expect(candidates.some((row) => describes(entry, row))).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   MultiRegionPostgresProps,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newStack } from '../util';
+import { ENTRY_REJECTIONS } from './table-entries';
 import { MESSAGE_REJECTIONS } from './table-messages';
 import { REGION_REJECTIONS } from './table-region';
 import { SCHEDULE_REJECTIONS } from './table-schedules';
@@ -28,7 +29,10 @@ export interface RejectionRow {
   readonly allowed: string;
   /** The words the README entry for `prop` uses for this rule. */
   readonly readme: string;
-  /** Where AWS (or PostgreSQL) states the rule. */
+  /**
+   * Where AWS (or PostgreSQL) states the rule: an https URL of its documentation. A rule that is the library's own
+   * design, with no AWS page behind it, is `library: <reason>`, and the README entry gives the reason.
+   */
   readonly source: string;
   /**
    * The path of the construct the message names, when the app holds more than one construct of its type.
@@ -451,4 +455,5 @@ export const REJECTIONS: RejectionRow[] = [
   ...WIRING_REJECTIONS,
   ...MESSAGE_REJECTIONS,
   ...SCHEDULE_REJECTIONS,
+  ...ENTRY_REJECTIONS,
 ];
