@@ -9,6 +9,7 @@ import { IPostgresInstance, PostgresInstanceAttributes } from './postgres-instan
 import { backupRetentionDaysOf, cfnDbInstanceOf, dbInstanceArn, literalIdentifierOf, numberOrUndefined } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { rdsInstanceMetric } from '../private/metrics';
+import { validatePort } from '../private/validation';
 import { instanceParameters } from '../private/wiring';
 
 /**
@@ -208,9 +209,7 @@ class ImportedPostgresInstance extends PostgresInstanceBase {
         'the literal endpoint address, such as orders-primary.abcdefghijkl.us-east-1.rds.amazonaws.com');
     }
     this.port = attrs.port ?? 5432;
-    if (!Number.isInteger(this.port) || this.port < 1150 || this.port > 65535) {
-      throw propError(IMPORT, 'port', this.port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
-    }
+    validatePort(IMPORT, 'port', this.port);
     const split = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME);
     this.instanceIdentifier = split.resourceName!.toLowerCase();
     this.instanceArn = arn;
