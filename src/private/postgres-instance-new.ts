@@ -69,8 +69,10 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * The parts of a PostgreSQL DB instance construct that creates its instance (`MultiAzPostgres`,
  * `CrossRegionReadReplica`): the shared public fields, the customer-managed key, the security group, the parameter
  * group, the log groups, the shared instance props, `grantConnect`, the destructive-removal warnings and the common
- * cdk-nag acknowledgements. In the manner of aws-cdk-lib's `DatabaseInstanceNew`; not exported, so jsii folds its
- * members into each subclass.
+ * cdk-nag acknowledgements. In the manner of aws-cdk-lib's `DatabaseInstanceNew`; hidden from the API, so jsii folds
+ * its public members into each subclass.
+ *
+ * @internal
  */
 export abstract class PostgresInstanceNew extends PostgresInstanceBase {
   public abstract readonly instance: rds.IDatabaseInstance;
