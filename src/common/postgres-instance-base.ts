@@ -9,6 +9,7 @@ import { IPostgresInstance, PostgresInstanceAttributes } from './postgres-instan
 import { backupRetentionDaysOf, cfnDbInstanceOf, dbInstanceArn, literalIdentifierOf, numberOrUndefined } from '../private/db-instance-facts';
 import { propError } from '../private/errors';
 import { rdsInstanceMetric } from '../private/metrics';
+import { validatePort } from '../private/validation';
 import { instanceParameters } from '../private/wiring';
 
 /**
@@ -31,7 +32,7 @@ export abstract class PostgresInstanceBase extends Construct implements IPostgre
    * new DbAlarmSet(this, 'OrdersAlarms', { instance: orders });
    */
   public static fromPostgresInstanceAttributes(scope: Construct, id: string, attrs: PostgresInstanceAttributes): IPostgresInstance {
-    return new ImportedPostgresInstance(scope, id, attrs);
+    return new PostgresInstanceReference(scope, id, (self) => describeAttributes(self, attrs));
   }
 
   /**
@@ -52,7 +53,7 @@ export abstract class PostgresInstanceBase extends Construct implements IPostgre
    * new DbAlarmSet(this, 'BillingAlarms', { instance: billing });
    */
   public static fromDatabaseInstance(scope: Construct, id: string, instance: rds.IDatabaseInstance, engine?: rds.IInstanceEngine): IPostgresInstance {
-    return new WrappedDatabaseInstance(scope, id, instance, engine);
+    return new PostgresInstanceReference(scope, id, () => describeDatabaseInstance(instance, engine));
   }
 
   /** The RDS DB instance. */
@@ -173,8 +174,11 @@ export abstract class PostgresInstanceBase extends Construct implements IPostgre
 const IMPORT = 'PostgresInstanceBase.fromPostgresInstanceAttributes';
 const WRAP = 'PostgresInstanceBase.fromDatabaseInstance';
 
-/** An instance made outside the app, described by its attributes. */
-class ImportedPostgresInstance extends PostgresInstanceBase {
+/** What an `IPostgresInstance` that this library does not create tells of its instance. */
+type InstanceDescription = Omit<IPostgresInstance, 'node' | 'with' | 'endpoint' | `metric${string}`>;
+
+/** An instance this library does not create: one made outside the app, or a DB instance of the app. */
+class PostgresInstanceReference extends PostgresInstanceBase {
   public readonly instance: rds.IDatabaseInstance;
   public readonly instanceIdentifier: string;
   public readonly instanceArn: string;
@@ -196,119 +200,117 @@ class ImportedPostgresInstance extends PostgresInstanceBase {
   public readonly storageEncryptionKey?: kms.IKey;
   public readonly masterSecret?: secretsmanager.ISecret;
 
-  constructor(scope: Construct, id: string, attrs: PostgresInstanceAttributes) {
+  constructor(scope: Construct, id: string, describe: (self: Construct) => InstanceDescription) {
     super(scope, id);
-    const arn = attrs.instanceArn;
-    if (Token.isUnresolved(arn) || !/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(arn)) {
-      throw propError(IMPORT, 'instanceArn', arn,
-        'a literal DB instance ARN of the form arn:<partition>:rds:<region>:<12-digit account>:db:<identifier>');
-    }
-    if (Token.isUnresolved(attrs.endpointAddress) || attrs.endpointAddress.length === 0) {
-      throw propError(IMPORT, 'endpointAddress', attrs.endpointAddress,
-        'the literal endpoint address, such as orders-primary.abcdefghijkl.us-east-1.rds.amazonaws.com');
-    }
-    this.port = attrs.port ?? 5432;
-    if (!Number.isInteger(this.port) || this.port < 1150 || this.port > 65535) {
-      throw propError(IMPORT, 'port', this.port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
-    }
-    const split = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME);
-    this.instanceIdentifier = split.resourceName!.toLowerCase();
-    this.instanceArn = arn;
-    this.region = split.region!;
-    this.account = split.account!;
-    this.engine = attrs.engine;
-    this.instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(this, 'Instance', {
-      instanceIdentifier: this.instanceIdentifier,
-      instanceEndpointAddress: attrs.endpointAddress,
-      port: this.port,
-      securityGroups: attrs.securityGroups ?? [],
-      engine: attrs.engine,
-      instanceResourceId: attrs.instanceResourceId,
-    });
-    this.connections = new ec2.Connections({ securityGroups: attrs.securityGroups ?? [], defaultPort: ec2.Port.tcp(this.port) });
-    this.instanceType = attrs.instanceType;
-    this.allocatedStorage = attrs.allocatedStorage;
-    this.maxAllocatedStorage = attrs.maxAllocatedStorage;
-    this.storageType = attrs.storageType;
-    this.storageEncrypted = attrs.storageEncrypted;
-    this.masterUserPasswordManagedByRds = attrs.masterUserPasswordManagedByRds;
-    this.backupRetention = attrs.backupRetention;
-    this.isMultiAz = attrs.multiAz;
-    this.replicationSourceArn = attrs.replicationSourceArn;
-    this.storageEncryptionKey = attrs.encryptionKey;
-    this.masterSecret = attrs.secret;
+    const d = describe(this);
+    this.instance = d.instance;
+    this.instanceIdentifier = d.instanceIdentifier;
+    this.instanceArn = d.instanceArn;
+    this.region = d.region;
+    this.account = d.account;
+    this.port = d.port;
+    this.engine = d.engine;
+    this.connections = d.connections;
+    this.instanceType = d.instanceType;
+    this.allocatedStorage = d.allocatedStorage;
+    this.maxAllocatedStorage = d.maxAllocatedStorage;
+    this.storageType = d.storageType;
+    this.storageEncrypted = d.storageEncrypted;
+    this.masterUserPasswordManagedByRds = d.masterUserPasswordManagedByRds;
+    this.backupRetention = d.backupRetention;
+    this.isMultiAz = d.isMultiAz;
+    this.replicationSourceArn = d.replicationSourceArn;
+    this.parameters = d.parameters;
+    this.storageEncryptionKey = d.storageEncryptionKey;
+    this.masterSecret = d.masterSecret;
   }
 }
 
-/** A DB instance of this app, read from its `AWS::RDS::DBInstance` without changing it. */
-class WrappedDatabaseInstance extends PostgresInstanceBase {
-  public readonly instance: rds.IDatabaseInstance;
-  public readonly instanceIdentifier: string;
-  public readonly instanceArn: string;
-  public readonly region: string;
-  public readonly account: string;
-  public readonly port: number;
-  public readonly engine: rds.IInstanceEngine;
-  public readonly connections: ec2.Connections;
-  public readonly instanceType?: ec2.InstanceType;
-  public readonly allocatedStorage?: number;
-  public readonly maxAllocatedStorage?: number;
-  public readonly storageType?: rds.StorageType;
-  public readonly storageEncrypted?: boolean;
-  public readonly masterUserPasswordManagedByRds?: boolean;
-  public readonly backupRetention?: Duration;
-  public readonly isMultiAz?: boolean;
-  public readonly replicationSourceArn?: string;
-  public readonly parameters?: Record<string, string>;
-  public readonly storageEncryptionKey?: kms.IKey;
-  public readonly masterSecret?: secretsmanager.ISecret;
-
-  constructor(scope: Construct, id: string, instance: rds.IDatabaseInstance, engine?: rds.IInstanceEngine) {
-    super(scope, id);
-    const path = instance.node.path;
-    const cfn = cfnDbInstanceOf(instance);
-    if (!cfn) {
-      throw propError(WRAP, 'instance', path,
-        'a DB instance defined in this CDK app (rds.DatabaseInstance or rds.DatabaseInstanceReadReplica); describe other instances with '
-        + 'PostgresInstanceBase.fromPostgresInstanceAttributes');
-    }
-    if (cfn.dbClusterIdentifier !== undefined) {
-      throw propError(WRAP, 'instance', path, 'a standalone DB instance, not an instance of a DB cluster');
-    }
-    const identifier = literalIdentifierOf(instance);
-    if (identifier === undefined) {
-      throw propError(WRAP, 'instance', path,
-        'a DB instance with a literal instanceIdentifier, so alarms, ARNs and other Regions\' stacks can name it at synth time');
-    }
-    const knownEngine = instance.engine ?? engine;
-    if (!knownEngine) {
-      throw propError(WRAP, 'instance', path, 'a DB instance whose engine is known, or the engine given as engine (a read replica carries none)');
-    }
-    const stack = Stack.of(instance);
-    // aws-cdk-lib renders several instance properties lazily; resolve them the way synthesis will.
-    const resolved = (value: unknown): unknown => stack.resolve(value);
-    this.instance = instance;
-    this.instanceIdentifier = identifier;
-    this.instanceArn = dbInstanceArn(stack, identifier);
-    this.region = stack.region;
-    this.account = stack.account;
-    this.engine = knownEngine;
-    this.port = numberOrUndefined(resolved(cfn.port)) ?? 5432;
-    this.connections = instance.connections;
-    const instanceClass = resolved(cfn.dbInstanceClass);
-    this.instanceType = typeof instanceClass === 'string' && !Token.isUnresolved(instanceClass)
-      ? new ec2.InstanceType(instanceClass.replace(/^db\./, '')) : undefined;
-    this.allocatedStorage = numberOrUndefined(resolved(cfn.allocatedStorage));
-    this.maxAllocatedStorage = numberOrUndefined(resolved(cfn.maxAllocatedStorage));
-    const storageType = resolved(cfn.storageType);
-    this.storageType = typeof storageType === 'string' ? storageType as rds.StorageType : undefined;
-    this.storageEncrypted = resolved(cfn.storageEncrypted) === true;
-    this.masterUserPasswordManagedByRds = resolved(cfn.manageMasterUserPassword) === true;
-    const retention = backupRetentionDaysOf(cfn);
-    this.backupRetention = retention === undefined ? undefined : Duration.days(retention);
-    this.isMultiAz = resolved(cfn.multiAz) === true;
-    this.replicationSourceArn = cfn.sourceDbInstanceIdentifier;
-    this.parameters = instanceParameters(instance);
-    this.masterSecret = instance instanceof rds.DatabaseInstance ? instance.secret : undefined;
+/** An instance made outside the app, described by its attributes; its `instance` is an import in `self`. */
+function describeAttributes(self: Construct, attrs: PostgresInstanceAttributes): InstanceDescription {
+  const arn = attrs.instanceArn;
+  if (Token.isUnresolved(arn) || !/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(arn)) {
+    throw propError(IMPORT, 'instanceArn', arn,
+      'a literal DB instance ARN of the form arn:<partition>:rds:<region>:<12-digit account>:db:<identifier>');
   }
+  if (Token.isUnresolved(attrs.endpointAddress) || attrs.endpointAddress.length === 0) {
+    throw propError(IMPORT, 'endpointAddress', attrs.endpointAddress,
+      'the literal endpoint address, such as orders-primary.abcdefghijkl.us-east-1.rds.amazonaws.com');
+  }
+  const port = attrs.port ?? 5432;
+  validatePort(IMPORT, 'port', port);
+  const split = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME);
+  const instanceIdentifier = split.resourceName!.toLowerCase();
+  const securityGroups = attrs.securityGroups ?? [];
+  return {
+    ...attrs,
+    instance: rds.DatabaseInstance.fromDatabaseInstanceAttributes(self, 'Instance', {
+      instanceIdentifier,
+      instanceEndpointAddress: attrs.endpointAddress,
+      port,
+      securityGroups,
+      engine: attrs.engine,
+      instanceResourceId: attrs.instanceResourceId,
+    }),
+    instanceIdentifier,
+    instanceArn: arn,
+    region: split.region!,
+    account: split.account!,
+    port,
+    connections: new ec2.Connections({ securityGroups, defaultPort: ec2.Port.tcp(port) }),
+    isMultiAz: attrs.multiAz,
+    storageEncryptionKey: attrs.encryptionKey,
+    masterSecret: attrs.secret,
+  };
+}
+
+/** A DB instance of this app, read from its `AWS::RDS::DBInstance` without changing it. */
+function describeDatabaseInstance(instance: rds.IDatabaseInstance, engine?: rds.IInstanceEngine): InstanceDescription {
+  const path = instance.node.path;
+  const cfn = cfnDbInstanceOf(instance);
+  if (!cfn) {
+    throw propError(WRAP, 'instance', path,
+      'a DB instance defined in this CDK app (rds.DatabaseInstance or rds.DatabaseInstanceReadReplica); describe other instances with '
+      + 'PostgresInstanceBase.fromPostgresInstanceAttributes');
+  }
+  if (cfn.dbClusterIdentifier !== undefined) {
+    throw propError(WRAP, 'instance', path, 'a standalone DB instance, not an instance of a DB cluster');
+  }
+  const identifier = literalIdentifierOf(instance);
+  if (identifier === undefined) {
+    throw propError(WRAP, 'instance', path,
+      'a DB instance with a literal instanceIdentifier, so alarms, ARNs and other Regions\' stacks can name it at synth time');
+  }
+  const knownEngine = instance.engine ?? engine;
+  if (!knownEngine) {
+    throw propError(WRAP, 'instance', path, 'a DB instance whose engine is known, or the engine given as engine (a read replica carries none)');
+  }
+  const stack = Stack.of(instance);
+  // aws-cdk-lib renders several instance properties lazily; resolve them the way synthesis will.
+  const resolved = (value: unknown): unknown => stack.resolve(value);
+  const instanceClass = resolved(cfn.dbInstanceClass);
+  const storageType = resolved(cfn.storageType);
+  const retention = backupRetentionDaysOf(cfn);
+  return {
+    instance,
+    instanceIdentifier: identifier,
+    instanceArn: dbInstanceArn(stack, identifier),
+    region: stack.region,
+    account: stack.account,
+    engine: knownEngine,
+    port: numberOrUndefined(resolved(cfn.port)) ?? 5432,
+    connections: instance.connections,
+    instanceType: typeof instanceClass === 'string' && !Token.isUnresolved(instanceClass)
+      ? new ec2.InstanceType(instanceClass.replace(/^db\./, '')) : undefined,
+    allocatedStorage: numberOrUndefined(resolved(cfn.allocatedStorage)),
+    maxAllocatedStorage: numberOrUndefined(resolved(cfn.maxAllocatedStorage)),
+    storageType: typeof storageType === 'string' ? storageType as rds.StorageType : undefined,
+    storageEncrypted: resolved(cfn.storageEncrypted) === true,
+    masterUserPasswordManagedByRds: resolved(cfn.manageMasterUserPassword) === true,
+    backupRetention: retention === undefined ? undefined : Duration.days(retention),
+    isMultiAz: resolved(cfn.multiAz) === true,
+    replicationSourceArn: cfn.sourceDbInstanceIdentifier,
+    parameters: instanceParameters(instance),
+    masterSecret: instance instanceof rds.DatabaseInstance ? instance.secret : undefined,
+  };
 }

@@ -7,37 +7,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 
 /**
- * An RDS for PostgreSQL DB instance, as every part of this library takes it: a `MultiAzPostgres`, a
- * `CrossRegionReadReplica`, an `rds.DatabaseInstance` of the app wrapped with `PostgresInstanceBase.fromDatabaseInstance`,
- * or an instance made elsewhere, imported with `PostgresInstanceBase.fromPostgresInstanceAttributes`.
- *
- * Its values are literals known at synth time, so a part in another Region's stack can use them without cross-Region
- * references. The optional members are those an import may not know; a part that needs one says so when it is missing.
+ * What both an `IPostgresInstance` and the attributes of an imported one tell of the instance. Not exported: jsii copies
+ * its members into both, so they are documented once.
  */
-export interface IPostgresInstance extends IConstruct, ec2.IConnectable {
-  /** The RDS DB instance, for what aws-cdk-lib offers on it (grants, `instanceEndpoint`). */
-  readonly instance: rds.IDatabaseInstance;
-
-  /** The DB instance identifier, a literal in lower case. */
-  readonly instanceIdentifier: string;
-
-  /** The DB instance ARN, built from literals (apart from the partition of an instance of this app). */
-  readonly instanceArn: string;
-
-  /** The Region the instance is in, a literal such as `us-east-1`. */
-  readonly region: string;
-
-  /** The account the instance is in, a literal 12-digit account ID. */
-  readonly account: string;
-
-  /** The port PostgreSQL listens on. */
-  readonly port: number;
-
+interface PostgresInstanceFacts {
   /** The engine, with its version. */
   readonly engine: rds.IInstanceEngine;
-
-  /** The endpoint that clients connect to. */
-  readonly endpoint: rds.Endpoint;
 
   /**
    * The DB instance class.
@@ -87,6 +62,37 @@ export interface IPostgresInstance extends IConstruct, ec2.IConnectable {
    * @default - not known
    */
   readonly backupRetention?: Duration;
+}
+
+/**
+ * An RDS for PostgreSQL DB instance, as every part of this library takes it: a `MultiAzPostgres`, a
+ * `CrossRegionReadReplica`, an `rds.DatabaseInstance` of the app wrapped with `PostgresInstanceBase.fromDatabaseInstance`,
+ * or an instance made elsewhere, imported with `PostgresInstanceBase.fromPostgresInstanceAttributes`.
+ *
+ * Its values are literals known at synth time, so a part in another Region's stack can use them without cross-Region
+ * references. The optional members are those an import may not know; a part that needs one says so when it is missing.
+ */
+export interface IPostgresInstance extends IConstruct, ec2.IConnectable, PostgresInstanceFacts {
+  /** The RDS DB instance, for what aws-cdk-lib offers on it (grants, `instanceEndpoint`). */
+  readonly instance: rds.IDatabaseInstance;
+
+  /** The DB instance identifier, a literal in lower case. */
+  readonly instanceIdentifier: string;
+
+  /** The DB instance ARN, built from literals (apart from the partition of an instance of this app). */
+  readonly instanceArn: string;
+
+  /** The Region the instance is in, a literal such as `us-east-1`. */
+  readonly region: string;
+
+  /** The account the instance is in, a literal 12-digit account ID. */
+  readonly account: string;
+
+  /** The port PostgreSQL listens on. */
+  readonly port: number;
+
+  /** The endpoint that clients connect to. */
+  readonly endpoint: rds.Endpoint;
 
   /**
    * Whether a synchronous standby runs in a second Availability Zone (Multi-AZ).
@@ -157,7 +163,7 @@ export interface IPostgresInstance extends IConstruct, ec2.IConnectable {
  * A DB instance made outside this CDK app, for `PostgresInstanceBase.fromPostgresInstanceAttributes`. What is not
  * given stays unknown: a part that needs it asks for it.
  */
-export interface PostgresInstanceAttributes {
+export interface PostgresInstanceAttributes extends PostgresInstanceFacts {
   /** The DB instance ARN, a literal such as `arn:aws:rds:us-east-1:111111111111:db:orders-primary`. */
   readonly instanceArn: string;
 
@@ -166,9 +172,6 @@ export interface PostgresInstanceAttributes {
    * (`aws rds describe-db-instances --query "DBInstances[0].Endpoint.Address"`).
    */
   readonly endpointAddress: string;
-
-  /** The engine, with its version. */
-  readonly engine: rds.IInstanceEngine;
 
   /**
    * The port PostgreSQL listens on.
@@ -190,55 +193,6 @@ export interface PostgresInstanceAttributes {
    * @default - none; `instance.grantConnect` is not available
    */
   readonly instanceResourceId?: string;
-
-  /**
-   * The DB instance class.
-   *
-   * @default - not known
-   */
-  readonly instanceType?: ec2.InstanceType;
-
-  /**
-   * The allocated storage in GiB.
-   *
-   * @default - not known
-   */
-  readonly allocatedStorage?: number;
-
-  /**
-   * The upper limit of storage autoscaling in GiB.
-   *
-   * @default - not known
-   */
-  readonly maxAllocatedStorage?: number;
-
-  /**
-   * The storage type.
-   *
-   * @default - not known
-   */
-  readonly storageType?: rds.StorageType;
-
-  /**
-   * Whether the storage is encrypted.
-   *
-   * @default - not known
-   */
-  readonly storageEncrypted?: boolean;
-
-  /**
-   * Whether RDS manages the master password in Secrets Manager (`ManageMasterUserPassword`).
-   *
-   * @default - not known
-   */
-  readonly masterUserPasswordManagedByRds?: boolean;
-
-  /**
-   * The automated-backup retention.
-   *
-   * @default - not known
-   */
-  readonly backupRetention?: Duration;
 
   /**
    * Whether the instance runs Multi-AZ.

@@ -2,7 +2,6 @@ import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -10,23 +9,18 @@ import { PromotedInstanceAttributes, ReplicaPromotion } from './replica-promotio
 import { ReplicaSourceAttributes } from './replica-source';
 import { PostgresInstanceOptions } from '../common/instance-options';
 import { IPostgresInstance } from '../common/postgres-instance';
-import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { Warnings } from '../common/warnings';
 import { dbInstanceArn, numberOrUndefined } from '../private/db-instance-facts';
 import { propError, where } from '../private/errors';
 import { guardFinalTemplate } from '../private/final-template-guards';
 import { isSmallerInstanceClass } from '../private/instance-class';
-import {
-  acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
-  POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, TLS_PARAMETERS, tlsParameterGroup,
-} from '../private/instance-setup';
-import { allowCloudWatchLogs } from '../private/logs-key';
+import { checkInstanceOptions, TLS_PARAMETERS } from '../private/instance-setup';
 import { acknowledge, inPacks } from '../private/nag';
-import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
+import { PostgresInstanceNew } from '../private/postgres-instance-new';
 import { resolveReplicaSource, ResolvedSource } from '../private/replica-source-resolution';
 import {
-  MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceIdentifier, validateInstanceType,
-  validatePlace, validatePostgresEngine, validateRegionName, validateResourcePlace, validateSamePartition, validateStorageCeiling,
+  MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceType,
+  validatePlace, validatePostgresEngine, validateRegionName, validateSamePartition, validateStorage,
 } from '../private/validation';
 import { checkStandbyParameters, claimDbInstanceIdentifier, inheritedParameters } from '../private/wiring';
 
@@ -234,7 +228,7 @@ export interface CrossRegionReadReplicaProps extends PostgresInstanceOptions {
  *   instanceIdentifier: 'orders-dr',
  * });
  */
-export class CrossRegionReadReplica extends PostgresInstanceBase {
+export class CrossRegionReadReplica extends PostgresInstanceNew {
   /**
    * The DB instance as the parts read it: the replica this construct creates, or, while `promotion` is
    * `OUT_OF_BAND_DETACH` or `OUT_OF_BAND_IMPORT`, a reference to the live promoted instance (`promotedInstance`).
@@ -245,23 +239,6 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
    * while `promotion` is `OUT_OF_BAND_DETACH`, when the template does not declare it.
    */
   public readonly readReplica: rds.DatabaseInstanceReadReplica;
-  public readonly instanceIdentifier: string;
-  public readonly instanceArn: string;
-  public readonly region: string;
-  public readonly account: string;
-  public readonly connections: ec2.Connections;
-  /** The key in the replica's Region that encrypts storage, Performance Insights and logs. */
-  public readonly encryptionKey: kms.IKey;
-  /** The replica's security group. */
-  public readonly securityGroup: ec2.ISecurityGroup;
-  /** The replica's parameter group, of the source's engine family, with the TLS settings. */
-  public readonly parameterGroup: rds.IParameterGroup;
-  /** The log groups the replica exports to, by log type (`postgresql`, `upgrade`). */
-  public readonly logGroups: Record<string, logs.ILogGroup>;
-  /** The engine (the source's). */
-  public readonly engine: rds.IInstanceEngine;
-  /** The replica's DB instance class, e.g. `db.m7g.large`. */
-  public readonly instanceClass: string;
   /** The source DB instance ARN (a literal apart from the partition). */
   public readonly sourceInstanceArn: string;
   /** The source DB instance identifier. */
@@ -276,32 +253,10 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
    * promotion gives the promoted instance the same (`promotedBackupRetention`, the runbook's `backupRetention`).
    */
   public readonly sourceBackupRetention?: Duration;
-  /** Whether the replica runs Multi-AZ. */
-  public readonly multiAz: boolean;
-  /** The port the replica listens on (the source's). */
-  public readonly port: number;
-  /** The replica's DB instance class (`instanceClass` as an `ec2.InstanceType`). */
-  public readonly instanceType?: ec2.InstanceType;
-  /** The storage type. */
-  public readonly storageType?: rds.StorageType;
-  /** The allocated storage in GiB, when known: a replica starts with its source's. */
-  public readonly allocatedStorage?: number;
-  /** The upper limit of storage autoscaling in GiB, if any. */
-  public readonly maxAllocatedStorage?: number;
-  /** Whether the storage is encrypted: always (a cross-Region replica of an encrypted source). */
-  public readonly storageEncrypted?: boolean = true;
-  /** Whether RDS manages the master password: never (a replica has its source's master user). */
-  public readonly masterUserPasswordManagedByRds?: boolean = false;
   /** The source DB instance ARN while the template declares a replica (`promotion` is `REPLICA`); else undefined. */
   public readonly replicationSourceArn?: string;
   /** The automated-backup retention the template gives the instance, when it gives one. */
   public readonly backupRetention?: Duration;
-  /** Whether the replica runs Multi-AZ (`multiAz`). */
-  public readonly isMultiAz?: boolean;
-  /** The literal parameters of the replica's parameter group, the TLS settings included. */
-  public readonly parameters?: Record<string, string>;
-  /** The key that encrypts the storage (`encryptionKey`). */
-  public readonly storageEncryptionKey?: kms.IKey;
   /** None: a replica has no master secret of its own; its source's credentials apply. */
   public readonly masterSecret?: secretsmanager.ISecret;
   /** What the template declares (`promotion`). */
@@ -324,8 +279,6 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     }
 
     validateRegionName(construct, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
-    this.region = stack.region;
-    this.account = stack.account;
 
     const source = resolveReplicaSource(construct, props.sourceInstance, props.sourceAttributes);
     // The source's Region must be an AWS Region of the replica's partition, and an ARN's partition that of its Region:
@@ -347,7 +300,6 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     this.promoted = this.promotion !== ReplicaPromotion.REPLICA;
     const outOfBand = this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH || this.promotion === ReplicaPromotion.OUT_OF_BAND_IMPORT;
 
-    this.engine = source.engine;
     this.sourceInstanceIdentifier = source.identifier;
     this.sourceRegion = source.region;
     this.sourceInstanceClass = source.instanceClass;
@@ -356,67 +308,19 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
 
     const instanceType = props.instanceType ?? new ec2.InstanceType(source.instanceClass.replace(/^db\./, ''));
     validateInstanceType(construct, 'instanceType', instanceType);
-    this.instanceClass = `db.${instanceType.toString()}`;
-    this.instanceType = instanceType;
 
     const checked = checkInstanceOptions(construct, props);
-    const { vpcSubnets, monitoringInterval } = checked;
     const storageType = props.storageType ?? source.storageType;
     const maxAllocatedStorage = props.maxAllocatedStorage ?? source.maxAllocatedStorage;
-    this.storageType = storageType;
-    this.maxAllocatedStorage = maxAllocatedStorage;
-    this.allocatedStorage = source.allocatedStorage;
-    if (maxAllocatedStorage !== undefined) {
-      // The replica starts with its source's allocated storage; its ceiling must be at least 10 % above it.
-      validateStorageCeiling(construct, 'maxAllocatedStorage', storageType, maxAllocatedStorage, source.allocatedStorage,
-        "the source's allocated storage");
-    }
+    // The replica starts with its source's allocated storage; its ceiling must be at least 10 % above it.
+    validateStorage(construct, storageType, source.allocatedStorage, maxAllocatedStorage, "the source's allocated storage");
 
-    this.multiAz = props.multiAz ?? true;
-    this.isMultiAz = this.multiAz;
-    this.port = source.port;
-
-    this.instanceIdentifier = (props.instanceIdentifier ?? defaultIdentifier(this));
-    validateInstanceIdentifier(construct, 'instanceIdentifier', this.instanceIdentifier);
-    this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
+    this._settleIdentifier(construct, props.instanceIdentifier);
     claimDbInstanceIdentifier(this, construct, 'instanceIdentifier', props.instanceIdentifier ?? this.instanceIdentifier, this.instanceIdentifier);
-    this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
     checkPromotionProps(construct, props, this.promotion, this.instanceIdentifier, stack.region);
     this.promotedResourceId = props.promotedInstance?.resourceId;
 
     const replicaBackupDays = replicaBackupRetentionDays(construct, props, this.promotion, source.engine);
-    // The instance follows removalPolicy; the key and the log groups it encrypts follow keyRemovalPolicy.
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const keyRemovalPolicy = resolveKeyRemovalPolicy({
-      construct,
-      keyRemovalPolicy: props.keyRemovalPolicy,
-      dataRemovalPolicy: removalPolicy,
-      whatSurvives: removalPolicy === RemovalPolicy.SNAPSHOT ? 'the final snapshot' : 'the retained instance',
-    });
-
-    if (props.encryptionKey) {
-      validateResourcePlace(construct, 'encryptionKey', props.encryptionKey, props.encryptionKey.keyArn, {
-        region: stack.region,
-        regionRule: `CreateDBInstanceReadReplica needs a key of the replica's Region for a cross-Region replica; ${REGIONAL_KEY_RULE}`,
-      });
-    }
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      description: `Encrypts RDS for PostgreSQL read replica ${this.instanceIdentifier} (source ${source.identifier} in ${source.region}): storage, Performance Insights, logs`,
-      enableKeyRotation: true,
-      removalPolicy: keyRemovalPolicy,
-      pendingWindow: keyRemovalPolicy === RemovalPolicy.DESTROY ? KEY_PENDING_WINDOW : undefined,
-    });
-    this.storageEncryptionKey = this.encryptionKey;
-    this.warnDestructiveRemoval(removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined);
-    allowCloudWatchLogs(this.encryptionKey, stack, 'AllowCloudWatchLogsForThisReplica', `/aws/rds/instance/${this.instanceIdentifier}/*`);
-
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `RDS for PostgreSQL replica ${this.instanceIdentifier}: no ingress until granted through connections`,
-      allowAllOutbound: false,
-    });
-    this.securityGroup = securityGroup;
-
     // The replica starts from the source's own parameters (when they are literals of this app), its own props on top;
     // the TLS parameters follow the replica's enforceTls and minimumTlsVersion.
     const sourceParameters = props.sourceInstance?.parameters;
@@ -426,13 +330,28 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     };
     // A hot standby needs some settings at least as high as its primary's, or it does not start.
     checkStandbyParameters(construct, 'parameters', ownParameters, sourceParameters);
-    const { group, parameters } = tlsParameterGroup(this, source.engine, `RDS for PostgreSQL replica ${this.instanceIdentifier}`, checked,
-      { ...props, parameters: Object.keys(ownParameters).length > 0 ? ownParameters : undefined });
-    this.parameterGroup = group;
-    this.parameters = parameters;
 
-    this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
-      props.logRetention ?? logs.RetentionDays.ONE_YEAR, keyRemovalPolicy);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const keyRemovalPolicy = this._setUpInstance(props, {
+      construct: CONSTRUCT,
+      label: construct,
+      engine: source.engine,
+      instanceType,
+      multiAz: props.multiAz ?? true,
+      port: source.port,
+      storageType,
+      allocatedStorage: source.allocatedStorage,
+      maxAllocatedStorage,
+      removalPolicy,
+      checked,
+      keyRegionRule: `CreateDBInstanceReadReplica needs a key of the replica's Region for a cross-Region replica; ${REGIONAL_KEY_RULE}`,
+      description: `RDS for PostgreSQL replica ${this.instanceIdentifier}`,
+      keyDescription: `Encrypts RDS for PostgreSQL read replica ${this.instanceIdentifier} (source ${source.identifier} in ${source.region}): `
+        + 'storage, Performance Insights, logs',
+      logsStatementId: 'AllowCloudWatchLogsForThisReplica',
+      parameters: Object.keys(ownParameters).length > 0 ? ownParameters : undefined,
+    });
+    this._createLogGroups(props, keyRemovalPolicy);
 
     // aws-cdk-lib's read replica takes the source as an IDatabaseInstance and renders its ARN. An import in this
     // stack would render this stack's Region, so the rendered ARN is replaced below by the literal source ARN. The
@@ -445,32 +364,8 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       engine: source.engine,
     });
     const replica = new rds.DatabaseInstanceReadReplica(this, 'Instance', {
+      ...this._instanceProps(props, removalPolicy),
       sourceDatabaseInstance: sourceReference,
-      instanceType,
-      instanceIdentifier: this.instanceIdentifier,
-      vpc: props.vpc,
-      vpcSubnets,
-      securityGroups: [securityGroup],
-      publiclyAccessible: false,
-      port: this.port,
-      multiAz: this.multiAz,
-      parameterGroup: this.parameterGroup,
-      storageType,
-      maxAllocatedStorage,
-      storageEncryptionKey: this.encryptionKey,
-      iamAuthentication: checked.iamAuthentication,
-      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
-      preferredMaintenanceWindow: props.preferredMaintenanceWindow,
-      copyTagsToSnapshot: true,
-      deleteAutomatedBackups: false,
-      deletionProtection: checked.deletionProtection,
-      removalPolicy,
-      cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
-      enablePerformanceInsights: true,
-      performanceInsightEncryptionKey: this.encryptionKey,
-      performanceInsightRetention: props.performanceInsightRetention ?? rds.PerformanceInsightRetention.DEFAULT,
-      monitoringInterval,
-      autoMinorVersionUpgrade: checked.autoMinorVersionUpgrade,
     });
     this.readReplica = replica;
     const cfn = replica.node.defaultChild as rds.CfnDBInstance;
@@ -495,10 +390,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
     // an encrypted cross-Region replica); StorageEncrypted must not be set (aws-cdk-lib's built-in rule F3020).
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#cfn-rds-dbinstance-storageencrypted
     cfn.storageEncrypted = undefined;
-    for (const logGroup of Object.values(this.logGroups)) {
-      replica.node.addDependency(logGroup);
-    }
-    scopeMonitoringRoleTrust(replica, this.instanceArn);
+    this._finishInstance(replica);
     if (this.promotion === ReplicaPromotion.OUT_OF_BAND_DETACH) {
       // CloudFormation forgets a resource that leaves the template; the deletion policy of the deployed template
       // (Retain) keeps the instance. Its subnet group and monitoring role stay, under the same logical IDs.
@@ -518,12 +410,11 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
         instanceIdentifier: this.instanceIdentifier,
         instanceEndpointAddress: props.promotedInstance!.endpointAddress,
         port: this.port,
-        securityGroups: [securityGroup],
+        securityGroups: [this.securityGroup],
         engine: source.engine,
         instanceResourceId: props.promotedInstance!.resourceId,
       })
       : replica;
-    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });
 
     if (props.instanceType && isSmallerInstanceClass(this.instanceClass, source.instanceClass)) {
       Annotations.of(this).addWarningV2(Warnings.REPLICA_SMALLER_THAN_SOURCE,
@@ -546,6 +437,12 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
       keyRemovalPolicy,
       followKeyRemovalPolicy: [...(props.encryptionKey ? [] : [this.encryptionKey]), ...Object.values(this.logGroups)],
     });
+    this._warnDestructiveRemoval(CONSTRUCT, removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined, {
+      databaseDestroyed: 'The DR Region then has no copy of the database until a new replica is built. After a promotion this instance is the '
+        + 'primary: RDS then keeps its automated backups for their retention period (DeleteAutomatedBackups: false), encrypted with ',
+      deletedWithStack: 'the log groups',
+      backupsWhen: 'after a promotion ',
+    });
     this.acknowledgeByDesign(replica, this.promoted ? cfn.backupRetentionPeriod as number : undefined, replicaBackupDays);
   }
 
@@ -562,25 +459,7 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
         `the promoted instance's DbiResourceId (db-...), which rds-db:connect names; while promotion is ${this.promotion} `
         + 'the template does not read it from the instance (aws rds describe-db-instances --query "DBInstances[0].DbiResourceId")');
     }
-    return this.instance.grantConnect(grantee, dbUser);
-  }
-
-  /** The acknowledgeable warnings of the destructive removal policies. */
-  private warnDestructiveRemoval(removalPolicy: RemovalPolicy, keyRemovalPolicy: RemovalPolicy, keyGiven: boolean): void {
-    if (removalPolicy === RemovalPolicy.DESTROY) {
-      warnDatabaseDestroyed(this, CONSTRUCT,
-        'The DR Region then has no copy of the database until a new replica is built. After a promotion this instance is the '
-        + 'primary: RDS then keeps its automated backups for their retention period (DeleteAutomatedBackups: false), encrypted with '
-        + (keyRemovalPolicy === RemovalPolicy.DESTROY && !keyGiven
-          ? 'the key, which is deleted with the stack too (keyRemovalPolicy): once it is, they cannot be restored.'
-          : 'the key, which is retained, so they can be restored.'));
-    }
-    if (keyRemovalPolicy === RemovalPolicy.DESTROY) {
-      warnKeyDestroyed(this, CONSTRUCT, !keyGiven, keyGiven
-        ? 'the log groups are deleted with the stack.'
-        : 'The log groups are deleted with the stack, and after a promotion the automated backups that RDS keeps after deleting '
-          + 'the instance are encrypted with the key: they cannot be restored once it is deleted.');
-    }
+    return super.grantConnect(grantee, dbUser);
   }
 
   private validateSource(source: ResolvedSource, props: CrossRegionReadReplicaProps): void {
@@ -613,8 +492,6 @@ export class CrossRegionReadReplica extends PostgresInstanceBase {
 
   /** cdk-nag findings that are satisfied by design or inherited from the source, each with the reason. */
   private acknowledgeByDesign(replica: rds.DatabaseInstanceReadReplica, backupRetentionDays: number | undefined, replicaBackupDays: number): void {
-    acknowledgeStandardPort(replica);
-    acknowledgeMonitoringRole(replica);
     acknowledge(replica,
       'The storage is encrypted with the customer-managed KMS key in KmsKeyId. The instance is created as a read replica, for which '
       + 'CloudFormation inherits encryption from the (encrypted) source and the StorageEncrypted property, which this rule reads, must '

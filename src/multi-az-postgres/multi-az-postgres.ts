@@ -1,35 +1,26 @@
 import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PostgresInstanceOptions } from '../common/instance-options';
-import { PostgresInstanceBase } from '../common/postgres-instance-base';
 import { Warnings } from '../common/warnings';
-import { dbInstanceArn } from '../private/db-instance-facts';
 import { propError, where } from '../private/errors';
 import { guardFinalTemplate } from '../private/final-template-guards';
-import {
-  acknowledgeMonitoringRole, acknowledgeStandardPort, checkInstanceOptions, createExportLogGroups, defaultIdentifier,
-  POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
-} from '../private/instance-setup';
-import { allowCloudWatchLogs } from '../private/logs-key';
+import { checkInstanceOptions } from '../private/instance-setup';
 import { acknowledge, inPacks } from '../private/nag';
-import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from '../private/removal';
+import { PostgresInstanceNew } from '../private/postgres-instance-new';
 import {
   defaultStorageCeiling,
   validateBackupRetention,
   validateBackupWindow,
   validateDatabaseName,
-  validateInstanceIdentifier,
   validateInstanceType,
   validateMasterUsername,
+  validatePort,
   validatePostgresEngine,
   validateVersionedEngine,
-  requireLiteral,
   validateRotationSchedule,
   validateSecretName,
   validateStorage,
@@ -272,56 +263,17 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
  * declare const app: ec2.IConnectable;
  * db.connections.allowDefaultPortFrom(app);
  */
-export class MultiAzPostgres extends PostgresInstanceBase {
+export class MultiAzPostgres extends PostgresInstanceNew {
   /** The RDS DB instance; `node.defaultChild` of this construct is its `AWS::RDS::DBInstance`. */
   public readonly instance: rds.DatabaseInstance;
-  public readonly instanceIdentifier: string;
-  public readonly instanceArn: string;
-  public readonly region: string;
-  public readonly account: string;
-  public readonly connections: ec2.Connections;
-  /** The key that encrypts storage, secret, Performance Insights and logs. */
-  public readonly encryptionKey: kms.IKey;
   /** The master user secret (JSON with username, password, host, port, dbname, engine). */
   public readonly secret: secretsmanager.ISecret;
-  /** The instance's security group. */
-  public readonly securityGroup: ec2.ISecurityGroup;
-  /** The parameter group with the TLS settings. */
-  public readonly parameterGroup: rds.IParameterGroup;
-  /** The log groups the instance exports to, by log type (`postgresql`, `upgrade`). */
-  public readonly logGroups: Record<string, logs.ILogGroup>;
-  /** The engine. */
-  public readonly engine: rds.IInstanceEngine;
-  /** The DB instance class, e.g. `db.m7g.large`. */
-  public readonly instanceClass: string;
-  /** Whether Multi-AZ is on. */
-  public readonly multiAz: boolean;
   /** Backup retention in days. */
   public readonly backupRetentionDays: number;
-  /** The port PostgreSQL listens on. */
-  public readonly port: number;
-  /** The DB instance class (`instanceClass` as an `ec2.InstanceType`). */
-  public readonly instanceType?: ec2.InstanceType;
-  /** Allocated storage in GiB. */
-  public readonly allocatedStorage?: number;
-  /** The upper limit of storage autoscaling in GiB, if any. */
-  public readonly maxAllocatedStorage?: number;
-  /** The storage type. */
-  public readonly storageType?: rds.StorageType;
-  /** Whether the storage is encrypted: always. */
-  public readonly storageEncrypted?: boolean = true;
-  /** Whether RDS manages the master password: never, because RDS cannot replicate such an instance across Regions. */
-  public readonly masterUserPasswordManagedByRds?: boolean = false;
   /** The automated-backup retention. */
   public readonly backupRetention?: Duration;
-  /** Whether Multi-AZ is on (`multiAz`). */
-  public readonly isMultiAz?: boolean;
   /** None: this is a primary. */
   public readonly replicationSourceArn?: string;
-  /** The literal parameters of the instance's parameter group, the TLS settings included. */
-  public readonly parameters?: Record<string, string>;
-  /** The key that encrypts the storage (`encryptionKey`). */
-  public readonly storageEncryptionKey?: kms.IKey;
   /** The master user secret (`secret`). */
   public readonly masterSecret?: secretsmanager.ISecret;
 
@@ -330,37 +282,28 @@ export class MultiAzPostgres extends PostgresInstanceBase {
     const construct = where(this, CONSTRUCT);
     const stack = Stack.of(this);
     validateRegionName(construct, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
-    this.region = stack.region;
-    this.account = stack.account;
 
     const engine = props.engine ?? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
     validatePostgresEngine(construct, 'engine', engine);
     validateVersionedEngine(construct, 'engine', engine);
-    this.engine = engine;
 
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE);
     validateInstanceType(construct, 'instanceType', instanceType);
-    this.instanceClass = `db.${instanceType.toString()}`;
-    this.instanceType = instanceType;
 
-    this.multiAz = props.multiAz ?? true;
-    this.isMultiAz = this.multiAz;
-    if (!this.multiAz && props.acknowledgeSingleAz !== true) {
+    const multiAz = props.multiAz ?? true;
+    if (!multiAz && props.acknowledgeSingleAz !== true) {
       throw propError(construct, 'multiAz', false,
         'a single-AZ instance does not survive an Availability Zone failure; set acknowledgeSingleAz: true to confirm it is intended');
     }
 
     const checked = checkInstanceOptions(construct, props);
-    const { vpcSubnets, monitoringInterval, maintenanceWindow } = checked;
+    const { vpcSubnets, maintenanceWindow } = checked;
 
     const storageType = props.storageType ?? rds.StorageType.GP3;
     const allocatedStorage = props.allocatedStorage ?? 100;
     validateStorage(construct, storageType, allocatedStorage, props.maxAllocatedStorage);
     validateStoragePerformance(construct, storageType, allocatedStorage, props.iops, props.storageThroughput);
     const maxAllocatedStorage = props.maxAllocatedStorage ?? defaultStorageCeiling(storageType, allocatedStorage);
-    this.storageType = storageType;
-    this.allocatedStorage = allocatedStorage;
-    this.maxAllocatedStorage = maxAllocatedStorage;
 
     const backupRetention = props.backupRetention ?? Duration.days(35);
     validateBackupRetention(construct, 'backupRetention', backupRetention);
@@ -384,54 +327,29 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       validateWindowsApart(construct, props.preferredBackupWindow!, backupWindow, props.preferredMaintenanceWindow!, maintenanceWindow);
     }
 
+    const port = props.port ?? 5432;
+    validatePort(construct, 'port', port);
 
-    this.port = props.port ?? 5432;
-    requireLiteral(construct, 'port', this.port, 'number', 'it is checked against the RDS for PostgreSQL range 1150-65535 at synth time');
-    if (!Number.isInteger(this.port) || this.port < 1150 || this.port > 65535) {
-      throw propError(construct, 'port', this.port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
-    }
+    this._settleIdentifier(construct, props.instanceIdentifier);
 
-
-    this.instanceIdentifier = props.instanceIdentifier ?? defaultIdentifier(this);
-    validateInstanceIdentifier(construct, 'instanceIdentifier', this.instanceIdentifier);
-    // RDS stores identifiers in lower case.
-    this.instanceIdentifier = this.instanceIdentifier.toLowerCase();
-    this.instanceArn = dbInstanceArn(stack, this.instanceIdentifier);
-
-    // The instance follows removalPolicy; the key and what it encrypts outside the instance follow keyRemovalPolicy.
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
-    const keyRemovalPolicy = resolveKeyRemovalPolicy({
-      construct,
-      keyRemovalPolicy: props.keyRemovalPolicy,
-      dataRemovalPolicy: removalPolicy,
-      whatSurvives: removalPolicy === RemovalPolicy.SNAPSHOT ? 'the final snapshot' : 'the retained instance',
+    const keyRemovalPolicy = this._setUpInstance(props, {
+      construct: CONSTRUCT,
+      label: construct,
+      engine,
+      instanceType,
+      multiAz,
+      port,
+      storageType,
+      allocatedStorage,
+      maxAllocatedStorage,
+      removalPolicy,
+      checked,
+      keyRegionRule: REGIONAL_KEY_RULE,
+      description: `RDS for PostgreSQL ${this.instanceIdentifier}`,
+      keyDescription: `Encrypts RDS for PostgreSQL instance ${this.instanceIdentifier}: storage, master secret, Performance Insights, logs`,
+      logsStatementId: 'AllowCloudWatchLogsForThisInstance',
     });
-
-    // --- Key -------------------------------------------------------------------------------------------------------
-    if (props.encryptionKey) {
-      validateResourcePlace(construct, 'encryptionKey', props.encryptionKey, props.encryptionKey.keyArn,
-        { region: stack.region, regionRule: REGIONAL_KEY_RULE });
-    }
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      description: `Encrypts RDS for PostgreSQL instance ${this.instanceIdentifier}: storage, master secret, Performance Insights, logs`,
-      enableKeyRotation: true,
-      removalPolicy: keyRemovalPolicy,
-      pendingWindow: keyRemovalPolicy === RemovalPolicy.DESTROY ? KEY_PENDING_WINDOW : undefined,
-    });
-    allowCloudWatchLogs(this.encryptionKey, stack, 'AllowCloudWatchLogsForThisInstance', `/aws/rds/instance/${this.instanceIdentifier}/*`);
-
-    // --- Network ---------------------------------------------------------------------------------------------------
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `RDS for PostgreSQL ${this.instanceIdentifier}: no ingress until granted through connections`,
-      allowAllOutbound: false,
-    });
-    this.securityGroup = securityGroup;
-
-    // --- Parameters --------------------------------------------------------------------------------------------------
-    const { group, parameters } = tlsParameterGroup(this, engine, `RDS for PostgreSQL ${this.instanceIdentifier}`, checked, props);
-    this.parameterGroup = group;
-    this.parameters = parameters;
 
     // --- Secret ----------------------------------------------------------------------------------------------------
     // Each replica is an AWS Region of this partition, encrypted with a key of its own Region (ReplicaRegionType.KmsKeyId).
@@ -466,60 +384,27 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       }
     }
 
-    // --- Log groups, created before the instance so RDS exports into encrypted, bounded groups -----------------------
-    this.logGroups = createExportLogGroups(this, this.instanceIdentifier, this.encryptionKey,
-      props.logRetention ?? logs.RetentionDays.ONE_YEAR, keyRemovalPolicy);
+    this._createLogGroups(props, keyRemovalPolicy);
 
     // --- Instance --------------------------------------------------------------------------------------------------
     const instance = new rds.DatabaseInstance(this, 'Instance', {
+      ...this._instanceProps(props, removalPolicy),
       engine,
-      instanceType,
-      instanceIdentifier: this.instanceIdentifier,
-      vpc: props.vpc,
-      vpcSubnets,
-      securityGroups: [securityGroup],
-      publiclyAccessible: false,
-      port: this.port,
-      multiAz: this.multiAz,
       credentials: rds.Credentials.fromSecret(secret),
       databaseName: props.databaseName,
-      parameterGroup: this.parameterGroup,
-      storageType,
       allocatedStorage,
-      maxAllocatedStorage,
       iops: props.iops,
       storageThroughput: props.storageThroughput,
       storageEncrypted: true,
-      storageEncryptionKey: this.encryptionKey,
-      iamAuthentication: checked.iamAuthentication,
-      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       backupRetention,
       preferredBackupWindow: props.preferredBackupWindow,
-      preferredMaintenanceWindow: props.preferredMaintenanceWindow,
-      copyTagsToSnapshot: true,
-      deleteAutomatedBackups: false,
-      deletionProtection: checked.deletionProtection,
-      removalPolicy,
-      cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
-      enablePerformanceInsights: true,
-      performanceInsightEncryptionKey: this.encryptionKey,
-      performanceInsightRetention: props.performanceInsightRetention ?? rds.PerformanceInsightRetention.DEFAULT,
-      monitoringInterval,
-      autoMinorVersionUpgrade: checked.autoMinorVersionUpgrade,
     });
-    for (const logGroup of Object.values(this.logGroups)) {
-      instance.node.addDependency(logGroup);
-    }
     this.instance = instance;
     // Escape hatches and aspects that look for the construct's resource find the DB instance.
     this.node.defaultChild = instance.node.defaultChild;
-    scopeMonitoringRoleTrust(instance, this.instanceArn);
-    // The instance's own Connections carry the port as a deploy-time token; ours carry the literal port, so every
-    // ingress rule names its port in the template and can be reviewed (and checked by cdk-nag).
-    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(this.port) });
+    this._finishInstance(instance);
     this.secret = instance.secret ?? secret;
     this.masterSecret = this.secret;
-    this.storageEncryptionKey = this.encryptionKey;
 
     if (props.rotateMasterPassword ?? true) {
       const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
@@ -556,44 +441,15 @@ export class MultiAzPostgres extends PostgresInstanceBase {
       followKeyRemovalPolicy: [...(props.encryptionKey ? [] : [this.encryptionKey]), secret, ...Object.values(this.logGroups)],
       secret,
     });
-    this.warnDestructiveRemoval(removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined);
-    this.acknowledgeByDesign(instance);
-  }
-
-  /**
-   * Grants an IAM principal `rds-db:connect` as a database user, for IAM database authentication.
-   *
-   * @param grantee the principal
-   * @param dbUser the PostgreSQL role the principal may log in as (it must have been granted `rds_iam`)
-   */
-  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    return this.instance.grantConnect(grantee, dbUser);
-  }
-
-  /** The acknowledgeable warnings of the destructive removal policies. */
-  private warnDestructiveRemoval(removalPolicy: RemovalPolicy, keyRemovalPolicy: RemovalPolicy, keyGiven: boolean): void {
-    if (removalPolicy === RemovalPolicy.DESTROY) {
-      warnDatabaseDestroyed(this, CONSTRUCT,
-        `RDS keeps its automated backups for ${this.backupRetentionDays} days (DeleteAutomatedBackups: false), encrypted with the key, `
-        + (keyRemovalPolicy === RemovalPolicy.DESTROY && !keyGiven
-          ? 'which is deleted with the stack too (keyRemovalPolicy): once it is, they cannot be restored.'
-          : 'which is retained, so they can be restored.'));
-    }
-    if (keyRemovalPolicy === RemovalPolicy.DESTROY) {
-      warnKeyDestroyed(this, CONSTRUCT, !keyGiven, keyGiven
-        ? 'the master secret and the log groups are deleted with the stack.'
-        : 'The master secret and the log groups are deleted with the stack, and the automated backups that RDS keeps after deleting '
-          + 'the instance are encrypted with the key: they cannot be restored once it is deleted.');
-    }
-  }
-
-  /** cdk-nag findings that are satisfied by design, each with the reason. */
-  private acknowledgeByDesign(instance: rds.DatabaseInstance): void {
-    acknowledgeStandardPort(instance);
+    this._warnDestructiveRemoval(CONSTRUCT, removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined, {
+      databaseDestroyed: `RDS keeps its automated backups for ${this.backupRetentionDays} days (DeleteAutomatedBackups: false), encrypted with `,
+      deletedWithStack: 'the master secret and the log groups',
+      backupsWhen: '',
+    });
+    // An AWS Backup plan is optional on top of the native automated backups.
     acknowledge(instance,
       `Native RDS automated backups are on with ${this.backupRetentionDays}-day retention and point-in-time recovery, deletion protection is on and `
       + 'the removal policy takes a final snapshot. An AWS Backup plan is an additional, optional layer.',
       ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5']));
-    acknowledgeMonitoringRole(instance);
   }
 }

@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { propError } from './errors';
-import { partitionOfRegion } from './validation';
+import { partitionOfRegion, validatePort } from './validation';
 import type { IPostgresInstance } from '../common/postgres-instance';
 import type { ReplicaSourceAttributes } from '../cross-region-read-replica/replica-source';
 
@@ -84,9 +84,7 @@ function fromAttributes(construct: string, attrs: ReplicaSourceAttributes): Reso
   }
   const split = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME);
   const port = attrs.port ?? 5432;
-  if (!Number.isInteger(port) || port < 1150 || port > 65535) {
-    throw propError(construct, 'sourceAttributes.port', port, 'a whole number from 1150 to 65535');
-  }
+  validatePort(construct, 'sourceAttributes.port', port);
   return {
     prop,
     arnDescription: arn,

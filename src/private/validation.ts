@@ -108,19 +108,36 @@ export function defaultStorageCeiling(storageType: rds.StorageType, allocated: n
 }
 
 /**
- * Checks the storage size for the storage type, and the autoscaling ceiling.
+ * Checks the storage size for the storage type, and the autoscaling ceiling against it. `inheritedFrom` names where an
+ * allocation comes from when it is not the construct's own prop (a read replica starts with its source's): it is then
+ * not checked again, only the ceiling is, and it may be unknown.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (AllocatedStorage)
  */
-export function validateStorage(construct: string, storageType: rds.StorageType, allocated: number, maxAllocated?: number): void {
-  literalNumber(construct, 'allocatedStorage', allocated);
-  const limits = STORAGE_LIMITS_GIB[storageType];
-  if (!Number.isInteger(allocated) || allocated < limits.min || allocated > limits.max) {
-    throw propError(construct, 'allocatedStorage', allocated,
-      `${storageType} storage takes a whole number of GiB from ${limits.min} to ${limits.max}`);
+export function validateStorage(construct: string, storageType: rds.StorageType, allocated: number | undefined, maxAllocated?: number,
+  inheritedFrom?: string): void {
+  if (inheritedFrom === undefined) {
+    literalNumber(construct, 'allocatedStorage', allocated);
+    const limits = STORAGE_LIMITS_GIB[storageType];
+    if (allocated === undefined || !Number.isInteger(allocated) || allocated < limits.min || allocated > limits.max) {
+      throw propError(construct, 'allocatedStorage', allocated,
+        `${storageType} storage takes a whole number of GiB from ${limits.min} to ${limits.max}`);
+    }
   }
   if (maxAllocated !== undefined) {
-    validateStorageCeiling(construct, 'maxAllocatedStorage', storageType, maxAllocated, allocated, 'allocatedStorage');
+    validateStorageCeiling(construct, 'maxAllocatedStorage', storageType, maxAllocated, allocated, inheritedFrom ?? 'allocatedStorage');
+  }
+}
+
+/**
+ * Checks the port of an RDS for PostgreSQL DB instance: a literal whole number from 1150 to 65535.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (Port)
+ */
+export function validatePort(construct: string, prop: string, port: number): void {
+  requireLiteral(construct, prop, port, 'number', 'it is checked against the RDS for PostgreSQL range 1150-65535 at synth time');
+  if (!Number.isInteger(port) || port < 1150 || port > 65535) {
+    throw propError(construct, prop, port, 'a whole number from 1150 to 65535 (the RDS for PostgreSQL range)');
   }
 }
 
@@ -225,7 +242,7 @@ export function validateStoragePerformance(construct: string, storageType: rds.S
  * Rejects a deploy-time number where the storage rules need the literal value. The message shows the token as its
  * placeholder, never a resolved value.
  */
-function literalNumber(construct: string, prop: string, value: number): void {
+function literalNumber(construct: string, prop: string, value: number | undefined): void {
   requireLiteral(construct, prop, value, 'number', 'the storage limits of RDS are checked against it at synth time');
 }
 
