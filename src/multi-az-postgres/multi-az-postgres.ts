@@ -24,6 +24,7 @@ import {
   validateRotationSchedule,
   validateSecretName,
   validateStorage,
+  validateIopsCeiling,
   validateStoragePerformance,
   validateWindowsApart,
   REGIONAL_KEY_RULE,
@@ -100,26 +101,30 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
 
   /**
    * Upper limit in GiB for storage autoscaling, so a burst of WAL or data does not fill the disk. RDS needs it at least
-   * 10 % above `allocatedStorage`, and does not autoscale magnetic storage.
+   * 10 % above `allocatedStorage`, does not autoscale magnetic storage, and with io1 or io2 storage needs the IOPS at
+   * least 0.5 times the ceiling (so the ceiling at most twice the IOPS).
    *
-   * @default - twice `allocatedStorage`, capped at the storage type's maximum; none for magnetic storage or when
-   * `allocatedStorage` is within 10 % of the maximum
+   * @default - twice `allocatedStorage`, capped at the storage type's maximum and, for io1/io2, at twice the IOPS; none
+   * for magnetic storage, when `allocatedStorage` is within 10 % of the maximum, or when io1/io2 IOPS leave no ceiling
+   * 10 % above `allocatedStorage`
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS
    */
   readonly maxAllocatedStorage?: number;
 
   /**
-   * Provisioned IOPS: io1 0.5-50 times `allocatedStorage`, io2, or gp3 at 400 GiB and more (12,000-64,000). gp3 below
-   * 400 GiB has a fixed baseline of 3,000 IOPS.
+   * Provisioned IOPS: io1 and io2 1,000-256,000 (io1 0.5-50 times `allocatedStorage`, io2 0.5-1,000 times), or gp3 at
+   * 400 GiB and more (12,000-64,000). gp3 below 400 GiB has a fixed baseline of 3,000 IOPS.
    *
-   * @default - the storage type's baseline
+   * @default - the storage type's baseline; 1,000 for io1 and io2 (aws-cdk-lib's default)
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
    */
   readonly iops?: number;
 
   /**
-   * Storage throughput in MiB/s, gp3 at 400 GiB and more only (500-4,000). gp3 below 400 GiB has a fixed baseline of
-   * 125 MiB/s.
+   * Storage throughput in MiB/s, gp3 at 400 GiB and more only (500-4,000, and at most 0.25 MiB/s per provisioned IOPS
+   * when `iops` is given). gp3 below 400 GiB has a fixed baseline of 125 MiB/s.
    *
    * @default - the gp3 baseline
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
@@ -303,7 +308,8 @@ export class MultiAzPostgres extends PostgresInstanceNew {
     const allocatedStorage = props.allocatedStorage ?? 100;
     validateStorage(construct, storageType, allocatedStorage, props.maxAllocatedStorage);
     validateStoragePerformance(construct, storageType, allocatedStorage, props.iops, props.storageThroughput);
-    const maxAllocatedStorage = props.maxAllocatedStorage ?? defaultStorageCeiling(storageType, allocatedStorage);
+    validateIopsCeiling(construct, storageType, props.maxAllocatedStorage, props.iops);
+    const maxAllocatedStorage = props.maxAllocatedStorage ?? defaultStorageCeiling(storageType, allocatedStorage, props.iops);
 
     const backupRetention = props.backupRetention ?? Duration.days(35);
     validateBackupRetention(construct, 'backupRetention', backupRetention);
@@ -352,8 +358,9 @@ export class MultiAzPostgres extends PostgresInstanceNew {
     });
 
     // --- Secret ----------------------------------------------------------------------------------------------------
-    // Each replica is an AWS Region of this partition, encrypted with a key of its own Region (ReplicaRegionType.KmsKeyId).
-    // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicaRegionType.html
+    // Each replica is an AWS Region of this partition, encrypted with a key of its own Region: "KMS keys are specific to
+    // the AWS Region that they are created in" (CreateDBInstanceReadReplica, KmsKeyId).
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html
     (props.secretReplicaRegions ?? []).forEach((replicaRegion, i) => {
       const prop = `secretReplicaRegions[${i}]`;
       validateRegionName(construct, `${prop}.region`, replicaRegion.region);

@@ -549,9 +549,11 @@ function endpointsOf(network: RegionNetwork): ec2.IConnectable[] {
 /**
  * The replica secret's key: a literal key ARN (Secrets Manager takes a key ID, ARN or alias, but an alias can be
  * re-pointed and a token from another Region's stack cannot be resolved), in the DR Region, in the primary's account
- * when that is a literal (Secrets Manager replicates a secret to other Regions of the same account).
+ * when that is a literal (Secrets Manager replicates a secret to other Regions of the same account). KMS keys are
+ * Regional: "KMS keys are specific to the AWS Region that they are created in" (CreateDBInstanceReadReplica, KmsKeyId).
  *
- * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicaRegionType.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicaRegionType.html (KmsKeyId)
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html (KmsKeyId)
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
  */
 function validateDrSecretKeyArn(construct: string, arn: string, drRegion: string, account: string): string {

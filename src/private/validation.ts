@@ -96,15 +96,76 @@ export function minimumStorageCeiling(allocated: number): number {
 }
 
 /**
- * The default autoscaling ceiling: twice the allocated storage, capped at the storage type's maximum, or none when
- * RDS cannot autoscale the storage (magnetic storage, or an allocation within 10 % of the maximum).
+ * Provisioned IOPS storage of RDS for PostgreSQL: io1 and io2 Block Express take 1,000-256,000 IOPS, at 0.5-50 (io1)
+ * or 0.5-1,000 (io2) IOPS per GiB of allocated storage ("The ratio of IOPS to allocated storage (in GiB) must be from
+ * 0.5-1,000"; DB instances not based on the AWS Nitro System take io2 at 0.5-500, which RDS checks itself). "If you're
+ * using storage autoscaling, the same ratios between IOPS and maximum storage threshold (in GiB) also apply."
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (Iops: "a multiple between .5 and 50 of the storage amount")
  */
-export function defaultStorageCeiling(storageType: rds.StorageType, allocated: number): number | undefined {
+export const PIOPS_LIMITS: Record<string, { minIops: number; maxIops: number; minRatio: number; maxRatio: number }> = {
+  [rds.StorageType.IO1]: { minIops: 1_000, maxIops: 256_000, minRatio: 0.5, maxRatio: 50 },
+  [rds.StorageType.IO2]: { minIops: 1_000, maxIops: 256_000, minRatio: 0.5, maxRatio: 1_000 },
+};
+
+/** The IOPS aws-cdk-lib provisions for io1 and io2 storage when none are given. */
+export const DEFAULT_PROVISIONED_IOPS = 1_000;
+
+/**
+ * The IOPS an instance gets: the given ones, or aws-cdk-lib's default for io1 and io2. Undefined for storage types
+ * without provisioned IOPS, and for gp3 without `iops` (its baseline applies).
+ */
+export function effectiveIops(storageType: rds.StorageType, iops: number | undefined): number | undefined {
+  return PIOPS_LIMITS[storageType] === undefined ? iops : iops ?? DEFAULT_PROVISIONED_IOPS;
+}
+
+/**
+ * The highest storage autoscaling ceiling the IOPS of io1 or io2 storage allow: RDS keeps the ratio of IOPS to the
+ * maximum storage threshold at 0.5 or more, so the ceiling is at most twice the IOPS. Undefined for other storage types.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+export function maximumIopsCeiling(storageType: rds.StorageType, iops: number | undefined): number | undefined {
+  const limits = PIOPS_LIMITS[storageType];
+  const provisioned = effectiveIops(storageType, iops);
+  if (limits === undefined || provisioned === undefined) {
+    return undefined;
+  }
+  return Math.floor(provisioned / limits.minRatio);
+}
+
+/**
+ * The default autoscaling ceiling: twice the allocated storage, capped at the storage type's maximum and, for io1 and
+ * io2, at twice the IOPS (the lowest ratio of IOPS to ceiling RDS accepts is 0.5); none when RDS cannot autoscale the
+ * storage (magnetic storage, an allocation within 10 % of the maximum, or io1/io2 IOPS too few for a ceiling 10 % above
+ * the allocation).
+ */
+export function defaultStorageCeiling(storageType: rds.StorageType, allocated: number, iops?: number): number | undefined {
   const max = STORAGE_LIMITS_GIB[storageType].max;
   if (storageType === rds.StorageType.STANDARD || minimumStorageCeiling(allocated) > max) {
     return undefined;
   }
-  return Math.min(allocated * 2, max);
+  const ceiling = Math.min(allocated * 2, max, maximumIopsCeiling(storageType, iops) ?? max);
+  return ceiling < minimumStorageCeiling(allocated) ? undefined : ceiling;
+}
+
+/**
+ * Checks a storage autoscaling ceiling against the IOPS of io1 or io2 storage: at most twice the IOPS (the given ones,
+ * or aws-cdk-lib's default of 1,000), as RDS keeps the ratio of IOPS to the maximum storage threshold at 0.5 or more.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+export function validateIopsCeiling(construct: string, storageType: rds.StorageType, ceiling: number | undefined, iops?: number): void {
+  const highest = maximumIopsCeiling(storageType, iops);
+  if (ceiling === undefined || highest === undefined || ceiling <= highest) {
+    return;
+  }
+  throw propError(construct, 'maxAllocatedStorage', ceiling,
+    `at most ${highest} GiB with ${effectiveIops(storageType, iops)} IOPS of ${storageType} storage: `
+    + 'RDS needs the IOPS at least 0.5 times the storage autoscaling ceiling');
 }
 
 /**
@@ -171,22 +232,29 @@ export function validateStorageCeiling(construct: string, prop: string, storageT
 
 /**
  * Provisioned storage performance of gp3 for RDS for PostgreSQL: below 400 GiB the volume has a baseline of 3,000 IOPS
- * and 125 MiB/s and nothing can be provisioned; from 400 GiB, 12,000-64,000 IOPS and 500-4,000 MiB/s.
+ * and 125 MiB/s and nothing can be provisioned; from 400 GiB, 12,000-64,000 IOPS and 500-4,000 MiB/s, with at most
+ * 0.25 MiB/s per provisioned IOPS ("The maximum ratio of storage throughput to IOPS is 0.25 for all supported DB
+ * engines"; RDS also publishes the range as StorageThroughputToIopsRatio in ValidStorageOptions, and EBS states the
+ * same 0.25 MiB/s per IOPS for gp3 volumes).
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ValidStorageOptions.html (StorageThroughputToIopsRatio)
  */
-export const GP3_PROVISIONING = { thresholdGib: 400, minIops: 12_000, maxIops: 64_000, minThroughput: 500, maxThroughput: 4_000 };
+export const GP3_PROVISIONING = {
+  thresholdGib: 400, minIops: 12_000, maxIops: 64_000, minThroughput: 500, maxThroughput: 4_000, maxThroughputPerIops: 0.25,
+};
 
 /**
  * Checks provisioned IOPS and storage throughput against the storage type and size.
  *
  * - `StorageThroughput` "applies only to the gp3 storage type" (CreateDBInstance).
  * - gp3: provisioning only at or above the 400 GiB threshold, within the ranges of {@link GP3_PROVISIONING}.
- * - io1: IOPS "must be a multiple between .5 and 50 of the storage amount" (CreateDBInstance, RDS for PostgreSQL).
+ * - io1 and io2: within {@link PIOPS_LIMITS} (1,000-256,000 IOPS; 0.5-50 times the storage for io1, 0.5-1,000 for io2).
  * - gp2 and magnetic storage take no IOPS.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (Iops, StorageThroughput)
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS
  */
 export function validateStoragePerformance(construct: string, storageType: rds.StorageType, allocated: number,
   iops?: number, throughput?: number): void {
@@ -221,18 +289,24 @@ export function validateStoragePerformance(construct: string, storageType: rds.S
         throw propError(construct, 'iops', iops,
           `a whole number from ${gp3.minIops} to ${gp3.maxIops} for gp3 storage of ${gp3.thresholdGib} GiB and more`);
       }
+      if (throughput !== undefined && throughput > iops * gp3.maxThroughputPerIops) {
+        throw propError(construct, 'storageThroughput', throughput,
+          `at most ${gp3.maxThroughputPerIops} MiB/s per provisioned IOPS, so at most ${Math.floor(iops * gp3.maxThroughputPerIops)} `
+          + `with iops ${iops}`);
+      }
       return;
     case rds.StorageType.IO1:
-      if (!Number.isInteger(iops) || iops < allocated * 0.5 || iops > allocated * 50) {
+    case rds.StorageType.IO2: {
+      const limits = PIOPS_LIMITS[storageType];
+      const lowest = Math.max(limits.minIops, Math.ceil(allocated * limits.minRatio));
+      const highest = Math.min(limits.maxIops, allocated * limits.maxRatio);
+      if (!Number.isInteger(iops) || iops < lowest || iops > highest) {
         throw propError(construct, 'iops', iops,
-          `a whole number from 0.5 to 50 times allocatedStorage (${allocated}), so from ${Math.ceil(allocated * 0.5)} to ${allocated * 50}`);
+          `a whole number from ${lowest} to ${highest}: ${storageType} takes ${limits.minIops} to ${limits.maxIops} IOPS, `
+          + `from ${limits.minRatio} to ${limits.maxRatio} times allocatedStorage (${allocated})`);
       }
       return;
-    case rds.StorageType.IO2:
-      if (!Number.isInteger(iops) || iops <= 0) {
-        throw propError(construct, 'iops', iops, 'a positive whole number');
-      }
-      return;
+    }
     default:
       throw propError(construct, 'iops', iops, `provisioned IOPS apply to io1, io2 and gp3 storage, not ${storageType}`);
   }
@@ -423,9 +497,9 @@ export function validateMasterUsername(construct: string, prop: string, name: st
 }
 
 /**
- * Checks a Secrets Manager secret name: 1 to 512 ASCII letters, digits and `/_+=.@-`, not ending with a hyphen and six
- * characters (Secrets Manager appends `-` and six random characters to the ARN, so partial-ARN lookups of such a name
- * are ambiguous). Tokens are left to CloudFormation.
+ * Checks a Secrets Manager secret name: 1 to 512 ASCII letters, digits and `/_+=.@-`. A name ending with a hyphen and
+ * six characters (`orders-writer`) is accepted: CreateSecret only advises against it, as lookups by partial ARN may be
+ * ambiguous. Tokens are left to CloudFormation.
  *
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (Name)
  */
@@ -435,11 +509,6 @@ export function validateSecretName(construct: string, prop: string, name: string
   }
   if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)) {
     throw propError(construct, prop, name, '1 to 512 ASCII letters, digits or the characters /_+=.@-');
-  }
-  if (/-.{6}$/.test(name)) {
-    throw propError(construct, prop, name,
-      'a name that does not end with a hyphen followed by six characters: Secrets Manager appends one to the ARN, '
-      + 'so lookups by partial ARN would be ambiguous');
   }
 }
 

@@ -137,6 +137,21 @@ describe('the default storage ceiling is one RDS accepts', () => {
     expect(Object.values(props)[0].Properties.MaxAllocatedStorage).toBeUndefined();
   });
 
+  test('with io1 or io2, at most twice the IOPS, so IOPS stay at least 0.5 times the ceiling', () => {
+    const at = (props: Partial<MultiAzPostgresProps>) => Object.values(template(props).findResources('AWS::RDS::DBInstance'))[0]
+      .Properties.MaxAllocatedStorage;
+    expect(at({ storageType: rds.StorageType.IO1, allocatedStorage: 1800, iops: 1000 })).toBe(2000);
+    expect(at({ storageType: rds.StorageType.IO2, allocatedStorage: 3000, iops: 1700 })).toBe(3400);
+    // aws-cdk-lib provisions 1000 IOPS for io1 and io2 when none are given.
+    expect(at({ storageType: rds.StorageType.IO1, allocatedStorage: 700 })).toBe(1400);
+    expect(at({ storageType: rds.StorageType.IO1, allocatedStorage: 1500 })).toBe(2000);
+  });
+
+  test('no ceiling when io1 or io2 IOPS leave none 10 % above the allocation', () => {
+    const props = template({ storageType: rds.StorageType.IO1, allocatedStorage: 2000, iops: 1000 }).findResources('AWS::RDS::DBInstance');
+    expect(Object.values(props)[0].Properties.MaxAllocatedStorage).toBeUndefined();
+  });
+
   test('twice the allocation, capped at the maximum, otherwise', () => {
     const at = (allocatedStorage: number) => Object.values(template({ allocatedStorage }).findResources('AWS::RDS::DBInstance'))[0]
       .Properties.MaxAllocatedStorage;
@@ -154,6 +169,15 @@ describe('values at the limits are accepted', () => {
     ['a ceiling exactly 10 % above the allocation', { allocatedStorage: 1000, maxAllocatedStorage: 1100 }],
     ['gp3 provisioning at the 400 GiB threshold', { allocatedStorage: 400, iops: 12_000, storageThroughput: 500 }],
     ['io1 at 50 IOPS per GiB', { storageType: rds.StorageType.IO1, allocatedStorage: 100, iops: 5000 }],
+    ['io1 at 0.5 IOPS per GiB and 1000 IOPS', { storageType: rds.StorageType.IO1, allocatedStorage: 2000, iops: 1000 }],
+    ['io1 at 256000 IOPS', { storageType: rds.StorageType.IO1, allocatedStorage: 5120, iops: 256_000 }],
+    ['io2 at 1000 IOPS per GiB', { storageType: rds.StorageType.IO2, allocatedStorage: 100, iops: 100_000 }],
+    ['io2 at 256000 IOPS', { storageType: rds.StorageType.IO2, allocatedStorage: 256, iops: 256_000 }],
+    ['io2 at 0.5 IOPS per GiB', { storageType: rds.StorageType.IO2, allocatedStorage: 2000, iops: 1000 }],
+    ['an io1 ceiling of exactly twice the IOPS', { storageType: rds.StorageType.IO1, allocatedStorage: 1000, iops: 1500, maxAllocatedStorage: 3000 }],
+    ['gp3 at 0.25 MiB/s per IOPS', { allocatedStorage: 500, iops: 16_000, storageThroughput: 4000 }],
+    ['a secret name ending with a hyphen and six characters', { secretName: 'orders-writer' }],
+    ['a secret name with a path ending with a hyphen and six characters', { secretName: 'app/db-master' }],
     ['a 30-minute backup window across midnight', { preferredBackupWindow: '23:45-00:15' }],
     ['a maintenance window across midnight and the week', { preferredMaintenanceWindow: 'Sun:23:30-mon:00:30' }],
     ['windows that touch without overlapping', { preferredBackupWindow: '03:00-04:00', preferredMaintenanceWindow: 'sun:04:00-sun:04:30' }],

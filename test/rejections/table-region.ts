@@ -20,7 +20,6 @@ export const CREATE_DB_INSTANCE = 'https://docs.aws.amazon.com/AmazonRDS/latest/
 export const PUT_METRIC_ALARM = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html';
 export const CREATE_READ_REPLICA = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html';
 export const REPLICATE_BACKUPS = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html';
-export const REPLICA_REGION_TYPE = 'https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicaRegionType.html';
 export const MULTI_REGION_KEYS = 'https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html';
 export const REGIONS = 'https://docs.aws.amazon.com/general/latest/gr/rande.html';
 export const PARTITIONS = 'https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html';
@@ -87,7 +86,7 @@ export const REGION_REJECTIONS: RejectionRow[] = [
     shown: `'${keyArn(DR_REGION)}'`,
     allowed: `a resource in ${PRIMARY_REGION}, not ${DR_REGION}: a KMS key is used only in its own Region`,
     readme: 'a key of another Region',
-    source: CREATE_DB_INSTANCE,
+    source: CREATE_READ_REPLICA,
     build: (app) => multiAz({ encryptionKey: kms.Key.fromKeyArn(new Stack(app, 'Keys', { env: { account: ACCOUNT, region: PRIMARY_REGION } }), 'Key', keyArn(DR_REGION)) })(app),
   },
   {
@@ -119,7 +118,7 @@ export const REGION_REJECTIONS: RejectionRow[] = [
     shown: `'${keyArn(PRIMARY_REGION)}'`,
     allowed: `a resource in ${DR_REGION}, not ${PRIMARY_REGION}: Secrets Manager encrypts the replica in its own Region`,
     readme: 'a replica key of another Region than the replica\'s',
-    source: REPLICA_REGION_TYPE,
+    source: CREATE_READ_REPLICA,
     build: (app) => multiAz({
       secretReplicaRegions: [{ region: DR_REGION, encryptionKey: kms.Key.fromKeyArn(new Stack(app, 'Keys', { env: { account: ACCOUNT, region: PRIMARY_REGION } }), 'Key', keyArn(PRIMARY_REGION)) }],
     })(app),
@@ -281,7 +280,7 @@ export const REGION_REJECTIONS: RejectionRow[] = [
     shown: `'${keyArn(DR_REGION, '8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64', 'aws-us-gov')}'`,
     allowed: "an ARN whose partition is its Region's: us-west-2 is in partition aws, not aws-us-gov",
     readme: 'a `drSecretKeyArn` whose partition is not its Region\'s',
-    source: REPLICA_REGION_TYPE,
+    source: CREATE_READ_REPLICA,
     build: multiRegion({ drSecretKeyArn: keyArn(DR_REGION, '8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64', 'aws-us-gov') }),
   },
   {

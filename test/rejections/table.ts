@@ -46,6 +46,7 @@ export interface RejectionRow {
 export const CREATE_DB_INSTANCE = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html';
 export const STORAGE_AUTOSCALING = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html';
 export const GP3_STORAGE = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage';
+export const PIOPS_STORAGE = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS';
 export const POSTGRES_KEYWORDS = 'https://www.postgresql.org/docs/current/sql-keywords-appendix.html';
 export const CREATE_SECRET = 'https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html';
 export const ROTATION_SCHEDULES = 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html';
@@ -211,15 +212,6 @@ export const REJECTIONS: RejectionRow[] = [
     build: multiAz({ secretName: 'orders primary' }),
   },
   {
-    construct: M,
-    prop: 'secretName',
-    shown: "'orders-master'",
-    allowed: 'a name that does not end with a hyphen followed by six characters',
-    readme: 'ending with a hyphen and six characters',
-    source: CREATE_SECRET,
-    build: multiAz({ secretName: 'orders-master' }),
-  },
-  {
     construct: P,
     prop: 'name',
     shown: "'order'",
@@ -288,10 +280,64 @@ export const REJECTIONS: RejectionRow[] = [
     construct: M,
     prop: 'iops',
     shown: '10000',
-    allowed: 'a whole number from 0.5 to 50 times allocatedStorage (100), so from 50 to 5000',
+    allowed: 'a whole number from 1000 to 5000: io1 takes 1000 to 256000 IOPS, from 0.5 to 50 times allocatedStorage (100)',
     readme: 'io1 outside 0.5-50 times the allocation',
     source: CREATE_DB_INSTANCE,
     build: multiAz({ storageType: rds.StorageType.IO1, allocatedStorage: 100, iops: 10_000 }),
+  },
+  {
+    construct: M,
+    prop: 'iops',
+    shown: '500',
+    allowed: 'a whole number from 1000 to 5000: io1 takes 1000 to 256000 IOPS',
+    readme: 'io1 or io2 outside 1000-256000 IOPS',
+    source: PIOPS_STORAGE,
+    build: multiAz({ storageType: rds.StorageType.IO1, allocatedStorage: 100, iops: 500 }),
+  },
+  {
+    construct: M,
+    prop: 'iops',
+    shown: '300000',
+    allowed: 'a whole number from 1000 to 256000: io2 takes 1000 to 256000 IOPS',
+    readme: 'io1 or io2 outside 1000-256000 IOPS',
+    source: PIOPS_STORAGE,
+    build: multiAz({ storageType: rds.StorageType.IO2, allocatedStorage: 1000, iops: 300_000 }),
+  },
+  {
+    construct: M,
+    prop: 'iops',
+    shown: '100001',
+    allowed: 'a whole number from 1000 to 100000: io2 takes 1000 to 256000 IOPS, from 0.5 to 1000 times allocatedStorage (100)',
+    readme: 'io2 outside 0.5-1000 times the allocation',
+    source: PIOPS_STORAGE,
+    build: multiAz({ storageType: rds.StorageType.IO2, allocatedStorage: 100, iops: 100_001 }),
+  },
+  {
+    construct: M,
+    prop: 'iops',
+    shown: '1000',
+    allowed: 'a whole number from 1500 to 256000: io2 takes 1000 to 256000 IOPS, from 0.5 to 1000 times allocatedStorage (3000)',
+    readme: 'io2 outside 0.5-1000 times the allocation',
+    source: PIOPS_STORAGE,
+    build: multiAz({ storageType: rds.StorageType.IO2, allocatedStorage: 3000, iops: 1000 }),
+  },
+  {
+    construct: M,
+    prop: 'maxAllocatedStorage',
+    shown: '4000',
+    allowed: 'at most 2000 GiB with 1000 IOPS of io1 storage: RDS needs the IOPS at least 0.5 times the storage autoscaling ceiling',
+    readme: 'with io1 or io2, more than twice the IOPS',
+    source: PIOPS_STORAGE,
+    build: multiAz({ storageType: rds.StorageType.IO1, allocatedStorage: 1000, iops: 1000, maxAllocatedStorage: 4000 }),
+  },
+  {
+    construct: M,
+    prop: 'storageThroughput',
+    shown: '4000',
+    allowed: 'at most 0.25 MiB/s per provisioned IOPS, so at most 3000 with iops 12000',
+    readme: 'gp3 above 0.25 MiB/s per provisioned IOPS',
+    source: GP3_STORAGE,
+    build: multiAz({ allocatedStorage: 500, iops: 12_000, storageThroughput: 4000 }),
   },
   {
     construct: M,
