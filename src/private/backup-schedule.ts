@@ -27,13 +27,14 @@ export function validateCronSchedule(construct: string, prop: string, schedule: 
 }
 
 /**
- * Checks an AWS Backup plan rule's schedule: a cron expression that starts at most one backup job an hour. AWS Backup
- * refuses a rule whose jobs are less than 60 minutes apart (its error reads "The interval between backup jobs
- * shouldn't be less than 60 minutes."); the API reference's most frequent example is hourly, `15 * ? * * *`. A cron
- * expression runs at most once an hour exactly when its minutes field is a single number, so that is the rule checked.
+ * Checks an AWS Backup plan rule's schedule: a cron expression that starts at most one backup job an hour. The AWS
+ * Backup guide puts the most frequent schedule at an hour ("You can also create a cron expression that creates
+ * snapshot backups as frequently as hourly"), and the API reference's most frequent example is hourly,
+ * `15 * ? * * *`. A cron expression runs at most once an hour exactly when its minutes field is a single number, so
+ * that is the rule checked.
  *
+ * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/plan-options-and-configuration.html
  * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRule.html (ScheduleExpression)
- * @see https://repost.aws/questions/QUwYlivOoWTHi1nSuSGjTVFg/error-scheduling-backup-every-ten-minutes-in-aws-backup
  */
 export function validateBackupSchedule(construct: string, prop: string, schedule: events.Schedule | undefined): void {
   const fields = validateCronSchedule(construct, prop, schedule);

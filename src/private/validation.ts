@@ -37,7 +37,13 @@ export const STORAGE_LIMITS_GIB: Record<string, { min: number; max: number }> = 
 /** RDS automated backups are kept between 1 and 35 days (0 disables them, which we never allow). */
 export const MAX_BACKUP_RETENTION_DAYS = 35;
 
-/** Checks that an engine is RDS for PostgreSQL at a major version in standard support. */
+/**
+ * Checks that an engine is RDS for PostgreSQL at a major version in standard support. The version floor is the
+ * library's policy, not an AWS limit: RDS creates older majors under paid RDS Extended Support (CreateDBInstance
+ * EngineLifecycleSupport, default `open-source-rds-extended-support`). There is no opt-out.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (EngineLifecycleSupport)
+ */
 export function validatePostgresEngine(construct: string, prop: string, engine: rds.IInstanceEngine): void {
   if (engine.engineType !== 'postgres') {
     throw propError(construct, prop, engine.engineType, "only RDS for PostgreSQL ('postgres') is supported");
@@ -50,7 +56,8 @@ export function validatePostgresEngine(construct: string, prop: string, engine: 
   const majorNumber = Number.parseInt(major, 10);
   if (!Number.isFinite(majorNumber) || majorNumber < MIN_POSTGRES_MAJOR) {
     throw propError(construct, prop, `postgres ${full ?? major}`,
-      `PostgreSQL major version ${MIN_POSTGRES_MAJOR} or newer is required; older majors are out of RDS standard support`);
+      `PostgreSQL major version ${MIN_POSTGRES_MAJOR} or newer is required: the library's policy, as older majors are out of `
+      + 'RDS standard support (RDS still runs them under paid RDS Extended Support); there is no opt-out');
   }
 }
 

@@ -131,9 +131,12 @@ export interface Route53DbFailoverProps {
   readonly readerRecordName?: string;
 
   /**
-   * TTL of the records: 60 seconds or less, as Route 53 recommends for records with health checks.
+   * TTL of the records: 60 seconds or less. This is the library's policy, not an AWS limit: Route 53 recommends a TTL of
+   * 60 seconds or less for records with health checks, and resolvers keep a failed-over answer for the TTL. There is no
+   * opt-out.
    *
    * @default Duration.seconds(30)
+   * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-failover.html
    */
   readonly ttl?: Duration;
 
@@ -251,7 +254,8 @@ export class Route53DbFailover extends Construct {
     const ttlSeconds = this.ttl.toSeconds({ integral: false });
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 60) {
       throw propError(construct, 'ttl', this.ttl.toHumanString(),
-        'a whole number of seconds from 1 to 60: resolvers keep a failed-over answer for the TTL, and Route 53 recommends 60 seconds or less with health checks');
+        'a whole number of seconds from 1 to 60: the library\'s policy, as resolvers keep a failed-over answer for the TTL and '
+        + 'Route 53 recommends 60 seconds or less with health checks (a recommendation, not an AWS limit); there is no opt-out');
     }
     const type = props.healthCheckType ?? FailoverHealthCheckType.CLOUDWATCH_ALARM;
     const writerName = recordName(construct, 'writerRecordName', props.writerRecordName ?? 'writer');

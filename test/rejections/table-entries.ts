@@ -26,7 +26,6 @@ const REPLICATING_BACKUPS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGu
 const VAULT_LOCK = 'https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html';
 const COPY_A_BACKUP = 'https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html';
 const RESTORE_TESTING = 'https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html';
-const FAILOVER_VALUES = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-failover.html';
 const ALARM_IDENTIFIER = 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html';
 const HEALTH_CHECK_VALUES = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html';
 const RDS_METRICS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html';
@@ -402,7 +401,7 @@ export const ENTRY_REJECTIONS: RejectionRow[] = [
     shown: "'1 minute 1 second'",
     allowed: 'a whole number of seconds from 1 to 60',
     readme: '`ttl` over 60 s or fractional',
-    source: FAILOVER_VALUES,
+    source: 'library: Route 53 only recommends a TTL of 60 s or less with health checks; the library holds failover to it',
     build: (app) => failoverApp({ ttl: Duration.seconds(61) }, app),
   },
   {
@@ -440,6 +439,30 @@ export const ENTRY_REJECTIONS: RejectionRow[] = [
           threshold: 1,
           evaluationPeriods: 1,
           metric: new cloudwatch.Metric({ namespace: 'CdkResilientPostgres', metricName: 'Writable', statistic: 'p99', period: Duration.minutes(1) }),
+        }),
+      },
+    })),
+  },
+  {
+    construct: F,
+    prop: 'primary.notWritableAlarm',
+    shown: "'orders-primary-math'",
+    allowed: 'an alarm on a single metric: Route 53 health checks do not support metric math alarms',
+    readme: 'an alarm on metric math',
+    source: 'library: Route 53 documents health checks only on single-metric alarms',
+    path: 'Dr/Other',
+    build: otherFailover((p) => ({
+      primary: {
+        endpointAddress: PRIMARY_ENDPOINT,
+        notWritableAlarm: new cloudwatch.Alarm(p.primaryStack, 'Math', {
+          alarmName: 'orders-primary-math',
+          threshold: 1,
+          evaluationPeriods: 1,
+          metric: new cloudwatch.MathExpression({
+            expression: 'm1 * 2',
+            usingMetrics: { m1: new cloudwatch.Metric({ namespace: 'CdkResilientPostgres', metricName: 'Writable', statistic: 'Minimum' }) },
+            period: Duration.minutes(1),
+          }),
         }),
       },
     })),

@@ -18,6 +18,7 @@ import type { RejectionRow } from './table';
 
 export const CREATE_DB_INSTANCE = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html';
 export const PUT_METRIC_ALARM = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html';
+const TOPIC_RULE = "library: CloudWatch refuses an alarm action in another Region than the alarm's (no AWS page states it)";
 export const CREATE_READ_REPLICA = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html';
 export const REPLICATE_BACKUPS = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html';
 export const MULTI_REGION_KEYS = 'https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html';
@@ -139,7 +140,7 @@ export const REGION_REJECTIONS: RejectionRow[] = [
     shown: `'${topicArn(DR_REGION)}'`,
     allowed: `a resource in ${PRIMARY_REGION}, not ${DR_REGION}: CloudWatch alarm actions must be in the alarm's Region`,
     readme: 'a `topic` of another Region',
-    source: PUT_METRIC_ALARM,
+    source: TOPIC_RULE,
     build: (app) => {
       const { stack, primary } = primaryIn(app);
       new DbAlarmSet(stack, 'Alarms', { instance: primary, topic: sns.Topic.fromTopicArn(stack, 'Topic', topicArn(DR_REGION)) });
@@ -151,7 +152,7 @@ export const REGION_REJECTIONS: RejectionRow[] = [
     shown: `'${topicArn(DR_REGION)}'`,
     allowed: `a resource in ${PRIMARY_REGION}, not ${DR_REGION}: CloudWatch alarm actions must be in the alarm's Region`,
     readme: 'a `topic` of another Region',
-    source: PUT_METRIC_ALARM,
+    source: TOPIC_RULE,
     build: (app) => {
       const { stack, primary, net } = primaryIn(app);
       new WritableProbe(stack, 'Probe', {
@@ -165,7 +166,7 @@ export const REGION_REJECTIONS: RejectionRow[] = [
     shown: `'${topicArn(PRIMARY_REGION)}'`,
     allowed: `a resource in ${DR_REGION}, not ${PRIMARY_REGION}: CloudWatch alarm actions must be in the alarm's Region`,
     readme: 'a `topic` of another Region',
-    source: PUT_METRIC_ALARM,
+    source: TOPIC_RULE,
     build: (app) => {
       const { drStack, replicaConstruct } = replicaApp(app);
       new FailoverRunbook(drStack, 'Runbook', { replica: replicaConstruct, topic: sns.Topic.fromTopicArn(drStack, 'Topic', topicArn(PRIMARY_REGION)) });

@@ -7,6 +7,7 @@ import { ACCOUNT, DR_REGION, newStack } from '../util';
 
 /** AWS Backup schedules: cron expressions only, and a backup plan rule at most once an hour. Spread into `REJECTIONS`. */
 const BACKUP_RULE = 'https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRule.html';
+const PLAN_OPTIONS = 'https://docs.aws.amazon.com/aws-backup/latest/devguide/plan-options-and-configuration.html';
 const RESTORE_TESTING_PLAN = 'https://docs.aws.amazon.com/aws-backup/latest/devguide/API_RestoreTestingPlanForCreate.html';
 
 const COPY_DESTINATION = { vaultArn: `arn:aws:backup:${DR_REGION}:${ACCOUNT}:backup-vault:orders-dr` };
@@ -27,7 +28,7 @@ export const SCHEDULE_REJECTIONS: RejectionRow[] = [
     shown: "'cron(0/30 * * * ? *)'",
     allowed: 'at most one backup an hour: the minutes field must be a single number from 0 to 59',
     readme: 'more than one backup an hour',
-    source: BACKUP_RULE,
+    source: PLAN_OPTIONS,
     build: backupReplication({ awsBackup: { destination: COPY_DESTINATION, schedule: events.Schedule.cron({ minute: '0/30' }) } }),
   },
   {
@@ -36,7 +37,7 @@ export const SCHEDULE_REJECTIONS: RejectionRow[] = [
     shown: "'cron(0,30 5 * * ? *)'",
     allowed: 'at most one backup an hour',
     readme: 'more than one backup an hour',
-    source: BACKUP_RULE,
+    source: PLAN_OPTIONS,
     build: backupReplication({ awsBackup: { destination: COPY_DESTINATION, schedule: events.Schedule.cron({ minute: '0,30', hour: '5' }) } }),
   },
   {

@@ -230,6 +230,16 @@ export const REJECTIONS: RejectionRow[] = [
     build: multiRegion({ databaseName: 'orders-db' }),
   },
 
+  {
+    construct: M,
+    prop: 'engine',
+    shown: "'postgres 13",
+    allowed: "PostgreSQL major version 14 or newer is required: the library's policy",
+    readme: 'major version below 14',
+    source: 'library: majors out of RDS standard support run only under paid RDS Extended Support',
+    build: multiAz({ engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_13 }) }),
+  },
+
   // --- Storage ----------------------------------------------------------------------------------------------------------
   {
     construct: M,
