@@ -251,7 +251,9 @@ describe('rejections', () => {
     expect(() => failoverApp(props)).toThrow(message);
 
   test('a TTL over 60 s', () => reject({ ttl: Duration.seconds(61) },
-    "Route53DbFailover: invalid ttl '1 minute 1 second': a whole number of seconds from 1 to 60: resolvers keep a failed-over answer for the TTL, and Route 53 recommends 60 seconds or less with health checks"));
+    "Route53DbFailover: invalid ttl '1 minute 1 second': a whole number of seconds from 1 to 60: the library's policy, as resolvers "
+    + 'keep a failed-over answer for the TTL and Route 53 recommends 60 seconds or less with health checks (a recommendation, not '
+    + 'an AWS limit); there is no opt-out'));
 
   test('a TCP check on a private endpoint', () => reject({ healthCheckType: FailoverHealthCheckType.TCP },
     "Route53DbFailover: invalid healthCheckType 'TCP': CLOUDWATCH_ALARM, because primary.publiclyAccessible is not true: Route 53 health checkers run on the internet and cannot reach a private endpoint, so a TCP check on it would always fail"));
