@@ -254,7 +254,8 @@ export class DbAlarmSet extends Construct {
 
     const identifier = requireLiteralIdentifier(construct, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
-    this.replicationRole = props.replicationRole ?? (props.instance.replicationSourceArn !== undefined ? ReplicationRole.REPLICA : ReplicationRole.PRIMARY);
+    this.replicationRole = props.replicationRole
+      ?? (props.instance.replicationSourceArn !== undefined ? ReplicationRole.REPLICA : ReplicationRole.PRIMARY);
 
     const instanceType = props.instance.instanceType;
     const instanceClass = props.instanceClass ?? (instanceType === undefined ? undefined : `db.${instanceType.toString()}`);
