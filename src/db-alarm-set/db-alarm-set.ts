@@ -24,7 +24,7 @@ export enum AlarmSeverity {
 }
 
 /** Whether an instance is a primary or a read replica; replicas get a ReplicaLag alarm. */
-export enum DbRole {
+export enum ReplicationRole {
   /** A writable instance. */
   PRIMARY = 'PRIMARY',
   /** A read replica. */
@@ -98,7 +98,7 @@ export interface DbAlarmSetProps {
    *
    * @default - REPLICA when the instance is a read replica (`replicationSourceArn`), else PRIMARY
    */
-  readonly role?: DbRole;
+  readonly replicationRole?: ReplicationRole;
 
   /**
    * The DB instance class, e.g. `db.m7g.large`, for the memory and connection thresholds.
@@ -237,7 +237,7 @@ export class DbAlarmSet extends Construct {
   /** The DB instance identifier the alarms watch. */
   public readonly instanceIdentifier: string;
   /** Whether the instance is a primary or a replica. */
-  public readonly role: DbRole;
+  public readonly replicationRole: ReplicationRole;
   /** The max_connections figure the connections alarm is relative to, when known. */
   public readonly maxConnections?: number;
   /** The dashboard, unless turned off. */
@@ -254,7 +254,8 @@ export class DbAlarmSet extends Construct {
 
     const identifier = requireLiteralIdentifier(construct, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
-    this.role = props.role ?? (props.instance.replicationSourceArn !== undefined ? DbRole.REPLICA : DbRole.PRIMARY);
+    this.replicationRole = props.replicationRole
+      ?? (props.instance.replicationSourceArn !== undefined ? ReplicationRole.REPLICA : ReplicationRole.PRIMARY);
 
     const instanceType = props.instance.instanceType;
     const instanceClass = props.instanceClass ?? (instanceType === undefined ? undefined : `db.${instanceType.toString()}`);
@@ -303,7 +304,7 @@ export class DbAlarmSet extends Construct {
     this.alarms = {};
     for (const s of specs) {
       const options = (props[s.prop] ?? {}) as DbAlarmOptions;
-      if (options.enabled === false || (s.replicaOnly && this.role !== DbRole.REPLICA)) {
+      if (options.enabled === false || (s.replicaOnly && this.replicationRole !== ReplicationRole.REPLICA)) {
         continue;
       }
       const alarm = this.createAlarm(s, options, identifier, replicaLagSeconds);
@@ -458,7 +459,7 @@ export class DbAlarmSet extends Construct {
       defaultInterval: Duration.hours(3),
     });
     dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({
-      title: `${identifier} (${this.role.toLowerCase()}): alarms`,
+      title: `${identifier} (${this.replicationRole.toLowerCase()}): alarms`,
       alarms,
       width: 24,
     }));

@@ -1,3 +1,4 @@
+import { PROBE_DIMENSION, PROBE_STORAGE_RESOLUTION, REACHABLE_METRIC_NAME, WRITABLE_METRIC_NAME } from '../private/probe-metric-contract';
 
 /** What the runbook's definition is built from; every value is known at synth time. */
 export interface RunbookSettings {
@@ -478,17 +479,17 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     `PromoteReadReplica was accepted, but the instance was still a replica after ${s.maxPolls} polls of ${s.pollSeconds} s; run again to resume.`);
 
   // 8. The writable signal the secondary writer record's health check follows.
-  const dimensions = [{ Name: 'DBInstanceIdentifier', Value: s.replicaIdentifier }];
+  const dimensions = [{ Name: PROBE_DIMENSION, Value: s.replicaIdentifier }];
   states.PublishWritable = {
     Type: 'Task',
     Resource: 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData',
     Arguments: {
       Namespace: s.namespace,
       MetricData: [
-        { MetricName: 'Writable', Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: 60 },
-        { MetricName: 'Reachable', Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: 60 },
+        { MetricName: WRITABLE_METRIC_NAME, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: PROBE_STORAGE_RESOLUTION },
+        { MetricName: REACHABLE_METRIC_NAME, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: PROBE_STORAGE_RESOLUTION },
         // The latch: from this datapoint on, neither failover name answers the old primary until an operator lifts it.
-        ...(s.latchMetricName ? [{ MetricName: s.latchMetricName, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: 60 }] : []),
+        ...(s.latchMetricName ? [{ MetricName: s.latchMetricName, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: PROBE_STORAGE_RESOLUTION }] : []),
       ],
     },
     Retry: RETRY_READS,

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { LATCH_METRIC_NAME } from './probe-metric-contract';
 
 /**
  * An `AWS/RDS` metric for one DB instance. RDS publishes instance metrics every 60 seconds, so the default period
@@ -25,4 +26,4 @@ export function rdsInstanceMetric(instanceIdentifier: string, metricName: string
  * alarm on it (`Maximum` ≥ 1 over one minute, missing data kept missing) feeds a Route 53 health check whose
  * `InsufficientDataHealthStatus` is `LastKnownStatus`, so one datapoint of 1 fences the old primary for good.
  */
-export const PROMOTED_METRIC_NAME = 'Promoted';
+export const PROMOTED_METRIC_NAME = LATCH_METRIC_NAME;

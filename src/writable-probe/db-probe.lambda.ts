@@ -1,11 +1,8 @@
 /* eslint-disable import/no-extraneous-dependencies */
 // The probe behind the writable-primary health signal. Every minute it connects to one PostgreSQL DB instance with
-// TLS, asks `SELECT pg_is_in_recovery()` and publishes what it found as standard-resolution CloudWatch metrics:
-//   Writable  1 when the instance accepts writes (a primary), else 0
-//   Reachable 1 when the instance answered at all (primary or read-only replica), else 0
-//   Promoted  on a DR replica's probe only (PROMOTED_METRIC_NAME set): 1 when the instance accepts writes, and
-//             nothing otherwise, never 0. It latches the fence of Route53DbFailover: one datapoint of 1 keeps the
-//             old primary out of the DNS names until an operator publishes 0.
+// TLS, asks `SELECT pg_is_in_recovery()` and publishes what it found as the metrics of src/private/probe-metric-contract.ts:
+// Writable and Reachable always; Promoted on a DR replica's probe only (PROMOTED_METRIC_NAME set), as 1 when the
+// instance accepts writes and nothing otherwise, never 0.
 // "down" (no answer, TLS or login failure, or no answer within the deadline) publishes 0 for both. If the probe
 // cannot publish, the metric goes missing and the alarms treat missing data as breaching.
 import { readFileSync } from 'fs';
@@ -13,6 +10,7 @@ import { isIP } from 'net';
 import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, ClientConfig } from 'pg';
+import { PROBE_DIMENSION, PROBE_STORAGE_RESOLUTION, REACHABLE_METRIC_NAME, WRITABLE_METRIC_NAME } from '../private/probe-metric-contract';
 
 /** What the probe found. */
 export type ProbeState = 'writable' | 'read-only' | 'down';
@@ -205,11 +203,17 @@ export class DbProbe {
   }
 
   private async publish(state: ProbeState): Promise<void> {
-    const dimensions = [{ Name: 'DBInstanceIdentifier', Value: this.config.instanceIdentifier }];
+    const dimensions = [{ Name: PROBE_DIMENSION, Value: this.config.instanceIdentifier }];
     const timestamp = new Date(this.now());
-    const datum = (name: string, value: number) =>
-      ({ MetricName: name, Dimensions: dimensions, Timestamp: timestamp, Unit: StandardUnit.Count, StorageResolution: 60, Value: value });
-    const data = [datum('Writable', state === 'writable' ? 1 : 0), datum('Reachable', state === 'down' ? 0 : 1)];
+    const datum = (name: string, value: number) => ({
+      MetricName: name,
+      Dimensions: dimensions,
+      Timestamp: timestamp,
+      Value: value,
+      Unit: StandardUnit.Count,
+      StorageResolution: PROBE_STORAGE_RESOLUTION,
+    });
+    const data = [datum(WRITABLE_METRIC_NAME, state === 'writable' ? 1 : 0), datum(REACHABLE_METRIC_NAME, state === 'down' ? 0 : 1)];
     // The latch only ever goes up: a 0 here would lift the fence whenever the promoted instance reboots.
     if (this.config.promotedMetricName !== undefined && state === 'writable') {
       data.push(datum(this.config.promotedMetricName, 1));

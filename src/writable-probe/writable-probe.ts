@@ -19,6 +19,7 @@ import { defaultSubnets } from '../private/instance-setup';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { acknowledge, inPacks } from '../private/nag';
+import { PROBE_DIMENSION, PROBE_NAMESPACE, REACHABLE_METRIC_NAME, WRITABLE_METRIC_NAME } from '../private/probe-metric-contract';
 import { ALARM_TOPIC_RULE, validatePrivateSubnets, validateResourcePlace } from '../private/validation';
 
 const CONSTRUCT = 'WritableProbe';
@@ -27,7 +28,7 @@ const CONSTRUCT = 'WritableProbe';
  * The CloudWatch namespace of the probe's metrics (`Writable`, `Reachable`, dimension `DBInstanceIdentifier`). The
  * failover runbook publishes its writable signal here too, and IAM conditions name it.
  */
-export const PROBE_METRIC_NAMESPACE = 'CdkResilientPostgres';
+export const PROBE_METRIC_NAMESPACE = PROBE_NAMESPACE;
 
 /**
  * What Lambda needs on the execution role of a function in a VPC: the EC2 actions of the AWS-managed
@@ -386,19 +387,19 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
 
   /** 1 for each minute the instance answered as a writable primary, 0 otherwise. One-minute period, Minimum. */
   public metricWritable(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.probeMetric('Writable', props);
+    return this.probeMetric(WRITABLE_METRIC_NAME, props);
   }
 
   /** 1 for each minute the instance answered at all, 0 otherwise. One-minute period, Minimum. */
   public metricReachable(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.probeMetric('Reachable', props);
+    return this.probeMetric(REACHABLE_METRIC_NAME, props);
   }
 
   private probeMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: PROBE_METRIC_NAMESPACE,
       metricName,
-      dimensionsMap: { DBInstanceIdentifier: this.instanceIdentifier },
+      dimensionsMap: { [PROBE_DIMENSION]: this.instanceIdentifier },
       period: PROBE_INTERVAL,
       statistic: cloudwatch.Stats.MINIMUM,
       ...props,

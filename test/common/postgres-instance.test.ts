@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  BackupReplication, CrossRegionReadReplica, DbAlarmSet, DbRole, FailoverRunbook, IPostgresInstance, IsolatedVpc, PostgresInstanceBase,
+  BackupReplication, CrossRegionReadReplica, DbAlarmSet, ReplicationRole, FailoverRunbook, IPostgresInstance, IsolatedVpc, PostgresInstanceBase,
   PromotionRole, ResilienceObjectives, WritableProbe,
 } from '../../src';
 import { ACCOUNT, newStack, record, twoRegionApp } from '../util';
@@ -38,10 +38,10 @@ describe('DbAlarmSet', () => {
   test('takes a MultiAzPostgres, a CrossRegionReadReplica and an import directly', () => {
     const { primary, primaryStack, replica, drStack } = withReplica();
     const primaryAlarms = new DbAlarmSet(primaryStack, 'Alarms', { instance: primary });
-    expect(primaryAlarms.role).toBe(DbRole.PRIMARY);
+    expect(primaryAlarms.replicationRole).toBe(ReplicationRole.PRIMARY);
     expect(primaryAlarms.maxConnections).toBeDefined();
     const replicaAlarms = new DbAlarmSet(drStack, 'Alarms', { instance: replica });
-    expect(replicaAlarms.role).toBe(DbRole.REPLICA);
+    expect(replicaAlarms.replicationRole).toBe(ReplicationRole.REPLICA);
     // The replica's storage is its source's: the storage alarms need no figure by hand.
     expect(replicaAlarms.alarms.FreeStorageSpace.node.defaultChild).toBeDefined();
     const other = newStack(undefined, 'Legacy');

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, DbRole, FailoverRunbook, IsolatedVpc, ReplicaPromotion,
+  CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, ReplicationRole, FailoverRunbook, IsolatedVpc, ReplicaPromotion,
   Route53DbFailover, WritableProbe,
 } from '../../src';
 import {
@@ -168,7 +168,7 @@ describe('step 2: OUT_OF_BAND_DETACH leaves the instance out and keeps everythin
   });
 
   test('alarms and probe name the same identifier; the alarm set treats the instance as a primary', () => {
-    expect(detachStep.alarms.role).toBe(DbRole.PRIMARY);
+    expect(detachStep.alarms.replicationRole).toBe(ReplicationRole.PRIMARY);
     expect(detachStep.replica.instanceIdentifier).toBe('orders-dr');
     expect(detachStep.replica.promoted).toBe(true);
     expect(detachStep.replica.promotion).toBe(ReplicaPromotion.OUT_OF_BAND_DETACH);

@@ -1,6 +1,6 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, DbRole, ReplicaPromotion } from '../../src';
+import { CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, ReplicationRole, ReplicaPromotion } from '../../src';
 import { record, synthWithNag, twoRegionApp } from '../util';
 
 /** The DR stack's template with the replica, promoted or not. */
@@ -53,7 +53,7 @@ describe('PROMOTED: the template declares the promoted instance under the same l
   test('an alarm set on the promoted instance treats it as a primary (no ReplicaLag alarm)', () => {
     const { drStack, replica } = drTemplate({ promotion: ReplicaPromotion.PROMOTED });
     const set = new DbAlarmSet(drStack, 'Alarms', { instance: replica, allocatedStorage: Size.gibibytes(100) });
-    expect(set.role).toBe(DbRole.PRIMARY);
+    expect(set.replicationRole).toBe(ReplicationRole.PRIMARY);
     expect(set.alarms.ReplicaLag).toBeUndefined();
   });
 

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmSeverity, DbAlarmSet, DbAlarmSetProps, DbRole, PostgresInstanceBase } from '../../src';
+import { AlarmSeverity, DbAlarmSet, DbAlarmSetProps, ReplicationRole, PostgresInstanceBase } from '../../src';
 import { ACCOUNT, dbStack, failoverApp, newStack, record } from '../util';
 
 /** The alarms of a template by name: metric, statistic, threshold, comparison, periods. */
@@ -19,7 +19,7 @@ describe('defaults on a MultiAzPostgres primary (db.m7g.large, 100 GiB)', () => 
   const alarms = alarmsOf(template);
 
   test('eleven alarms for a primary, no ReplicaLag', () => {
-    expect(alarmSet.role).toBe(DbRole.PRIMARY);
+    expect(alarmSet.replicationRole).toBe(ReplicationRole.PRIMARY);
     expect(Object.keys(alarms).sort()).toEqual([
       'orders-primary-cpu-utilization', 'orders-primary-database-connections', 'orders-primary-disk-queue-depth',
       'orders-primary-free-storage-space', 'orders-primary-freeable-memory', 'orders-primary-maximum-used-transaction-ids',
@@ -185,7 +185,7 @@ describe('a replica', () => {
   const alarms = alarmsOf(template);
 
   test('is detected as a replica and gets a ReplicaLag alarm against the RPO, -1 and no data breaching', () => {
-    expect(drAlarms.role).toBe(DbRole.REPLICA);
+    expect(drAlarms.replicationRole).toBe(ReplicationRole.REPLICA);
     const lag = alarms['orders-dr-replica-lag'];
     expect(lag).toMatchObject({
       Threshold: 60,
@@ -298,7 +298,7 @@ describe('overrides', () => {
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
     });
     const set = new DbAlarmSet(stack, 'Alarms', {
-      instance, instanceClass: 'db.r7g.xlarge', allocatedStorage: Size.gibibytes(500), role: DbRole.REPLICA, replicaLagThreshold: Duration.seconds(30),
+      instance, instanceClass: 'db.r7g.xlarge', allocatedStorage: Size.gibibytes(500), replicationRole: ReplicationRole.REPLICA, replicaLagThreshold: Duration.seconds(30),
     });
     const alarms = alarmsOf(record(stack));
     // r7g.xlarge: 32 GiB -> LEAST(32 GiB / 9531392, 5000) = 3604
