@@ -282,6 +282,13 @@ export function validateStoragePerformance(construct: string, storageType: rds.S
     }
   }
   if (iops === undefined) {
+    const limits = PIOPS_LIMITS[storageType];
+    // io1 and io2 always have provisioned IOPS: aws-cdk-lib's default must fit the ratio to the allocation too.
+    if (limits !== undefined && DEFAULT_PROVISIONED_IOPS < Math.ceil(allocated * limits.minRatio)) {
+      throw propError(construct, 'iops', iops,
+        `given for ${storageType} storage of ${allocated} GiB: without it aws-cdk-lib provisions ${DEFAULT_PROVISIONED_IOPS} IOPS, `
+        + `below the ${limits.minRatio} IOPS per GiB RDS requires (at least ${Math.max(limits.minIops, Math.ceil(allocated * limits.minRatio))})`);
+    }
     return;
   }
   literalNumber(construct, 'iops', iops);

@@ -289,6 +289,15 @@ export const REJECTIONS: RejectionRow[] = [
   {
     construct: M,
     prop: 'iops',
+    shown: '(unset)',
+    allowed: 'given for io1 storage of 2500 GiB: without it aws-cdk-lib provisions 1000 IOPS, below the 0.5 IOPS per GiB RDS requires (at least 1250)',
+    readme: 'io1 or io2 above 2000 GiB without `iops`',
+    source: PIOPS_STORAGE,
+    build: multiAz({ storageType: rds.StorageType.IO1, allocatedStorage: 2500 }),
+  },
+  {
+    construct: M,
+    prop: 'iops',
     shown: '10000',
     allowed: 'a whole number from 1000 to 5000: io1 takes 1000 to 256000 IOPS, from 0.5 to 50 times allocatedStorage (100)',
     readme: 'io1 outside 0.5-50 times the allocation',
