@@ -87,3 +87,14 @@ const PINNED_TCP = {
     FailoverWriterSecondary7D8E12C2: { 'Fn::GetAtt': ['FailoverSecondaryWriterOrLatchedHealthCheck108AD5DF', 'HealthCheckId'] },
   },
 };
+
+test('the typed health-check properties are the checks the records name', () => {
+  const { drStack, failover } = failoverApp();
+  const idOf = (check: { healthCheckId: string } | undefined) => drStack.resolve(check?.healthCheckId);
+  expect({
+    FailoverWriterPrimaryB348FB14: idOf(failover.writerPrimaryHealthCheck),
+    FailoverWriterSecondary7D8E12C2: idOf(failover.writerSecondaryHealthCheck),
+    FailoverReaderPrimary05271C47: idOf(failover.readerPrimaryHealthCheck),
+    FailoverReaderSecondary22489EE9: idOf(failover.readerSecondaryHealthCheck),
+  }).toEqual(PINNED_DEFAULT.records);
+});
