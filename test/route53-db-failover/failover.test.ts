@@ -483,7 +483,7 @@ describe('the writer answer over every combination of states, read from the synt
 
   test('negative control: without the fence, a returning old primary takes the writers back while the DR side is writable', () => {
     const unfenced = failoverApp();
-    const fenced = unfenced.drStack.node.findChild('Failover').node.findChild('WriterPrimary') as any;
+    const fenced = unfenced.drStack.node.findChild('Failover').node.findChild('WriterPrimary').node.defaultChild as any;
     fenced.healthCheckId = (unfenced.drStack.node.findChild('Failover').node.findChild('PrimaryWriterHealthCheck') as any).attrHealthCheckId;
     expect(writerAnswer(Template.fromStack(unfenced.drStack), { 'orders-primary': 'writable', 'orders-dr': 'writable' })).toBe('orders-primary');
   });
@@ -491,7 +491,7 @@ describe('the writer answer over every combination of states, read from the synt
   test('negative control: a secondary wired to the reachability alarm would send writers to a read-only replica', () => {
     const miswired = failoverApp();
     const failover = miswired.drStack.node.findChild('Failover').node;
-    (failover.findChild('WriterSecondary') as any).healthCheckId = (failover.findChild('SecondaryReaderHealthCheck') as any).attrHealthCheckId;
+    (failover.findChild('WriterSecondary').node.defaultChild as any).healthCheckId = (failover.findChild('SecondaryReaderHealthCheck') as any).attrHealthCheckId;
     expect(writerAnswer(Template.fromStack(miswired.drStack), { 'orders-primary': 'down', 'orders-dr': 'read-only' })).toBe('orders-dr');
   });
 });
