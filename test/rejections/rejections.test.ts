@@ -47,8 +47,11 @@ describe('the table', () => {
   });
 });
 
-/** The README section each construct's rejections are listed in, by the name of its `<!-- rejections:<name> -->` markers. */
-const README_SECTIONS: Record<RejectionRow['construct'], string> = {
+/**
+ * The documentation section each construct's rejections are listed in, by the name of its `<!-- rejections:<name> -->`
+ * markers.
+ */
+const DOC_SECTIONS: Record<RejectionRow['construct'], string> = {
   MultiRegionPostgres: 'MultiRegionPostgres',
   MultiAzPostgres: 'MultiAzPostgres',
   CrossRegionReadReplica: 'CrossRegionReadReplica',
@@ -62,18 +65,35 @@ const README_SECTIONS: Record<RejectionRow['construct'], string> = {
   IsolatedVpc: 'IsolatedVpc',
 };
 
-const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const root = path.join(__dirname, '..', '..');
+const docsDir = path.join(root, 'docs');
+
+/** The pages the rejection sections may be in: README.md and every page of docs/, by their path from the root. */
+const pages: Array<[string, string]> = ['README.md', ...fs.readdirSync(docsDir).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)]
+  .map((file) => [file, fs.readFileSync(path.join(root, file), 'utf8')]);
+
+/** The text between `<!-- rejections:<name> start -->` and `<!-- rejections:<name> end -->`, from the one page that has it. */
+function rejectionSection(name: string, texts: Array<[string, string]>): string {
+  const marker = new RegExp(`<!-- rejections:${name} start -->\\n([\\s\\S]*?)\\n<!-- rejections:${name} end -->`);
+  const found = texts.flatMap(([file, text]) => {
+    const section = marker.exec(text)?.[1];
+    return section === undefined ? [] : [[file, section]];
+  });
+  if (found.length === 0) {
+    throw new Error(`no page (README.md, docs/*.md) has <!-- rejections:${name} start/end --> markers`);
+  }
+  if (found.length > 1) {
+    throw new Error(`<!-- rejections:${name} --> markers are on more than one page: ${found.map(([file]) => file).join(', ')}`);
+  }
+  return found[0][1];
+}
 
 /**
- * The entries of a README rejection section, the text between `<!-- rejections:<name> start -->` and
- * `<!-- rejections:<name> end -->`: each table row is an entry (the header and its rule are not), other text is split
- * into paragraphs.
+ * The entries of a rejection section: each table row is an entry (the header and its rule are not), other text is
+ * split into paragraphs.
  */
-function readmeEntries(name: string): string[] {
-  const section = new RegExp(`<!-- rejections:${name} start -->\\n([\\s\\S]*?)\\n<!-- rejections:${name} end -->`).exec(readme)?.[1];
-  if (section === undefined) {
-    throw new Error(`README.md has no <!-- rejections:${name} start/end --> markers`);
-  }
+function docEntries(name: string): string[] {
+  const section = rejectionSection(name, pages);
   const lines = section.split('\n');
   const rule = /^\|(\s*:?-+:?\s*\|)+$/;
   const headers = new Set(lines.flatMap((line, i) => rule.test(line) ? [line, lines[i - 1]] : []));
@@ -83,35 +103,55 @@ function readmeEntries(name: string): string[] {
     .filter((entry) => entry !== '');
 }
 
+describe('the rejection sections', () => {
+  test('a section is found on whichever page holds its markers', () => {
+    const text = '<!-- rejections:X start -->\n| `a` | b | c |\n<!-- rejections:X end -->';
+    expect(rejectionSection('X', [['README.md', 'no markers'], ['docs/x.md', text]])).toBe('| `a` | b | c |');
+  });
+
+  test('a missing section fails', () => {
+    expect(() => rejectionSection('X', [['README.md', 'no markers'], ['docs/x.md', '<!-- rejections:X start -->']])).toThrow(/no page/);
+  });
+
+  test('a section on two pages fails', () => {
+    const text = '<!-- rejections:X start -->\na\n<!-- rejections:X end -->';
+    expect(() => rejectionSection('X', [['README.md', text], ['docs/x.md', text]])).toThrow(/more than one page/);
+  });
+
+  test.each([...new Set(Object.values(DOC_SECTIONS))])('%s has its markers on exactly one page', (name) => {
+    expect(() => rejectionSection(name, pages)).not.toThrow();
+  });
+});
+
 /**
- * Where a row's rule comes from, as the README entry must show it: the URL, or for a rule that is the library's own,
+ * Where a row's rule comes from, as the documentation entry must show it: the URL, or for a rule that is the library's own,
  * the reason after `library: `.
  */
 function citation(row: RejectionRow): string {
   return row.source.startsWith('library: ') ? row.source.slice('library: '.length) : row.source;
 }
 
-/** Whether a README entry names the row's prop, rule and source. */
+/** Whether a documentation entry names the row's prop, rule and source. */
 function describes(entry: string, row: RejectionRow): boolean {
   return entry.includes(`\`${row.prop}\``) && entry.includes(row.readme) && entry.includes(citation(row));
 }
 
-/** Every row is in the README, in an entry that names its prop, its rule and its source. */
-describe('README lists every rejection', () => {
+/** Every row is in the documentation, in an entry that names its prop, its rule and its source. */
+describe('the documentation lists every rejection', () => {
   test.each(rows)('%s', (_name, row) => {
-    const entries = readmeEntries(README_SECTIONS[row.construct]);
+    const entries = docEntries(DOC_SECTIONS[row.construct]);
     expect(entries.filter((entry) => entry.includes(`\`${row.prop}\``)).length).toBeGreaterThan(0);
     expect(entries.some((entry) => describes(entry, row))).toBe(true);
   });
 });
 
-/** Every entry of the README's rejection sections is a rejection of the table, which the table test runs. */
-describe('every README rejection is in the table', () => {
-  const entries = [...new Set(Object.values(README_SECTIONS))]
-    .flatMap((name) => readmeEntries(name).map((entry): [string, string, string] => [`${name}: ${entry.slice(0, 100)}`, name, entry]));
+/** Every entry of the documentation's rejection sections is a rejection of the table, which the table test runs. */
+describe('every documented rejection is in the table', () => {
+  const entries = [...new Set(Object.values(DOC_SECTIONS))]
+    .flatMap((name) => docEntries(name).map((entry): [string, string, string] => [`${name}: ${entry.slice(0, 100)}`, name, entry]));
 
   test.each(entries)('%s', (_label, name, entry) => {
-    const candidates = REJECTIONS.filter((row) => README_SECTIONS[row.construct] === name);
+    const candidates = REJECTIONS.filter((row) => DOC_SECTIONS[row.construct] === name);
     expect(candidates.some((row) => describes(entry, row))).toBe(true);
   });
 });

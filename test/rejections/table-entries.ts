@@ -12,7 +12,7 @@ import {
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, failoverApp, newStack } from '../util';
 
 /**
- * The rejections the README lists that the other tables do not: guarded defaults, sources a replica or a backup
+ * The rejections the documentation lists that the other tables do not: guarded defaults, sources a replica or a backup
  * replication cannot use, and the ranges of the failover parts. Spread into `REJECTIONS` by `table.ts`.
  */
 const CREATE_DB_INSTANCE = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html';

@@ -15,7 +15,7 @@ import { SCHEDULE_REJECTIONS } from './table-schedules';
  * The configurations AWS would refuse at deploy time (or that would lose data), each rejected at synth with the
  * library's own message, `[<path>] <Construct>: invalid <prop> <value>: <allowed>`. `rejections.test.ts` runs every row with
  * aws-cdk-lib's built-in template validation on and off, and checks that the construct's "What is rejected at synth"
- * section of the README names the prop, the rule and the source.
+ * section of its documentation page (README.md or docs/) names the prop, the rule and the source.
  */
 export interface RejectionRow {
   /** The construct that rejects the value. */
@@ -27,11 +27,11 @@ export interface RejectionRow {
   readonly shown: string;
   /** A fragment of what the message says is allowed. */
   readonly allowed: string;
-  /** The words the README entry for `prop` uses for this rule. */
+  /** The words the documentation entry for `prop` uses for this rule. */
   readonly readme: string;
   /**
    * Where AWS (or PostgreSQL) states the rule: an https URL of its documentation. A rule that is the library's own
-   * design, with no AWS page behind it, is `library: <reason>`, and the README entry gives the reason.
+   * design, with no AWS page behind it, is `library: <reason>`, and the documentation entry gives the reason.
    */
   readonly source: string;
   /**
