@@ -13,6 +13,7 @@ import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { propError, where } from '../private/errors';
 import { forwardAspects } from '../private/forward-aspects';
+import { forwardPropsAs } from '../private/forwarded-props';
 import { defaultSubnets } from '../private/instance-setup';
 import {
   arnPlace, databaseNameProblem, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout, validateDatabaseName, validateExpectedPromotionTime,
@@ -497,6 +498,7 @@ export class MultiRegionPostgres extends Construct {
       backupRetention: Duration.days(this.primary.backupRetentionDays),
     });
     this.promotionRole = this.runbook.promotionRole;
+    forwardPropsAs(dr, 'Objectives', 'objectives.');
     this.objectives = new ResilienceObjectives(dr, 'Objectives', {
       ...props.objectives,
       primary: this.primary,

@@ -10,6 +10,7 @@ import {
   AZ_FAILURE, BUDGET_SOURCES, budgetTerm, REGION_FAILURE, RESTORE_FROM_BACKUP, sumTerms,
 } from '../private/budget';
 import { propError, where } from '../private/errors';
+import { forwardedPropPrefix } from '../private/forwarded-props';
 import { validateLagBound, wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'ResilienceObjectives';
@@ -191,12 +192,14 @@ export class ResilienceObjectives extends Construct {
   constructor(scope: Construct, id: string, props: ResilienceObjectivesProps) {
     super(scope, id);
     const construct = where(this, CONSTRUCT);
+    // The targets as the user wrote them: `objectives.regionFailure.rto` when a MultiRegionPostgres forwarded them.
+    const prefix = forwardedPropPrefix(this);
     const minimumHeadroom = props.minimumHeadroom ?? 0.2;
     if (!Number.isFinite(minimumHeadroom) || minimumHeadroom < 0 || minimumHeadroom >= 1) {
-      throw propError(construct, 'minimumHeadroom', minimumHeadroom, 'a fraction from 0 to less than 1, such as 0.2 for 20 %');
+      throw propError(construct, `${prefix}minimumHeadroom`, minimumHeadroom, 'a fraction from 0 to less than 1, such as 0.2 for 20 %');
     }
     const seconds = (prop: string, value: Duration | undefined, fallback: Duration, min: number, max: number) =>
-      wholeUnits(construct, prop, value ?? fallback, 'seconds', min, max);
+      wholeUnits(construct, `${prefix}${prop}`, value ?? fallback, 'seconds', min, max);
     // AWS documents a Multi-AZ instance failover as typically 60-120 s: an estimate below 60 s reports an RTO as met
     // that the configuration cannot meet.
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html
@@ -206,7 +209,8 @@ export class ResilienceObjectives extends Construct {
     const copySeconds = seconds('backupCopyDelay', props.backupCopyDelay, Duration.minutes(5), 0, 86_400);
 
     const budgets: ObjectiveBudget[] = [];
-    const check = (scenario: string, measure: string, prop: string, target: Duration | undefined, terms: BudgetTerm[]) => {
+    const check = (scenario: string, measure: string, targetProp: string, target: Duration | undefined, terms: BudgetTerm[]) => {
+      const prop = `${prefix}${targetProp}`;
       const targetSeconds = target === undefined ? undefined : wholeUnits(construct, prop, target, 'seconds', 0, 31_536_000);
       const budget = sumTerms(scenario, measure, terms, targetSeconds);
       budgets.push(budget);
@@ -265,7 +269,7 @@ export class ResilienceObjectives extends Construct {
       check(REGION_FAILURE, 'RTO', 'regionFailure.rto', props.regionFailure?.rto, runbook.rtoBudget.terms);
       const regionRpo = props.regionFailure?.rpo;
       if (regionRpo !== undefined) {
-        validateLagBound(construct, 'regionFailure.rpo', regionRpo);
+        validateLagBound(construct, `${prefix}regionFailure.rpo`, regionRpo);
       }
       check(REGION_FAILURE, 'RPO', 'regionFailure.rpo', regionRpo, runbook.rpoBudget.terms);
     } else if (props.regionFailure) {

@@ -562,3 +562,24 @@ describe('rejections', () => {
       .toThrow("MultiRegionPostgres: invalid scope 'AgnosticPrimary/C': a scope in a stack with a concrete Region (env.region)");
   });
 });
+
+describe('errors in objectives name the prop as written on the pattern', () => {
+  test.each<[string, Partial<MultiRegionPostgresProps>, RegExp]>([
+    ['a Region RTO below the worst case', { objectives: { regionFailure: { rto: Duration.minutes(5), rpo: Duration.minutes(2) } } },
+      /^\[Dr\/Orders\/Objectives\] ResilienceObjectives: objectives\.regionFailure\.rto is 300 s, but the configuration's worst case is/],
+    ['a Region RPO below one ReplicaLag period', { objectives: { regionFailure: { rto: Duration.hours(2), rpo: Duration.seconds(30) } } },
+      /^\[Dr\/Orders\/Objectives\] ResilienceObjectives: invalid objectives\.regionFailure\.rpo '30 seconds': at least 60 seconds/],
+    ['an AZ failover estimate below 60 s', { objectives: { azFailoverTime: Duration.seconds(10) } },
+      /^\[Dr\/Orders\/Objectives\] ResilienceObjectives: invalid objectives\.azFailoverTime '10 seconds'/],
+    ['a headroom of 1', { objectives: { minimumHeadroom: 1 } },
+      /^\[Dr\/Orders\/Objectives\] ResilienceObjectives: invalid objectives\.minimumHeadroom 1/],
+  ])('%s', (_name, props, message) => {
+    expect(() => patternApp(props)).toThrow(message);
+  });
+
+  test('a ResilienceObjectives of the user names its props without the prefix', () => {
+    const parts = runbookApp({ automaticPromotion: true, approval: true });
+    expect(() => new ResilienceObjectives(parts.drStack, 'Objectives', { runbook: parts.runbook, azFailoverTime: Duration.seconds(10) }))
+      .toThrow(/^\[Dr\/Objectives\] ResilienceObjectives: invalid azFailoverTime '10 seconds'/);
+  });
+});
