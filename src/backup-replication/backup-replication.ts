@@ -112,8 +112,8 @@ export interface BackupReplicationProps {
 export class BackupReplication extends Construct {
   /** The Region that holds the replicated automated backups. */
   public readonly destinationRegion: string;
-  /** Days the replicated automated backups are kept in the destination Region. */
-  public readonly retentionDays: number;
+  /** How long the replicated automated backups are kept in the destination Region, in whole days. */
+  public readonly retention: Duration;
   /** The KMS key ARN that encrypts the replicated automated backups. */
   public readonly destinationKeyArn: string;
   /** The source DB instance identifier. */
@@ -124,10 +124,10 @@ export class BackupReplication extends Construct {
   public readonly backupPlan?: backup.BackupPlan;
   /** The source Region's backup vault, if `awsBackup` is set. */
   public readonly backupVault?: backup.BackupVault;
-  /** Days recovery points stay in the source Region's vault, if `awsBackup` is set. */
-  public readonly backupRetentionDays?: number;
-  /** Days the copies stay in the destination vault, if `awsBackup` is set. */
-  public readonly copyRetentionDays?: number;
+  /** How long recovery points stay in the source Region's vault, in whole days, if `awsBackup` is set. */
+  public readonly awsBackupRetention?: Duration;
+  /** How long the copies stay in the destination vault, in whole days, if `awsBackup` is set. */
+  public readonly copyRetention?: Duration;
 
   constructor(scope: Construct, id: string, props: BackupReplicationProps) {
     super(scope, id);
@@ -153,11 +153,12 @@ export class BackupReplication extends Construct {
     }
     // A retention only known at deploy time (a token) cannot be followed: the replicated backups then keep 35 days.
     const retention = props.retention ?? Duration.days(sourceRetention ?? MAX_BACKUP_RETENTION_DAYS);
-    this.retentionDays = wholeUnits(construct, 'retention', retention, 'days', 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit for replicated automated backups');
+    const retentionDays = wholeUnits(construct, 'retention', retention, 'days', 1, MAX_BACKUP_RETENTION_DAYS, 'the RDS limit for replicated automated backups');
 
     cfn.automaticBackupReplicationRegion = this.destinationRegion;
     cfn.automaticBackupReplicationKmsKeyId = this.destinationKeyArn;
-    cfn.automaticBackupReplicationRetentionPeriod = this.retentionDays;
+    this.retention = Duration.days(retentionDays);
+    cfn.automaticBackupReplicationRetentionPeriod = retentionDays;
 
     if (props.awsBackup) {
       const options = props.awsBackup;
@@ -165,16 +166,18 @@ export class BackupReplication extends Construct {
       const destination = options.destination;
       validateVaultArn(construct, destination.vaultArn, stack.region, stack.account);
       const backupRetention = options.retention ?? Duration.days(35);
-      this.backupRetentionDays = wholeUnits(construct, 'awsBackup.retention', backupRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
+      const awsBackupRetentionDays = wholeUnits(construct, 'awsBackup.retention', backupRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
       const copyRetention = options.copyRetention ?? Duration.days(35);
-      this.copyRetentionDays = wholeUnits(construct, 'awsBackup.copyRetention', copyRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
+      const copyRetentionDays = wholeUnits(construct, 'awsBackup.copyRetention', copyRetention, 'days', 1, 36_500, 'the AWS Backup lifecycle range');
+      this.awsBackupRetention = Duration.days(awsBackupRetentionDays);
+      this.copyRetention = Duration.days(copyRetentionDays);
       const lockMin = destination.lockMinRetention?.toDays();
       const lockMax = destination.lockMaxRetention?.toDays();
-      if (lockMax !== undefined && this.copyRetentionDays > lockMax) {
+      if (lockMax !== undefined && copyRetentionDays > lockMax) {
         throw propError(construct, 'awsBackup.copyRetention', copyRetention.toHumanString(),
           `at most the destination vault lock's maximum retention (${lockMax} days); a longer copy retention makes AWS Backup fail every copy job`);
       }
-      if (lockMin !== undefined && this.copyRetentionDays < lockMin) {
+      if (lockMin !== undefined && copyRetentionDays < lockMin) {
         throw propError(construct, 'awsBackup.copyRetention', copyRetention.toHumanString(),
           `at least the destination vault lock's minimum retention (${lockMin} days); a shorter copy retention makes AWS Backup fail every copy job`);
       }

@@ -35,6 +35,13 @@ export interface BackupCopyDestination {
 /** Restore testing: AWS Backup restores a recent recovery point on a schedule, so the backups are known to restore. */
 export interface RdsRestoreTestingOptions {
   /**
+   * Whether restore testing is on. Set to `false` to turn it off.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
    * When restore tests start.
    *
    * @default - weekly, Sundays at 06:00 UTC
@@ -112,13 +119,6 @@ export interface DrBackupVaultProps {
    * @default - a weekly restore test of the latest recovery point from the last 7 days, validated for 24 hours
    */
   readonly restoreTesting?: RdsRestoreTestingOptions;
-
-  /**
-   * Set to `false` to turn restore testing off.
-   *
-   * @default true
-   */
-  readonly enableRestoreTesting?: boolean;
 
   /**
    * What happens to the vault when it leaves the stack or the stack is deleted. AWS Backup deletes a vault only when it
@@ -243,7 +243,7 @@ export class DrBackupVault extends Construct {
       lockMaxRetention: lock?.maxRetention,
     };
 
-    if (props.enableRestoreTesting ?? true) {
+    if (props.restoreTesting?.enabled ?? true) {
       this.restoreTestingPlan = this.addRestoreTesting(name, props.restoreTesting ?? {});
     }
   }

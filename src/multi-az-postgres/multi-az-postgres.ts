@@ -273,8 +273,6 @@ export class MultiAzPostgres extends PostgresInstanceNew {
   public readonly instance: rds.DatabaseInstance;
   /** The master user secret (JSON with username, password, host, port, dbname, engine). */
   public readonly secret: secretsmanager.ISecret;
-  /** Backup retention in days. */
-  public readonly backupRetentionDays: number;
   /** The automated-backup retention. */
   public readonly backupRetention?: Duration;
   /** None: this is a primary. */
@@ -313,7 +311,7 @@ export class MultiAzPostgres extends PostgresInstanceNew {
 
     const backupRetention = props.backupRetention ?? Duration.days(35);
     validateBackupRetention(construct, 'backupRetention', backupRetention);
-    this.backupRetentionDays = backupRetention.toDays();
+    const backupRetentionDays = backupRetention.toDays();
     this.backupRetention = backupRetention;
 
     const rotationSchedule = props.rotationSchedule ?? Duration.days(30);
@@ -442,20 +440,20 @@ export class MultiAzPostgres extends PostgresInstanceNew {
       parameterGroup: this.parameterGroup,
       storageEncryptionInherited: false,
       multiAz: { on: this.multiAz, optOut: 'multiAz: false (with acknowledgeSingleAz: true)' },
-      backupRetention: { days: this.backupRetentionDays, prop: 'backupRetention' },
+      backupRetention: { days: backupRetentionDays, prop: 'backupRetention' },
       removalPolicy,
       keyRemovalPolicy,
       followKeyRemovalPolicy: [...(props.encryptionKey ? [] : [this.encryptionKey]), secret, ...Object.values(this.logGroups)],
       secret,
     });
     this._warnDestructiveRemoval(CONSTRUCT, removalPolicy, keyRemovalPolicy, props.encryptionKey !== undefined, {
-      databaseDestroyed: `RDS keeps its automated backups for ${this.backupRetentionDays} days (DeleteAutomatedBackups: false), encrypted with `,
+      databaseDestroyed: `RDS keeps its automated backups for ${backupRetentionDays} days (DeleteAutomatedBackups: false), encrypted with `,
       deletedWithStack: 'the master secret and the log groups',
       backupsWhen: '',
     });
     // An AWS Backup plan is optional on top of the native automated backups.
     acknowledge(instance,
-      `Native RDS automated backups are on with ${this.backupRetentionDays}-day retention and point-in-time recovery, deletion protection is on and `
+      `Native RDS automated backups are on with ${backupRetentionDays}-day retention and point-in-time recovery, deletion protection is on and `
       + 'the removal policy takes a final snapshot. An AWS Backup plan is an additional, optional layer.',
       ...inPacks('RDSInBackupPlan', ['HIPAA.Security', 'NIST.800.53.R5']));
   }

@@ -495,7 +495,7 @@ export class MultiRegionPostgres extends Construct {
       operatorResponseTime: props.operatorResponseTime,
       expectedPromotionTime: props.expectedPromotionTime,
       // The promoted replica replaces the primary: it keeps the primary's retention.
-      backupRetention: Duration.days(this.primary.backupRetentionDays),
+      backupRetention: this.primary.backupRetention,
     });
     this.promotionRole = this.runbook.promotionRole;
     forwardPropsAs(dr, 'Objectives', 'objectives.');

@@ -28,7 +28,7 @@ describe('BackupReplication: native automated backup replication', () => {
       AutomaticBackupReplicationRetentionPeriod: 35,
       BackupRetentionPeriod: 35,
     });
-    expect(construct.retentionDays).toBe(35);
+    expect(construct.retention.toDays()).toBe(35);
     expect(construct.destinationRegion).toBe('us-west-2');
     expect(construct.sourceRegion).toBe('us-east-1');
     expect(construct.sourceInstanceIdentifier).toBe('orders-primary');
@@ -96,8 +96,8 @@ describe('BackupReplication: AWS Backup plan with a cross-Region copy', () => {
     t.hasResourceProperties('AWS::Backup::BackupSelection', {
       BackupSelection: { Resources: [{ 'Fn::Join': ['', ['arn:aws:rds:us-east-1:111111111111:db:', { Ref: Match.stringLikeRegexp('^OrdersInstance') }]] }] },
     });
-    expect(construct.backupRetentionDays).toBe(35);
-    expect(construct.copyRetentionDays).toBe(35);
+    expect(construct.awsBackupRetention?.toDays()).toBe(35);
+    expect(construct.copyRetention?.toDays()).toBe(35);
   });
 
   test('schedule, retention, copy retention and key can be set', () => {
@@ -248,7 +248,7 @@ describe('BackupReplication rejects', () => {
     const backups = new BackupReplication(stack, 'Backups', {
       sourceInstance: PostgresInstanceBase.fromDatabaseInstance(stack, 'DbRef', db), destinationRegion: 'eu-central-1', destinationKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/abc-123',
     });
-    expect(backups.retentionDays).toBe(1);
+    expect(backups.retention.toDays()).toBe(1);
     record(stack).hasResourceProperties('AWS::RDS::DBInstance', {
       BackupRetentionPeriod: Match.absent(), AutomaticBackupReplicationRetentionPeriod: 1,
     });
@@ -259,13 +259,13 @@ describe('BackupReplication rejects', () => {
     const days = new CfnParameter(env.primaryStack, 'RetentionDays', { type: 'Number', default: 14 });
     (env.primary.instance.node.defaultChild as rds.CfnDBInstance).backupRetentionPeriod = days.valueAsNumber;
     const backups = new BackupReplication(env.primaryStack, 'B', { sourceInstance: env.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN });
-    expect(backups.retentionDays).toBe(35);
+    expect(backups.retention.toDays()).toBe(35);
     const other = twoRegionApp();
     (other.primary.instance.node.defaultChild as rds.CfnDBInstance).backupRetentionPeriod =
       new CfnParameter(other.primaryStack, 'RetentionDays', { type: 'Number', default: 14 }).valueAsNumber;
     expect(new BackupReplication(other.primaryStack, 'B', {
       sourceInstance: other.primary, destinationRegion: 'us-west-2', destinationKeyArn: KEY_ARN, retention: Duration.days(14),
-    }).retentionDays).toBe(14);
+    }).retention.toDays()).toBe(14);
   });
 
   test('a source without automated backups', () => {
@@ -356,7 +356,7 @@ describe('DrBackupVault', () => {
 
   test('restore testing can be turned off', () => {
     const { drStack } = twoRegionApp();
-    const vault = new DrBackupVault(drStack, 'Vault', { enableRestoreTesting: false });
+    const vault = new DrBackupVault(drStack, 'Vault', { restoreTesting: { enabled: false } });
     const t = record(drStack);
     expect(vault.restoreTestingPlan).toBeUndefined();
     expect(Object.keys(t.findResources('AWS::Backup::RestoreTestingPlan'))).toEqual([]);

@@ -222,7 +222,7 @@ describe('MultiAzPostgres attributes', () => {
     expect(stack.resolve(db.instanceArn)).toBe('arn:aws:rds:us-east-1:111111111111:db:teststack-db-4b3753bb');
     expect(db.instanceClass).toBe('db.m7g.large');
     expect(db.multiAz).toBe(true);
-    expect(db.backupRetentionDays).toBe(35);
+    expect(db.backupRetention?.toDays()).toBe(35);
     expect(db.port).toBe(5432);
     expect(stack.resolve(db.endpoint.hostname)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DbInstance/), 'Endpoint.Address'] });
     expect(stack.resolve(db.secret.secretArn)).toEqual({ Ref: expect.stringMatching(/^DbSecretAttachment/) });

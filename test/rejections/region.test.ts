@@ -28,7 +28,7 @@ function primaryIn(stack: Stack, props: { encryptionKey?: kms.IKey } = {}): Mult
 }
 
 describe.each(APPS)('what the constructs produce is accepted in %s', (_name, makeApp) => {
-  test("the DR-vault recipe of docs/backup-replication.md: BackupReplication copies into DrBackupVault.copyDestination", () => {
+  test('the DR-vault recipe of docs/backup-replication.md: BackupReplication copies into DrBackupVault.copyDestination', () => {
     const app = makeApp();
     const drFoundation = stackIn(app, 'OrdersDrFoundation', DR_REGION);
     const vault = new DrBackupVault(drFoundation, 'BackupVault', { backupVaultName: 'orders-dr' });
