@@ -3,8 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { RejectionRow } from './table';
-import { CrossRegionReadReplica, FailoverRunbook, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres, MultiRegionPostgresProps, WritableProbe } from '../../src';
+import { CrossRegionReadReplica, FailoverRunbook, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres, WritableProbe } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, failoverApp, newStack } from '../util';
+import { DR_KEY, DR_SECRET_KEY, multiRegion } from './builders';
 
 /**
  * Messages: pattern props reported under their own name, tokens where a literal is needed, and the library's message
@@ -18,25 +19,6 @@ const DB_SUBNET_GROUPS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide
 const LAMBDA_VPC = 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html';
 const VPC_CIDR = 'https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html';
 
-const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
-const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
-
-function multiRegion(props: Partial<MultiRegionPostgresProps>): (app: App) => void {
-  return (app) => {
-    const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
-    const drStack = newStack(app, 'Dr', DR_REGION);
-    new MultiRegionPostgres(primaryStack, 'Orders', {
-      drScope: drStack,
-      name: 'orders',
-      zoneName: 'orders.internal',
-      drBackupKeyArn: DR_KEY,
-      drSecretKeyArn: DR_SECRET_KEY,
-      primaryEndpointAddress: PRIMARY_ENDPOINT,
-      primaryVpcId: PRIMARY_VPC_ID,
-      ...props,
-    });
-  };
-}
 
 function multiAz(props: (stack: ReturnType<typeof newStack>) => Partial<ConstructorParameters<typeof MultiAzPostgres>[2]>): (app: App) => void {
   return (app) => {

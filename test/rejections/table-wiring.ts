@@ -3,11 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { RejectionRow } from './table';
 import {
-  BackupReplication, CrossRegionReadReplica, FailoverRunbook, MultiRegionPostgresProps, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres,
+  BackupReplication, CrossRegionReadReplica, FailoverRunbook, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres,
   ResilienceObjectives, Route53DbFailover,
   Route53DbFailoverProps, WritableProbe,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, failoverApp, newStack } from '../util';
+import { DR_KEY, DR_SECRET_KEY, multiRegion } from './builders';
 
 /**
  * Wiring mistakes: values each part accepts on its own, but that combined give an outage, a deploy failure or a target
@@ -21,26 +22,6 @@ export const REPLICA_LAG = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGui
 export const RDS_METRICS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html';
 const CREATE_DB_INSTANCE = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html';
 
-const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
-const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
-
-/** A `MultiRegionPostgres` named `orders` unless `props` say otherwise (as `multiRegion` in table.ts). */
-function multiRegion(props: Partial<MultiRegionPostgresProps>): (app: App) => void {
-  return (app) => {
-    const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
-    const drStack = newStack(app, 'Dr', DR_REGION);
-    new MultiRegionPostgres(primaryStack, 'Orders', {
-      drScope: drStack,
-      name: 'orders',
-      zoneName: 'orders.internal',
-      drBackupKeyArn: DR_KEY,
-      drSecretKeyArn: DR_SECRET_KEY,
-      primaryEndpointAddress: PRIMARY_ENDPOINT,
-      primaryVpcId: 'vpc-0a1b2c3d4e5f60718',
-      ...props,
-    });
-  };
-}
 
 /** A primary with `primaryParameters` and its cross-Region replica with `replicaParameters`. */
 function replicaWithParameters(primaryParameters: Record<string, string>, replicaParameters: Record<string, string>): (app: App) => void {

@@ -1,15 +1,15 @@
 import { App, Duration, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { multiRegion } from './builders';
 import { WIRING_REJECTIONS } from './table-wiring';
-import {
-  CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps, MultiRegionPostgres,
-  MultiRegionPostgresProps,
-} from '../../src';
-import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newStack } from '../util';
+import { CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps } from '../../src';
+import { DR_REGION, PRIMARY_REGION, newStack } from '../util';
 import { ENTRY_REJECTIONS } from './table-entries';
 import { MESSAGE_REJECTIONS } from './table-messages';
 import { REGION_REJECTIONS } from './table-region';
 import { SCHEDULE_REJECTIONS } from './table-schedules';
+
+export { multiRegion };
 
 /**
  * The configurations AWS would refuse at deploy time (or that would lose data), each rejected at synth with the
@@ -51,8 +51,6 @@ export const POSTGRES_KEYWORDS = 'https://www.postgresql.org/docs/current/sql-ke
 export const CREATE_SECRET = 'https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html';
 export const ROTATION_SCHEDULES = 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html';
 
-const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
-const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
 
 /** A `MultiAzPostgres` in an `IsolatedVpc`. */
 export function multiAz(props: Partial<MultiAzPostgresProps>): (app: App) => void {
@@ -77,23 +75,6 @@ export function replica(props: Partial<CrossRegionReadReplicaProps>): (app: App)
   };
 }
 
-/** A `MultiRegionPostgres` named `orders` unless `props` say otherwise. */
-export function multiRegion(props: Partial<MultiRegionPostgresProps>): (app: App) => void {
-  return (app) => {
-    const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
-    const drStack = newStack(app, 'Dr', DR_REGION);
-    new MultiRegionPostgres(primaryStack, 'Orders', {
-      drScope: drStack,
-      name: 'orders',
-      zoneName: 'orders.internal',
-      drBackupKeyArn: DR_KEY,
-      drSecretKeyArn: DR_SECRET_KEY,
-      primaryEndpointAddress: PRIMARY_ENDPOINT,
-      primaryVpcId: PRIMARY_VPC_ID,
-      ...props,
-    });
-  };
-}
 
 const M = 'MultiAzPostgres' as const;
 const R = 'CrossRegionReadReplica' as const;
