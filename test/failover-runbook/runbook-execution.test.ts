@@ -594,7 +594,11 @@ test('two runs at once (EventBridge delivers at least once): both end well, and 
   const promoted = await replica();
   expect(promoted.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
   expect(promoted.BackupRetentionPeriod).toBe(35);
-  expect(await writableDatapoints()).toEqual([1]);
+  // Both runs may publish the writable signal (it is idempotent). When they publish in two different minutes there are
+  // two one-minute datapoints, so the check is on their values, not their count.
+  const writable = await writableDatapoints();
+  expect(writable.length).toBeGreaterThanOrEqual(1);
+  expect([...new Set(writable)]).toEqual([1]);
 });
 
 test('the fence alarm is read until it is in ALARM, within fenceWait', async () => {
