@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-rds@^3', '@aws-sdk/client-sfn@^3', '@aws-sdk/client-sns@^3', '@aws-sdk/client-sqs@^3',
     // The runbook's JSONata expressions are also evaluated with the reference JavaScript implementation.
     'jsonata@^2',
+    // The connection tests (test/connecting) sign IAM authentication tokens as applications do.
+    '@aws-sdk/rds-signer@^3',
   ],
   // The peer dependency states the floor; the dev dependency below is the newest release, which the tests run on.
   peerDependencyOptions: { pinnedDevDependency: false },
