@@ -48,5 +48,13 @@ export class Warnings {
    */
   public static readonly REPLICA_SMALLER_THAN_SOURCE = 'cdk-resilient-postgres:replicaSmallerThanSource';
 
+  /**
+   * A `DeployParameters.lookup` whose value is not in the context yet (a synth outside the CDK CLI, or before the
+   * lookup has run): the stack holds a placeholder. The CDK CLI looks the value up and synthesizes again, and refuses
+   * to deploy when the lookup fails; outside the CLI, the placeholder is in the template. Not meant to be acknowledged:
+   * synthesize with the CLI and AWS credentials, and commit `cdk.context.json`.
+   */
+  public static readonly DEPLOY_PARAMETER_NOT_LOOKED_UP = 'cdk-resilient-postgres:deployParameterNotLookedUp';
+
   private constructor() {}
 }

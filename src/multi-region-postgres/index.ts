@@ -1,2 +1,3 @@
 export * from './multi-region-postgres';
 export * from './dr-secret-key';
+export * from './deploy-parameters';

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DeployParameters, DeployValue } from './deploy-parameters';
 import { AwsBackupCopyOptions, BackupReplication } from '../backup-replication/backup-replication';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { DbAlarmSet } from '../db-alarm-set/db-alarm-set';
@@ -72,19 +73,22 @@ export interface MultiRegionPostgresProps {
   /**
    * The primary's endpoint address (the primary stack's output `PrimaryEndpointAddress` after its first deploy). The
    * DR stack's writer record points at it, and another Region's stack can only name it by a literal. It must be
-   * `<name>-primary.<id>.<primary Region>.rds.amazonaws.com`.
+   * `<name>-primary.<id>.<primary Region>.rds.amazonaws.com`. In lookup mode, `DeployParameters.lookup` reads it at
+   * synth (`DeployValue.PRIMARY_ENDPOINT_ADDRESS`, written with `deployParameters`).
    */
   readonly primaryEndpointAddress: string;
   /**
    * The primary VPC's ID (output `PrimaryVpcId`), to associate the private zone with it. Needed when the primary VPC's
-   * ID is not a literal, which is the case for a VPC the pattern or the same app creates.
+   * ID is not a literal, which is the case for a VPC the pattern or the same app creates. In lookup mode,
+   * `DeployParameters.lookup` reads it at synth (`DeployValue.PRIMARY_VPC_ID`, written with `deployParameters`).
    *
    * @default - the ID of `primaryNetwork.vpc`, when it is a literal
    */
   readonly primaryVpcId?: string;
   /**
    * The ARN of a KMS key in the DR Region for the replicated automated backups, such as the key of a `DrBackupVault`
-   * deployed before the primary (its output). A key made in another Region's stack can only be named by a literal.
+   * deployed before the primary (its output). A key made in another Region's stack can only be named by a literal. In
+   * lookup mode, `DeployParameters.lookup` reads it at synth (`DeployValue.DR_BACKUP_KEY_ARN`).
    */
   readonly drBackupKeyArn: string;
   /**
@@ -93,7 +97,8 @@ export interface MultiRegionPostgresProps {
    * configuration (`ReplicaRegions[].KmsKeyId`), and the DR probe decrypts the replica with it. A literal key ARN in
    * the DR Region and this account, not an alias: a key made in another Region's stack can only be named by a literal.
    * Its key policy must let Secrets Manager in the DR Region encrypt with it (`DrSecretKey` does); a separate key from
-   * `drBackupKeyArn`, so each key's policy admits one service.
+   * `drBackupKeyArn`, so each key's policy admits one service. In lookup mode, `DeployParameters.lookup` reads it at
+   * synth (`DeployValue.DR_SECRET_KEY_ARN`).
    *
    * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicateSecretToRegions.html
    */
@@ -117,6 +122,15 @@ export interface MultiRegionPostgresProps {
    * @default - a new `IsolatedVpc` (10.1.0.0/16)
    */
   readonly drNetwork?: RegionNetwork;
+  /**
+   * Whether the pattern writes the primary's endpoint address and VPC ID (the values of the outputs
+   * `PrimaryEndpointAddress` and `PrimaryVpcId`) into SSM parameters in the primary Region as well, so that the DR
+   * stack can read them with `DeployParameters.lookup` at synth instead of copying them into the code
+   * (`DeployValue.PRIMARY_ENDPOINT_ADDRESS` and `DeployValue.PRIMARY_VPC_ID`, named by `DeployParameters.parameterName`).
+   *
+   * @default false
+   */
+  readonly deployParameters?: boolean;
   /**
    * The engine of the primary (the replica follows it).
    *
@@ -237,7 +251,8 @@ export interface MultiRegionPostgresProps {
  * Another Region's stack can only name a resource by a literal, so four values come from earlier deploys:
  * `drBackupKeyArn` and `drSecretKeyArn` (keys in the DR Region, deployed first, such as a `DrBackupVault`'s and a
  * `DrSecretKey`'s), then `primaryEndpointAddress` and `primaryVpcId` (outputs of the primary stack, deployed second).
- * The DR stack is deployed last; the pattern makes it depend on the primary.
+ * The DR stack is deployed last; the pattern makes it depend on the primary. Instead of copying them, the stacks can
+ * pass them through SSM parameters read at synth (`deployParameters` and `DeployParameters`, the lookup mode).
  *
  * Networking: the probes, the rotation function and the runbook call AWS APIs. With the default isolated VPCs they do
  * so through the VPC's Secrets Manager and CloudWatch endpoints; with your VPCs, give those endpoints
@@ -429,6 +444,10 @@ export class MultiRegionPostgres extends Construct {
       value: this.primary.endpoint.hostname,
       description: `MultiRegionPostgres primaryEndpointAddress of ${props.name}`,
     });
+    if (props.deployParameters) {
+      DeployParameters.publish(this, props.name, DeployValue.PRIMARY_VPC_ID, primaryNetwork.vpc.vpcId);
+      DeployParameters.publish(this, props.name, DeployValue.PRIMARY_ENDPOINT_ADDRESS, this.primary.endpoint.hostname);
+    }
 
     // --- DR Region -----------------------------------------------------------------------------------------------------
     const dr = new Construct(props.drScope, id);
