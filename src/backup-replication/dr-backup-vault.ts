@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -144,6 +144,14 @@ export interface DrBackupVaultProps {
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
    */
   readonly keyRemovalPolicy?: RemovalPolicy;
+  /**
+   * Whether the stack outputs the vault key's ARN (`EncryptionKeyArn`), the `drBackupKeyArn` of a `MultiRegionPostgres`
+   * (`destinationKeyArn` of a `BackupReplication`) deployed after it. `cdk deploy --outputs-file` writes it to a file.
+   *
+   * @default false
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-deploy.html
+   */
+  readonly outputs?: boolean;
 }
 
 /**
@@ -245,6 +253,12 @@ export class DrBackupVault extends Construct {
 
     if (props.restoreTesting?.enabled ?? true) {
       this.restoreTestingPlan = this.addRestoreTesting(name, props.restoreTesting ?? {});
+    }
+    if (props.outputs) {
+      new CfnOutput(this, 'EncryptionKeyArn', {
+        value: this.encryptionKey.keyArn,
+        description: `DrBackupVault key of vault ${name}: MultiRegionPostgres drBackupKeyArn, BackupReplication destinationKeyArn`,
+      });
     }
   }
 

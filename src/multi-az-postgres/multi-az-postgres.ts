@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -249,6 +249,16 @@ export interface MultiAzPostgresProps extends PostgresInstanceOptions {
   readonly keyRemovalPolicy?: RemovalPolicy;
 
   /**
+   * Whether the stack outputs the values another Region's stack needs as literals: `EndpointAddress` (the DR stack's
+   * `Route53DbFailover` `primary.endpointAddress`) and `VpcId` (the primary VPC the private zone is associated with).
+   * `cdk deploy --outputs-file` writes them to a file.
+   *
+   * @default false
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-deploy.html
+   */
+  readonly outputs?: boolean;
+
+  /**
    * The port PostgreSQL listens on.
    *
    * @default 5432
@@ -451,6 +461,13 @@ export class MultiAzPostgres extends PostgresInstanceNew {
       deletedWithStack: 'the master secret and the log groups',
       backupsWhen: '',
     });
+    if (props.outputs) {
+      new CfnOutput(this, 'EndpointAddress', {
+        value: this.endpoint.hostname,
+        description: `MultiAzPostgres endpoint address of ${this.node.path}`,
+      });
+      new CfnOutput(this, 'VpcId', { value: props.vpc.vpcId, description: `MultiAzPostgres VPC ID of ${this.node.path}` });
+    }
     // An AWS Backup plan is optional on top of the native automated backups.
     acknowledge(instance,
       `Native RDS automated backups are on with ${backupRetentionDays}-day retention and point-in-time recovery, deletion protection is on and `

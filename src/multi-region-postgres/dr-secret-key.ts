@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -31,6 +31,14 @@ export interface DrSecretKeyProps {
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
    */
   readonly keyRemovalPolicy?: RemovalPolicy;
+  /**
+   * Whether the stack outputs the key's ARN (`KeyArn`), the `drSecretKeyArn` of a `MultiRegionPostgres` deployed after
+   * it. `cdk deploy --outputs-file` writes it to a file.
+   *
+   * @default false
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-deploy.html
+   */
+  readonly outputs?: boolean;
 }
 
 /**
@@ -104,5 +112,11 @@ export class DrSecretKey extends Construct {
     }));
     this.key = key;
     this.keyArn = key.keyArn;
+    if (props.outputs) {
+      new CfnOutput(this, 'KeyArn', {
+        value: key.keyArn,
+        description: `DrSecretKey of ${stack.region}: MultiRegionPostgres drSecretKeyArn, MultiAzPostgres secretReplicaRegions[].encryptionKey`,
+      });
+    }
   }
 }
