@@ -29,6 +29,14 @@ import { WritableProbe } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'MultiRegionPostgres';
 
+/**
+ * The ID of a VPC of `ec2.Vpc.fromLookup` before the CDK CLI has looked it up (aws-cdk-lib's `DUMMY_VPC_PROPS` in
+ * aws-ec2/lib/vpc.ts); the CLI records the missing lookup and synthesizes again with the real ID.
+ *
+ * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.Vpc.html#static-fromwbrlookupscope-id-options
+ */
+const VPC_LOOKUP_PLACEHOLDER = 'vpc-12345';
+
 /** A VPC the pattern places a database, its probe and (in the DR Region) the private zone in. */
 export interface RegionNetwork {
   /** The VPC. */
@@ -363,7 +371,10 @@ export class MultiRegionPostgres extends Construct {
       primaryNetwork = this.primaryIsolatedVpc;
     }
     const networkVpcId = primaryNetwork.vpc.vpcId;
-    if (props.primaryVpcId !== undefined && !Token.isUnresolved(networkVpcId) && !Token.isUnresolved(props.primaryVpcId)
+    // Until the CDK CLI has looked it up, a VPC of ec2.Vpc.fromLookup has the placeholder ID vpc-12345 (no real VPC ID
+    // has 5 hex digits); the CLI then synthesizes again with the real one. Checked against the real ID only.
+    const vpcLookupPending = networkVpcId === VPC_LOOKUP_PLACEHOLDER;
+    if (props.primaryVpcId !== undefined && !vpcLookupPending && !Token.isUnresolved(networkVpcId) && !Token.isUnresolved(props.primaryVpcId)
       && props.primaryVpcId !== networkVpcId) {
       // The zone would be associated with another VPC than the primary's: clients next to the primary could not
       // resolve the writer name.
@@ -371,7 +382,7 @@ export class MultiRegionPostgres extends Construct {
         `the ID of the VPC in primaryNetwork, ${networkVpcId}, or unset: the DR stack associates the private zone with this VPC`);
     }
     const primaryVpcId = props.primaryVpcId ?? networkVpcId;
-    if (Token.isUnresolved(primaryVpcId) || !/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(primaryVpcId)) {
+    if (Token.isUnresolved(primaryVpcId) || (!/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(primaryVpcId) && !(vpcLookupPending && props.primaryVpcId === undefined))) {
       throw propError(construct, 'primaryVpcId', props.primaryVpcId,
         'the literal ID of the primary VPC, vpc-<8 or 17 hex digits> (output PrimaryVpcId): the DR stack associates the private zone with it');
     }

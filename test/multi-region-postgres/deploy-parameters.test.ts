@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { DeployParameters, DeployValue, DrBackupVault, DrSecretKey, MultiRegionPostgres } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack } from '../util';
@@ -226,5 +227,74 @@ describe('lookup', () => {
     const stack = new Stack(app, 'Cn', { env: { account: ACCOUNT, region: 'cn-north-1' } });
     expect(DeployParameters.lookup(stack, 'orders', DeployValue.DR_SECRET_KEY_ARN, 'cn-northwest-1'))
       .toBe(`arn:aws-cn:kms:cn-northwest-1:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`);
+  });
+});
+
+describe('the app\'s own VPCs from ec2.Vpc.fromLookup', () => {
+  // Without @aws-cdk/core:validateAgainstDefaultRules: with it, aws-cdk-lib's template validation rejects the subnets and
+  // the VPC ID of the placeholder VPC (p-12345, vpc-12345) before any lookup has run, whatever the pattern does.
+  function fromLookupApp(context: Record<string, unknown>, primaryVpcId?: string) {
+    const app = newApp({ context: { ...context, [cxapi.VALIDATE_AGAINST_DEFAULT_RULES]: false } });
+    const primary = newStack(app, 'Primary', PRIMARY_REGION);
+    const dr = newStack(app, 'Dr', DR_REGION);
+    new MultiRegionPostgres(primary, 'Orders', {
+      drScope: dr,
+      name: 'orders',
+      zoneName: 'orders.internal',
+      drBackupKeyArn: DR_KEY,
+      drSecretKeyArn: DR_SECRET_KEY,
+      primaryEndpointAddress: PRIMARY_ENDPOINT,
+      primaryVpcId,
+      primaryNetwork: { vpc: ec2.Vpc.fromLookup(primary, 'Vpc', { vpcId: PRIMARY_VPC_ID }) },
+      drNetwork: { vpc: ec2.Vpc.fromLookup(dr, 'Vpc', { vpcId: 'vpc-0f1e2d3c4b5a69788' }) },
+    });
+    return { app, primary, dr };
+  }
+
+  test.each([undefined, PRIMARY_VPC_ID])('before the CLI looked the VPCs up (placeholder vpc-12345), the pattern accepts them and the synth reports them (primaryVpcId %p)', (primaryVpcId) => {
+    const { app } = fromLookupApp({}, primaryVpcId);
+    const missing = (app.synth().manifest.missing ?? []).filter((m) => m.provider === 'vpc-provider');
+    expect(missing).toHaveLength(2);
+  });
+
+  test('once looked up, the zone is associated with the primary VPC', () => {
+    const vpcResponse = (vpcId: string, cidr: string, azs: string[]) => ({
+      vpcId,
+      vpcCidrBlock: cidr,
+      ownerAccountId: ACCOUNT,
+      availabilityZones: [],
+      subnetGroups: [{
+        name: 'Isolated',
+        type: 'Isolated',
+        subnets: azs.map((az, i) => ({ subnetId: `subnet-0${i}a1b2c3d4e5f6071`, cidr: cidr.replace('0.0/16', `${i}.0/24`), availabilityZone: az, routeTableId: `rtb-0${i}a1b2c3d4e5f6071` })),
+      }],
+    });
+    const vpcKey = (vpcId: string, region: string) =>
+      `vpc-provider:account=${ACCOUNT}:filter.vpc-id=${vpcId}:region=${region}:returnAsymmetricSubnets=true`;
+    const { dr } = fromLookupApp({
+      [vpcKey(PRIMARY_VPC_ID, PRIMARY_REGION)]: vpcResponse(PRIMARY_VPC_ID, '10.0.0.0/16', ['us-east-1a', 'us-east-1b']),
+      [vpcKey('vpc-0f1e2d3c4b5a69788', DR_REGION)]: vpcResponse('vpc-0f1e2d3c4b5a69788', '10.1.0.0/16', ['us-west-2a', 'us-west-2b']),
+    });
+    Template.fromStack(dr).hasResourceProperties('AWS::Route53::HostedZone', {
+      VPCs: Match.arrayWith([{ VPCId: PRIMARY_VPC_ID, VPCRegion: PRIMARY_REGION }]),
+    });
+  });
+
+  test('a looked-up VPC whose ID differs from primaryVpcId is still rejected', () => {
+    expect(() => fromLookupApp({
+      [`vpc-provider:account=${ACCOUNT}:filter.vpc-id=${PRIMARY_VPC_ID}:region=${PRIMARY_REGION}:returnAsymmetricSubnets=true`]: {
+        vpcId: PRIMARY_VPC_ID,
+        vpcCidrBlock: '10.0.0.0/16',
+        availabilityZones: [],
+        subnetGroups: [{
+          name: 'Isolated',
+          type: 'Isolated',
+          subnets: [
+            { subnetId: 'subnet-00a1b2c3d4e5f6071', cidr: '10.0.0.0/24', availabilityZone: 'us-east-1a', routeTableId: 'rtb-00a1b2c3d4e5f6071' },
+            { subnetId: 'subnet-01a1b2c3d4e5f6071', cidr: '10.0.1.0/24', availabilityZone: 'us-east-1b', routeTableId: 'rtb-01a1b2c3d4e5f6071' },
+          ],
+        }],
+      },
+    }, 'vpc-0123456789abcdef0')).toThrow(/invalid primaryVpcId 'vpc-0123456789abcdef0': the ID of the VPC in primaryNetwork, vpc-0a1b2c3d4e5f60718/);
   });
 });
