@@ -10,6 +10,9 @@ const DR_REGION = 'us-west-2';
  * have the example's dummy account and made-up IDs:
  * - the DR foundation stack's outputs `BackupKeyArn` and `SecretKeyArn` (deployed first);
  * - the primary stack's outputs `OrdersPrimaryVpcId…` and `OrdersPrimaryEndpointAddress…` (deployed second).
+ * The commands of each step are in docs/deploying.md. The app stays in this literal mode so that it synthesizes offline
+ * (CI compares its templates with the Python and Java apps'); docs/deploying.md ("Lookup mode") shows the same app
+ * reading the four values from SSM parameters at synth instead (DeployParameters, MultiRegionPostgres deployParameters).
  */
 const DR_BACKUP_KEY_ARN = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
 const DR_SECRET_KEY_ARN = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
