@@ -61,7 +61,7 @@ export enum DeployValue {
  *
  * @see https://docs.aws.amazon.com/cdk/v2/guide/context.html
  * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.ContextProvider.html
- * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-parameter-store.html
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/what-is-a-parameter.html
  *
  * @example
  * declare const drFoundation: Stack; // us-west-2, deployed first
