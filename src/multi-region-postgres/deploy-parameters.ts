@@ -51,10 +51,10 @@ export enum DeployValue {
  * lookup returns a placeholder of the right shape and records the missing context key in the cloud assembly; the CLI
  * then runs the lookup and synthesizes again. When the lookup fails (no credentials, or no such parameter yet), the
  * reading stack carries aws-cdk-lib's error and the CLI refuses to deploy it. With the feature flag
- * `@aws-cdk/core:annotationsInValidationReport` that error fails the synth of the whole app, so the DR stack's lookups
- * of the primary's values stop the first deploy of the primary stack too (docs/deploying.md says how to go through).
- * Outside the CLI (`app.synth()` in a script), the
- * placeholder stays in the template, with the warning `cdk-resilient-postgres:deployParameterNotLookedUp`.
+ * `@aws-cdk/core:annotationsInValidationReport` that error fails the synth of the whole app, so the lookups of a later
+ * stack stop the first deploys of the earlier ones too (docs/deploying.md, "Lookup mode", says how to go through).
+ * Outside the CLI (`app.synth()` in a script), the placeholder stays in the template, with the warning
+ * `cdk-resilient-postgres:deployParameterNotLookedUp`.
  *
  * `kms.Key.fromLookup` and `ec2.Vpc.fromLookup` are not used: a key alias lookup reads the stack's own Region only,
  * while the keys live in the DR Region and the primary stack needs them.
