@@ -50,9 +50,9 @@ function madeUpRun(id: string): string | undefined {
   for (let i = 0; i + 4 <= s.length; i++) {
     if (hex.includes(s.slice(i, i + 4))) return s.slice(i, i + 4);
   }
-  const ladder = /([0-9][a-f]){3}|([a-f][0-9]){3}/.exec(s);
-  if (ladder) {
-    const run = ladder[0];
+  for (let i = 0; i + 6 <= s.length; i++) {
+    const run = s.slice(i, i + 6);
+    if (!/^(([0-9][a-f]){3}|([a-f][0-9]){3})$/.test(run)) continue;
     const digits = run.replace(/[a-f]/g, '');
     const letters = run.replace(/[0-9]/g, '');
     if (hex.includes(digits) && 'abcdef'.includes(letters)) return run;

@@ -12,9 +12,9 @@ export const FONT_SIZE = 12;
 /** The longest label line, in characters. */
 export const MAX_CHARS = 30;
 export const MAX_LINES = 4;
-const PAD = 10;
+export const PAD = 10;
 const GAP = 24;
-const REGION_PAD = 16;
+export const REGION_PAD = 16;
 const HEADER = 2 * LINE_HEIGHT + 12;
 const COLUMNS = 3;
 
