@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { costEstimate, invocationsPerMonth } from '../../src/report/cost';
 import { PRICES, PRICES_AS_OF, price } from '../../src/report/prices';
 import { StackTemplate } from '../../src/report/template';
@@ -48,4 +50,10 @@ test('every price names its unit, Region, source and basis, and is dated', () =>
     expect(p.source).toMatch(/^https:\/\/aws\.amazon\.com\/.+\/pricing\/$/);
     expect(['aws', 'transcribed', 'assumed']).toContain(p.basis);
   }
+});
+
+test('docs/report.md lists every price of the table with its figure, and the date', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'report.md'), 'utf-8');
+  expect(doc).toContain(`(${PRICES_AS_OF})`);
+  for (const p of PRICES) expect(doc).toContain(`| \`${p.name}\` | ${p.usd} | ${p.unit} |`);
 });
