@@ -85,10 +85,10 @@ export const PLACEHOLDER_RULES: PlaceholderRule[] = [
       const ids = [
         ...v.matchAll(/\b(?:vpc|subnet|sg|rtb|igw|nat|eni|vpce|ami|i|pcx|tgw|cluster|db)-([0-9a-f]{6,17})\b/gi),
         ...v.matchAll(/\bkey\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/gi),
-        ...v.matchAll(/\.([a-z0-9]{12})\.[a-z]{2}(?:-[a-z]+)+-\d\.rds\.amazonaws\.com\b/gi),
+        ...v.matchAll(/\b[a-z0-9-]+\.([a-z0-9]{12})\.[a-z]{2}(?:-[a-z]+)+-\d\.rds\.amazonaws\.com\b/gi),
       ];
       for (const m of ids) {
-        if (madeUpRun(m[1])) return m[0].replace(/^\./, '');
+        if (madeUpRun(m[1])) return m[0];
       }
       return undefined;
     },

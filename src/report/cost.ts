@@ -2,6 +2,13 @@
  * A monthly cost estimate per Region from the templates: the resources that cost money while nothing fails, priced
  * with src/report/prices.ts. It excludes data transfer, request-based charges beyond those listed, backup growth,
  * logs, and free tiers.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_OnDemandDBInstances.html (a Multi-AZ DB instance is
+ *   billed per instance-hour and per GB-month for both the primary and the standby)
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html (replica pricing: each replica
+ *   is billed as a secret, per the pricing page)
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html (health checks of
+ *   non-AWS endpoints cost more; the checks here are calculated or CloudWatch-alarm checks)
  */
 import { HOURS_PER_MONTH, PRICES_AS_OF, price } from './prices';
 import { StackTemplate, TemplateResource } from './template';

@@ -43,3 +43,8 @@ test('a template of real-looking values has no finding', () => {
     Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { VpcId: 'vpc-0f3e9d2c7b6a51843', GroupDescription: 'db' } } },
   })])).toEqual([]);
 });
+
+test('a made-up RDS endpoint is reported as the whole host name', () => {
+  expect(PLACEHOLDER_RULES.find((r) => r.id === 'made-up-id')!.match('["orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com"]'))
+    .toBe('orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com');
+});
