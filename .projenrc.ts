@@ -27,6 +27,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   minNodeVersion: '22.0.0',
+  // `npx cdk-resilient-postgres report cdk.out`: the report of a synthesized app (docs/report.md). tsc keeps the
+  // shebang of src/report/cli.ts; npm makes the file executable when the package is installed.
+  bin: { 'cdk-resilient-postgres': 'lib/report/cli.js' },
 
   cdkVersion: CDK_FLOOR,
   cdkVersionPinning: false,
