@@ -9,7 +9,7 @@ import {
   MultiAzPostgres, MultiRegionPostgres, MultiRegionPostgresProps,
   ResilienceObjectives, Warnings, WritableProbe,
 } from '../../src';
-import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack, record, runbookApp, synthWithNag } from '../util';
+import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, ONCALL_EMAIL, newApp, newStack, record, runbookApp, synthWithNag } from '../util';
 
 const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
 const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
@@ -25,6 +25,7 @@ function patternApp(props: Partial<MultiRegionPostgresProps> = {}, app: App = ne
     drSecretKeyArn: DR_SECRET_KEY,
     primaryEndpointAddress: PRIMARY_ENDPOINT,
     primaryVpcId: PRIMARY_VPC_ID,
+    subscriberEmails: [ONCALL_EMAIL],
     ...props,
   });
   return { app, primaryStack, drStack, orders };
