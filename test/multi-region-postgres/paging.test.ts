@@ -3,27 +3,17 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { MultiRegionPostgres, MultiRegionPostgresProps, Warnings } from '../../src';
-import { DR_KEY, DR_SECRET_KEY } from '../rejections/builders';
-import { ACCOUNT, DR_REGION, ONCALL_EMAIL, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack, record } from '../util';
+import { MultiRegionPostgresProps, Warnings } from '../../src';
+import { multiRegionIn } from '../rejections/builders';
+import { ACCOUNT, DR_REGION, ONCALL_EMAIL, PRIMARY_REGION, newApp, newStack, record } from '../util';
 
 const DR_TOPIC_ARN = `arn:aws:sns:${DR_REGION}:${ACCOUNT}:orders-dr-paging`;
 
-/** The pattern `orders` with the given paging props. */
+/** The pattern `orders` with the given paging props, in `stacks` or in new stacks of `app`. */
 function pattern(props: Partial<MultiRegionPostgresProps> = {}, app: App = newApp(), stacks?: { primaryStack: Stack; drStack: Stack }) {
   const primaryStack = stacks?.primaryStack ?? newStack(app, 'Primary', PRIMARY_REGION);
   const drStack = stacks?.drStack ?? newStack(app, 'Dr', DR_REGION);
-  const orders = new MultiRegionPostgres(primaryStack, 'Orders', {
-    drScope: drStack,
-    name: 'orders',
-    zoneName: 'orders.internal',
-    drBackupKeyArn: DR_KEY,
-    drSecretKeyArn: DR_SECRET_KEY,
-    primaryEndpointAddress: PRIMARY_ENDPOINT,
-    primaryVpcId: PRIMARY_VPC_ID,
-    ...props,
-  });
-  return { app, primaryStack, drStack, orders };
+  return { app, primaryStack, drStack, orders: multiRegionIn(primaryStack, drStack, props) };
 }
 
 const ref = (topic: sns.ITopic) => ({ Ref: Stack.of(topic).getLogicalId(topic.node.defaultChild as sns.CfnTopic) });
