@@ -136,7 +136,8 @@ export interface DbAlarmSetProps {
    * The SNS topic every alarm, OK transition and RDS event goes to, in this stack's Region (CloudWatch alarm actions
    * must be in the alarm's Region). Its access policy must let `cloudwatch.amazonaws.com` and `events.rds.amazonaws.com`
    * publish, and when it is encrypted, its key must let both use `kms:Decrypt` and `kms:GenerateDataKey*`. A topic of
-   * this app (`sns.Topic`) gets these statements, as the construct's own topic does; for an imported one, the construct
+   * this app (`sns.Topic`) gets these statements, as the construct's own topic does (a topic without a policy gets one,
+   * which replaces SNS's default policy: other services that publish to it must then be named in it); for an imported one, the construct
    * warns (`cdk-resilient-postgres:topicPermissionsNotAdded`) with the statements to add. A topic of this app without a
    * subscription warns too (`cdk-resilient-postgres:topicWithoutSubscriber`).
    *
