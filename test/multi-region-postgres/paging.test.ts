@@ -81,7 +81,7 @@ describe('topics of your own', () => {
     dr.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
-          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Sid: 'NotifyEncryptedTopic',
           Resource: { 'Fn::GetAtt': [drStack.getLogicalId(drKey.node.defaultChild as kms.CfnKey), 'Arn'] },
         })]),
       },
