@@ -44,6 +44,8 @@ test('the ids are the published strings', () => {
     SECRET_REPLICA_AWS_MANAGED_KEY: 'cdk-resilient-postgres:secretReplicaAwsManagedKey',
     OBJECTIVE_HEADROOM: 'cdk-resilient-postgres:objectiveHeadroom',
     REPLICA_SMALLER_THAN_SOURCE: 'cdk-resilient-postgres:replicaSmallerThanSource',
+    TOPIC_PERMISSIONS_NOT_ADDED: 'cdk-resilient-postgres:topicPermissionsNotAdded',
+    TOPIC_WITHOUT_SUBSCRIBER: 'cdk-resilient-postgres:topicWithoutSubscriber',
   });
 });
 
