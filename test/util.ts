@@ -101,6 +101,9 @@ export const PRIMARY_ENDPOINT = 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazo
 /** The primary VPC's ID as the DR stack must spell it: a literal. */
 export const PRIMARY_VPC_ID = 'vpc-0a1b2c3d4e5f60718';
 
+/** The address the fixtures' alarm topics page, as the reference app's do. */
+export const ONCALL_EMAIL = 'oncall@example.com';
+
 /**
  * The two-Region failover layout: primary and replica, each with a `DbAlarmSet` and a `WritableProbe`, and a
  * `Route53DbFailover` in the DR stack.
@@ -111,7 +114,7 @@ export function failoverApp(failoverProps: Partial<Route53DbFailoverProps> = {},
     secretReplicaRegions: [{ region: DR_REGION, encryptionKey: kms.Key.fromKeyArn(scope, 'DrSecretKey', DR_SECRET_KEY_ARN) }],
   }), inApp);
   const primaryNet = primaryStack.node.findChild('Network') as IsolatedVpc;
-  const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary });
+  const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary, subscriberEmails: [ONCALL_EMAIL] });
   const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
     instance: primary,
     credentials: primary.secret,
@@ -124,7 +127,7 @@ export function failoverApp(failoverProps: Partial<Route53DbFailoverProps> = {},
     vpc: drNet.vpc,
     instanceIdentifier: 'orders-dr',
   });
-  const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica, allocatedStorage: Size.gibibytes(100) });
+  const drAlarms = new DbAlarmSet(drStack, 'ReplicaAlarms', { instance: replica, allocatedStorage: Size.gibibytes(100), subscriberEmails: [ONCALL_EMAIL] });
   const drProbe = new WritableProbe(drStack, 'ReplicaProbe', {
     instance: replica,
     credentials: secretsmanager.Secret.fromSecretAttributes(drStack, 'ReplicatedSecret', {

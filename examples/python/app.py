@@ -70,6 +70,7 @@ def define_app(app: cdk.App) -> list:
         primary_vpc_id=PRIMARY_VPC_ID,
         aws_backup=AwsBackupCopyOptions(destination=vault.copy_destination),
         approval_timeout=cdk.Duration.minutes(15),
+        subscriber_emails=["oncall@example.com"],
         objectives=ResilienceTargets(
             az_failure=RecoveryObjective(rto=cdk.Duration.minutes(5), rpo=cdk.Duration.seconds(0)),
             region_failure=RecoveryObjective(rto=cdk.Duration.minutes(45), rpo=cdk.Duration.minutes(2)),

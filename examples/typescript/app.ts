@@ -63,6 +63,7 @@ export function defineApp(app: App): Stack[] {
     primaryVpcId: PRIMARY_VPC_ID,
     awsBackup: { destination: vault.copyDestination },
     approvalTimeout: Duration.minutes(15),
+    subscriberEmails: ['oncall@example.com'],
     objectives: {
       azFailure: { rto: Duration.minutes(5), rpo: Duration.seconds(0) },
       regionFailure: { rto: Duration.minutes(45), rpo: Duration.minutes(2) },

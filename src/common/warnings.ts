@@ -56,5 +56,24 @@ export class Warnings {
    */
   public static readonly DEPLOY_PARAMETER_NOT_LOOKED_UP = 'cdk-resilient-postgres:deployParameterNotLookedUp';
 
+  /**
+   * A topic given to `DbAlarmSet` (`topic`), `WritableProbe`, `FailoverRunbook` or `MultiRegionPostgres`
+   * (`primaryTopic`, `drTopic`) that is not of this app (`sns.Topic.fromTopicArn`), or whose key is not: the library
+   * cannot add the statements it gives its own topics, which let CloudWatch alarms (`cloudwatch.amazonaws.com`) and the
+   * instance's RDS events (`events.rds.amazonaws.com`) publish, and their key use. The warning lists the statements
+   * the topic's access policy and key policy must hold; acknowledge it once they do.
+   *
+   * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+   */
+  public static readonly TOPIC_PERMISSIONS_NOT_ADDED = 'cdk-resilient-postgres:topicPermissionsNotAdded';
+
+  /**
+   * A topic of this app that receives alarms or the failover runbook's approval requests and has no subscription in
+   * the app: nobody is paged, and an approval request waits until it times out. Give subscribers (`subscriberEmails`,
+   * `subscriberUrls`) or subscribe the topic instead of acknowledging it; acknowledge it when the topic is subscribed
+   * outside the app.
+   */
+  public static readonly TOPIC_WITHOUT_SUBSCRIBER = 'cdk-resilient-postgres:topicWithoutSubscriber';
+
   private constructor() {}
 }

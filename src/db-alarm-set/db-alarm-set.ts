@@ -1,12 +1,12 @@
 import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IPostgresInstance } from '../common/postgres-instance';
+import { subscribe, topicKeyStatement, topicPublishStatements, useTopic, validateSubscribers } from '../private/alarm-topic';
 import { cfnDbInstanceOf, requireLiteralIdentifier } from '../private/db-instance-facts';
 import { propError, where } from '../private/errors';
 import { defaultMaxConnections, instanceClassMemoryGiB } from '../private/instance-class';
@@ -133,15 +133,37 @@ export interface DbAlarmSetProps {
   readonly replicaLagThreshold?: Duration;
 
   /**
-   * The SNS topic every alarm, OK transition and RDS event goes to. Its access policy must let
-   * `cloudwatch.amazonaws.com` and `events.rds.amazonaws.com` publish (SNS's default policy does; a custom one must
-   * name them), and when it is encrypted, its key must let both use `kms:Decrypt` and `kms:GenerateDataKey*`.
+   * The SNS topic every alarm, OK transition and RDS event goes to, in this stack's Region (CloudWatch alarm actions
+   * must be in the alarm's Region). Its access policy must let `cloudwatch.amazonaws.com` and `events.rds.amazonaws.com`
+   * publish, and when it is encrypted, its key must let both use `kms:Decrypt` and `kms:GenerateDataKey*`. A topic of
+   * this app (`sns.Topic`) gets these statements, as the construct's own topic does (a topic without a policy gets one,
+   * which replaces SNS's default policy: other services that publish to it must then be named in it); for an imported one, the construct
+   * warns (`cdk-resilient-postgres:topicPermissionsNotAdded`) with the statements to add. A topic of this app without a
+   * subscription warns too (`cdk-resilient-postgres:topicWithoutSubscriber`).
    *
    * @default - a new topic, encrypted with a new customer-managed KMS key, refusing publishers without TLS, that lets
    * the alarms of this account and Region and the instance's RDS events publish
    * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
    */
   readonly topic?: sns.ITopic;
+
+  /**
+   * Email addresses subscribed to the topic this construct creates; each receives a confirmation request from SNS
+   * and is paged once it confirms. Not with `topic`: a topic you give keeps the subscribers you give it.
+   *
+   * @default - none
+   * @see https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html
+   */
+  readonly subscriberEmails?: string[];
+
+  /**
+   * HTTPS endpoints subscribed to the topic this construct creates, such as a paging service's integration URL.
+   * `https://` only: alarms are not sent in clear text. Not with `topic`.
+   *
+   * @default - none
+   * @see https://docs.aws.amazon.com/sns/latest/dg/sns-http-https-endpoint-as-subscriber.html
+   */
+  readonly subscriberUrls?: string[];
 
   /**
    * Whether to subscribe the topic to the instance's RDS events: availability, failover, failure, low storage,
@@ -291,14 +313,29 @@ export class DbAlarmSet extends Construct {
       spec('maximumUsedTransactionIds', 'MaximumUsedTransactionIDs', 'transaction ID age (wraparound at 2^31)', 1_000_000_000, (t) => t, 'transaction IDs', 'gt', 5, 1, AlarmSeverity.CRITICAL),
     ];
 
+    const emails = props.subscriberEmails ?? [];
+    const urls = props.subscriberUrls ?? [];
+    validateSubscribers(construct, { emails: 'subscriberEmails', urls: 'subscriberUrls' }, emails, urls);
     if (props.topic) {
       validateResourcePlace(construct, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
+      if (emails.length > 0 || urls.length > 0) {
+        throw propError(construct, emails.length > 0 ? 'subscriberEmails' : 'subscriberUrls', (emails.length > 0 ? emails : urls).join(', '),
+          'unset when topic is given: subscribers are added to the topic this construct creates, and a topic you give keeps its own');
+      }
       this.topic = props.topic;
     } else {
       const { topic, key } = this.createTopic(stack, identifier);
+      subscribe(topic, emails, urls);
       this.topic = topic;
       this.topicKey = key;
     }
+    useTopic(this, this.topic, {
+      construct,
+      purpose: `alarms and RDS events of ${identifier}`,
+      given: props.topic !== undefined,
+      paged: true,
+      rdsEventSource: (props.eventSubscription ?? true) ? identifier : undefined,
+    });
     const action = new cloudwatchActions.SnsAction(this.topic);
 
     this.alarms = {};
@@ -324,7 +361,7 @@ export class DbAlarmSet extends Construct {
       });
       // The topic's access policy must exist before RDS checks that it may publish.
       const policy = this.topic.node.tryFindChild('Policy');
-      if (policy) {
+      if (policy && Stack.of(policy) === stack) {
         this.eventSubscription.node.addDependency(policy);
       }
       // RDS refuses a subscription whose source does not exist yet (SourceNotFound), and the literal identifier gives
@@ -346,49 +383,18 @@ export class DbAlarmSet extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // CloudWatch alarms and RDS event notifications publish to an encrypted topic only if the key lets them, and
-    // aws:SourceAccount keeps the key from serving another account's alarms or events.
-    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
-    // (CloudWatch and RDS set aws:SourceAccount: https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html)
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAndRdsEventsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.rds.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    // The key lets CloudWatch alarms and RDS event notifications of this account publish to the topic.
+    key.addToResourcePolicy(topicKeyStatement(stack));
     const topic = new sns.Topic(this, 'Topic', {
       displayName: `RDS for PostgreSQL ${identifier}: alarms and events`,
       masterKey: key,
       enforceSSL: true,
     });
     // The statements go in the topic's own policy, which also holds the TLS-only statement: a second TopicPolicy would
-    // replace it. Any TopicPolicy replaces SNS's default policy, so every service that publishes here is named.
-    // CloudWatch alarms of this account and Region: the alarm's ARN is the request's aws:SourceArn.
-    // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html#sns-allow-cloudwatch-alarm-to-publish-to-topic-in-another-account
-    // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
-    topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarms',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
-      },
-    }));
-    // RDS events: aws:SourceArn is the source's ARN (the DB instance), not the event subscription's.
-    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.GrantingPermissions.html
-    topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowRdsEvents',
-      principals: [new iam.ServicePrincipal('events.rds.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:rds:${stack.region}:${stack.account}:db:${identifier}` },
-      },
-    }));
+    // replace it.
+    for (const statement of topicPublishStatements(stack, topic.topicArn, { rdsEventSource: identifier })) {
+      topic.addToResourcePolicy(statement);
+    }
     return { topic, key };
   }
 

@@ -2,6 +2,8 @@ import { PROBE_DIMENSION, PROBE_STORAGE_RESOLUTION, REACHABLE_METRIC_NAME, WRITA
 
 /** What the runbook's definition is built from; every value is known at synth time. */
 export interface RunbookSettings {
+  /** The runbook's Region, where an approver sends the task token. */
+  readonly region: string;
   readonly replicaIdentifier: string;
   readonly replicaArn: string;
   readonly primaryArn: string;
@@ -103,6 +105,29 @@ export const REJECTION_ERROR = 'Rejected';
 export const MAX_SUBJECT_LENGTH = 99;
 
 const jsonata = (expression: string) => `{% ${expression} %}`;
+
+/**
+ * The approval request's commands, as JSONata expressions that put the request's task token in: SendTaskSuccess takes
+ * `taskToken` and `output` (the CLI's `--task-output`, renamed from `--output`, which is the CLI's output format), and
+ * the run reads `approvedBy` from the output; SendTaskFailure takes `taskToken`, `error` and `cause`, and the run
+ * takes the error `Rejected` for a rejection. The token and the JSON are each one shell word in single quotes (a task
+ * token holds no quote). JSONata strings in double quotes hold those single quotes.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskFailure.html
+ * @see https://docs.aws.amazon.com/cli/latest/reference/stepfunctions/send-task-success.html
+ * @see https://github.com/aws/aws-cli/blob/develop/awscli/customizations/argrename.py (`stepfunctions.send-task-success.output`)
+ */
+function approveCommand(region: string): string {
+  return `"aws stepfunctions send-task-success --region ${region} --task-token '" & $states.context.Task.Token & `
+    + '"\' --task-output \'{\\"approvedBy\\":\\"<your name>\\"}\'"';
+}
+
+/** The rejection command of the approval request: see `approveCommand`. */
+function rejectCommand(region: string): string {
+  return `"aws stepfunctions send-task-failure --region ${region} --task-token '" & $states.context.Task.Token & `
+    + `"' --error ${REJECTION_ERROR} --cause '<why>'"`;
+}
 
 /**
  * From the GetMetricData result: the datapoints with a lag (RDS reports -1 when it cannot tell), the replay position of
@@ -375,9 +400,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
         Message: jsonata(`$string({'runbook': '${runbook}', 'execution': $states.context.Execution.Name, 'step': 'approval requested', `
           + `'at': $now(), 'replica': '${s.replicaIdentifier}', ${evidenceFields}, ${lagFields}, 'force': $force, `
           + "'taskToken': $states.context.Task.Token, "
-          // A JSONata string in double quotes: it holds the single quotes that make the JSON one shell word.
-          + "'approve': \"aws stepfunctions send-task-success --task-token <taskToken> --task-output '{\\\"approvedBy\\\":\\\"<name>\\\"}'\", "
-          + `'reject': 'aws stepfunctions send-task-failure --task-token <taskToken> --error ${REJECTION_ERROR}'})`),
+          + `'approve': ${approveCommand(s.region)}, 'reject': ${rejectCommand(s.region)}})`),
       },
       TimeoutSeconds: s.approvalTimeoutSeconds,
       // The first retrier whose ErrorEquals names the error applies, and MaxAttempts 0 never retries: a rejection ends

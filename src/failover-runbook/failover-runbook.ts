@@ -14,6 +14,7 @@ import { APPROVAL_RESENDS, buildRunbookDefinition, PROMOTE_STATE_RETRY_SECONDS, 
 import { BudgetTerm, ObjectiveBudget } from '../budget/budget';
 import { IPostgresInstance } from '../common/postgres-instance';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
+import { useTopic } from '../private/alarm-topic';
 import { literalAlarmNameOf } from '../private/alarms';
 import { BUDGET_SOURCES, budgetTerm, REGION_FAILURE, REPLICA_LAG_PERIOD_SECONDS, sumTerms } from '../private/budget';
 import { propError, where } from '../private/errors';
@@ -51,7 +52,13 @@ export interface FailoverRunbookProps {
    */
   readonly replica: IPostgresInstance;
 
-  /** The topic every step is announced on, and approval requests are sent to. */
+  /**
+   * The topic every step is announced on, and approval requests are sent to, in the replica's Region. A topic of this
+   * app gets the statement that lets CloudWatch alarms publish (the replication-stalled alarm's page); for an imported
+   * one the runbook warns (`cdk-resilient-postgres:topicPermissionsNotAdded`) with the statements to add. With
+   * `approval`, a topic of this app without a subscription warns (`cdk-resilient-postgres:topicWithoutSubscriber`):
+   * nobody would receive the approval request.
+   */
   readonly topic: sns.ITopic;
 
   /**
@@ -364,6 +371,12 @@ export class FailoverRunbook extends Construct {
     this.automaticPromotion = automatic;
     this.failover = props.failover;
     this.approvalRequired = props.approval ?? automatic;
+    useTopic(this, props.topic, {
+      construct,
+      purpose: this.approvalRequired ? `failover runbook announcements and approval requests of ${identifier}` : `failover runbook announcements of ${identifier}`,
+      given: true,
+      paged: true,
+    });
     // With a latched fence the runbook publishes the latch metric at once and reads the latch alarm; without one it
     // reads the fence alarm. Route53DbFailover has already required literal names for both.
     const latchAlarm = props.failover?.latchAlarm;
@@ -421,6 +434,7 @@ export class FailoverRunbook extends Construct {
 
     // --- The workflow --------------------------------------------------------------------------------------------------
     const definition = buildRunbookDefinition({
+      region: stack.region,
       replicaIdentifier: identifier,
       replicaArn: replica.instanceArn,
       primaryArn,

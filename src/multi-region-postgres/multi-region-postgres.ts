@@ -4,22 +4,24 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeployParameters, DeployValue } from './deploy-parameters';
 import { AwsBackupCopyOptions, BackupReplication } from '../backup-replication/backup-replication';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
-import { DbAlarmSet } from '../db-alarm-set/db-alarm-set';
+import { DbAlarmSet, DbAlarmSetProps } from '../db-alarm-set/db-alarm-set';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
+import { validateSubscribers } from '../private/alarm-topic';
 import { propError, where } from '../private/errors';
 import { forwardAspects } from '../private/forward-aspects';
 import { forwardPropsAs } from '../private/forwarded-props';
 import { defaultSubnets } from '../private/instance-setup';
 import {
-  arnPlace, databaseNameProblem, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout, validateDatabaseName, validateExpectedPromotionTime,
-  validateInstanceType, validateKeyArn, validatePostgresEngine, validatePrivateSubnets, validateMaxLagAtPromotion, validateStorage,
-  validateVersionedEngine, validatePlace, validateRegionName, validateSamePartition,
+  ALARM_TOPIC_RULE, arnPlace, databaseNameProblem, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout, validateDatabaseName,
+  validateExpectedPromotionTime, validateInstanceType, validateKeyArn, validatePostgresEngine, validatePrivateSubnets, validateMaxLagAtPromotion,
+  validateStorage, validateVersionedEngine, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition,
 } from '../private/validation';
 import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
@@ -217,6 +219,43 @@ export interface MultiRegionPostgresProps {
    */
   readonly expectedPromotionTime?: Duration;
   /**
+   * A topic in the primary's Region for the primary's alarms, RDS events and probe alarms (`DbAlarmSet` `topic`), in
+   * place of the one the pattern creates: CloudWatch alarm actions must be in the alarm's Region. A topic of this app
+   * (`sns.Topic`) gets the statements the pattern's own topic has (CloudWatch alarms and the primary's RDS events may
+   * publish, and use its key); an imported one warns (`cdk-resilient-postgres:topicPermissionsNotAdded`) with the
+   * statements its policies must hold. It keeps its own subscribers: `subscriberEmails` and `subscriberUrls` go to the
+   * pattern's topics only.
+   *
+   * @default - a new topic, encrypted with a new customer-managed key
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html (AlarmActions)
+   */
+  readonly primaryTopic?: sns.ITopic;
+  /**
+   * A topic in the DR Region for the replica's alarms, RDS events and probe alarms, and for the failover runbook's
+   * announcements and approval requests, in place of the one the pattern creates; as `primaryTopic`. When it is
+   * encrypted, the runbook's role is granted its key (`masterKey`).
+   *
+   * @default - a new topic, encrypted with a new customer-managed key
+   */
+  readonly drTopic?: sns.ITopic;
+  /**
+   * Email addresses subscribed to the topics the pattern creates, in both Regions (`DbAlarmSet` `subscriberEmails`):
+   * they receive the alarms, the RDS events, the runbook's steps and its approval requests. Each address confirms the
+   * subscription SNS sends it before it is paged.
+   *
+   * @default - none: the pattern warns (`cdk-resilient-postgres:topicWithoutSubscriber`) for each of its topics that
+   * has no subscription in the app
+   */
+  readonly subscriberEmails?: string[];
+  /**
+   * HTTPS endpoints (`https://` only) subscribed to the topics the pattern creates, in both Regions, such as a paging
+   * service's integration URL (`DbAlarmSet` `subscriberUrls`).
+   *
+   * @default - none
+   */
+  readonly subscriberUrls?: string[];
+
+  /**
    * What happens to the two DB instances when they leave the stack or the stack is deleted (`MultiAzPostgres` and
    * `CrossRegionReadReplica` `removalPolicy`). Deletion protection stays on either way. `RemovalPolicy.DESTROY` deletes
    * them without a final snapshot and warns (`cdk-resilient-postgres:databaseDestroyedWithStack`). This applies to the
@@ -413,6 +452,7 @@ export class MultiRegionPostgres extends Construct {
     if (props.approvalTimeout) {
       validateApprovalTimeout(construct, 'approvalTimeout', props.approvalTimeout);
     }
+    validatePaging(construct, props, primaryRegion, drRegion);
     if (props.expectedPromotionTime) {
       validateExpectedPromotionTime(construct, 'expectedPromotionTime', props.expectedPromotionTime, DEFAULT_PROMOTION_TIMEOUT.toSeconds());
     }
@@ -438,7 +478,7 @@ export class MultiRegionPostgres extends Construct {
       destinationKeyArn: props.drBackupKeyArn,
       awsBackup: props.awsBackup,
     });
-    this.primaryAlarms = new DbAlarmSet(this, 'PrimaryAlarms', { instance: this.primary });
+    this.primaryAlarms = new DbAlarmSet(this, 'PrimaryAlarms', { instance: this.primary, ...pagingOf(props, props.primaryTopic) });
     this.primaryProbe = new WritableProbe(this, 'PrimaryProbe', {
       instance: this.primary,
       credentials: this.primary.secret,
@@ -478,7 +518,11 @@ export class MultiRegionPostgres extends Construct {
       removalPolicy: props.removalPolicy,
       keyRemovalPolicy: props.keyRemovalPolicy,
     });
-    this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', { instance: this.replica, replicaLagThreshold: props.maxLagAtPromotion });
+    this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', {
+      instance: this.replica,
+      replicaLagThreshold: props.maxLagAtPromotion,
+      ...pagingOf(props, props.drTopic),
+    });
     // The replica keeps the primary's name (and ARN but for the Region). The probe grants itself kms:Decrypt through
     // Secrets Manager on the secret's encryptionKey.
     // https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
@@ -516,7 +560,7 @@ export class MultiRegionPostgres extends Construct {
     this.runbook = new FailoverRunbook(dr, 'Runbook', {
       replica: this.replica,
       topic: this.replicaAlarms.topic,
-      topicKey: this.replicaAlarms.topicKey,
+      topicKey: this.replicaAlarms.topicKey ?? props.drTopic?.masterKey,
       failover: this.failover,
       automaticPromotion: props.automaticPromotion ?? true,
       approval: props.approval ?? true,
@@ -571,6 +615,32 @@ export class MultiRegionPostgres extends Construct {
       conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this.drContainer).region}.amazonaws.com` } },
     });
     return read.combine(decrypt);
+  }
+}
+
+/** What the pattern gives one Region's `DbAlarmSet`: the user's topic, or the subscribers of the one it creates. */
+function pagingOf(props: MultiRegionPostgresProps, topic: sns.ITopic | undefined): Pick<DbAlarmSetProps, 'topic' | 'subscriberEmails' | 'subscriberUrls'> {
+  return topic ? { topic } : { subscriberEmails: props.subscriberEmails, subscriberUrls: props.subscriberUrls };
+}
+
+/**
+ * The paging props, checked with the parts' rules under the pattern's names: each topic in its stack's Region
+ * (CloudWatch alarm actions must be in the alarm's Region), subscribers well formed, and subscribers only when the
+ * pattern creates a topic to subscribe.
+ */
+function validatePaging(construct: string, props: MultiRegionPostgresProps, primaryRegion: string, drRegion: string): void {
+  if (props.primaryTopic) {
+    validateResourcePlace(construct, 'primaryTopic', props.primaryTopic, props.primaryTopic.topicArn, { region: primaryRegion, regionRule: ALARM_TOPIC_RULE });
+  }
+  if (props.drTopic) {
+    validateResourcePlace(construct, 'drTopic', props.drTopic, props.drTopic.topicArn, { region: drRegion, regionRule: ALARM_TOPIC_RULE });
+  }
+  const emails = props.subscriberEmails ?? [];
+  const urls = props.subscriberUrls ?? [];
+  validateSubscribers(construct, { emails: 'subscriberEmails', urls: 'subscriberUrls' }, emails, urls);
+  if (props.primaryTopic && props.drTopic && (emails.length > 0 || urls.length > 0)) {
+    throw propError(construct, emails.length > 0 ? 'subscriberEmails' : 'subscriberUrls', (emails.length > 0 ? emails : urls).join(', '),
+      'unset when both primaryTopic and drTopic are given: subscribers are added to the topics the pattern creates, and your topics keep their own');
   }
 }
 

@@ -12,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IPostgresInstance } from '../common/postgres-instance';
+import { useTopic } from '../private/alarm-topic';
 import { requireLiteralIdentifier } from '../private/db-instance-facts';
 import { DbProbeFunction } from '../private/db-probe-function';
 import { propError, where } from '../private/errors';
@@ -133,7 +134,11 @@ export interface WritableProbeProps {
    */
   readonly publishPromoted?: boolean;
 
-  /** The topic the alarms (and their return to OK) go to. */
+  /**
+   * The topic the alarms (and their return to OK) go to, in this stack's Region. A topic of this app gets the
+   * statement that lets CloudWatch alarms publish (and its key, the statement that lets them use it); for an imported
+   * topic the probe warns (`cdk-resilient-postgres:topicPermissionsNotAdded`) with the statements to add.
+   */
   readonly topic: sns.ITopic;
 
   /**
@@ -196,6 +201,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     }
     const identifier = requireLiteralIdentifier(construct, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
+    useTopic(this, props.topic, { construct, purpose: `writable probe alarms of ${identifier}`, given: true, paged: true });
     this.timeout = props.timeout ?? Duration.seconds(5);
     const timeoutMs = this.timeout.toMilliseconds();
     if (timeoutMs < 1000 || timeoutMs > 20_000) {

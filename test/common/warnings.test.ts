@@ -45,6 +45,8 @@ test('the ids are the published strings', () => {
     OBJECTIVE_HEADROOM: 'cdk-resilient-postgres:objectiveHeadroom',
     REPLICA_SMALLER_THAN_SOURCE: 'cdk-resilient-postgres:replicaSmallerThanSource',
     DEPLOY_PARAMETER_NOT_LOOKED_UP: 'cdk-resilient-postgres:deployParameterNotLookedUp',
+    TOPIC_PERMISSIONS_NOT_ADDED: 'cdk-resilient-postgres:topicPermissionsNotAdded',
+    TOPIC_WITHOUT_SUBSCRIBER: 'cdk-resilient-postgres:topicWithoutSubscriber',
   });
 });
 

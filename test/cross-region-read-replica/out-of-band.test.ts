@@ -9,7 +9,7 @@ import {
   Route53DbFailover, WritableProbe,
 } from '../../src';
 import {
-  ACCOUNT, DR_REGION, DR_SECRET_KEY_ARN, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, record, synthWithNag, twoRegionApp,
+  ACCOUNT, DR_REGION, DR_SECRET_KEY_ARN, ONCALL_EMAIL, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, record, synthWithNag, twoRegionApp,
 } from '../util';
 
 // After the failover runbook (or an operator) promoted the replica, CloudFormation must not be asked to promote it
@@ -28,7 +28,7 @@ function drStack(props: Partial<CrossRegionReadReplicaProps> = {}) {
     secretReplicaRegions: [{ region: DR_REGION, encryptionKey: kms.Key.fromKeyArn(scope, 'DrSecretKey', DR_SECRET_KEY_ARN) }],
   }));
   const primaryNet = primaryStack.node.findChild('Network') as IsolatedVpc;
-  const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary });
+  const primaryAlarms = new DbAlarmSet(primaryStack, 'OrdersAlarms', { instance: primary, subscriberEmails: [ONCALL_EMAIL] });
   const primaryProbe = new WritableProbe(primaryStack, 'OrdersProbe', {
     instance: primary,
     credentials: primary.secret,
@@ -41,7 +41,7 @@ function drStack(props: Partial<CrossRegionReadReplicaProps> = {}) {
   });
   // An alarm set reads the class from the instance's template; in the OUT_OF_BAND steps it must be told.
   const alarms = new DbAlarmSet(stack, 'ReplicaAlarms', {
-    instance: replica, allocatedStorage: Size.gibibytes(100), instanceClass: replica.instanceClass,
+    instance: replica, allocatedStorage: Size.gibibytes(100), instanceClass: replica.instanceClass, subscriberEmails: [ONCALL_EMAIL],
   });
   const probe = new WritableProbe(stack, 'ReplicaProbe', {
     instance: replica,

@@ -226,14 +226,15 @@ describe('the report', () => {
 });
 
 describe('the approval request', () => {
-  test('its hints run as printed in a shell: the task output is one quoted word', async () => {
+  test('its commands run as printed in a shell, with the Region and the request\'s task token, each value one quoted word', async () => {
     const { drStack: approvalStack } = runbookApp({ approval: true });
     const approval = Object.values<any>(Template.fromStack(approvalStack).toJSON().Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
     const message = JSON.parse(approval.Properties.DefinitionString).States.RequestApproval.Arguments.Message;
     const parsed = JSON.parse(await evaluate(message, { evidence: [], replicationBroken: false, lag: {}, force: false },
       { context: { Execution: { Name: 'run-1' }, Task: { Token: 'token-1' } } }) as string);
-    expect(parsed.approve).toBe('aws stepfunctions send-task-success --task-token <taskToken> --task-output \'{"approvedBy":"<name>"}\'');
-    expect(parsed.reject).toBe('aws stepfunctions send-task-failure --task-token <taskToken> --error Rejected');
+    expect(parsed.approve).toBe('aws stepfunctions send-task-success --region us-west-2 --task-token \'token-1\' '
+      + '--task-output \'{"approvedBy":"<your name>"}\'');
+    expect(parsed.reject).toBe('aws stepfunctions send-task-failure --region us-west-2 --task-token \'token-1\' --error Rejected --cause \'<why>\'');
     expect(parsed.taskToken).toBe('token-1');
   });
 });

@@ -12,6 +12,7 @@ const alarmArn = (name: string) => `arn:aws:cloudwatch:us-west-2:111111111111:al
 
 /** Settings of buildRunbookDefinition, for the tests that call it directly. */
 const SETTINGS: RunbookSettings = {
+  region: 'us-west-2',
   replicaIdentifier: 'orders-dr',
   replicaArn: REPLICA_ARN,
   primaryArn: 'arn:aws:rds:us-east-1:111111111111:db:orders-primary',
@@ -530,8 +531,11 @@ describe('automatic promotion', () => {
     expect(asl.States.ReadyToPromote.Default).toBe('NotifyReplicaBusy');
     const message = asl.States.RequestApproval.Arguments.Message;
     expect(message).toContain('$states.context.Task.Token');
-    // The approval hint runs as printed: the JSON is one shell word.
-    expect(message).toContain('--task-output \'{\\"approvedBy\\":\\"<name>\\"}\'');
+    // The commands carry the Region and the request's own task token; the JSON is one shell word.
+    expect(message).toContain('\'approve\': "aws stepfunctions send-task-success --region us-west-2 --task-token \'" & $states.context.Task.Token & "\' '
+      + '--task-output \'{\\"approvedBy\\":\\"<your name>\\"}\'"');
+    expect(message).toContain('\'reject\': "aws stepfunctions send-task-failure --region us-west-2 --task-token \'" & $states.context.Task.Token & "\' '
+      + '--error Rejected --cause \'<why>\'"');
   });
 
   test('the RTO budget counts detection, the guard re-checks and the approval timeout, and no operator', () => {

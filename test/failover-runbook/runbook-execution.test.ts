@@ -638,8 +638,13 @@ describe('with approval', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output.approvedBy).toBe('alice');
     expect((await replica()).ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
-    // The hint runs as printed in a shell: the task output is one quoted word.
-    expect(request.approve).toBe('aws stepfunctions send-task-success --task-token <taskToken> --task-output \'{"approvedBy":"<name>"}\'');
+    // The commands run as printed in a shell: the Region, the request's own task token and the task output, each one
+    // quoted word; the rejection's error is the one the run takes for a rejection.
+    expect(request.approve).toBe(`aws stepfunctions send-task-success --region ${DR_REGION} --task-token '${request.taskToken}' `
+      + '--task-output \'{"approvedBy":"<your name>"}\'');
+    expect(request.reject).toBe(`aws stepfunctions send-task-failure --region ${DR_REGION} --task-token '${request.taskToken}' `
+      + '--error Rejected --cause \'<why>\'');
+    expect(request.taskToken).not.toMatch(/'/);
   });
 
   test('the replica is described again after the approval: promoted meanwhile, the run resumes without promoting', async () => {

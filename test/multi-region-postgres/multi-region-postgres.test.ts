@@ -9,24 +9,14 @@ import {
   MultiAzPostgres, MultiRegionPostgres, MultiRegionPostgresProps,
   ResilienceObjectives, Warnings, WritableProbe,
 } from '../../src';
-import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack, record, runbookApp, synthWithNag } from '../util';
+import { DR_KEY, DR_SECRET_KEY, multiRegionIn } from '../rejections/builders';
+import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, ONCALL_EMAIL, newApp, newStack, record, runbookApp, synthWithNag } from '../util';
 
-const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
-const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
 
 function patternApp(props: Partial<MultiRegionPostgresProps> = {}, app: App = newApp()) {
   const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
   const drStack = newStack(app, 'Dr', DR_REGION);
-  const orders = new MultiRegionPostgres(primaryStack, 'Orders', {
-    drScope: drStack,
-    name: 'orders',
-    zoneName: 'orders.internal',
-    drBackupKeyArn: DR_KEY,
-    drSecretKeyArn: DR_SECRET_KEY,
-    primaryEndpointAddress: PRIMARY_ENDPOINT,
-    primaryVpcId: PRIMARY_VPC_ID,
-    ...props,
-  });
+  const orders = multiRegionIn(primaryStack, drStack, { subscriberEmails: [ONCALL_EMAIL], ...props });
   return { app, primaryStack, drStack, orders };
 }
 

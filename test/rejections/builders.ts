@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { MultiRegionPostgres, MultiRegionPostgresProps } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newStack } from '../util';
 
@@ -10,17 +10,20 @@ export const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7
 /** A `MultiRegionPostgres` named `orders` unless `props` say otherwise. */
 export function multiRegion(props: Partial<MultiRegionPostgresProps>): (app: App) => void {
   return (app) => {
-    const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
-    const drStack = newStack(app, 'Dr', DR_REGION);
-    new MultiRegionPostgres(primaryStack, 'Orders', {
-      drScope: drStack,
-      name: 'orders',
-      zoneName: 'orders.internal',
-      drBackupKeyArn: DR_KEY,
-      drSecretKeyArn: DR_SECRET_KEY,
-      primaryEndpointAddress: PRIMARY_ENDPOINT,
-      primaryVpcId: PRIMARY_VPC_ID,
-      ...props,
-    });
+    multiRegionIn(newStack(app, 'Primary', PRIMARY_REGION), newStack(app, 'Dr', DR_REGION), props);
   };
+}
+
+/** A `MultiRegionPostgres` named `orders` (unless `props` say otherwise) from `primaryStack` to `drStack`. */
+export function multiRegionIn(primaryStack: Stack, drStack: Stack, props: Partial<MultiRegionPostgresProps>): MultiRegionPostgres {
+  return new MultiRegionPostgres(primaryStack, 'Orders', {
+    drScope: drStack,
+    name: 'orders',
+    zoneName: 'orders.internal',
+    drBackupKeyArn: DR_KEY,
+    drSecretKeyArn: DR_SECRET_KEY,
+    primaryEndpointAddress: PRIMARY_ENDPOINT,
+    primaryVpcId: PRIMARY_VPC_ID,
+    ...props,
+  });
 }

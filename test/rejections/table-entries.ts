@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { multiRegion } from './builders';
 import type { RejectionRow } from './table';
 import {
   BackupReplication, BackupReplicationProps, CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, DrBackupVault, DrBackupVaultProps,
@@ -28,6 +29,9 @@ const COPY_A_BACKUP = 'https://docs.aws.amazon.com/aws-backup/latest/devguide/re
 const RESTORE_TESTING = 'https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html';
 const ALARM_IDENTIFIER = 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html';
 const HEALTH_CHECK_VALUES = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html';
+const SNS_SUBSCRIBE = 'https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html';
+const CLEAR_TEXT_RULE = 'library: alarms and approval requests (whose task token approves a promotion) are not sent in clear text';
+const GIVEN_TOPIC_RULE = 'library: subscribers go to the topics the library creates; a topic you give keeps its own';
 const RDS_METRICS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html';
 
 const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
@@ -521,6 +525,58 @@ export const ENTRY_REJECTIONS: RejectionRow[] = [
         instanceArn: `arn:aws:rds:${PRIMARY_REGION}:${ACCOUNT}:db:legacy-db`, endpointAddress: 'x.rds.amazonaws.com', engine: PG17,
       });
       new DbAlarmSet(stack, 'Alarms', { instance, allocatedStorage: Size.gibibytes(100) });
+    },
+  },
+
+  {
+    construct: 'DbAlarmSet',
+    prop: 'subscriberUrls[0]',
+    shown: "'http://pager.example.com/hook'",
+    allowed: 'an https:// URL with a host',
+    readme: 'an entry of `subscriberUrls` that is not an `https://` URL',
+    source: CLEAR_TEXT_RULE,
+    build: alarms({ subscriberUrls: ['http://pager.example.com/hook'] }),
+  },
+  {
+    construct: 'DbAlarmSet',
+    prop: 'subscriberEmails',
+    shown: "'oncall@example.com'",
+    allowed: 'unset when topic is given',
+    readme: 'subscribers together with a `topic`',
+    source: GIVEN_TOPIC_RULE,
+    build: (app) => alarms({ topic: new sns.Topic(new Stack(app, 'Topics', { env: { region: PRIMARY_REGION } }), 'Topic'), subscriberEmails: ['oncall@example.com'] })(app),
+  },
+  {
+    construct: 'MultiRegionPostgres',
+    prop: 'subscriberUrls[0]',
+    shown: "'http://pager.example.com/hook'",
+    allowed: 'an https:// URL with a host',
+    readme: 'an entry of `subscriberUrls` that is not an `https://` URL',
+    source: CLEAR_TEXT_RULE,
+    build: multiRegion({ subscriberUrls: ['http://pager.example.com/hook'] }),
+  },
+  {
+    construct: 'MultiRegionPostgres',
+    prop: 'subscriberEmails[1]',
+    shown: "'oncall'",
+    allowed: 'an email address, name@domain',
+    readme: 'an entry of `subscriberEmails` that is not an email address',
+    source: SNS_SUBSCRIBE,
+    build: multiRegion({ subscriberEmails: ['dba@example.com', 'oncall'] }),
+  },
+  {
+    construct: 'MultiRegionPostgres',
+    prop: 'subscriberEmails',
+    shown: "'oncall@example.com'",
+    allowed: 'unset when both primaryTopic and drTopic are given',
+    readme: 'subscribers with both `primaryTopic` and `drTopic`',
+    source: GIVEN_TOPIC_RULE,
+    build: (app) => {
+      const primaryTopics = new Stack(app, 'PrimaryTopics', { env: { region: PRIMARY_REGION } });
+      const drTopics = new Stack(app, 'DrTopics', { env: { region: DR_REGION } });
+      multiRegion({
+        primaryTopic: new sns.Topic(primaryTopics, 'Topic'), drTopic: new sns.Topic(drTopics, 'Topic'), subscriberEmails: ['oncall@example.com'],
+      })(app);
     },
   },
 

@@ -172,6 +172,24 @@ export const REGION_REJECTIONS: RejectionRow[] = [
       new FailoverRunbook(drStack, 'Runbook', { replica: replicaConstruct, topic: sns.Topic.fromTopicArn(drStack, 'Topic', topicArn(PRIMARY_REGION)) });
     },
   },
+  {
+    construct: P,
+    prop: 'primaryTopic',
+    shown: `'${topicArn(DR_REGION)}'`,
+    allowed: `a resource in ${PRIMARY_REGION}, not ${DR_REGION}: CloudWatch alarm actions must be in the alarm's Region`,
+    readme: 'a `primaryTopic` or `drTopic` of another Region than its stack',
+    source: TOPIC_RULE,
+    build: (app) => multiRegion({ primaryTopic: sns.Topic.fromTopicArn(new Stack(app, 'Topics'), 'Topic', topicArn(DR_REGION)) })(app),
+  },
+  {
+    construct: P,
+    prop: 'drTopic',
+    shown: `'${topicArn(PRIMARY_REGION)}'`,
+    allowed: `a resource in ${DR_REGION}, not ${PRIMARY_REGION}: CloudWatch alarm actions must be in the alarm's Region`,
+    readme: 'a `primaryTopic` or `drTopic` of another Region than its stack',
+    source: TOPIC_RULE,
+    build: (app) => multiRegion({ drTopic: sns.Topic.fromTopicArn(new Stack(app, 'Topics'), 'Topic', topicArn(PRIMARY_REGION)) })(app),
+  },
   // --- Regions that are not AWS Regions ----------------------------------------------------------------------------------
   {
     construct: M,

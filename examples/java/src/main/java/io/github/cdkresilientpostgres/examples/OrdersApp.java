@@ -73,6 +73,7 @@ public final class OrdersApp {
                 .primaryVpcId(PRIMARY_VPC_ID)
                 .awsBackup(AwsBackupCopyOptions.builder().destination(vault.getCopyDestination()).build())
                 .approvalTimeout(Duration.minutes(15))
+                .subscriberEmails(List.of("oncall@example.com"))
                 .objectives(ResilienceTargets.builder()
                         .azFailure(RecoveryObjective.builder().rto(Duration.minutes(5)).rpo(Duration.seconds(0)).build())
                         .regionFailure(RecoveryObjective.builder().rto(Duration.minutes(45)).rpo(Duration.minutes(2)).build())
