@@ -194,8 +194,8 @@ def define_composed_app(app: cdk.App) -> list:
         backup_restore_rpo=cdk.Duration.minutes(15),
     )
 
-    # cdk-nag findings the library acknowledges itself from aws-cdk-lib 2.276.0 on (docs/compliance.md gives the
-    # reasons); on earlier releases it cannot, and they are acknowledged here.
+    # cdk-nag findings the library acknowledges itself (docs/compliance.md gives the reasons), except on the aws-cdk-lib
+    # releases that refuse their IDs (see acknowledge_finding).
     def managed_policy(name: str) -> str:
         return f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/{name}]"
 
@@ -207,8 +207,8 @@ def define_composed_app(app: cdk.App) -> list:
                         "The AWS-managed policy AWS Backup documents for backup jobs; the selection names one DB instance.")
     acknowledge_finding(vault, managed_policy("AWSBackupServiceRolePolicyForRestores"),
                         "The AWS-managed policy AWS Backup documents for restore jobs; restore testing restores only this vault.")
-    # aws-cdk-lib's own rule W3010 (before 2.276.0, which acknowledges it itself): the subnets name the Availability
-    # Zones of the context, which is how cdk.json pins them.
+    # aws-cdk-lib's own rule W3010, which recent releases (2.275.0 among them) acknowledge themselves: the subnets name
+    # the Availability Zones of the context, which is how cdk.json pins them.
     Validations.of(primary_stack).acknowledge(Acknowledgment(
         id="CloudFormation-Validate::W3010",
         reason="The Availability Zones come from the context (cdk.json), which pins them for this account and Region.",
@@ -225,16 +225,19 @@ def define_composed_app(app: cdk.App) -> list:
 
 
 def acknowledge_finding(scope: IConstruct, id: str, reason: str) -> None:
-    """Acknowledges a cdk-nag finding on a part, under the rule ID the validation report prints.
+    """Acknowledges a cdk-nag finding on a part, as the library does: <pack>::<finding>.
 
-    aws-cdk-lib releases before 2.276.0 (PyPI's newest is 2.275.0) refuse an ID with more than one '::' in
-    Validations.acknowledge, such as an AwsSolutions-IAM4 finding that names <AWS::Partition>; the acknowledgement is
-    then recorded in the construct metadata that Validations.acknowledge writes and the validation report reads.
+    The finding's ID is the one the validation report prints. The library acknowledges these findings itself, but some
+    aws-cdk-lib releases (2.263.0, the library's floor, among them; not 2.275.0) refuse an ID with more than one '::'
+    in Validations.acknowledge; there the acknowledgement is recorded under the finding's ID in the construct metadata
+    that Validations.acknowledge writes and cdk-nag reads.
     """
-    if len(id.split("::")) > 2:
+    try:
+        Validations.of(scope).acknowledge(Acknowledgment(id=f"{id.split('-')[0]}::{id}", reason=reason))
+    except RuntimeError as e:
+        if "InvalidValidationId" not in str(e) and "delimiter is reserved" not in str(e):
+            raise
         scope.node.add_metadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {id: reason})
-    else:
-        Validations.of(scope).acknowledge(Acknowledgment(id=id, reason=reason))
 
 
 def add_compliance_packs(app: cdk.App) -> None:

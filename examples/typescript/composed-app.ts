@@ -138,8 +138,8 @@ export function defineComposedApp(app: App): Stack[] {
     backupRestoreRpo: Duration.minutes(15),
   });
 
-  // cdk-nag findings the library acknowledges itself from aws-cdk-lib 2.276.0 on (docs/compliance.md gives the
-  // reasons); on earlier releases it cannot, and they are acknowledged here.
+  // cdk-nag findings the library acknowledges itself (docs/compliance.md gives the reasons), except on the aws-cdk-lib
+  // releases that refuse their IDs (see acknowledgeFinding).
   const managedPolicy = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
   acknowledgeFinding(primary, managedPolicy('AmazonRDSEnhancedMonitoringRole'),
     'The AWS-managed policy RDS documents for enhanced monitoring; it only writes to the RDSOSMetrics log group.');
@@ -149,8 +149,8 @@ export function defineComposedApp(app: App): Stack[] {
     'The AWS-managed policy AWS Backup documents for backup jobs; the selection names one DB instance.');
   acknowledgeFinding(vault, managedPolicy('AWSBackupServiceRolePolicyForRestores'),
     'The AWS-managed policy AWS Backup documents for restore jobs; restore testing restores only this vault.');
-  // aws-cdk-lib's own rule W3010 (before 2.276.0, which acknowledges it itself): the subnets name the Availability
-  // Zones of the context, which is how `cdk.json` pins them.
+  // aws-cdk-lib's own rule W3010, which recent releases (2.275.0 among them) acknowledge themselves: the subnets name
+  // the Availability Zones of the context, which is how `cdk.json` pins them.
   Validations.of(primaryStack).acknowledge({
     id: 'CloudFormation-Validate::W3010',
     reason: 'The Availability Zones come from the context (cdk.json), which pins them for this account and Region.',
@@ -167,16 +167,20 @@ export function defineComposedApp(app: App): Stack[] {
 }
 
 /**
- * Acknowledges a cdk-nag finding on a part, under the rule ID the validation report prints. aws-cdk-lib releases before
- * 2.276.0 (PyPI's newest is 2.275.0) refuse an ID with more than one '::' in `Validations.acknowledge`, such as an
- * AwsSolutions-IAM4 finding that names `<AWS::Partition>`; the acknowledgement is then recorded in the construct
- * metadata that `Validations.acknowledge` writes and the validation report reads.
+ * Acknowledges a cdk-nag finding on a part, as the library does: `<pack>::<finding>`, with the finding's ID as the
+ * validation report prints it. The library acknowledges these findings itself, but some aws-cdk-lib releases (2.263.0,
+ * the library's floor, among them; not 2.275.0) refuse an ID with more than one '::' in `Validations.acknowledge`; there
+ * the acknowledgement is recorded under the finding's ID in the construct metadata that `Validations.acknowledge`
+ * writes and cdk-nag reads.
  */
 function acknowledgeFinding(scope: IConstruct, id: string, reason: string): void {
-  if (id.split('::').length > 2) {
+  try {
+    Validations.of(scope).acknowledge({ id: `${id.slice(0, id.indexOf('-'))}::${id}`, reason });
+  } catch (e) {
+    if (!/InvalidValidationId|delimiter is reserved/.test(String(e))) {
+      throw e;
+    }
     scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
-  } else {
-    Validations.of(scope).acknowledge({ id, reason });
   }
 }
 
