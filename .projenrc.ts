@@ -142,7 +142,18 @@ const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile every README example with jsii-rosetta (strict)',
   exec: 'jsii-rosetta extract --strict --compile --fail',
 });
-project.postCompileTask.spawn(rosetta);
+// Before docgen: the translations rosetta writes to .jsii.tabl.json spare jsii-docgen translating every example again.
+project.postCompileTask.prependSpawn(rosetta);
+
+// The API reference per language, next to API.md (TypeScript): projen's docgen writes one language only.
+const API_DOCS = { python: 'API.python.md', java: 'API.java.md' };
+const docgen = project.tasks.tryFind('docgen')!;
+docgen.description = `Generate API.md, ${Object.values(API_DOCS).join(' and ')} from the .jsii manifest`;
+for (const [language, file] of Object.entries(API_DOCS)) {
+  docgen.exec(`jsii-docgen --language ${language} --output ${file}`);
+  project.annotateGenerated(`/${file}`);
+  project.npmignore?.exclude(`/${file}`);
+}
 
 project.deps.addDependency(`aws-cdk-lib@${CDK_TESTED}`, DependencyType.BUILD);
 

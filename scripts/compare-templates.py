@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Compares the CloudFormation templates that the TypeScript, Python and Java example apps synthesized.
 
-Usage: compare-templates.py DIR_TS DIR_PY DIR_JAVA
+Usage: compare-templates.py DIR_TS DIR_PY [DIR_JAVA]
+
+The Java directory is optional: an app that exists in TypeScript and Python only is compared between those two.
 
 Only the metadata that differs by language is ignored: the AWS::CDK::Metadata resource (its Analytics string names
 the language runtime) and the condition that guards it. Every other byte of every template must match. Prints one
@@ -11,6 +13,9 @@ import hashlib
 import json
 import pathlib
 import sys
+
+
+LABELS = {"typescript": "TypeScript", "python": "Python", "java": "Java"}
 
 
 def normalize(template: dict) -> dict:
@@ -32,7 +37,7 @@ def digest(template: dict) -> str:
 
 
 def main(dirs: list) -> int:
-    languages = ["typescript", "python", "java"]
+    languages = ["typescript", "python", "java"][:len(dirs)]
     sets = {lang: load(pathlib.Path(d)) for lang, d in zip(languages, dirs)}
     names = sorted(set().union(*[s.keys() for s in sets.values()]))
     if not names:
@@ -57,12 +62,13 @@ def main(dirs: list) -> int:
                             vb = b.get(section, {}).get(key) if key else b.get(section)
                             if va != vb:
                                 print(f"    {lang} differs at {section}/{key}")
-    print("templates identical across TypeScript, Python and Java" if ok else "templates DIFFER between languages")
+    across = ", ".join(LABELS[lang] for lang in languages[:-1]) + " and " + LABELS[languages[-1]]
+    print(f"templates identical across {across}" if ok else "templates DIFFER between languages")
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (3, 4):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     sys.exit(main(sys.argv[1:]))
