@@ -6,11 +6,13 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AwsBackupCopyOptions, BackupReplication } from '../backup-replication/backup-replication';
+import { ConnectGrantOptions } from '../common/connect-grant';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { DbAlarmSet } from '../db-alarm-set/db-alarm-set';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
+import { grantConnectOn } from '../private/connect-grant';
 import { propError, where } from '../private/errors';
 import { forwardAspects } from '../private/forward-aspects';
 import { forwardPropsAs } from '../private/forwarded-props';
@@ -522,6 +524,31 @@ export class MultiRegionPostgres extends Construct {
   public acknowledgeWarning(id: string, reason: string): void {
     Annotations.of(this).acknowledgeWarning(id, reason);
     Annotations.of(this.drContainer).acknowledgeWarning(id, reason);
+  }
+
+  /**
+   * Grants a principal `rds-db:connect` as `dbUser` on both databases, the primary and the DR replica, each by its own
+   * resource ID (`arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<dbUser>`), so that IAM database
+   * authentication keeps working after a Region failover makes the promoted replica the writer: the promoted instance
+   * keeps the replica's resource ID, not the primary's.
+   *
+   * The grantee's stack reads the resource ID of the database in its own Region from the template. The other Region's
+   * ID cannot be referenced across Regions: give it in `options.resourceIds` (by DB instance identifier, `<name>-dr` or
+   * `<name>-primary`) once that database is deployed, or, until then, set `options.anyInstanceWhereUnknown`, which grants
+   * on every DB instance of that Region and account for this user. Without either the call is refused.
+   *
+   * The role must exist in PostgreSQL with `rds_iam` granted (`CREATE USER <dbUser>; GRANT rds_iam TO <dbUser>;` on the
+   * primary; the replica has it by replication).
+   *
+   * @param grantee the principal
+   * @param dbUser the PostgreSQL role the principal logs in as: a lower-case name as PostgreSQL stores an unquoted
+   * identifier, not a reserved word, `pg_...` or `rdsadmin`
+   * @param options the resource ID of the database in the other Region
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html
+   */
+  public grantConnect(grantee: iam.IGrantable, dbUser: string, options: ConnectGrantOptions = {}): iam.Grant {
+    return grantConnectOn(where(this, CONSTRUCT), grantee, dbUser, [this.primary, this.replica], options);
   }
 
   /**

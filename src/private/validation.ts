@@ -511,6 +511,36 @@ export function validateMasterUsername(construct: string, prop: string, name: st
 }
 
 /**
+ * Checks the PostgreSQL role an IAM principal may log in as (`grantConnect`'s `dbUser`): a literal, non-empty name as
+ * PostgreSQL stores an unquoted identifier (a lower-case letter or an underscore, then lower-case letters, digits,
+ * underscores or dollar signs, at most 63 characters), not a reserved key word, not a name of the `pg_` prefix that
+ * PostgreSQL reserves for its predefined roles, and not `rdsadmin`, the role RDS manages the instance with. IAM
+ * authentication compares the name with the role's case-sensitively, and PostgreSQL folds unquoted names to lower
+ * case, so a name with capitals would only match a role created with a quoted name.
+ *
+ * @see https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
+ * @see https://www.postgresql.org/docs/current/sql-createrole.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html
+ */
+export function validateDbUser(construct: string, prop: string, dbUser: string): void {
+  if (typeof dbUser !== 'string' || Token.isUnresolved(dbUser)) {
+    throw propError(construct, prop, dbUser, 'a literal PostgreSQL role name: the policy names it, and RDS compares it with the login');
+  }
+  if (!/^[a-z_][a-z0-9_$]{0,62}$/.test(dbUser)) {
+    throw propError(construct, prop, dbUser,
+      'a PostgreSQL role name as an unquoted identifier is stored: 1 to 63 lower-case letters, digits, underscores or dollar signs, '
+      + 'starting with a letter or an underscore (IAM authentication matches the name case-sensitively)');
+  }
+  if (POSTGRES_RESERVED_WORDS.has(dbUser)) {
+    throw propError(construct, prop, dbUser, 'not a PostgreSQL reserved word');
+  }
+  if (dbUser.startsWith('pg_') || dbUser === 'rdsadmin') {
+    throw propError(construct, prop, dbUser,
+      'a role of the application: names starting with pg_ are reserved for PostgreSQL\'s predefined roles, and rdsadmin is the role RDS manages the instance with');
+  }
+}
+
+/**
  * Checks a Secrets Manager secret name: 1 to 512 ASCII letters, digits and `/_+=.@-`. A name ending with a hyphen and
  * six characters (`orders-writer`) is accepted: CreateSecret only advises against it, as lookups by partial ARN may be
  * ambiguous. Tokens are left to CloudFormation.
