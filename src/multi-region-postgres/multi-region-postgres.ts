@@ -20,7 +20,7 @@ import { defaultSubnets } from '../private/instance-setup';
 import {
   arnPlace, databaseNameProblem, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout, validateDatabaseName, validateExpectedPromotionTime,
   validateInstanceType, validateKeyArn, validatePostgresEngine, validatePrivateSubnets, validateMaxLagAtPromotion, validateStorage,
-  validateVersionedEngine, validatePlace, validateRegionName, validateSamePartition,
+  validateVersionedEngine, validatePeersRegion, validatePlace, validateRegionName, validateSamePartition,
 } from '../private/validation';
 import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
@@ -119,6 +119,22 @@ export interface MultiRegionPostgresProps {
    * @default - a new `IsolatedVpc` (10.1.0.0/16)
    */
   readonly drNetwork?: RegionNetwork;
+  /**
+   * Clients admitted to the primary on its port: security groups of a stack in the primary's Region, or CIDR ranges
+   * (`MultiAzPostgres` `allowedPeers`). More can be admitted later through `primary.connections`.
+   *
+   * @default - none: no ingress but the writable probe's until granted through `primary.connections`
+   */
+  readonly primaryAllowedPeers?: ec2.IPeer[];
+  /**
+   * Clients admitted to the DR replica on its port: security groups of a stack in the DR Region, or CIDR ranges
+   * (`CrossRegionReadReplica` `allowedPeers`). The replica has its own security group: the primary's clients are not
+   * admitted to it, so give the DR Region's clients here (or through `replica.connections`) to let them read from it
+   * and write to it after a promotion.
+   *
+   * @default - none: no ingress but the writable probe's until granted through `replica.connections`
+   */
+  readonly drAllowedPeers?: ec2.IPeer[];
   /**
    * The engine of the primary (the replica follows it).
    *
@@ -383,6 +399,8 @@ export class MultiRegionPostgres extends Construct {
           network.vpcSubnets ?? defaultSubnets(network.vpc), 2);
       }
     }
+    validatePeersRegion(construct, 'primaryAllowedPeers', props.primaryAllowedPeers ?? [], primaryRegion);
+    validatePeersRegion(construct, 'drAllowedPeers', props.drAllowedPeers ?? [], drRegion);
     if (props.maxLagAtPromotion) {
       validateMaxLagAtPromotion(construct, 'maxLagAtPromotion', props.maxLagAtPromotion);
     }
@@ -405,6 +423,7 @@ export class MultiRegionPostgres extends Construct {
       backupRetention: props.backupRetention,
       secretName,
       secretReplicaRegions: [{ region: drRegion, encryptionKey: kms.Key.fromKeyArn(this, 'DrSecretKey', drSecretKeyArn) }],
+      allowedPeers: props.primaryAllowedPeers,
       removalPolicy: props.removalPolicy,
       keyRemovalPolicy: props.keyRemovalPolicy,
     });
@@ -447,6 +466,7 @@ export class MultiRegionPostgres extends Construct {
       vpc: drNetwork.vpc,
       vpcSubnets: drNetwork.vpcSubnets,
       instanceIdentifier: `${props.name}-dr`,
+      allowedPeers: props.drAllowedPeers,
       removalPolicy: props.removalPolicy,
       keyRemovalPolicy: props.keyRemovalPolicy,
     });

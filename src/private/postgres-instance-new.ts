@@ -13,7 +13,7 @@ import {
 } from './instance-setup';
 import { allowCloudWatchLogs } from './logs-key';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from './removal';
-import { validateDbUser, validateInstanceIdentifier, validateResourcePlace } from './validation';
+import { validateDbUser, validateInstanceIdentifier, validatePeersRegion, validateResourcePlace } from './validation';
 import type { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 
@@ -217,6 +217,11 @@ export abstract class PostgresInstanceNew extends PostgresInstanceBase {
     // The instance's own Connections carry the port as a deploy-time token; these carry the literal port, so every
     // ingress rule names its port in the template and can be reviewed (and checked by cdk-nag).
     self.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.port) });
+    const allowedPeers = props.allowedPeers ?? [];
+    validatePeersRegion(label, 'allowedPeers', allowedPeers, stack.region);
+    for (const peer of allowedPeers) {
+      this.connections.allowDefaultPortFrom(peer, `Client of ${this.instanceIdentifier} (allowedPeers)`);
+    }
 
     const { group, parameters } = tlsParameterGroup(this, spec.engine, description, spec.checked,
       spec.parameters === undefined ? props : { ...props, parameters: spec.parameters });

@@ -1,7 +1,8 @@
-import { Duration, IResource, Token } from 'aws-cdk-lib';
+import { Duration, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Construct } from 'constructs';
 import { isToken, propError } from './errors';
 
 /**
@@ -538,6 +539,25 @@ export function validateDbUser(construct: string, prop: string, dbUser: string):
     throw propError(construct, prop, dbUser,
       'a role of the application: names starting with pg_ are reserved for PostgreSQL\'s predefined roles, and rdsadmin is the role RDS manages the instance with');
   }
+}
+
+/**
+ * Checks that every security group among `peers` belongs to a stack of `region`: an ingress rule names its source
+ * group by ID, which a template cannot read from a stack of another Region (aws-cdk-lib would need
+ * `crossRegionReferences`, which the library avoids). CIDR peers are accepted anywhere.
+ */
+export function validatePeersRegion(construct: string, prop: string, peers: readonly ec2.IPeer[], region: string): void {
+  peers.forEach((peer, i) => {
+    if (!Construct.isConstruct(peer)) {
+      return;
+    }
+    const peerRegion = Stack.of(peer).region;
+    if (!Token.isUnresolved(peerRegion) && !Token.isUnresolved(region) && peerRegion !== region) {
+      throw propError(construct, `${prop}[${i}]`, peer.node.path,
+        `a security group of a stack in ${region}, or a CIDR range (ec2.Peer.ipv4): this one is in ${peerRegion}, and a template `
+        + "cannot reference a security group of another Region's stack; admit that Region's clients to the database of their own Region");
+    }
+  });
 }
 
 /**
