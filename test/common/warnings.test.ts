@@ -44,6 +44,7 @@ test('the ids are the published strings', () => {
     SECRET_REPLICA_AWS_MANAGED_KEY: 'cdk-resilient-postgres:secretReplicaAwsManagedKey',
     OBJECTIVE_HEADROOM: 'cdk-resilient-postgres:objectiveHeadroom',
     REPLICA_SMALLER_THAN_SOURCE: 'cdk-resilient-postgres:replicaSmallerThanSource',
+    SECRET_REPLICATION_UNKNOWN: 'cdk-resilient-postgres:secretReplicationUnknown',
   });
 });
 
