@@ -545,6 +545,8 @@ export function validateDbUser(construct: string, prop: string, dbUser: string):
  * Checks that every security group among `peers` belongs to a stack of `region`: an ingress rule names its source
  * group by ID, which a template cannot read from a stack of another Region (aws-cdk-lib would need
  * `crossRegionReferences`, which the library avoids). CIDR peers are accepted anywhere.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html
  */
 export function validatePeersRegion(construct: string, prop: string, peers: readonly ec2.IPeer[], region: string): void {
   peers.forEach((peer, i) => {
