@@ -11,7 +11,7 @@ export interface ConnectGrantSettings {
   readonly anyInstanceWhereUnknown?: boolean;
 }
 
-/** A DbiResourceId as RDS gives it, `db-` and upper-case letters and digits. */
+/** A DbiResourceId as RDS gives it: `db-` followed by letters and digits. */
 const RESOURCE_ID = /^db-[A-Za-z0-9]+$/;
 
 /**
