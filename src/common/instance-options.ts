@@ -98,6 +98,17 @@ export interface PostgresInstanceOptions {
   readonly autoMinorVersionUpgrade?: boolean;
 
   /**
+   * Clients admitted to the instance on its port, in this Region: security groups (`ec2.ISecurityGroup`, of a stack in
+   * the instance's Region) or CIDR ranges (`ec2.Peer.ipv4('10.1.0.0/16')`). Each is the same as
+   * `connections.allowDefaultPortFrom(peer)`, which admits more clients later. A `CrossRegionReadReplica` has its own
+   * security group, which does not follow the source's: give the DR Region's clients here or through its
+   * `connections`, so they can connect after a promotion.
+   *
+   * @default - none: no ingress until granted through `connections`
+   */
+  readonly allowedPeers?: ec2.IPeer[];
+
+  /**
    * Whether the instance gets a public DNS name. Only `false` is accepted.
    *
    * @default false

@@ -75,5 +75,15 @@ export class Warnings {
    */
   public static readonly TOPIC_WITHOUT_SUBSCRIBER = 'cdk-resilient-postgres:topicWithoutSubscriber';
 
+  /**
+   * A `WritableProbe` of a cross-Region read replica whose `credentials` may be the source's master secret, when the
+   * synth cannot tell whether that secret is replicated to the probe's Region (an imported source or secret, or a name
+   * CloudFormation generates). Without a replica there, the probe cannot log in, the DR database never counts as
+   * writable, and the writer name never fails over. Check the secret's replica Regions, then acknowledge it.
+   *
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
+   */
+  public static readonly SECRET_REPLICATION_UNKNOWN = 'cdk-resilient-postgres:secretReplicationUnknown';
+
   private constructor() {}
 }

@@ -17,7 +17,7 @@ import { isSmallerInstanceClass } from '../private/instance-class';
 import { checkInstanceOptions, TLS_PARAMETERS } from '../private/instance-setup';
 import { acknowledge, inPacks } from '../private/nag';
 import { PostgresInstanceNew } from '../private/postgres-instance-new';
-import { resolveReplicaSource, ResolvedSource } from '../private/replica-source-resolution';
+import { recordReplicaSource, resolveReplicaSource, ResolvedSource } from '../private/replica-source-resolution';
 import {
   MAX_BACKUP_RETENTION_DAYS, REGIONAL_KEY_RULE, arnPlace, validateBackupRetention, validateInstanceType,
   validatePlace, validatePostgresEngine, validateRegionName, validateSamePartition, validateStorage,
@@ -281,6 +281,7 @@ export class CrossRegionReadReplica extends PostgresInstanceNew {
     validateRegionName(construct, 'scope', stack.region, `stack ${stack.stackName} (region ${stack.region})`);
 
     const source = resolveReplicaSource(construct, props.sourceInstance, props.sourceAttributes);
+    recordReplicaSource(this, props.sourceInstance);
     // The source's Region must be an AWS Region of the replica's partition, and an ARN's partition that of its Region:
     // RDS replicates across Regions of one partition only.
     validateRegionName(construct, source.prop, source.region, source.arnDescription);

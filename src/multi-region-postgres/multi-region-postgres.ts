@@ -8,20 +8,23 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeployParameters, DeployValue } from './deploy-parameters';
 import { AwsBackupCopyOptions, BackupReplication } from '../backup-replication/backup-replication';
+import { ConnectGrantOptions } from '../common/connect-grant';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { DbAlarmSet, DbAlarmSetProps } from '../db-alarm-set/db-alarm-set';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
 import { IsolatedVpc } from '../isolated-vpc/isolated-vpc';
 import { MultiAzPostgres } from '../multi-az-postgres/multi-az-postgres';
 import { validateSubscribers } from '../private/alarm-topic';
+import { grantConnectOn } from '../private/connect-grant';
 import { propError, where } from '../private/errors';
 import { forwardAspects } from '../private/forward-aspects';
 import { forwardPropsAs } from '../private/forwarded-props';
 import { defaultSubnets } from '../private/instance-setup';
 import {
-  ALARM_TOPIC_RULE, arnPlace, databaseNameProblem, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout, validateDatabaseName,
-  validateExpectedPromotionTime, validateInstanceType, validateKeyArn, validatePostgresEngine, validatePrivateSubnets, validateMaxLagAtPromotion,
-  validateStorage, validateVersionedEngine, validatePlace, validateRegionName, validateResourcePlace, validateSamePartition,
+  ALARM_TOPIC_RULE, arnPlace, databaseNameProblem, DEFAULT_PROMOTION_TIMEOUT, validateApprovalTimeout,
+  validateDatabaseName, validateExpectedPromotionTime, validateInstanceType, validateKeyArn, validateMaxLagAtPromotion,
+  validatePeersRegion, validatePlace, validatePostgresEngine, validatePrivateSubnets, validateRegionName,
+  validateResourcePlace, validateSamePartition, validateStorage, validateVersionedEngine,
 } from '../private/validation';
 import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
@@ -141,6 +144,22 @@ export interface MultiRegionPostgresProps {
    * @default false
    */
   readonly deployParameters?: boolean;
+  /**
+   * Clients admitted to the primary on its port: security groups of a stack in the primary's Region, or CIDR ranges
+   * (`MultiAzPostgres` `allowedPeers`). More can be admitted later through `primary.connections`.
+   *
+   * @default - none: no ingress but the writable probe's until granted through `primary.connections`
+   */
+  readonly primaryAllowedPeers?: ec2.IPeer[];
+  /**
+   * Clients admitted to the DR replica on its port: security groups of a stack in the DR Region, or CIDR ranges
+   * (`CrossRegionReadReplica` `allowedPeers`). The replica has its own security group: the primary's clients are not
+   * admitted to it, so give the DR Region's clients here (or through `replica.connections`) to let them read from it
+   * and write to it after a promotion.
+   *
+   * @default - none: no ingress but the writable probe's until granted through `replica.connections`
+   */
+  readonly drAllowedPeers?: ec2.IPeer[];
   /**
    * The engine of the primary (the replica follows it).
    *
@@ -446,6 +465,8 @@ export class MultiRegionPostgres extends Construct {
           network.vpcSubnets ?? defaultSubnets(network.vpc), 2);
       }
     }
+    validatePeersRegion(construct, 'primaryAllowedPeers', props.primaryAllowedPeers ?? [], primaryRegion);
+    validatePeersRegion(construct, 'drAllowedPeers', props.drAllowedPeers ?? [], drRegion);
     if (props.maxLagAtPromotion) {
       validateMaxLagAtPromotion(construct, 'maxLagAtPromotion', props.maxLagAtPromotion);
     }
@@ -469,6 +490,7 @@ export class MultiRegionPostgres extends Construct {
       backupRetention: props.backupRetention,
       secretName,
       secretReplicaRegions: [{ region: drRegion, encryptionKey: kms.Key.fromKeyArn(this, 'DrSecretKey', drSecretKeyArn) }],
+      allowedPeers: props.primaryAllowedPeers,
       removalPolicy: props.removalPolicy,
       keyRemovalPolicy: props.keyRemovalPolicy,
     });
@@ -515,6 +537,7 @@ export class MultiRegionPostgres extends Construct {
       vpc: drNetwork.vpc,
       vpcSubnets: drNetwork.vpcSubnets,
       instanceIdentifier: `${props.name}-dr`,
+      allowedPeers: props.drAllowedPeers,
       removalPolicy: props.removalPolicy,
       keyRemovalPolicy: props.keyRemovalPolicy,
     });
@@ -596,6 +619,31 @@ export class MultiRegionPostgres extends Construct {
   public acknowledgeWarning(id: string, reason: string): void {
     Annotations.of(this).acknowledgeWarning(id, reason);
     Annotations.of(this.drContainer).acknowledgeWarning(id, reason);
+  }
+
+  /**
+   * Grants a principal `rds-db:connect` as `dbUser` on both databases, the primary and the DR replica, each by its own
+   * resource ID (`arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<dbUser>`), so that IAM database
+   * authentication keeps working after a Region failover makes the promoted replica the writer: the promoted instance
+   * keeps the replica's resource ID, not the primary's.
+   *
+   * The grantee's stack reads the resource ID of the database in its own Region from the template. The other Region's
+   * ID cannot be referenced across Regions: give it in `options.resourceIds` (by DB instance identifier, `<name>-dr` or
+   * `<name>-primary`) once that database is deployed, or, until then, set `options.anyInstanceWhereUnknown`, which grants
+   * on every DB instance of that Region and account for this user. Without either the call is refused.
+   *
+   * The role must exist in PostgreSQL with `rds_iam` granted (`CREATE USER <dbUser>; GRANT rds_iam TO <dbUser>;` on the
+   * primary; the replica has it by replication).
+   *
+   * @param grantee the principal
+   * @param dbUser the PostgreSQL role the principal logs in as: a lower-case name as PostgreSQL stores an unquoted
+   * identifier, not a reserved word, `pg_...` or `rdsadmin`
+   * @param options the resource ID of the database in the other Region
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html
+   */
+  public grantConnect(grantee: iam.IGrantable, dbUser: string, options: ConnectGrantOptions = {}): iam.Grant {
+    return grantConnectOn(where(this, CONSTRUCT), grantee, dbUser, [this.primary, this.replica], options);
   }
 
   /**

@@ -6,13 +6,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { dbInstanceArn } from './db-instance-facts';
+import { where } from './errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, CheckedInstanceOptions, createExportLogGroups, defaultIdentifier,
   POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
 } from './instance-setup';
 import { allowCloudWatchLogs } from './logs-key';
 import { KEY_PENDING_WINDOW, resolveKeyRemovalPolicy, warnDatabaseDestroyed, warnKeyDestroyed } from './removal';
-import { validateInstanceIdentifier, validateResourcePlace } from './validation';
+import { validateDbUser, validateInstanceIdentifier, validatePeersRegion, validateResourcePlace } from './validation';
 import type { PostgresInstanceOptions } from '../common/instance-options';
 import { PostgresInstanceBase } from '../common/postgres-instance-base';
 
@@ -136,10 +137,17 @@ export abstract class PostgresInstanceNew extends PostgresInstanceBase {
   /**
    * Grants an IAM principal `rds-db:connect` as a database user, for IAM database authentication.
    *
+   * The grant names this instance's resource ID only: after a Region failover the writer is another instance with its
+   * own resource ID, so a principal that must follow the writer needs `MultiRegionPostgres.grantConnect` or
+   * `ConnectGrant.onInstances` instead.
+   *
    * @param grantee the principal
-   * @param dbUser the PostgreSQL role the principal may log in as (it must have been granted `rds_iam`)
+   * @param dbUser the PostgreSQL role the principal may log in as (it must have been granted `rds_iam`): a lower-case
+   * name as PostgreSQL stores an unquoted identifier, not a reserved word, `pg_...` or `rdsadmin`
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    validateDbUser(where(this, this.constructor.name), 'dbUser', dbUser);
     return this.instance.grantConnect(grantee, dbUser);
   }
 
@@ -209,6 +217,11 @@ export abstract class PostgresInstanceNew extends PostgresInstanceBase {
     // The instance's own Connections carry the port as a deploy-time token; these carry the literal port, so every
     // ingress rule names its port in the template and can be reviewed (and checked by cdk-nag).
     self.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.port) });
+    const allowedPeers = props.allowedPeers ?? [];
+    validatePeersRegion(label, 'allowedPeers', allowedPeers, stack.region);
+    for (const peer of allowedPeers) {
+      this.connections.allowDefaultPortFrom(peer, `Client of ${this.instanceIdentifier} (allowedPeers)`);
+    }
 
     const { group, parameters } = tlsParameterGroup(this, spec.engine, description, spec.checked,
       spec.parameters === undefined ? props : { ...props, parameters: spec.parameters });

@@ -5,6 +5,22 @@ import { partitionOfRegion, validatePort } from './validation';
 import type { IPostgresInstance } from '../common/postgres-instance';
 import type { ReplicaSourceAttributes } from '../cross-region-read-replica/replica-source';
 
+/** The sources of the replicas of this app, by replica: `sourceInstance`, or undefined for `sourceAttributes`. */
+const REPLICA_SOURCES = new WeakMap<object, { readonly source?: IPostgresInstance }>();
+
+/** Records a replica's source, so the parts built on the replica (its probe) can read what the source carries. */
+export function recordReplicaSource(replica: object, source: IPostgresInstance | undefined): void {
+  REPLICA_SOURCES.set(replica, { source });
+}
+
+/**
+ * The source of a `CrossRegionReadReplica` of this app (`source` undefined when it was given by attributes); undefined
+ * for any other instance.
+ */
+export function replicaSourceOf(instance: object): { readonly source?: IPostgresInstance } | undefined {
+  return REPLICA_SOURCES.get(instance);
+}
+
 /** What a replica needs to know about its source, read at synth time. */
 export interface ResolvedSource {
   /** The prop the source came from, for error messages. */

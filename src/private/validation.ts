@@ -1,7 +1,8 @@
-import { Duration, IResource, Token } from 'aws-cdk-lib';
+import { Duration, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Construct } from 'constructs';
 import { isToken, propError } from './errors';
 
 /**
@@ -508,6 +509,57 @@ export function validateMasterUsername(construct: string, prop: string, name: st
   if (POSTGRES_RESERVED_WORDS.has(name.toLowerCase())) {
     throw propError(construct, prop, name, 'not a PostgreSQL reserved word');
   }
+}
+
+/**
+ * Checks the PostgreSQL role an IAM principal may log in as (`grantConnect`'s `dbUser`): a literal, non-empty name as
+ * PostgreSQL stores an unquoted identifier (a lower-case letter or an underscore, then lower-case letters, digits,
+ * underscores or dollar signs, at most 63 characters), not a reserved key word, not a name of the `pg_` prefix that
+ * PostgreSQL reserves for its predefined roles, and not `rdsadmin`, the role RDS manages the instance with. IAM
+ * authentication compares the name with the role's case-sensitively, and PostgreSQL folds unquoted names to lower
+ * case, so a name with capitals would only match a role created with a quoted name.
+ *
+ * @see https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
+ * @see https://www.postgresql.org/docs/current/sql-createrole.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html
+ */
+export function validateDbUser(construct: string, prop: string, dbUser: string): void {
+  if (typeof dbUser !== 'string' || Token.isUnresolved(dbUser)) {
+    throw propError(construct, prop, dbUser, 'a literal PostgreSQL role name: the policy names it, and RDS compares it with the login');
+  }
+  if (!/^[a-z_][a-z0-9_$]{0,62}$/.test(dbUser)) {
+    throw propError(construct, prop, dbUser,
+      'a PostgreSQL role name as an unquoted identifier is stored: 1 to 63 lower-case letters, digits, underscores or dollar signs, '
+      + 'starting with a letter or an underscore (IAM authentication matches the name case-sensitively)');
+  }
+  if (POSTGRES_RESERVED_WORDS.has(dbUser)) {
+    throw propError(construct, prop, dbUser, 'not a PostgreSQL reserved word');
+  }
+  if (dbUser.startsWith('pg_') || dbUser === 'rdsadmin') {
+    throw propError(construct, prop, dbUser,
+      'a role of the application: names starting with pg_ are reserved for PostgreSQL\'s predefined roles, and rdsadmin is the role RDS manages the instance with');
+  }
+}
+
+/**
+ * Checks that every security group among `peers` belongs to a stack of `region`: an ingress rule names its source
+ * group by ID, which a template cannot read from a stack of another Region (aws-cdk-lib would need
+ * `crossRegionReferences`, which the library avoids). CIDR peers are accepted anywhere.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html
+ */
+export function validatePeersRegion(construct: string, prop: string, peers: readonly ec2.IPeer[], region: string): void {
+  peers.forEach((peer, i) => {
+    if (!Construct.isConstruct(peer)) {
+      return;
+    }
+    const peerRegion = Stack.of(peer).region;
+    if (!Token.isUnresolved(peerRegion) && !Token.isUnresolved(region) && peerRegion !== region) {
+      throw propError(construct, `${prop}[${i}]`, peer.node.path,
+        `a security group of a stack in ${region}, or a CIDR range (ec2.Peer.ipv4): this one is in ${peerRegion}, and a template `
+        + "cannot reference a security group of another Region's stack; admit that Region's clients to the database of their own Region");
+    }
+  });
 }
 
 /**

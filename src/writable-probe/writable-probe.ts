@@ -21,6 +21,7 @@ import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME } from '../private/metrics';
 import { acknowledge, inPacks } from '../private/nag';
 import { PROBE_DIMENSION, PROBE_NAMESPACE, REACHABLE_METRIC_NAME, WRITABLE_METRIC_NAME } from '../private/probe-metric-contract';
+import { checkCredentialsReplicated } from '../private/secret-replication';
 import { ALARM_TOPIC_RULE, validatePrivateSubnets, validateResourcePlace } from '../private/validation';
 
 const CONSTRUCT = 'WritableProbe';
@@ -199,6 +200,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
       throw propError(construct, 'instance', props.instance.instance.node.path,
         `a DB instance in this stack's Region (${stack.region}), not ${instanceRegion}: the probe connects to it from a VPC of its own Region`);
     }
+    checkCredentialsReplicated(this, construct, props.instance, props.credentials);
     const identifier = requireLiteralIdentifier(construct, props.instance, props.instanceIdentifier);
     this.instanceIdentifier = identifier;
     useTopic(this, props.topic, { construct, purpose: `writable probe alarms of ${identifier}`, given: true, paged: true });

@@ -2,12 +2,13 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   BackupReplication, CrossRegionReadReplica, DbAlarmSet, ReplicationRole, FailoverRunbook, IPostgresInstance, IsolatedVpc, PostgresInstanceBase,
   PromotionRole, ResilienceObjectives, WritableProbe,
 } from '../../src';
-import { ACCOUNT, newStack, record, twoRegionApp } from '../util';
+import { ACCOUNT, DR_REGION, newStack, record, twoRegionApp } from '../util';
 
 const PG18 = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
 const ISOLATED = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
@@ -15,7 +16,8 @@ const DR_KEY = `arn:aws:kms:us-west-2:${ACCOUNT}:key/7c1e4b2a-9d3f-4e6a-8b5c-2f0
 
 /** The two Regions with a replica of the primary. */
 function withReplica() {
-  const env = twoRegionApp();
+  // The master secret is replicated to the DR Region under its name, where a DR probe reads it.
+  const env = twoRegionApp({ secretName: 'orders-primary/master', secretReplicaRegions: [{ region: DR_REGION }] });
   const replica = new CrossRegionReadReplica(env.drStack, 'Replica', { sourceInstance: env.primary, vpc: env.drNet.vpc, instanceIdentifier: 'orders-dr' });
   return { ...env, replica };
 }
@@ -65,8 +67,12 @@ describe('DbAlarmSet', () => {
 describe('WritableProbe', () => {
   test('takes a MultiAzPostgres, a CrossRegionReadReplica and an import directly', () => {
     const { primary, primaryStack, replica, drStack, drNet } = withReplica();
+    const replicated = secretsmanager.Secret.fromSecretNameV2(drStack, 'ReplicatedSecret', 'orders-primary/master');
     const probe = (scope: Stack, instance: IPostgresInstance, vpc: ec2.IVpc) => new WritableProbe(scope, `Probe${instance.node.id}`, {
-      instance, credentials: primary.secret, vpc, topic: new sns.Topic(scope, `Topic${instance.node.id}`, { enforceSSL: true }),
+      instance,
+      credentials: scope === drStack ? replicated : primary.secret,
+      vpc,
+      topic: new sns.Topic(scope, `Topic${instance.node.id}`, { enforceSSL: true }),
     });
     expect(probe(primaryStack, primary, (primaryStack.node.findChild('Network') as IsolatedVpc).vpc).instanceIdentifier).toBe('orders-primary');
     expect(probe(drStack, replica, drNet.vpc).instanceIdentifier).toBe('orders-dr');

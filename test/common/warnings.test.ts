@@ -47,6 +47,7 @@ test('the ids are the published strings', () => {
     DEPLOY_PARAMETER_NOT_LOOKED_UP: 'cdk-resilient-postgres:deployParameterNotLookedUp',
     TOPIC_PERMISSIONS_NOT_ADDED: 'cdk-resilient-postgres:topicPermissionsNotAdded',
     TOPIC_WITHOUT_SUBSCRIBER: 'cdk-resilient-postgres:topicWithoutSubscriber',
+    SECRET_REPLICATION_UNKNOWN: 'cdk-resilient-postgres:secretReplicationUnknown',
   });
 });
 

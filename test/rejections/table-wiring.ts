@@ -1,5 +1,8 @@
 import { App, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { RejectionRow } from './table';
 import {
@@ -7,7 +10,7 @@ import {
   ResilienceObjectives, Route53DbFailover,
   Route53DbFailoverProps, WritableProbe,
 } from '../../src';
-import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, failoverApp, newStack } from '../util';
+import { ACCOUNT, DR_REGION, DR_SECRET_KEY_ARN, PRIMARY_ENDPOINT, PRIMARY_REGION, failoverApp, newStack, twoRegionApp } from '../util';
 import { DR_KEY, DR_SECRET_KEY, multiRegion } from './builders';
 
 /**
@@ -21,6 +24,35 @@ export const MULTI_AZ_FAILOVER = 'https://docs.aws.amazon.com/AmazonRDS/latest/U
 export const REPLICA_LAG = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html';
 export const RDS_METRICS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html';
 const CREATE_DB_INSTANCE = 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html';
+export const REPLICATE_SECRETS = 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html';
+export const IMPORT_VALUE = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html';
+export const IAM_DB_AUTH_POLICY = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html';
+export const POSTGRES_IDENTIFIERS = 'https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS';
+
+/** A DR probe of a replica of a primary whose master secret `orders-primary/master` is not replicated. */
+function probeOfUnreplicatedSecret(app: App): void {
+  const { drStack, primary, drNet } = twoRegionApp({ secretName: 'orders-primary/master' }, app);
+  const replica = new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr' });
+  new WritableProbe(drStack, 'ReplicaProbe', {
+    instance: replica,
+    credentials: secretsmanager.Secret.fromSecretAttributes(drStack, 'ReplicatedSecret', {
+      secretPartialArn: `arn:aws:secretsmanager:${DR_REGION}:${ACCOUNT}:secret:orders-primary/master`,
+      encryptionKey: kms.Key.fromKeyArn(drStack, 'SecretKey', DR_SECRET_KEY_ARN),
+    }),
+    vpc: drNet.vpc,
+    topic: new sns.Topic(drStack, 'Topic', { enforceSSL: true }),
+  });
+}
+
+/** A `MultiRegionPostgres` of `multiRegion`, and a role next to its primary that `grant` grants connect to. */
+function patternGrant(grant: (orders: MultiRegionPostgres, role: iam.Role) => void): (app: App) => void {
+  return (app) => {
+    multiRegion({})(app);
+    const orders = app.node.findAll().find((c): c is MultiRegionPostgres => c instanceof MultiRegionPostgres)!;
+    const role = new iam.Role(orders, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    grant(orders, role);
+  };
+}
 
 
 /** A primary with `primaryParameters` and its cross-Region replica with `replicaParameters`. */
@@ -70,8 +102,93 @@ const R = 'CrossRegionReadReplica' as const;
 const W = 'WritableProbe' as const;
 const F = 'Route53DbFailover' as const;
 const O = 'ResilienceObjectives' as const;
+const M = 'MultiAzPostgres' as const;
 
 export const WIRING_REJECTIONS: RejectionRow[] = [
+  // --- Connecting: credentials, grants and security groups across Regions ------------------------------------------
+  {
+    construct: W,
+    prop: 'credentials',
+    shown: "'Dr/ReplicatedSecret'",
+    allowed: "these credentials are the source's master secret Primary/Orders/Secret, which has no replica in us-west-2",
+    readme: "the source's master secret without a replica in the probe's Region",
+    source: REPLICATE_SECRETS,
+    build: probeOfUnreplicatedSecret,
+  },
+  {
+    construct: R,
+    prop: 'allowedPeers[0]',
+    shown: "'Primary/App'",
+    allowed: 'a security group of a stack in us-west-2',
+    readme: "a security group of another Region's stack",
+    source: IMPORT_VALUE,
+    build: (app) => {
+      const { primaryStack, drStack, primary, drNet } = twoRegionApp({}, app);
+      const primaryNet = primaryStack.node.findChild('Network') as IsolatedVpc;
+      const client = new ec2.SecurityGroup(primaryStack, 'App', { vpc: primaryNet.vpc });
+      new CrossRegionReadReplica(drStack, 'Replica', { sourceInstance: primary, vpc: drNet.vpc, instanceIdentifier: 'orders-dr', allowedPeers: [client] });
+    },
+  },
+  {
+    construct: M,
+    prop: 'allowedPeers[0]',
+    shown: "'Dr/App'",
+    allowed: 'a security group of a stack in us-east-1',
+    readme: "a security group of another Region's stack",
+    source: IMPORT_VALUE,
+    build: (app) => {
+      const drStack = newStack(app, 'Dr', DR_REGION);
+      const client = new ec2.SecurityGroup(drStack, 'App', { vpc: new IsolatedVpc(drStack, 'Network').vpc });
+      const stack = newStack(app, 'Primary', PRIMARY_REGION);
+      const net = new IsolatedVpc(stack, 'Network');
+      new MultiAzPostgres(stack, 'Orders', { vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, allowedPeers: [client] });
+    },
+  },
+  {
+    construct: P,
+    prop: 'drAllowedPeers[0]',
+    shown: "'Apps/App'",
+    allowed: 'a security group of a stack in us-west-2',
+    readme: "a security group of another Region's stack",
+    source: IMPORT_VALUE,
+    build: (app) => {
+      const apps = newStack(app, 'Apps', PRIMARY_REGION);
+      const client = new ec2.SecurityGroup(apps, 'App', { vpc: new IsolatedVpc(apps, 'Network').vpc });
+      multiRegion({ drAllowedPeers: [client] })(app);
+    },
+  },
+  {
+    construct: M,
+    prop: 'dbUser',
+    shown: "'Orders_App'",
+    allowed: 'a PostgreSQL role name as an unquoted identifier is stored',
+    readme: 'not a lower-case PostgreSQL identifier',
+    source: POSTGRES_IDENTIFIERS,
+    build: (app) => {
+      const stack = newStack(app);
+      const net = new IsolatedVpc(stack, 'Network');
+      const db = new MultiAzPostgres(stack, 'Db', { vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint });
+      db.grantConnect(new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }), 'Orders_App');
+    },
+  },
+  {
+    construct: P,
+    prop: 'dbUser',
+    shown: "'rdsadmin'",
+    allowed: 'a role of the application',
+    readme: 'not a lower-case PostgreSQL identifier',
+    source: POSTGRES_IDENTIFIERS,
+    build: patternGrant((orders, role) => orders.grantConnect(role, 'rdsadmin', { anyInstanceWhereUnknown: true })),
+  },
+  {
+    construct: P,
+    prop: 'resourceIds',
+    shown: '(unset)',
+    allowed: 'the DbiResourceId of orders-dr (us-west-2)',
+    readme: '`grantConnect` whose grantee\'s stack cannot read the other Region\'s resource ID',
+    source: IAM_DB_AUTH_POLICY,
+    build: patternGrant((orders, role) => orders.grantConnect(role, 'orders_app')),
+  },
   // --- Wiring that causes an outage ----------------------------------------------------------------------------------
   {
     construct: W,
