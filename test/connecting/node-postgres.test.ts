@@ -8,6 +8,8 @@ import {
 import {
   FailoverConnectOptions, failoverClientConfig, failoverPoolConfig, regionOfEndpoint, resolveEndpoint, shouldDiscardClient,
 } from '../../examples/connecting/node/failover-connect';
+import { Route53DbFailoverProps } from '../../src';
+import { readSettings } from '../../src/route53-db-failover/validation';
 
 /**
  * node-postgres through a failover name against RDS-shaped servers on loopback (see fixture.ts): verify-full against
@@ -280,8 +282,42 @@ describeWithPostgres('node-postgres through the failover name', () => {
       }
     });
 
+    // This stops server A: no later test in this file uses it.
+    test('when the old writer goes away, writes move to the new writer', async () => {
+      const pool = new Pool({ ...failoverPoolConfig(options()), max: POOL_SIZE });
+      const errors: string[] = [];
+      pool.on('error', (e) => errors.push((e as { code?: string }).code ?? e.message));
+      try {
+        const clients = await Promise.all(Array.from({ length: POOL_SIZE }, () => pool.connect()));
+        clients.forEach((c) => c.release());
+        fixture.pointWriterAt(REPLICA_ENDPOINT);
+        fixture.servers.stop(fixture.a);
+        await new Promise((r) => setTimeout(r, 300));
+
+        const failures: string[] = [];
+        let landed: string | undefined;
+        for (let attempt = 0; attempt < 10 && !landed; attempt++) {
+          try {
+            landed = await write(pool, `after-stop-${attempt}`);
+          } catch (e) {
+            failures.push((e as { code?: string }).code ?? (e as Error).message);
+          }
+        }
+        expect(landed).toBe(REPLICA_ENDPOINT);
+        // The pool drops idle connections whose server closed them (it reports each as an 'error' event), so no write
+        // goes to the stopped server.
+        expect(failures).toEqual([]);
+        expect(errors).toHaveLength(POOL_SIZE);
+      } finally {
+        await pool.end();
+      }
+    });
+
     test('a pool keeps connections no longer than maxLifetimeSeconds, the record TTL by default', () => {
-      expect(failoverPoolConfig(options()).maxLifetimeSeconds).toBe(30);
+      const defaultTtl = readSettings('Route53DbFailover', {
+        primary: { endpointAddress: PRIMARY_ENDPOINT }, secondary: { endpointAddress: REPLICA_ENDPOINT },
+      } as Route53DbFailoverProps).ttlSeconds;
+      expect(failoverPoolConfig(options()).maxLifetimeSeconds).toBe(defaultTtl);
       expect(failoverPoolConfig(options(), 10).maxLifetimeSeconds).toBe(10);
     });
 
