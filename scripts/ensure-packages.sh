@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the test command needs, installed when missing (as root, with apt-get):
-# - postgresql and openssl: the probe tests start real PostgreSQL servers on loopback (test/writable-probe);
+# - postgresql and openssl: the probe and connection tests start real PostgreSQL servers on loopback (test/writable-probe,
+#   test/connecting);
 # - maven and a JDK: the Step Functions contract check reads the AWS SDK for Java v2 jars from Maven Central by
-#   reflection (test/contracts/java-sdk-model.ts), and jsii-pacmak builds the Java package;
+#   reflection (test/contracts/java-sdk-model.ts), the pgjdbc connection tests fetch pgjdbc (test/connecting/jdbc.ts),
+#   and jsii-pacmak builds the Java package;
 # - python3-venv: the tool virtualenv (cfn-lint, moto, policy_sentry) in scripts/bootstrap.sh.
 set -euo pipefail
 missing=()

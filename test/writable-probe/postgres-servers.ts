@@ -34,6 +34,20 @@ export interface Server {
   readonly name: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The loopback address the server listens on. */
+  readonly address: string;
+}
+
+export interface PrimaryOptions {
+  /** A loopback address to listen on (Linux routes all of 127.0.0.0/8 to the loopback interface). Default: 127.0.0.1. */
+  readonly address?: string;
+  /** Default: a free port. */
+  readonly port?: number;
+  /**
+   * The one DNS name the server certificate names (subject alternative name and common name), as an RDS instance's
+   * certificate names only the instance endpoint. Default: a certificate for 127.0.0.1 and localhost.
+   */
+  readonly certificateName?: string;
 }
 
 export class PostgresServers {
@@ -53,15 +67,17 @@ export class PostgresServers {
   }
 
   /** Initializes and starts a primary on a free loopback port. */
-  public async startPrimary(name = 'primary'): Promise<Server> {
-    const server: Server = { name, port: await freePort(), dataDir: path.join(this.dir, name) };
+  public async startPrimary(name = 'primary', options: PrimaryOptions = {}): Promise<Server> {
+    const address = options.address ?? '127.0.0.1';
+    const server: Server = { name, port: options.port ?? await freePort(), dataDir: path.join(this.dir, name), address };
+    const [cert, key] = options.certificateName ? this.makeNamedCertificate(name, options.certificateName) : ['server.crt', 'server.key'];
     this.run('initdb', ['-D', server.dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync']);
     fs.appendFileSync(path.join(server.dataDir, 'postgresql.conf'), [
-      "listen_addresses = '127.0.0.1'",
-      `unix_socket_directories = '${this.socketDir}'`,
+      `listen_addresses = '${address}'`,
+      `unix_socket_directories = '${this.socketDirOf(server)}'`,
       'ssl = on',
-      `ssl_cert_file = '${path.join(this.dir, 'server.crt')}'`,
-      `ssl_key_file = '${path.join(this.dir, 'server.key')}'`,
+      `ssl_cert_file = '${path.join(this.dir, cert)}'`,
+      `ssl_key_file = '${path.join(this.dir, key)}'`,
       "ssl_min_protocol_version = 'TLSv1.2'",
       'fsync = off',
       '',
@@ -70,7 +86,7 @@ export class PostgresServers {
     fs.writeFileSync(path.join(server.dataDir, 'pg_hba.conf'), [
       'local all all trust',
       'hostssl replication postgres 127.0.0.1/32 trust',
-      'hostssl all all 127.0.0.1/32 scram-sha-256',
+      'hostssl all all 127.0.0.0/8 scram-sha-256',
       '',
     ].join('\n'));
     this.chownToPostgres(server.dataDir);
@@ -81,15 +97,16 @@ export class PostgresServers {
 
   /** Takes a base backup of `primary` and starts it as a streaming standby (hot standby, read-only). */
   public async startStandby(primary: Server, name = 'standby'): Promise<Server> {
-    const server: Server = { name, port: await freePort(), dataDir: path.join(this.dir, name) };
+    const server: Server = { name, port: await freePort(), dataDir: path.join(this.dir, name), address: '127.0.0.1' };
     this.run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', server.dataDir,
       '-R', '-X', 'stream', '--no-sync'], { PGSSLMODE: 'require' });
+    fs.appendFileSync(path.join(server.dataDir, 'postgresql.conf'), `unix_socket_directories = '${this.socketDirOf(server)}'\n`);
     this.start(server);
     return server;
   }
 
   public psql(server: Server, sql: string): string {
-    return this.run('psql', ['-h', this.socketDir, '-p', String(server.port), '-U', 'postgres', '-d', 'postgres',
+    return this.run('psql', ['-h', this.socketDirOf(server), '-p', String(server.port), '-U', 'postgres', '-d', 'postgres',
       '-Atq', '-v', 'ON_ERROR_STOP=1', '-c', sql]).trim();
   }
 
@@ -114,6 +131,16 @@ export class PostgresServers {
     }
     this.started.length = 0;
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** A socket directory per server, as servers on distinct addresses may share a port. */
+  private socketDirOf(server: Server): string {
+    const dir = path.join(this.socketDir, server.name);
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir);
+      this.chownToPostgres(dir);
+    }
+    return dir;
   }
 
   private start(server: Server): void {
@@ -153,5 +180,19 @@ export class PostgresServers {
     openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
       '-days', '1', '-extfile', f('server.ext'), '-out', f('server.crt'));
     fs.chmodSync(f('server.key'), 0o600);
+  }
+
+  /** A server certificate, signed by the throwaway CA, whose only name is `dnsName`; returns its certificate and key files. */
+  private makeNamedCertificate(name: string, dnsName: string): [string, string] {
+    const f = (file: string) => path.join(this.dir, file);
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cert, key] = [`${name}.crt`, `${name}.key`];
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${dnsName}`, '-keyout', f(key), '-out', f(`${name}.csr`));
+    fs.writeFileSync(f(`${name}.ext`), `subjectAltName=DNS:${dnsName}\n`);
+    openssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
+      '-days', '1', '-extfile', f(`${name}.ext`), '-out', f(cert));
+    fs.chmodSync(f(key), 0o600);
+    this.chownToPostgres(f(key));
+    return [cert, key];
   }
 }
