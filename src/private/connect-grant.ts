@@ -1,6 +1,7 @@
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { dbiResourceIdOf } from './db-instance-facts';
 import { propError } from './errors';
 import { validateDbUser } from './validation';
 import type { IPostgresInstance } from '../common/postgres-instance';
@@ -48,7 +49,7 @@ export function grantConnectOn(construct: string, grantee: iam.IGrantable, dbUse
   const resourceArns = instances.map((instance) => {
     const arn = (resourceId: string) =>
       `arn:${Aws.PARTITION}:rds-db:${instance.region}:${instance.account}:dbuser:${resourceId}/${dbUser}`;
-    const own = instance.instance.instanceResourceId;
+    const own = dbiResourceIdOf(instance.instance);
     if (own !== undefined && !Token.isUnresolved(own)) {
       return arn(own);
     }

@@ -71,3 +71,18 @@ export function backupRetentionDaysOf(cfn: rds.CfnDBInstance): number | undefine
   const value = Stack.of(cfn).resolve(cfn.backupRetentionPeriod);
   return value === undefined ? RDS_DEFAULT_BACKUP_RETENTION_DAYS : numberOrUndefined(value);
 }
+
+/**
+ * The resource ID (`DbiResourceId`, `db-...`) that `rds-db:connect` names, of an instance of the app or of an import.
+ * For an instance of the app it is the `DbiResourceId` attribute of its `AWS::RDS::DBInstance`, read from the resource
+ * itself: aws-cdk-lib's `DatabaseInstanceReadReplica.instanceResourceId` is the instance's ARN unless the feature flag
+ * `@aws-cdk/aws-rds:setCorrectValueForDatabaseInstanceReadReplicaInstanceResourceId` is set, and a grant on that ARN
+ * matches no login. For an import, the `instanceResourceId` it was given, if any.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrdsiamauthentication.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#aws-resource-rds-dbinstance-return-values
+ */
+export function dbiResourceIdOf(instance: rds.IDatabaseInstance): string | undefined {
+  const resource = instance.node.defaultChild;
+  return resource instanceof rds.CfnDBInstance ? resource.attrDbiResourceId : instance.instanceResourceId;
+}

@@ -1,12 +1,12 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { dbInstanceArn } from './db-instance-facts';
-import { where } from './errors';
+import { dbInstanceArn, dbiResourceIdOf } from './db-instance-facts';
+import { propError, where } from './errors';
 import {
   acknowledgeMonitoringRole, acknowledgeStandardPort, CheckedInstanceOptions, createExportLogGroups, defaultIdentifier,
   POSTGRES_LOG_EXPORTS, scopeMonitoringRoleTrust, tlsParameterGroup,
@@ -147,8 +147,20 @@ export abstract class PostgresInstanceNew extends PostgresInstanceBase {
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    validateDbUser(where(this, this.constructor.name), 'dbUser', dbUser);
-    return this.instance.grantConnect(grantee, dbUser);
+    const construct = where(this, this.constructor.name);
+    validateDbUser(construct, 'dbUser', dbUser);
+    const resourceId = dbiResourceIdOf(this.instance);
+    if (resourceId === undefined) {
+      throw propError(construct, 'instanceResourceId', undefined,
+        'the resource ID of the instance (DbiResourceId, db-...), which rds-db:connect names');
+    }
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds-db:connect'],
+      resourceArns: [Stack.of(this).formatArn({
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME, service: 'rds-db', resource: 'dbuser', resourceName: `${resourceId}/${dbUser}`,
+      })],
+    });
   }
 
   /**

@@ -45,6 +45,26 @@ describe('MultiRegionPostgres.grantConnect', () => {
     }]);
   });
 
+  test.each([
+    ['with', true],
+    ['without', false],
+  ])('%s the feature flag that corrects DatabaseInstanceReadReplica.instanceResourceId, the replica is named by its DbiResourceId', (_, flag) => {
+    // aws-cdk-lib gives a read replica's instanceResourceId as its ARN unless this flag is set; an app made before the flag
+    // existed does not have it, and a grant on the ARN matches no login.
+    const app = new App({ context: { '@aws-cdk/aws-rds:setCorrectValueForDatabaseInstanceReadReplicaInstanceResourceId': flag } });
+    const { orders, drStack } = pattern(app);
+    const role = new iam.Role(drStack, 'App', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    orders.replica.grantConnect(role, 'orders_app');
+    orders.grantConnect(role, 'orders_reporting', { resourceIds: { 'orders-primary': PRIMARY_ID } });
+    const replicaInstance = drStack.getLogicalId(orders.replica.readReplica.node.defaultChild as any);
+    const resources = connectStatements(Template.fromStack(drStack)).flatMap((statement) => [statement.Resource].flat());
+    expect(resources).toEqual(expect.arrayContaining([
+      dbuserArn(DR_REGION, { 'Fn::GetAtt': [replicaInstance, 'DbiResourceId'] }, 'orders_app'),
+      dbuserArn(DR_REGION, { 'Fn::GetAtt': [replicaInstance, 'DbiResourceId'] }, 'orders_reporting'),
+    ]));
+    expect(JSON.stringify(resources)).not.toContain('DBInstanceArn');
+  });
+
   test('a role in the DR Region: the replica by its attribute, the primary by the given ID', () => {
     const { orders, drStack } = pattern();
     const role = new iam.Role(drStack, 'App', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
