@@ -123,6 +123,17 @@ function approveCommand(region: string): string {
     + '"\' --task-output \'{\\"approvedBy\\":\\"<your name>\\"}\'"';
 }
 
+/**
+ * The approval request as e-mail subscribers read it: what is asked, the two commands on lines of their own, and the
+ * request's JSON document (`$request`) for the evidence.
+ */
+function approvalEmail(runbook: string, replicaIdentifier: string): string {
+  return `"The failover runbook ${runbook} asks for approval to promote ${replicaIdentifier} (execution " `
+    + '& $states.context.Execution.Name & "). Run one of these commands within the approval timeout.\\n\\n'
+    + 'To approve:\\n" & $request.approve & "\\n\\nTo reject:\\n" & $request.reject & '
+    + '"\\n\\nThe request:\\n" & $string($request, true)';
+}
+
 /** The rejection command of the approval request: see `approveCommand`. */
 function rejectCommand(region: string): string {
   return `"aws stepfunctions send-task-failure --region ${region} --task-token '" & $states.context.Task.Token & `
@@ -397,10 +408,16 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
       Arguments: {
         TopicArn: topicArn,
         Subject: subject(`approval needed to promote ${s.replicaIdentifier}`),
-        Message: jsonata(`$string({'runbook': '${runbook}', 'execution': $states.context.Execution.Name, 'step': 'approval requested', `
+        // One message per protocol: e-mail subscribers read plain text, whose commands paste into a shell as printed
+        // (inside a JSON string the quotes of --task-output would arrive escaped, and SendTaskSuccess would refuse the
+        // output as not JSON); every other protocol gets the JSON document ("default").
+        // https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (MessageStructure)
+        MessageStructure: 'json',
+        Message: jsonata(`( $request := {'runbook': '${runbook}', 'execution': $states.context.Execution.Name, 'step': 'approval requested', `
           + `'at': $now(), 'replica': '${s.replicaIdentifier}', ${evidenceFields}, ${lagFields}, 'force': $force, `
           + "'taskToken': $states.context.Task.Token, "
-          + `'approve': ${approveCommand(s.region)}, 'reject': ${rejectCommand(s.region)}})`),
+          + `'approve': ${approveCommand(s.region)}, 'reject': ${rejectCommand(s.region)}}; `
+          + `$string({'default': $string($request), 'email': ${approvalEmail(runbook, s.replicaIdentifier)}}) )`),
       },
       TimeoutSeconds: s.approvalTimeoutSeconds,
       // The first retrier whose ErrorEquals names the error applies, and MaxAttempts 0 never retries: a rejection ends

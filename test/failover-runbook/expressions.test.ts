@@ -229,12 +229,25 @@ describe('the approval request', () => {
   test('its commands run as printed in a shell, with the Region and the request\'s task token, each value one quoted word', async () => {
     const { drStack: approvalStack } = runbookApp({ approval: true });
     const approval = Object.values<any>(Template.fromStack(approvalStack).toJSON().Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-    const message = JSON.parse(approval.Properties.DefinitionString).States.RequestApproval.Arguments.Message;
-    const parsed = JSON.parse(await evaluate(message, { evidence: [], replicationBroken: false, lag: {}, force: false },
+    const { Message: message, MessageStructure: structure } = JSON.parse(approval.Properties.DefinitionString).States.RequestApproval.Arguments;
+    expect(structure).toBe('json');
+    const perProtocol = JSON.parse(await evaluate(message, { evidence: [], replicationBroken: false, lag: {}, force: false },
       { context: { Execution: { Name: 'run-1' }, Task: { Token: 'token-1' } } }) as string);
-    expect(parsed.approve).toBe('aws stepfunctions send-task-success --region us-west-2 --task-token \'token-1\' '
-      + '--task-output \'{"approvedBy":"<your name>"}\'');
-    expect(parsed.reject).toBe('aws stepfunctions send-task-failure --region us-west-2 --task-token \'token-1\' --error Rejected --cause \'<why>\'');
+    // SNS takes a JSON object of strings with a "default" key when MessageStructure is json.
+    expect(Object.keys(perProtocol).sort()).toEqual(['default', 'email']);
+    expect(typeof perProtocol.default).toBe('string');
+    expect(typeof perProtocol.email).toBe('string');
+    const approve = 'aws stepfunctions send-task-success --region us-west-2 --task-token \'token-1\' '
+      + '--task-output \'{"approvedBy":"<your name>"}\'';
+    const reject = 'aws stepfunctions send-task-failure --region us-west-2 --task-token \'token-1\' --error Rejected --cause \'<why>\'';
+    const parsed = JSON.parse(perProtocol.default);
+    expect(parsed.approve).toBe(approve);
+    expect(parsed.reject).toBe(reject);
     expect(parsed.taskToken).toBe('token-1');
+    // An e-mail is read as text: each command on a line of its own, exactly as a shell takes it (no JSON escaping).
+    const lines = perProtocol.email.split('\n');
+    expect(lines[lines.indexOf('To approve:') + 1]).toBe(approve);
+    expect(lines[lines.indexOf('To reject:') + 1]).toBe(reject);
+    expect(perProtocol.email.split('The request:')[0]).not.toContain('\\');
   });
 });
