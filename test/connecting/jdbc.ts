@@ -11,7 +11,7 @@ import { JAVA_SDK_VERSION } from '../contracts/java-sdk-model';
 export const PGJDBC_VERSION = '42.7.14';
 
 const ROOT = path.join(__dirname, '..', '..');
-const TOOLS = path.join(ROOT, '.tools');
+const TOOLS = fs.realpathSync(path.join(ROOT, '.tools'));
 
 function run(command: string, args: string[]): string {
   try {
@@ -24,7 +24,9 @@ function run(command: string, args: string[]): string {
 function dependencyClasspath(): string {
   const cache = path.join(TOOLS, 'connecting-jdbc', `pgjdbc-${PGJDBC_VERSION}-sdk-${JAVA_SDK_VERSION}`);
   const file = path.join(cache, 'classpath.txt');
-  if (!fs.existsSync(file)) {
+  // A cached classpath whose jars are gone (another checkout's .tools, a cleaned Maven repository) is built again.
+  const stale = () => fs.readFileSync(file, 'utf-8').trim().split(path.delimiter).some((jar) => !fs.existsSync(jar));
+  if (!fs.existsSync(file) || stale()) {
     fs.mkdirSync(cache, { recursive: true });
     fs.writeFileSync(path.join(cache, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
