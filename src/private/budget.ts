@@ -37,7 +37,13 @@ export function sumTerms(scenario: string, measure: string, terms: BudgetTerm[],
   const headroom = targetSeconds === undefined || targetSeconds === 0 ? undefined : (targetSeconds - budgetSeconds) / targetSeconds;
   const measured = terms.some((t) => t.measuredSeconds !== undefined);
   return {
-    scenario, measure, targetSeconds, budgetSeconds, headroom, terms: [...terms], formula: formulaOf(terms),
+    scenario,
+    measure,
+    targetSeconds,
+    budgetSeconds,
+    headroom,
+    terms: [...terms],
+    formula: formulaOf(terms),
     ...measured ? { measuredBudgetSeconds: terms.reduce((sum, t) => sum + worstOf(t), 0) } : {},
   };
 }

@@ -2,8 +2,8 @@
  * The recovery objectives' budget tables, term by term, from the construct tree (`ResilienceObjectives.budgets`): the
  * templates hold only the sums. scripts/demo.ts adds them to the report.
  */
-import { BudgetTerm, ObjectiveBudget } from '../budget/budget';
 import { Out } from './sections';
+import { BudgetTerm, ObjectiveBudget } from '../budget/budget';
 
 /** What the caller adds to the tables. */
 export interface BudgetTableOptions {

@@ -7,7 +7,8 @@ import { multiRegion } from './builders';
 import type { RejectionRow } from './table';
 import {
   BackupReplication, BackupReplicationProps, CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, DrBackupVault, DrBackupVaultProps,
-  FailoverHealthCheckType, FailoverRunbook, FailoverRunbookProps, IsolatedVpc, MeasuredFigures, MultiAzPostgres, MultiAzPostgresProps, PostgresInstanceBase,
+  FailoverHealthCheckType, FailoverRunbook, FailoverRunbookProps, IsolatedVpc, MeasuredFigures, MultiAzPostgres, MultiAzPostgresProps,
+  PostgresInstanceBase,
   ResilienceObjectives, Route53DbFailover, WritableProbe, WritableProbeProps,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, failoverApp, newStack } from '../util';
@@ -45,10 +46,10 @@ const M7G_LARGE = ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LA
 function measured(figures: MeasuredFigures, runbookProps: Partial<FailoverRunbookProps> = {}): (app: App) => void {
   return (app) => {
     const parts = failoverApp({}, app);
-    const runbook = new FailoverRunbook(parts.drStack, 'Runbook', {
+    const drRunbook = new FailoverRunbook(parts.drStack, 'Runbook', {
       replica: parts.replica, topic: parts.drAlarms.topic, topicKey: parts.drAlarms.topicKey, failover: parts.failover, ...runbookProps,
     });
-    new ResilienceObjectives(parts.drStack, 'Objectives', { primary: parts.primary, runbook, measured: figures });
+    new ResilienceObjectives(parts.drStack, 'Objectives', { primary: parts.primary, runbook: drRunbook, measured: figures });
   };
 }
 

@@ -1,6 +1,6 @@
 import { BudgetTerm } from '../../src';
-import { budgetTables, measuredCell, UNMEASURED_NOTE } from '../../src/report/budgets';
 import { budgetTerm, REGION_FAILURE, sumTerms } from '../../src/private/budget';
+import { budgetTables, measuredCell, UNMEASURED_NOTE } from '../../src/report/budgets';
 
 const promotion = budgetTerm('promotion', 600, 'PromoteReadReplica', 'FailoverRunbook expectedPromotionTime', 'https://example.com/promote', true);
 const ttl = budgetTerm('DNS: TTL', 30, 'record TTL', 'Route53DbFailover ttl', 'https://example.com/ttl', false);

@@ -114,7 +114,10 @@ describe('the warning when the measured figures miss a target', () => {
   });
 
   test('no warning when the measured value is below the estimate, however tight the target', () => {
-    const { drStack } = objectivesApp({ azFailure: { rto: Duration.seconds(180), rpo: Duration.seconds(0) }, measured: { azFailoverTime: drill(35) } });
+    const { drStack } = objectivesApp({
+      azFailure: { rto: Duration.seconds(180), rpo: Duration.seconds(0) },
+      measured: { azFailoverTime: drill(35) },
+    });
     expect(Annotations.fromStack(drStack).findWarning('*', Match.stringLikeRegexp(Warnings.MEASURED_OBJECTIVE_MISSED))).toHaveLength(0);
     // The headroom warning is the assumed budget's, unchanged.
     Annotations.fromStack(drStack).hasWarning('/Dr/Objectives', Match.stringLikeRegexp(Warnings.OBJECTIVE_HEADROOM));
