@@ -4,7 +4,9 @@ import { Duration } from 'aws-cdk-lib';
  * One figure measured in a drill or a real failure: how long an assumed term of a budget took.
  *
  * A synth cannot read CloudWatch, so a figure a drill publishes as a metric (namespace `CdkResilientPostgres`, such as
- * `DrillPromotionSeconds`) is copied here by hand.
+ * `DrillPromotionSeconds`, unit `Seconds`) is copied here by hand.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html
  */
 export interface MeasuredFigure {
   /** How long the term took, in whole seconds. */
@@ -23,9 +25,10 @@ export interface MeasuredFigure {
  */
 export interface MeasuredFigures {
   /**
-   * The Multi-AZ failover, from the reboot with failover (or a real failover) to the instance being available:
+   * The Multi-AZ failover, from a reboot with `ForceFailover` (or a real failover) to the instance being available:
    * the term `Multi-AZ failover`, assumed as `azFailoverTime`.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RebootDBInstance.html
    * @default - not measured
    */
   readonly azFailoverTime?: MeasuredFigure;
@@ -48,6 +51,7 @@ export interface MeasuredFigures {
    * The promotion of the cross-Region replica, from `PromoteReadReplica` to the instance being available and
    * writable: the term `promotion`, assumed as the runbook's `expectedPromotionTime`.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
    * @default - not measured
    */
   readonly promotionTime?: MeasuredFigure;
