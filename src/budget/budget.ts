@@ -17,6 +17,24 @@ export interface BudgetTerm {
   readonly source: string;
   /** True when the figure is an estimate rather than a bound the configuration enforces. */
   readonly assumed: boolean;
+  /**
+   * The last measured value of an assumed term, in seconds, as given to `ResilienceObjectives` `measured`.
+   *
+   * @default - not measured
+   */
+  readonly measuredSeconds?: number;
+  /**
+   * Where the measured value comes from, such as `region drill`.
+   *
+   * @default - not measured
+   */
+  readonly measuredSource?: string;
+  /**
+   * The day the value was measured, as an ISO date (`2026-11-20`).
+   *
+   * @default - not measured
+   */
+  readonly measuredAt?: string;
 }
 
 /** The worst-case budget of one objective: the sum of its terms. */
@@ -35,4 +53,12 @@ export interface ObjectiveBudget {
   readonly terms: BudgetTerm[];
   /** The terms as a sum, such as `promotion 600 s (assumed) + DNS: TTL 30 s`, for reports. */
   readonly formula: string;
+  /**
+   * The worst case with measured figures: the sum of the terms, each assumed term replaced by its measured value where
+   * that is larger. A measured value below the estimate leaves the estimate in place: one measurement does not bound a
+   * worst case.
+   *
+   * @default - no term of the budget has a measured value
+   */
+  readonly measuredBudgetSeconds?: number;
 }

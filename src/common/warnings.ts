@@ -43,6 +43,14 @@ export class Warnings {
   public static readonly OBJECTIVE_HEADROOM = 'cdk-resilient-postgres:objectiveHeadroom';
 
   /**
+   * A `ResilienceObjectives` target that the budget meets with its assumed figures but misses once each assumed term is
+   * replaced by its measured value (`measured`) where that is larger: a drill or a real failure took longer than the
+   * estimate. Raise the estimate to the measured value, shorten the term, or raise the target; acknowledge it when the
+   * measurement is known not to repeat.
+   */
+  public static readonly MEASURED_OBJECTIVE_MISSED = 'cdk-resilient-postgres:measuredObjectiveMissed';
+
+  /**
    * A `CrossRegionReadReplica` whose `instanceType` looks smaller than the source's class: after a promotion the replica
    * carries the whole write load, and an under-sized DR Region turns a Region failure into an outage.
    */

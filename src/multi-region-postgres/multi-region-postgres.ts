@@ -192,7 +192,8 @@ export interface MultiRegionPostgresProps {
    */
   readonly databaseName?: string;
   /**
-   * The recovery objectives, checked at synth against the budget the configuration implies.
+   * The recovery objectives, checked at synth against the budget the configuration implies, and the measured figures
+   * of the budget's assumed terms (`objectives.measured`).
    *
    * @default - the budgets are computed and reported, not checked
    */

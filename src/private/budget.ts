@@ -35,10 +35,29 @@ export function budgetTerm(name: string, seconds: number, basis: string, setBy: 
 export function sumTerms(scenario: string, measure: string, terms: BudgetTerm[], targetSeconds?: number): ObjectiveBudget {
   const budgetSeconds = terms.reduce((sum, t) => sum + t.seconds, 0);
   const headroom = targetSeconds === undefined || targetSeconds === 0 ? undefined : (targetSeconds - budgetSeconds) / targetSeconds;
-  return { scenario, measure, targetSeconds, budgetSeconds, headroom, terms: [...terms], formula: formulaOf(terms) };
+  const measured = terms.some((t) => t.measuredSeconds !== undefined);
+  return {
+    scenario,
+    measure,
+    targetSeconds,
+    budgetSeconds,
+    headroom,
+    terms: [...terms],
+    formula: formulaOf(terms),
+    ...measured ? { measuredBudgetSeconds: terms.reduce((sum, t) => sum + worstOf(t), 0) } : {},
+  };
 }
 
-/** The terms as `name N s + …`. */
+/** A term's worst case with its measured value: the larger of the figure and the measured value. */
+export function worstOf(term: BudgetTerm): number {
+  return Math.max(term.seconds, term.measuredSeconds ?? 0);
+}
+
+/** The terms as `name N s + …`, an assumed term with its measured value: `promotion 600 s (assumed, measured 412 s on 2026-11-20)`. */
 export function formulaOf(terms: BudgetTerm[]): string {
-  return terms.map(t => `${t.name} ${t.seconds} s${t.assumed ? ' (assumed)' : ''}`).join(' + ');
+  return terms.map(t => `${t.name} ${t.seconds} s${t.assumed ? ` (assumed${measuredNote(t)})` : ''}`).join(' + ');
+}
+
+function measuredNote(term: BudgetTerm): string {
+  return term.measuredSeconds === undefined ? '' : `, measured ${term.measuredSeconds} s on ${term.measuredAt}`;
 }

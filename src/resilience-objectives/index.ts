@@ -1,1 +1,2 @@
+export * from './measured-figures';
 export * from './resilience-objectives';

@@ -1,5 +1,6 @@
 import { Annotations, CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { MeasuredFigures } from './measured-figures';
 import { BackupReplication } from '../backup-replication/backup-replication';
 import { BudgetTerm, ObjectiveBudget } from '../budget/budget';
 import { IPostgresInstance } from '../common/postgres-instance';
@@ -11,6 +12,7 @@ import {
 } from '../private/budget';
 import { propError, where } from '../private/errors';
 import { forwardedPropPrefix } from '../private/forwarded-props';
+import { checkMeasured, withMeasured } from '../private/measured';
 import { validateLagBound, wholeUnits } from '../private/validation';
 
 const CONSTRUCT = 'ResilienceObjectives';
@@ -126,6 +128,16 @@ export interface ResilienceTargets {
    * @default 0.2
    */
   readonly minimumHeadroom?: number;
+  /**
+   * The last measured value of the assumed terms, from a drill or a real failure, each with where and when it was
+   * measured. Each is shown next to its term (`BudgetTerm.measuredSeconds`, the stack outputs' descriptions, the
+   * report), and a target that the budget misses with each assumed term replaced by its measured value where that is
+   * larger gives the warning `cdk-resilient-postgres:measuredObjectiveMissed`. The assumed figures stay the budget
+   * that synth checks.
+   *
+   * @default - nothing measured: the assumed figures alone
+   */
+  readonly measured?: MeasuredFigures;
 }
 
 /** Props of `ResilienceObjectives`: the targets, and the parts whose settings make up the budget. */
@@ -175,6 +187,11 @@ export interface ResilienceObjectivesProps extends ResilienceTargets {
  * gives the warning `cdk-resilient-postgres:objectiveHeadroom`, which can be acknowledged with
  * `Annotations.of(scope).acknowledgeWarning(...)`. The budgets are also stack outputs.
  *
+ * `measured` gives the last measured value of the assumed terms (Multi-AZ failover, client DNS cache, operator
+ * response, promotion, health-check lag, cross-Region copy), shown next to each term. A target that the budget misses
+ * with each assumed term replaced by its measured value where that is larger gives the warning
+ * `cdk-resilient-postgres:measuredObjectiveMissed`, naming the term, its assumed and measured values and the target.
+ *
  * @example
  * declare const primary: MultiAzPostgres;
  * declare const runbook: FailoverRunbook;
@@ -198,6 +215,8 @@ export class ResilienceObjectives extends Construct {
     if (!Number.isFinite(minimumHeadroom) || minimumHeadroom < 0 || minimumHeadroom >= 1) {
       throw propError(construct, `${prefix}minimumHeadroom`, minimumHeadroom, 'a fraction from 0 to less than 1, such as 0.2 for 20 %');
     }
+    const figures = checkMeasured(construct, prefix, props.measured);
+    const measuredTerms = new Set<string>();
     const seconds = (prop: string, value: Duration | undefined, fallback: Duration, min: number, max: number) =>
       wholeUnits(construct, `${prefix}${prop}`, value ?? fallback, 'seconds', min, max);
     // AWS documents a Multi-AZ instance failover as typically 60-120 s: an estimate below 60 s reports an RTO as met
@@ -212,7 +231,7 @@ export class ResilienceObjectives extends Construct {
     const check = (scenario: string, measure: string, targetProp: string, target: Duration | undefined, terms: BudgetTerm[]) => {
       const prop = `${prefix}${targetProp}`;
       const targetSeconds = target === undefined ? undefined : wholeUnits(construct, prop, target, 'seconds', 0, 31_536_000);
-      const budget = sumTerms(scenario, measure, terms, targetSeconds);
+      const budget = sumTerms(scenario, measure, withMeasured(terms, figures, measuredTerms), targetSeconds);
       budgets.push(budget);
       if (targetSeconds === undefined) {
         return;
@@ -228,6 +247,14 @@ export class ResilienceObjectives extends Construct {
           `${prop} ${targetSeconds} s is met with ${percent(budget.headroom)} headroom, less than ${percent(minimumHeadroom)}: `
           + `the worst case is ${budget.budgetSeconds} s (${budget.formula}). Terms marked assumed are estimates that real failures can exceed; `
           + 'give the target more room or shorten a term.');
+      }
+      if (budget.measuredBudgetSeconds !== undefined && budget.measuredBudgetSeconds > targetSeconds) {
+        const exceeded = budget.terms.filter((t) => t.measuredSeconds !== undefined && t.measuredSeconds > t.seconds)
+          .map((t) => `${t.name}: assumed ${t.seconds} s, measured ${t.measuredSeconds} s (${t.measuredSource}, ${t.measuredAt}), set by ${t.setBy}`);
+        Annotations.of(this).addWarningV2(Warnings.MEASURED_OBJECTIVE_MISSED,
+          `${prop} ${targetSeconds} s is missed with the measured figures: with each assumed term replaced by its measured value `
+          + `where that is larger, the worst case is ${budget.measuredBudgetSeconds} s, not ${budget.budgetSeconds} s. `
+          + `${exceeded.join('; ')}. Raise the estimate to the measured value, shorten the term, or raise ${prop}.`);
       }
     };
 
@@ -288,14 +315,21 @@ export class ResilienceObjectives extends Construct {
       throw propError(construct, 'backupReplication', undefined, 'the BackupReplication, to compute the budget backupRestoreRpo is checked against');
     }
     this.budgets = budgets;
+    for (const [term, figure] of figures) {
+      if (!measuredTerms.has(term)) {
+        throw propError(construct, figure.prop, figure.value,
+          `a figure of an assumed term of the budgets computed here, and none has the term '${term}'`);
+      }
+    }
 
     if (props.outputs ?? true) {
       for (const b of budgets) {
         const key = `${OUTPUT_KEYS[b.scenario]}${b.measure === 'RTO' ? 'Rto' : 'Rpo'}`;
         const target = b.targetSeconds === undefined ? 'no target' : `target ${b.targetSeconds} s`;
+        const measured = b.measuredBudgetSeconds === undefined ? '' : `; with measured figures ${b.measuredBudgetSeconds} s`;
         new CfnOutput(this, `${key}BudgetSeconds`, {
           value: String(b.budgetSeconds),
-          description: truncate(`${b.scenario} ${b.measure} worst case (${target}): ${b.formula}`, 1024),
+          description: truncate(`${b.scenario} ${b.measure} worst case (${target}${measured}): ${b.formula}`, 1024),
         });
       }
     }

@@ -43,6 +43,7 @@ test('the ids are the published strings', () => {
     PRIMARY_NOT_FENCED: 'cdk-resilient-postgres:primaryNotFenced',
     SECRET_REPLICA_AWS_MANAGED_KEY: 'cdk-resilient-postgres:secretReplicaAwsManagedKey',
     OBJECTIVE_HEADROOM: 'cdk-resilient-postgres:objectiveHeadroom',
+    MEASURED_OBJECTIVE_MISSED: 'cdk-resilient-postgres:measuredObjectiveMissed',
     REPLICA_SMALLER_THAN_SOURCE: 'cdk-resilient-postgres:replicaSmallerThanSource',
     DEPLOY_PARAMETER_NOT_LOOKED_UP: 'cdk-resilient-postgres:deployParameterNotLookedUp',
     TOPIC_PERMISSIONS_NOT_ADDED: 'cdk-resilient-postgres:topicPermissionsNotAdded',

@@ -479,6 +479,25 @@ describe('objectives through the pattern', () => {
     Annotations.fromStack(drStack).hasWarning('/Dr/Orders/Objectives', Match.stringLikeRegexp('regionFailure.rto 900 s is met with 10 % headroom'));
   });
 
+  test('objectives.measured reaches the objectives: the measured promotion stands next to the runbook\'s estimate', () => {
+    const promotionTime = { value: Duration.seconds(1500), source: 'region drill', measuredAt: '2026-11-20' };
+    const { drStack, orders } = patternApp({
+      approval: false,
+      objectives: { regionFailure: { rto: Duration.minutes(30), rpo: Duration.minutes(2) }, measured: { promotionTime } },
+    });
+    const rto = orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RTO')!;
+    expect(rto.terms.find((t) => t.name === 'promotion')).toMatchObject({ seconds: 600, measuredSeconds: 1500 });
+    // 1230 s assumed; 1230 - 600 + 1500 = 2130 s measured, over the 1800 s target.
+    expect([rto.budgetSeconds, rto.measuredBudgetSeconds]).toEqual([1230, 2130]);
+    Annotations.fromStack(drStack).hasWarning('/Dr/Orders/Objectives',
+      Match.stringLikeRegexp('objectives.regionFailure.rto 1800 s is missed with the measured figures: .*promotion: assumed 600 s, measured 1500 s'));
+  });
+
+  test('a measured figure rejected on the objectives is named as written on the pattern', () => {
+    expect(() => patternApp({ objectives: { measured: { promotionTime: { value: Duration.seconds(412), source: 'drill', measuredAt: '2026-13-01' } } } }))
+      .toThrow("ResilienceObjectives: invalid objectives.measured.promotionTime.measuredAt '2026-13-01': a literal ISO date");
+  });
+
   const tightBudget: Partial<MultiRegionPostgresProps> = {
     approval: false,
     expectedPromotionTime: Duration.minutes(3),

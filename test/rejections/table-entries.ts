@@ -7,7 +7,8 @@ import { multiRegion } from './builders';
 import type { RejectionRow } from './table';
 import {
   BackupReplication, BackupReplicationProps, CrossRegionReadReplica, CrossRegionReadReplicaProps, DbAlarmSet, DrBackupVault, DrBackupVaultProps,
-  FailoverHealthCheckType, FailoverRunbook, FailoverRunbookProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps, PostgresInstanceBase,
+  FailoverHealthCheckType, FailoverRunbook, FailoverRunbookProps, IsolatedVpc, MeasuredFigures, MultiAzPostgres, MultiAzPostgresProps,
+  PostgresInstanceBase,
   ResilienceObjectives, Route53DbFailover, WritableProbe, WritableProbeProps,
 } from '../../src';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, failoverApp, newStack } from '../util';
@@ -34,10 +35,25 @@ const CLEAR_TEXT_RULE = 'library: alarms and approval requests (whose task token
 const GIVEN_TOPIC_RULE = 'library: subscribers go to the topics the library creates; a topic you give keeps its own';
 const RDS_METRICS = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html';
 
+const MEASURED_RULE = 'library: a measured figure is whole seconds, says where and on which day it was measured, and stands next to an assumed term of a budget';
+
 const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
 const VAULT_ARN = `arn:aws:backup:${DR_REGION}:${ACCOUNT}:backup-vault:orders-dr`;
 const PG17 = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
 const M7G_LARGE = ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE);
+
+/** `ResilienceObjectives` over the failover app's primary and a runbook (`runbookProps`), with `measured`. */
+function measured(figures: MeasuredFigures, runbookProps: Partial<FailoverRunbookProps> = {}): (app: App) => void {
+  return (app) => {
+    const parts = failoverApp({}, app);
+    const drRunbook = new FailoverRunbook(parts.drStack, 'Runbook', {
+      replica: parts.replica, topic: parts.drAlarms.topic, topicKey: parts.drAlarms.topicKey, failover: parts.failover, ...runbookProps,
+    });
+    new ResilienceObjectives(parts.drStack, 'Objectives', { primary: parts.primary, runbook: drRunbook, measured: figures });
+  };
+}
+
+const drill = (value: Duration, measuredAt = '2026-11-20', source = 'region drill') => ({ value, source, measuredAt });
 
 /** A `MultiAzPostgres` named `orders-primary` in us-east-1 (or `region`), in an `IsolatedVpc`. */
 function primaryIn(app: App, props: Partial<MultiAzPostgresProps> = {}, id = 'Primary', region = PRIMARY_REGION) {
@@ -633,6 +649,42 @@ export const ENTRY_REJECTIONS: RejectionRow[] = [
       const parts = failoverApp({}, app);
       new ResilienceObjectives(parts.drStack, 'Objectives', { primary: parts.primary, minimumHeadroom: 1 });
     },
+  },
+  {
+    construct: 'ResilienceObjectives',
+    prop: 'measured.promotionTime.value',
+    shown: "'412.5 seconds'",
+    allowed: 'a whole number of seconds from 0 to 86400',
+    readme: 'a measured value that is not whole seconds from 0 to a day',
+    source: MEASURED_RULE,
+    build: measured({ promotionTime: drill(Duration.millis(412_500)) }),
+  },
+  {
+    construct: 'ResilienceObjectives',
+    prop: 'measured.promotionTime.source',
+    shown: "' '",
+    allowed: 'a non-empty text naming where the figure was measured',
+    readme: 'an empty `source`',
+    source: MEASURED_RULE,
+    build: measured({ promotionTime: drill(Duration.seconds(412), '2026-11-20', ' ') }),
+  },
+  {
+    construct: 'ResilienceObjectives',
+    prop: 'measured.promotionTime.measuredAt',
+    shown: "'20-11-2026'",
+    allowed: 'a literal ISO date, YYYY-MM-DD',
+    readme: 'a `measuredAt` that is not a calendar date written YYYY-MM-DD',
+    source: MEASURED_RULE,
+    build: measured({ promotionTime: drill(Duration.seconds(412), '20-11-2026') }),
+  },
+  {
+    construct: 'ResilienceObjectives',
+    prop: 'measured.operatorResponseTime',
+    shown: "'5 minutes'",
+    allowed: "none has the term 'detection: operator starts the runbook'",
+    readme: 'a figure of a term no budget has',
+    source: MEASURED_RULE,
+    build: measured({ operatorResponseTime: drill(Duration.minutes(5)) }, { automaticPromotion: true }),
   },
   {
     construct: 'IsolatedVpc',
