@@ -171,7 +171,11 @@ describe('AzFailoverDrill', () => {
     expect(metric.period.toSeconds()).toBe(60);
     const writable = metric.usingMetrics.writable as cloudwatch.Metric;
     expect(stack.resolve({
-      namespace: writable.namespace, name: writable.metricName, dims: writable.dimensions, stat: writable.statistic, period: writable.period.toSeconds(),
+      namespace: writable.namespace,
+      name: writable.metricName,
+      dims: writable.dimensions,
+      stat: writable.statistic,
+      period: writable.period.toSeconds(),
     })).toEqual({
       namespace: 'CdkResilientPostgres', name: 'Writable', dims: { DBInstanceIdentifier: 'orders-primary' }, stat: 'Minimum', period: 60,
     });
