@@ -201,7 +201,7 @@ export class AzFailoverDrill extends Construct {
       + 'reference, and CloudWatch Logs asks for logs:DescribeLogGroups on log-group:* (not a single group), for vended log '
       + `delivery to the drill's log group. The one action that changes anything, rds:RebootDBInstance, is on ${identifier}'s ARN only.`,
       'AwsSolutions-IAM5[Resource::*]',
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:*]`);
+      `AwsSolutions-IAM5[Resource::${asNagShowsIt(stack, logGroupsArn(stack))}]`);
 
     // --- Experiment template ------------------------------------------------------------------------------------------
     const targetName = 'Primary';
@@ -306,9 +306,27 @@ function drillStatements(stack: Stack, instanceArn: string): iam.PolicyStatement
     new iam.PolicyStatement({
       sid: 'FindLogGroup',
       actions: ['logs:DescribeLogGroups'],
-      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resources: [logGroupsArn(stack)],
     }),
   ];
+}
+
+/** Every log group of the stack's account and Region. */
+function logGroupsArn(stack: Stack): string {
+  return stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * A resource as cdk-nag names it in a finding: the resolved string, with each `Ref` in an `Fn::Join` written `<name>`
+ * (`arn:<AWS::Partition>:logs:...`).
+ */
+function asNagShowsIt(stack: Stack, value: string): string {
+  const resolved = stack.resolve(value);
+  if (typeof resolved === 'string') {
+    return resolved;
+  }
+  const [separator, parts] = resolved['Fn::Join'] as [string, unknown[]];
+  return parts.map((part) => typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`).join(separator);
 }
 
 /** Whether `alarm` is an alarm of this app on the writable probe's metrics of `identifier`. */
