@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -156,7 +156,8 @@ export class AzFailoverDrill extends Construct {
           `alarms other than the writable probe's of ${identifier}: the drill makes the primary unwritable on purpose, so `
           + 'its probe alarms would stop every drill');
       }
-      const alarmRegion = alarm.env.region;
+      // An imported alarm carries its Region in its ARN only.
+      const alarmRegion = Token.isUnresolved(alarm.alarmArn) ? alarm.env.region : Arn.split(alarm.alarmArn, ArnFormat.COLON_RESOURCE_NAME).region;
       if (!Token.isUnresolved(alarmRegion) && !Token.isUnresolved(stack.region) && alarmRegion !== stack.region) {
         throw propError(construct, 'stopConditionAlarms', alarm.node.path,
           `alarms in this stack's Region (${stack.region}), not ${alarmRegion}: the experiment watches alarms of its own Region`);

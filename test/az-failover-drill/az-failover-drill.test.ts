@@ -2,7 +2,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { AzFailoverDrill, AzFailoverDrillProps, DbAlarmSet, MultiAzPostgres, PostgresInstanceBase } from '../../src';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { AzFailoverDrill, AzFailoverDrillProps, DbAlarmSet, MultiAzPostgres, PostgresInstanceBase, WritableProbe } from '../../src';
 import { ACCOUNT, PRIMARY_REGION, dbStack, record } from '../util';
 
 const CRITICAL = ['FreeStorageSpace', 'OldestReplicationSlotLag', 'TransactionLogsDiskUsage', 'MaximumUsedTransactionIDs'];
@@ -194,5 +195,61 @@ describe('AzFailoverDrill', () => {
     template.hasResourceProperties('AWS::FIS::ExperimentTemplate', {
       Targets: { Primary: { ResourceArns: [`arn:aws:rds:${PRIMARY_REGION}:${ACCOUNT}:db:billing`] } },
     });
+  });
+});
+
+/** The valid neighbours of each rejection (test/rejections/table-drill.ts) are accepted. */
+describe('accepted at the limits', () => {
+  const importAttrs = (arn: string, multiAz?: boolean) => ({
+    instanceArn: arn,
+    endpointAddress: `billing.abcdefghijkl.${PRIMARY_REGION}.rds.amazonaws.com`,
+    engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
+    multiAz,
+  });
+
+  test('an imported instance whose Multi-AZ setting is not known (RDS refuses the failover itself if it is Single-AZ)', () => {
+    const { stack } = dbStack();
+    const instance = PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Billing', importAttrs(`arn:aws:rds:${PRIMARY_REGION}:${ACCOUNT}:db:billing`));
+    expect(() => new AzFailoverDrill(stack, 'Drill', { instance })).not.toThrow();
+  });
+
+  test('exactly 5 stop-condition alarms', () => {
+    const { stack, db } = dbStack({ instanceIdentifier: 'orders-primary', allocatedStorage: 100 });
+    const alarms = new DbAlarmSet(stack, 'Alarms', { instance: db, subscriberEmails: ['oncall@example.com'] });
+    const five = Object.values(alarms.alarms).slice(0, 5);
+    new AzFailoverDrill(stack, 'Drill', { instance: db, stopConditionAlarms: five });
+    const props = Object.values(Template.fromStack(stack).findResources('AWS::FIS::ExperimentTemplate'))[0].Properties;
+    expect(props.StopConditions).toHaveLength(5);
+  });
+
+  test('an imported alarm of the stack\'s Region, and a probe alarm of another instance', () => {
+    const { stack, db, net } = dbStack({ instanceIdentifier: 'orders-primary', allocatedStorage: 100 });
+    const other = new MultiAzPostgres(stack, 'Billing', {
+      vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'billing', allocatedStorage: 100,
+    });
+    const alarms = new DbAlarmSet(stack, 'BillingAlarms', { instance: other, subscriberEmails: ['oncall@example.com'] });
+    const otherProbe = new WritableProbe(stack, 'BillingProbe', {
+      instance: other,
+      credentials: other.secret,
+      vpc: net.vpc,
+      topic: alarms.topic,
+      awsApiEndpoints: [net.secretsManagerEndpoint, net.monitoringEndpoint],
+    });
+    const imported = cloudwatch.Alarm.fromAlarmArn(stack, 'Imported', `arn:aws:cloudwatch:${PRIMARY_REGION}:${ACCOUNT}:alarm:orders-api-errors`);
+    new AzFailoverDrill(stack, 'Drill', { instance: db, stopConditionAlarms: [imported, otherProbe.notWritableAlarm] });
+    const props = Object.values(Template.fromStack(stack).findResources('AWS::FIS::ExperimentTemplate'))[0].Properties;
+    expect(props.StopConditions[0]).toEqual({
+      Source: 'aws:cloudwatch:alarm', Value: `arn:aws:cloudwatch:${PRIMARY_REGION}:${ACCOUNT}:alarm:orders-api-errors`,
+    });
+  });
+
+  test('an alarm on another metric of the probe\'s namespace is not taken for a probe alarm', () => {
+    const { stack, db } = dbStack({ instanceIdentifier: 'orders-primary' });
+    const promoted = new cloudwatch.Alarm(stack, 'Promoted', {
+      metric: new cloudwatch.Metric({ namespace: 'CdkResilientPostgres', metricName: 'Promoted', dimensionsMap: { DBInstanceIdentifier: 'orders-primary' } }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+    expect(() => new AzFailoverDrill(stack, 'Drill', { instance: db, stopConditionAlarms: [promoted] })).not.toThrow();
   });
 });
