@@ -193,16 +193,15 @@ export class AzFailoverDrill extends Construct {
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `AZ failover drill of RDS for PostgreSQL ${identifier}`,
       roles: [role],
-      statements: drillStatements(stack, instance.instanceArn),
+      statements: drillStatements(instance.instanceArn),
     });
     acknowledge(policy,
       'rds:DescribeDBInstances is what FIS uses to resolve the target; the AWS managed policy '
       + 'AWSFaultInjectionSimulatorRDSAccess grants it on "*", and it only reads. logs:CreateLogDelivery, '
-      + 'logs:PutResourcePolicy and logs:DescribeResourcePolicies have no resource type in the service authorization '
-      + 'reference, and CloudWatch Logs asks for logs:DescribeLogGroups on log-group:* (not a single group), for vended log '
-      + `delivery to the drill's log group. The one action that changes anything, rds:RebootDBInstance, is on ${identifier}'s ARN only.`,
-      'AwsSolutions-IAM5[Resource::*]',
-      `AwsSolutions-IAM5[Resource::${asNagShowsIt(stack, logGroupsArn(stack))}]`);
+      + 'logs:PutResourcePolicy, logs:DescribeResourcePolicies and logs:DescribeLogGroups, which CloudWatch Logs requires '
+      + "for vended log delivery to the drill's log group, have no resource type in the service authorization reference. "
+      + `The one action that changes anything, rds:RebootDBInstance, is on ${identifier}'s ARN only.`,
+      'AwsSolutions-IAM5[Resource::*]');
 
     // --- Experiment template ------------------------------------------------------------------------------------------
     const targetName = 'Primary';
@@ -287,7 +286,7 @@ function writableMetric(identifier: string): cloudwatch.Metric {
  * @see https://docs.aws.amazon.com/fis/latest/userguide/monitoring-logging.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html#AWS-logs-infrastructure-CWL
  */
-function drillStatements(stack: Stack, instanceArn: string): iam.PolicyStatement[] {
+function drillStatements(instanceArn: string): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
       sid: 'RebootWithFailover',
@@ -299,35 +298,13 @@ function drillStatements(stack: Stack, instanceArn: string): iam.PolicyStatement
       actions: ['rds:DescribeDBInstances'],
       resources: ['*'],
     }),
+    // None of the four has a resource type: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
     new iam.PolicyStatement({
       sid: 'DeliverExperimentLog',
-      actions: ['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies'],
+      actions: ['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
       resources: ['*'],
     }),
-    new iam.PolicyStatement({
-      sid: 'FindLogGroup',
-      actions: ['logs:DescribeLogGroups'],
-      resources: [logGroupsArn(stack)],
-    }),
   ];
-}
-
-/** Every log group of the stack's account and Region. */
-function logGroupsArn(stack: Stack): string {
-  return stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-}
-
-/**
- * A resource as cdk-nag names it in a finding: the resolved string, with each `Ref` in an `Fn::Join` written `<name>`
- * (`arn:<AWS::Partition>:logs:...`).
- */
-function asNagShowsIt(stack: Stack, value: string): string {
-  const resolved = stack.resolve(value);
-  if (typeof resolved === 'string') {
-    return resolved;
-  }
-  const [separator, parts] = resolved['Fn::Join'] as [string, unknown[]];
-  return parts.map((part) => typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`).join(separator);
 }
 
 /** Whether `alarm` is an alarm of this app on the writable probe's metrics of `identifier`. */

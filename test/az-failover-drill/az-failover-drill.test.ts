@@ -128,14 +128,8 @@ describe('AzFailoverDrill', () => {
       {
         Sid: 'DeliverExperimentLog',
         Effect: 'Allow',
-        Action: ['logs:CreateLogDelivery', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'],
+        Action: ['logs:CreateLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'],
         Resource: '*',
-      },
-      {
-        Sid: 'FindLogGroup',
-        Effect: 'Allow',
-        Action: 'logs:DescribeLogGroups',
-        Resource: `arn:aws:logs:${PRIMARY_REGION}:${ACCOUNT}:log-group:*`,
       },
     ]);
     // No inline policy on the role.
