@@ -253,6 +253,7 @@ export class AzFailoverDrill extends Construct {
    * 1 for each minute the primary did not accept writes, 0 otherwise, from the writable probe's `Writable` metric
    * (one-minute period, Minimum). A minute without a datapoint counts as not writable, as the probe's alarms count it.
    * Its sum over the experiment window is the measured downtime in minutes, to within one minute (the probe's period).
+   * A window in which the probe published nothing yields no values, which is not a measurement of zero.
    *
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
    */
