@@ -11,3 +11,4 @@ export * from './promotion-role';
 export * from './failover-runbook';
 export * from './resilience-objectives';
 export * from './multi-region-postgres';
+export * from './az-failover-drill';

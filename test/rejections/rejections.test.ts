@@ -63,6 +63,7 @@ const DOC_SECTIONS: Record<RejectionRow['construct'], string> = {
   FailoverRunbook: 'FailoverRunbook',
   ResilienceObjectives: 'ResilienceObjectives',
   IsolatedVpc: 'IsolatedVpc',
+  AzFailoverDrill: 'AzFailoverDrill',
 };
 
 const root = path.join(__dirname, '..', '..');

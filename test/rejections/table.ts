@@ -1,6 +1,7 @@
 import { App, Duration, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { multiRegion } from './builders';
+import { DRILL_REJECTIONS } from './table-drill';
 import { WIRING_REJECTIONS } from './table-wiring';
 import { CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps } from '../../src';
 import { DR_REGION, PRIMARY_REGION, newStack } from '../util';
@@ -20,7 +21,7 @@ export { multiRegion };
 export interface RejectionRow {
   /** The construct that rejects the value. */
   readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres' | 'BackupReplication' | 'DrBackupVault'
-  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives' | 'IsolatedVpc';
+  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives' | 'IsolatedVpc' | 'AzFailoverDrill';
   /** The prop as the user writes it. */
   readonly prop: string;
   /** The bad value as the message shows it (strings quoted, a token as `(a token)`), or the start of it. */
@@ -501,5 +502,6 @@ export const REJECTIONS: RejectionRow[] = [
   ...WIRING_REJECTIONS,
   ...MESSAGE_REJECTIONS,
   ...SCHEDULE_REJECTIONS,
+  ...DRILL_REJECTIONS,
   ...ENTRY_REJECTIONS,
 ];

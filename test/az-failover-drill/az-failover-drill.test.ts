@@ -1,0 +1,249 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { AzFailoverDrill, AzFailoverDrillProps, DbAlarmSet, MultiAzPostgres, PostgresInstanceBase, WritableProbe } from '../../src';
+import { ACCOUNT, PRIMARY_REGION, dbStack, record } from '../util';
+
+const CRITICAL = ['FreeStorageSpace', 'OldestReplicationSlotLag', 'TransactionLogsDiskUsage', 'MaximumUsedTransactionIDs'];
+
+function drillStack(props: Partial<AzFailoverDrillProps> = {}, withAlarms = false) {
+  const { app, stack, db } = dbStack({ instanceIdentifier: 'orders-primary', allocatedStorage: 100 });
+  const alarms = withAlarms ? new DbAlarmSet(stack, 'Alarms', { instance: db, subscriberEmails: ['oncall@example.com'] }) : undefined;
+  const drill = new AzFailoverDrill(stack, 'Drill', {
+    instance: db,
+    stopConditionAlarms: alarms ? CRITICAL.map((m) => alarms.alarms[m]) : undefined,
+    ...props,
+  });
+  return { app, stack, db, drill, alarms, template: record(stack) };
+}
+
+const INSTANCE_ARN = `arn:aws:rds:${PRIMARY_REGION}:${ACCOUNT}:db:orders-primary`;
+
+describe('AzFailoverDrill', () => {
+  test('the experiment template reboots the primary by ARN with a forced failover', () => {
+    const { template } = drillStack();
+    const templates = template.findResources('AWS::FIS::ExperimentTemplate');
+    expect(Object.keys(templates)).toHaveLength(1);
+    const props = Object.values(templates)[0].Properties;
+    expect(props.Targets).toEqual({
+      Primary: { ResourceType: 'aws:rds:db', ResourceArns: [INSTANCE_ARN], SelectionMode: 'ALL' },
+    });
+    expect(props.Actions).toEqual({
+      ForceFailover: {
+        ActionId: 'aws:rds:reboot-db-instances',
+        Description: 'Reboot orders-primary through a Multi-AZ failover to its standby',
+        Parameters: { forceFailover: 'true' },
+        Targets: { DBInstances: 'Primary' },
+      },
+    });
+    expect(props.ExperimentOptions).toEqual({ AccountTargeting: 'single-account', EmptyTargetResolutionMode: 'fail' });
+    expect(props.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DrillRole/), 'Arn'] });
+    expect(props.Tags).toEqual({ Name: 'orders-primary-az-failover-drill' });
+  });
+
+  test('without alarms the template has the stop condition none', () => {
+    const { template } = drillStack();
+    template.hasResourceProperties('AWS::FIS::ExperimentTemplate', { StopConditions: [{ Source: 'none' }] });
+  });
+
+  test('the alarms given stop the experiment, by ARN', () => {
+    const { template, stack, alarms } = drillStack({}, true);
+    const props = Object.values(template.findResources('AWS::FIS::ExperimentTemplate'))[0].Properties;
+    expect(props.StopConditions).toEqual(CRITICAL.map((m) => ({
+      Source: 'aws:cloudwatch:alarm',
+      Value: stack.resolve(alarms!.alarms[m].alarmArn),
+    })));
+  });
+
+  test('logs go to the encrypted, retained log group, by its ARN, schema version 2', () => {
+    const { template } = drillStack();
+    const props = Object.values(template.findResources('AWS::FIS::ExperimentTemplate'))[0].Properties;
+    expect(props.LogConfiguration).toEqual({
+      LogSchemaVersion: 2,
+      CloudWatchLogsConfiguration: { LogGroupArn: { 'Fn::GetAtt': [expect.stringMatching(/^DrillLogGroup/), 'Arn'] } },
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: {
+        LogGroupName: '/cdk-resilient-postgres/az-drill/orders-primary',
+        RetentionInDays: 365,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillLogKey'), 'Arn'] },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResource('AWS::KMS::Key', {
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Sid: 'AllowCloudWatchLogsForAzDrill',
+            Principal: { Service: `logs.${PRIMARY_REGION}.amazonaws.com` },
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${PRIMARY_REGION}:${ACCOUNT}:log-group:/cdk-resilient-postgres/az-drill/orders-primary`,
+              },
+            },
+          })]),
+        },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the log retention and removal policy can be changed', () => {
+    const { template } = drillStack({ logRetention: logs.RetentionDays.THREE_MONTHS, logRemovalPolicy: RemovalPolicy.DESTROY });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: '/cdk-resilient-postgres/az-drill/orders-primary', RetentionInDays: 90 },
+      DeletionPolicy: 'Delete',
+    });
+  });
+
+  test('only FIS experiments of this account may assume the role', () => {
+    const { template } = drillStack();
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'fis.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': `arn:aws:fis:${PRIMARY_REGION}:${ACCOUNT}:experiment/*` },
+          },
+        }],
+      },
+    });
+  });
+
+  test('the role may reboot this instance only, and deliver the experiment log', () => {
+    const { template } = drillStack();
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('DrillRole'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'RebootWithFailover', Effect: 'Allow', Action: 'rds:RebootDBInstance', Resource: INSTANCE_ARN },
+      { Sid: 'ResolveTarget', Effect: 'Allow', Action: 'rds:DescribeDBInstances', Resource: '*' },
+      {
+        Sid: 'DeliverExperimentLog',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'],
+        Resource: '*',
+      },
+    ]);
+    // No inline policy on the role.
+    const roles = Object.values(template.findResources('AWS::IAM::Role'))
+      .filter((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'fis.amazonaws.com');
+    expect(roles).toHaveLength(1);
+    expect(roles[0].Properties.Policies).toBeUndefined();
+    expect(roles[0].Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('the template is created after the role\'s policy', () => {
+    const { template } = drillStack();
+    const resource = Object.values(template.findResources('AWS::FIS::ExperimentTemplate'))[0];
+    expect(resource.DependsOn).toEqual([expect.stringMatching(/^DrillPolicy/)]);
+  });
+
+  test('outputs the template ID and the measure command', () => {
+    const { template, drill } = drillStack();
+    template.hasOutput('*', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillExperimentTemplate'), 'Id'] },
+      Description: Match.stringLikeRegexp('aws fis start-experiment --experiment-template-id'),
+    });
+    template.hasOutput('*', { Value: drill.measureCommand });
+    expect(drill.measureCommand).toContain('aws cloudwatch get-metric-data --region us-east-1 --start-time <start> --end-time <end>');
+    expect(drill.measureCommand).toContain('"Namespace":"CdkResilientPostgres","MetricName":"Writable","Dimensions":[{"Name":"DBInstanceIdentifier","Value":"orders-primary"}]');
+    expect(drill.measureCommand).toContain('"Expression":"IF(FILL(writable, 0) < 1, 1, 0)"');
+    expect(drill.measureCommand).toContain("--query 'sum(MetricDataResults[0].Values)'");
+  });
+
+  test('metricMinutesNotWritable counts the minutes the probe found no writable primary', () => {
+    const { drill, stack } = drillStack();
+    const metric = drill.metricMinutesNotWritable();
+    expect(metric.expression).toBe('IF(FILL(writable, 0) < 1, 1, 0)');
+    expect(metric.period.toSeconds()).toBe(60);
+    const writable = metric.usingMetrics.writable as cloudwatch.Metric;
+    expect(stack.resolve({
+      namespace: writable.namespace,
+      name: writable.metricName,
+      dims: writable.dimensions,
+      stat: writable.statistic,
+      period: writable.period.toSeconds(),
+    })).toEqual({
+      namespace: 'CdkResilientPostgres', name: 'Writable', dims: { DBInstanceIdentifier: 'orders-primary' }, stat: 'Minimum', period: 60,
+    });
+  });
+
+  test('an imported Multi-AZ primary of this account and Region can be drilled', () => {
+    const { stack } = dbStack();
+    const imported = PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Imported', {
+      instanceArn: `arn:aws:rds:${PRIMARY_REGION}:${ACCOUNT}:db:billing`,
+      endpointAddress: `billing.abcdefghijkl.${PRIMARY_REGION}.rds.amazonaws.com`,
+      engine: (stack.node.findChild('Db') as MultiAzPostgres).engine,
+      multiAz: true,
+    });
+    new AzFailoverDrill(stack, 'BillingDrill', { instance: imported });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::FIS::ExperimentTemplate', {
+      Targets: { Primary: { ResourceArns: [`arn:aws:rds:${PRIMARY_REGION}:${ACCOUNT}:db:billing`] } },
+    });
+  });
+});
+
+/** The valid neighbours of each rejection (test/rejections/table-drill.ts) are accepted. */
+describe('accepted at the limits', () => {
+  const importAttrs = (arn: string, multiAz?: boolean) => ({
+    instanceArn: arn,
+    endpointAddress: `billing.abcdefghijkl.${PRIMARY_REGION}.rds.amazonaws.com`,
+    engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
+    multiAz,
+  });
+
+  test('an imported instance whose Multi-AZ setting is not known (RDS refuses the failover itself if it is Single-AZ)', () => {
+    const { stack } = dbStack();
+    const instance = PostgresInstanceBase.fromPostgresInstanceAttributes(stack, 'Billing', importAttrs(`arn:aws:rds:${PRIMARY_REGION}:${ACCOUNT}:db:billing`));
+    expect(() => new AzFailoverDrill(stack, 'Drill', { instance })).not.toThrow();
+  });
+
+  test('exactly 5 stop-condition alarms', () => {
+    const { stack, db } = dbStack({ instanceIdentifier: 'orders-primary', allocatedStorage: 100 });
+    const alarms = new DbAlarmSet(stack, 'Alarms', { instance: db, subscriberEmails: ['oncall@example.com'] });
+    const five = Object.values(alarms.alarms).slice(0, 5);
+    new AzFailoverDrill(stack, 'Drill', { instance: db, stopConditionAlarms: five });
+    const props = Object.values(Template.fromStack(stack).findResources('AWS::FIS::ExperimentTemplate'))[0].Properties;
+    expect(props.StopConditions).toHaveLength(5);
+  });
+
+  test('an imported alarm of the stack\'s Region, and a probe alarm of another instance', () => {
+    const { stack, db, net } = dbStack({ instanceIdentifier: 'orders-primary', allocatedStorage: 100 });
+    const other = new MultiAzPostgres(stack, 'Billing', {
+      vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'billing', allocatedStorage: 100,
+    });
+    const alarms = new DbAlarmSet(stack, 'BillingAlarms', { instance: other, subscriberEmails: ['oncall@example.com'] });
+    const otherProbe = new WritableProbe(stack, 'BillingProbe', {
+      instance: other,
+      credentials: other.secret,
+      vpc: net.vpc,
+      topic: alarms.topic,
+      awsApiEndpoints: [net.secretsManagerEndpoint, net.monitoringEndpoint],
+    });
+    const imported = cloudwatch.Alarm.fromAlarmArn(stack, 'Imported', `arn:aws:cloudwatch:${PRIMARY_REGION}:${ACCOUNT}:alarm:orders-api-errors`);
+    new AzFailoverDrill(stack, 'Drill', { instance: db, stopConditionAlarms: [imported, otherProbe.notWritableAlarm] });
+    const props = Object.values(Template.fromStack(stack).findResources('AWS::FIS::ExperimentTemplate'))[0].Properties;
+    expect(props.StopConditions[0]).toEqual({
+      Source: 'aws:cloudwatch:alarm', Value: `arn:aws:cloudwatch:${PRIMARY_REGION}:${ACCOUNT}:alarm:orders-api-errors`,
+    });
+  });
+
+  test('an alarm on another metric of the probe\'s namespace is not taken for a probe alarm', () => {
+    const { stack, db } = dbStack({ instanceIdentifier: 'orders-primary' });
+    const promoted = new cloudwatch.Alarm(stack, 'Promoted', {
+      metric: new cloudwatch.Metric({ namespace: 'CdkResilientPostgres', metricName: 'Promoted', dimensionsMap: { DBInstanceIdentifier: 'orders-primary' } }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+    expect(() => new AzFailoverDrill(stack, 'Drill', { instance: db, stopConditionAlarms: [promoted] })).not.toThrow();
+  });
+});
