@@ -20,6 +20,11 @@ export interface Finding {
  * aws-cdk-lib throws 'Validation failed' when a plugin reports a violation; the report says which.
  */
 export function synthWithCompliancePacks(app: App): Finding[] {
+  // aws-cdk-lib synthesizes an app once and keeps the result: packs added after a template has been read (Template.fromStack,
+  // app.synth()) would never run, and a check without findings would pass without checking anything.
+  if ((app as unknown as { assembly?: unknown }).assembly !== undefined) {
+    throw new Error('synthWithCompliancePacks: the app was already synthesized, so the packs would not run; check before reading templates');
+  }
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app), new HIPAASecurityChecks(app), new NIST80053R5Checks(app), new PCIDSS321Checks(app));
   let failed = false;

@@ -26,8 +26,9 @@ describe('compliance packs on an AzFailoverDrill', () => {
 
   test('zero unacknowledged findings from AwsSolutions, HIPAA Security, NIST 800-53 R5, PCI DSS 3.2.1 and the built-in rules', () => {
     const { app, stack } = drillApp();
-    if (!process.env.NOACK) { record(stack); }
+    // The packs run in the synthesis; a template read before it would leave them nothing to check.
     expect(synthWithNag(app).findings).toEqual([]);
+    record(stack);
   });
 
   test('the drill\'s acknowledgements are these, each with a reason', () => {
