@@ -3,10 +3,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { DeployParameters, DeployValue, DrBackupVault, DrSecretKey, MultiRegionPostgres } from '../../src';
+import { DR_KEY, DR_SECRET_KEY, multiRegionIn } from '../rejections/builders';
 import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack } from '../util';
 
-const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
-const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
 
 /** The context key aws-cdk-lib's SSM parameter provider computes for a lookup from a stack of ACCOUNT. */
 function contextKey(value: DeployValue, region: string): string {
@@ -50,16 +49,7 @@ function literalApp(deployParameters?: boolean) {
   const app = newApp();
   const primary = newStack(app, 'Primary', PRIMARY_REGION);
   const dr = newStack(app, 'Dr', DR_REGION);
-  new MultiRegionPostgres(primary, 'Orders', {
-    drScope: dr,
-    name: 'orders',
-    zoneName: 'orders.internal',
-    drBackupKeyArn: DR_KEY,
-    drSecretKeyArn: DR_SECRET_KEY,
-    primaryEndpointAddress: PRIMARY_ENDPOINT,
-    primaryVpcId: PRIMARY_VPC_ID,
-    deployParameters,
-  });
+  multiRegionIn(primary, dr, { deployParameters });
   return { app, primary, dr };
 }
 
@@ -237,13 +227,7 @@ describe('the app\'s own VPCs from ec2.Vpc.fromLookup', () => {
     const app = newApp({ context: { ...context, [cxapi.VALIDATE_AGAINST_DEFAULT_RULES]: false } });
     const primary = newStack(app, 'Primary', PRIMARY_REGION);
     const dr = newStack(app, 'Dr', DR_REGION);
-    new MultiRegionPostgres(primary, 'Orders', {
-      drScope: dr,
-      name: 'orders',
-      zoneName: 'orders.internal',
-      drBackupKeyArn: DR_KEY,
-      drSecretKeyArn: DR_SECRET_KEY,
-      primaryEndpointAddress: PRIMARY_ENDPOINT,
+    multiRegionIn(primary, dr, {
       primaryVpcId,
       primaryNetwork: { vpc: ec2.Vpc.fromLookup(primary, 'Vpc', { vpcId: PRIMARY_VPC_ID }) },
       drNetwork: { vpc: ec2.Vpc.fromLookup(dr, 'Vpc', { vpcId: 'vpc-0f1e2d3c4b5a69788' }) },
