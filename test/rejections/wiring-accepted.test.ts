@@ -2,25 +2,18 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CrossRegionReadReplica, IPostgresInstance, IsolatedVpc, MultiAzPostgres, MultiRegionPostgres, PostgresInstanceBase, WritableProbe } from '../../src';
+import { multiRegionIn } from './builders';
+import { CrossRegionReadReplica, IPostgresInstance, IsolatedVpc, MultiAzPostgres, PostgresInstanceBase, WritableProbe } from '../../src';
 import { instanceClassMemoryGiB } from '../../src/private/instance-class';
-import { ACCOUNT, DR_REGION, PRIMARY_ENDPOINT, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack } from '../util';
+import { DR_REGION, PRIMARY_REGION, PRIMARY_VPC_ID, newApp, newStack } from '../util';
 
-const DR_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/3f2c6a8e-5d4b-4c1e-9a7f-0b8e2d6c4a10`;
-const DR_SECRET_KEY = `arn:aws:kms:${DR_REGION}:${ACCOUNT}:key/8d1e4b2a-7c3f-4e6d-b5a9-2f0c7e1d3b64`;
 
 function pattern(instanceClass?: string, zoneName = 'orders.internal') {
   const app = newApp();
   const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
   const drStack = newStack(app, 'Dr', DR_REGION);
-  new MultiRegionPostgres(primaryStack, 'Orders', {
-    drScope: drStack,
-    name: 'orders',
+  multiRegionIn(primaryStack, drStack, {
     zoneName,
-    drBackupKeyArn: DR_KEY,
-    drSecretKeyArn: DR_SECRET_KEY,
-    primaryEndpointAddress: PRIMARY_ENDPOINT,
-    primaryVpcId: PRIMARY_VPC_ID,
     instanceType: instanceClass === undefined ? undefined : new ec2.InstanceType(instanceClass),
   });
   app.synth();
@@ -62,15 +55,7 @@ test('two DB instances of one identifier created outside the library constructs 
   new MultiAzPostgres(stack, 'First', { vpc: net.vpc, secretsManagerEndpoint: net.secretsManagerEndpoint, instanceIdentifier: 'billing' });
   const drStack = newStack(app, 'Dr', DR_REGION);
   const primaryStack = newStack(app, 'Primary', PRIMARY_REGION);
-  new MultiRegionPostgres(primaryStack, 'Orders', {
-    drScope: drStack,
-    name: 'orders',
-    zoneName: 'orders.internal',
-    drBackupKeyArn: DR_KEY,
-    drSecretKeyArn: DR_SECRET_KEY,
-    primaryEndpointAddress: PRIMARY_ENDPOINT,
-    primaryVpcId: PRIMARY_VPC_ID,
-  });
+  multiRegionIn(primaryStack, drStack, {});
   const other = newStack(app, 'B', PRIMARY_REGION);
   const otherNet = new IsolatedVpc(other, 'Network');
   new MultiAzPostgres(other, 'Second', { vpc: otherNet.vpc, secretsManagerEndpoint: otherNet.secretsManagerEndpoint, instanceIdentifier: 'Billing' });
@@ -136,14 +121,5 @@ test('a primaryVpcId equal to the literal ID of the primaryNetwork VPC is accept
   const vpc = ec2.Vpc.fromVpcAttributes(primaryStack, 'Vpc', {
     vpcId: PRIMARY_VPC_ID, availabilityZones: ['us-east-1a', 'us-east-1b'], isolatedSubnetIds: ['subnet-0a', 'subnet-0b'],
   });
-  expect(() => new MultiRegionPostgres(primaryStack, 'Orders', {
-    drScope: drStack,
-    name: 'orders',
-    zoneName: 'orders.internal',
-    drBackupKeyArn: DR_KEY,
-    drSecretKeyArn: DR_SECRET_KEY,
-    primaryEndpointAddress: PRIMARY_ENDPOINT,
-    primaryVpcId: PRIMARY_VPC_ID,
-    primaryNetwork: { vpc },
-  })).not.toThrow();
+  expect(() => multiRegionIn(primaryStack, drStack, { primaryNetwork: { vpc } })).not.toThrow();
 });
