@@ -143,6 +143,18 @@ export interface WritableProbeProps {
   readonly topic: sns.ITopic;
 
   /**
+   * Reserved concurrency for the probe's function. The probe needs one execution a minute, so none is reserved by
+   * default: Lambda refuses a reservation that leaves the account fewer than 100 unreserved executions, and new
+   * accounts start with a lower concurrency quota than 1,000, so a reservation would fail the deployment there. Set
+   * 1 to cap the probe at one execution, in an account whose quota allows it.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+   * @default - no reserved concurrency
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
    * KMS key for the probe's log group.
    *
    * @default - a new key with rotation
@@ -213,6 +225,11 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
     const evaluationPeriods = props.evaluationPeriods ?? 2;
     if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || evaluationPeriods > 10) {
       throw propError(construct, 'evaluationPeriods', evaluationPeriods, 'a whole number of one-minute periods from 1 to 10');
+    }
+    if (props.reservedConcurrency !== undefined && !Token.isUnresolved(props.reservedConcurrency)
+      && (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1)) {
+      throw propError(construct, 'reservedConcurrency', props.reservedConcurrency,
+        'a whole number of at least 1, or unset: with 0 Lambda throttles every invocation, the probe never runs and its alarms move the names');
     }
     const publishPromoted = props.publishPromoted ?? props.instance.replicationSourceArn !== undefined;
     const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
@@ -326,8 +343,7 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
       securityGroups: [securityGroup],
       timeout: Duration.millis(timeoutMs + 10_000),
       memorySize: 256,
-      // One probe at a time is all it needs, and it never takes concurrency from other functions.
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       logGroup,
       environment: {
         SECRET_ARN: props.credentials.secretArn,
@@ -350,6 +366,14 @@ export class WritableProbe extends Construct implements ec2.IConnectable {
       'The probe is invoked asynchronously by a schedule every minute; a failed invocation is not worth replaying, because '
       + 'the next minute probes again. A failure shows as missing data, which the alarms count as breaching.',
       ...inPacks('LambdaDLQ', ['HIPAA.Security', 'NIST.800.53.R5']));
+    if (props.reservedConcurrency === undefined) {
+      acknowledge(this.function,
+        'No concurrency is reserved by default: Lambda refuses a reservation that leaves an account fewer than 100 '
+        + 'unreserved executions, and new accounts have a lower concurrency quota, so a reservation would fail the '
+        + 'deployment there. The probe runs once a minute with a bounded timeout; reservedConcurrency sets a limit where '
+        + 'the quota allows it.',
+        ...inPacks('LambdaConcurrency', ['HIPAA.Security', 'NIST.800.53.R5']));
+    }
 
     new events.Rule(this, 'Schedule', {
       description: `Runs the writable-primary probe of ${identifier} every minute`,

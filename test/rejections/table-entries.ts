@@ -520,6 +520,15 @@ export const ENTRY_REJECTIONS: RejectionRow[] = [
     build: probe({ timeout: Duration.seconds(30) }),
   },
   {
+    construct: 'WritableProbe',
+    prop: 'reservedConcurrency',
+    shown: '0',
+    allowed: 'a whole number of at least 1, or unset',
+    readme: '`reservedConcurrency` of 0',
+    source: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html',
+    build: probe({ reservedConcurrency: 0 }),
+  },
+  {
     construct: 'DbAlarmSet',
     prop: 'readLatency.period',
     shown: "'10 seconds'",

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IsolatedVpc, PostgresInstanceBase, PROBE_METRIC_NAMESPACE, WritableProbe, WritableProbeProps } from '../../src';
-import { dbStack, failoverApp, record } from '../util';
+import { dbStack, failoverApp, record, synthWithNag } from '../util';
 
 /**
  * The EC2 actions of AWSLambdaVPCAccessExecutionRole (v3), which Lambda needs on a VPC function's role.
@@ -19,13 +19,13 @@ describe('defaults (primary stack of the failover app)', () => {
   const { primaryStack, primaryProbe } = failoverApp();
   const template = record(primaryStack);
 
-  test('a Node.js 24 function from the bundled asset, in isolated subnets, one at a time, with a deadline under the period', () => {
+  test('a Node.js 24 function from the bundled asset, in isolated subnets, with a deadline under the period and no reserved concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       Timeout: 15,
       MemorySize: 256,
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: Match.absent(),
       VpcConfig: { SubnetIds: [{ Ref: Match.stringLikeRegexp('isolatedSubnet1') }, { Ref: Match.stringLikeRegexp('isolatedSubnet2') }] },
       Environment: {
         Variables: {
@@ -43,6 +43,9 @@ describe('defaults (primary stack of the failover app)', () => {
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^OrdersProbeLogGroup') } },
     });
     expect(primaryProbe.timeout.toSeconds()).toBe(5);
+    // The HIPAA and NIST LambdaConcurrency findings are acknowledged with the reason (quota), not left open.
+    const findings = synthWithNag(failoverApp().app).findings.filter((f) => f.ruleName.includes('LambdaConcurrency'));
+    expect(findings).toEqual([]);
   });
 
   test('runs every minute, without retries of stale events', () => {
@@ -231,7 +234,13 @@ describe('overrides and rejections', () => {
     });
   });
 
+  test('reservedConcurrency: 1 reserves one execution', () => {
+    const { stack } = make({ reservedConcurrency: 1 });
+    record(stack).hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 });
+  });
+
   test.each([
+    ['reserved concurrency of 0', { reservedConcurrency: 0 }, 'WritableProbe: invalid reservedConcurrency 0: a whole number of at least 1, or unset'],
     ['timeout too long', { timeout: Duration.seconds(30) }, "WritableProbe: invalid timeout '30 seconds': from 1 to 20 seconds: the probe runs every minute and its verdict must arrive well within the period"],
     ['timeout too short', { timeout: Duration.millis(500) }, "WritableProbe: invalid timeout '500 millis': from 1 to 20 seconds"],
     ['evaluation periods', { evaluationPeriods: 0 }, 'WritableProbe: invalid evaluationPeriods 0: a whole number of one-minute periods from 1 to 10'],
