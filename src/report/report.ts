@@ -1,11 +1,12 @@
 /**
  * The report of a cloud assembly, built from its templates only: the stacks, the security defaults, the recovery data,
- * the failover names and health signals, who gets paged, the monthly cost estimate, the pre-deploy checklist and the
+ * the failover names and health signals, who gets paged, the drills and switchover workflows, the monthly cost estimate, the pre-deploy checklist and the
  * architecture (Mermaid and SVG). Used by the `cdk-resilient-postgres report` command (cli.ts) and scripts/demo.ts.
  */
 import { architecture, mermaid } from './architecture';
 import { PLACEHOLDER_RULES, PlaceholderFinding, findPlaceholders } from './checklist';
 import { COST_DISCLAIMER, RegionCost, costEstimate } from './cost';
+import { drillsSection } from './drills';
 import { Paging, paging } from './paging';
 import { PRICES, PRICES_AS_OF } from './prices';
 import { Out, failoverAndHealthSignals, recoveryDataPerRegion, stackSection } from './sections';
@@ -51,6 +52,7 @@ export function buildReport(stacks: StackTemplate[], options: ReportOptions = {}
   failoverAndHealthSignals(stacks, page, out);
   whoGetsPaged(page, out);
   for (const l of options.extra ?? []) out(l);
+  drillsSection(stacks, out);
   const costs = costEstimate(stacks);
   costSection(costs, out);
   const placeholders = findPlaceholders(stacks);

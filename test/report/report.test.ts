@@ -1,11 +1,14 @@
 import * as fs from 'fs';
+import { App } from 'aws-cdk-lib';
 import { synthIntegApp, synthUserApp, tempDir } from './fixtures';
 import { expectSvgLayoutSound, expectWellFormedXml } from './svg-checks';
+import { AzFailoverDrill, DbAlarmSet } from '../../src';
 import { architecture } from '../../src/report/architecture';
 import { readAssembly } from '../../src/report/assembly';
 import { Report, buildReport } from '../../src/report/report';
 import { renderSvg } from '../../src/report/svg';
 import { StackTemplate } from '../../src/report/template';
+import { dbStack } from '../util';
 
 /** A section of the Markdown report: from its heading to the next heading of the same level. */
 function section(markdown: string, heading: string): string {
@@ -38,7 +41,7 @@ describe('the report of the integration app (three stacks in two Regions)', () =
 
   test('keeps the sections read back from the templates', () => {
     for (const heading of ['## Stack integ-two-region-primary', '### Security defaults in force: integ-orders-primary', '## Recovery data per Region',
-      '## Failover names and health signals', '## Failover runbook', '## Who gets paged', '## Monthly cost estimate per Region', '## Pre-deploy checklist',
+      '## Failover names and health signals', '## Failover runbook', '## Who gets paged', '## Drills and switchover', '## Monthly cost estimate per Region', '## Pre-deploy checklist',
       '## Architecture']) {
       expect(report.markdown).toContain(heading);
     }
@@ -139,4 +142,32 @@ test('a directory without manifest.json is not a cloud assembly', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('the drills section', () => {
+  function reportOf(build: () => App): string {
+    const dir = build().synth().directory;
+    try {
+      return buildReport(readAssembly(dir)).markdown;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('an app without drills says so', () => {
+    const markdown = reportOf(() => dbStack({ instanceIdentifier: 'orders-primary' }).app);
+    expect(section(markdown, '## Drills and switchover')).toContain('No drill or switchover resources in this app.');
+  });
+
+  test('an AzFailoverDrill shows its FIS action, its target by identifier, its stop conditions by alarm name and its logs', () => {
+    const markdown = reportOf(() => {
+      const { app, stack, db } = dbStack({ instanceIdentifier: 'orders-primary' });
+      const alarms = new DbAlarmSet(stack, 'Alarms', { instance: db, subscriberEmails: ['oncall@example.com'] });
+      new AzFailoverDrill(stack, 'Drill', { instance: db, stopConditionAlarms: [alarms.alarms.FreeStorageSpace] });
+      return app;
+    });
+    const drills = section(markdown, '## Drills and switchover');
+    expect(drills).toMatch(/\| \w+ \(stack \S+, us-east-1\) \| FIS experiment template \| `aws:rds:reboot-db-instances` \(forceFailover=true\) \| aws:rds:db: orders-primary \| `orders-primary-free-storage-space[^`]*` \| CloudWatch Logs \|/);
+    expect(drills).not.toContain('No drill or switchover resources');
+  });
 });
