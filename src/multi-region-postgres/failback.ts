@@ -8,6 +8,20 @@ import { validateInstanceIdentifier } from '../private/validation';
  * previous one's template: no database, key or secret of an earlier phase leaves the templates, except the DR instance
  * in the one step (`drPromotion: ReplicaPromotion.OUT_OF_BAND_DETACH`) that CloudFormation must forget, with its
  * `Retain` deletion policy, before `cdk import` takes it back. docs/failing-back.md walks through the cycle.
+ *
+ * Why re-protect replicas are new instances: CloudFormation's RDS handler refuses a change of
+ * `SourceDBInstanceIdentifier` other than its removal (`ImmutabilityHelper.isSourceDBInstanceIdentifierMutable`), so a
+ * replica cannot be re-pointed at the new writer. A promoted instance can be a replica's source: it has automated
+ * backups (a source's backup retention must be greater than 0), and the replica gets its own KMS key in its own Region.
+ * A resource removed from a template is deleted unless its `DeletionPolicy` is `Retain`; an import adds resources and
+ * changes nothing else.
+ *
+ * @see https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/5a410e843efb90076c1c4d322707bc989e5a058b/aws-rds-dbinstance/src/main/java/software/amazon/rds/dbinstance/util/ImmutabilityHelper.java
+ * @see https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/5a410e843efb90076c1c4d322707bc989e5a058b/aws-rds-dbinstance/aws-rds-dbinstance.json (createOnlyProperties)
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html (SourceDBInstanceIdentifier, KmsKeyId)
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html (BackupRetentionPeriod)
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+ * @see https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-import.html
  */
 export enum FailbackPhase {
   /** The primary (`<name>-primary`) takes writes; the DR replica (`<name>-dr`) replicates it. As `failback` unset. */
@@ -112,7 +126,9 @@ export interface FailbackOptions {
   readonly reprotectAgainIdentifier?: string;
 }
 
-const ORDER = [FailbackPhase.INITIAL, FailbackPhase.FAILED_OVER, FailbackPhase.REPROTECTED, FailbackPhase.SWITCHED_BACK, FailbackPhase.REPROTECTED_AGAIN];
+const ORDER = [
+  FailbackPhase.INITIAL, FailbackPhase.FAILED_OVER, FailbackPhase.REPROTECTED, FailbackPhase.SWITCHED_BACK, FailbackPhase.REPROTECTED_AGAIN,
+];
 
 /** Whether `phase` is `since` or a later phase of the cycle. */
 export function phaseAtLeast(phase: FailbackPhase, since: FailbackPhase): boolean {
@@ -132,7 +148,8 @@ const PROMOTIONS = Object.values(ReplicaPromotion) as string[];
  * Checks the failback settings against the phase, so that every phase's templates follow from the previous one's by
  * adding resources or by the three promotion steps of `CrossRegionReadReplica`, never by replacing one.
  */
-export function resolveFailback(construct: string, name: string, primaryRegion: string, failback: FailbackOptions | undefined): ResolvedFailback {
+export function resolveFailback(construct: string, name: string, primaryRegion: string,
+  failback: FailbackOptions | undefined): ResolvedFailback {
   const phase = failback?.phase ?? FailbackPhase.INITIAL;
   if (!ORDER.includes(phase)) {
     throw propError(construct, 'failback.phase', phase, `one of ${ORDER.join(', ')}`);
@@ -148,7 +165,7 @@ export function resolveFailback(construct: string, name: string, primaryRegion: 
   const switchedBack = phaseAtLeast(phase, FailbackPhase.SWITCHED_BACK);
   const again = phase === FailbackPhase.REPROTECTED_AGAIN;
   const unexpected = (prop: string, value: unknown, allowed: string): never => {
-    throw propError(construct, `failback.${prop}`, typeof value === 'object' ? JSON.stringify(value) : String(value), allowed);
+    throw propError(construct, `failback.${prop}`, typeof value === 'object' ? JSON.stringify(value) : value, allowed);
   };
   if (!failedOver && (f.drPromotion !== undefined || f.drPromotedInstance !== undefined)) {
     unexpected(f.drPromotion !== undefined ? 'drPromotion' : 'drPromotedInstance', f.drPromotion ?? f.drPromotedInstance,
