@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { FailbackOptions, FailbackPhase, MultiRegionPostgres, ReplicaPromotion } from '../../src';
+import { FailbackOptions, FailbackPhase, ReplicaPromotion } from '../../src';
 import { multiRegionIn } from '../rejections/builders';
 import { DR_REGION, ONCALL_EMAIL, PRIMARY_REGION, newApp, newStack, record, synthWithNag } from '../util';
 
@@ -306,4 +306,3 @@ describe('compliance packs on every step', () => {
   });
 });
 
-void MultiRegionPostgres;
