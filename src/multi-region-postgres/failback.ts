@@ -44,6 +44,9 @@ export enum FailbackPhase {
   /**
    * A planned switchover (the `SwitchoverRunbook`) fenced the DR instance and promoted the re-protect replica, which
    * takes writes in the primary's Region again. The templates declare that replica promoted (`reprotectPromotion`).
+   * The failover names keep the pair of `REPROTECTED`: the writer name answers the re-protect instance once the DR
+   * instance fails its writable probe (stopped or unreachable; a read-only fence does not fail it), and in
+   * `REPROTECTED_AGAIN` the names have the re-protect instance as their primary.
    */
   SWITCHED_BACK = 'SWITCHED_BACK',
 
