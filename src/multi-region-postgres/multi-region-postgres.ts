@@ -7,8 +7,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeployParameters, DeployValue } from './deploy-parameters';
+import { FailbackOptions, FailbackPhase, phaseAtLeast, resolveFailback } from './failback';
 import { AwsBackupCopyOptions, BackupReplication } from '../backup-replication/backup-replication';
 import { ConnectGrantOptions } from '../common/connect-grant';
+import { Warnings } from '../common/warnings';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { DbAlarmSet, DbAlarmSetProps } from '../db-alarm-set/db-alarm-set';
 import { FailoverRunbook } from '../failover-runbook/failover-runbook';
@@ -30,6 +32,7 @@ import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/
 import { PromotionRole } from '../promotion-role/promotion-role';
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
+import { FailoverTarget } from '../route53-db-failover/types';
 import { WritableProbe } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'MultiRegionPostgres';
@@ -298,6 +301,15 @@ export interface MultiRegionPostgresProps {
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
    */
   readonly keyRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Where the pattern is in the cycle primary Region → DR Region → primary Region after a Region failover, and the
+   * settings of the re-protect replicas (docs/failing-back.md). Each phase keeps every database, key and secret of the
+   * previous one under the same logical IDs; re-protect replicas get new construct ids and new identifiers.
+   *
+   * @default - `FailbackPhase.INITIAL`: the primary takes writes, the DR replica replicates it
+   */
+  readonly failback?: FailbackOptions;
 }
 
 /**
@@ -372,12 +384,44 @@ export class MultiRegionPostgres extends Construct {
   public readonly replicaProbe: WritableProbe;
   /** The failover names and their health checks. */
   public readonly failover: Route53DbFailover;
-  /** The failover runbook. */
-  public readonly runbook: FailoverRunbook;
-  /** The runbook's least-privilege role. */
-  public readonly promotionRole: PromotionRole;
+  /**
+   * The failover runbook, when the phase has one: on the DR replica in `FailbackPhase.INITIAL`, on the second re-protect
+   * replica in `REPROTECTED_AGAIN`; none in the phases in between, in which it would point at the instance that takes
+   * writes.
+   */
+  public readonly failoverRunbook?: FailoverRunbook;
+  /** The phase of the failback cycle the templates declare. */
+  public readonly phase: FailbackPhase;
+  /** The re-protect replica of the promoted DR instance, in the primary's Region, from `FailbackPhase.REPROTECTED` on. */
+  public readonly reprotectReplica?: CrossRegionReadReplica;
+  /** The re-protect replica's alarms (on the primary's topic), from `FailbackPhase.REPROTECTED` on. */
+  public readonly reprotectAlarms?: DbAlarmSet;
+  /** The re-protect replica's writable probe, from `FailbackPhase.REPROTECTED` on. */
+  public readonly reprotectProbe?: WritableProbe;
+  /** The second re-protect replica, of the re-protect instance, in the DR Region, in `FailbackPhase.REPROTECTED_AGAIN`. */
+  public readonly reprotectAgainReplica?: CrossRegionReadReplica;
+  /** The second re-protect replica's alarms (on the DR topic), in `FailbackPhase.REPROTECTED_AGAIN`. */
+  public readonly reprotectAgainAlarms?: DbAlarmSet;
+  /** The second re-protect replica's writable probe, in `FailbackPhase.REPROTECTED_AGAIN`. */
+  public readonly reprotectAgainProbe?: WritableProbe;
   /** The recovery objectives and the budgets. */
   public readonly objectives: ResilienceObjectives;
+
+  /**
+   * The failover runbook. Outside the phases that have one (`failoverRunbook` is undefined), reading it is refused.
+   */
+  public get runbook(): FailoverRunbook {
+    if (!this.failoverRunbook) {
+      throw propError(where(this, CONSTRUCT), 'failback.phase', this.phase,
+        'INITIAL or REPROTECTED_AGAIN to read runbook: in the phases in between there is no replica in the DR Region to promote (read failoverRunbook)');
+    }
+    return this.failoverRunbook;
+  }
+
+  /** The runbook's least-privilege role. Outside the phases that have a runbook, reading it is refused. */
+  public get promotionRole(): PromotionRole {
+    return this.runbook.promotionRole;
+  }
 
   constructor(scope: Construct, id: string, props: MultiRegionPostgresProps) {
     super(scope, id);
@@ -417,6 +461,8 @@ export class MultiRegionPostgres extends Construct {
     const primaryIdentifier = `${props.name}-primary`;
     claimDbInstanceIdentifier(this, construct, 'name', props.name, primaryIdentifier);
     claimDbInstanceIdentifier(props.drScope, construct, 'name', props.name, `${props.name}-dr`);
+    const failback = resolveFailback(construct, props.name, primaryRegion, props.failback);
+    this.phase = failback.phase;
     const endpointPattern = new RegExp(`^${primaryIdentifier}\\.[a-z0-9]+\\.${primaryRegion}\\.rds\\.amazonaws\\.com$`);
     if (Token.isUnresolved(props.primaryEndpointAddress) || !endpointPattern.test(props.primaryEndpointAddress)) {
       throw propError(construct, 'primaryEndpointAddress', props.primaryEndpointAddress,
@@ -533,6 +579,7 @@ export class MultiRegionPostgres extends Construct {
       this.drIsolatedVpc = new IsolatedVpc(dr, 'Network', { ipAddresses: ec2.IpAddresses.cidr('10.1.0.0/16') });
       drNetwork = this.drIsolatedVpc;
     }
+    const drPromoted = phaseAtLeast(failback.phase, FailbackPhase.FAILED_OVER);
     this.replica = new CrossRegionReadReplica(dr, 'Replica', {
       sourceInstance: this.primary,
       vpc: drNetwork.vpc,
@@ -541,6 +588,7 @@ export class MultiRegionPostgres extends Construct {
       allowedPeers: props.drAllowedPeers,
       removalPolicy: props.removalPolicy,
       keyRemovalPolicy: props.keyRemovalPolicy,
+      ...(drPromoted ? { promotion: failback.drPromotion, promotedInstance: props.failback?.drPromotedInstance } : {}),
     });
     this.replicaAlarms = new DbAlarmSet(dr, 'ReplicaAlarms', {
       instance: this.replica,
@@ -563,45 +611,156 @@ export class MultiRegionPostgres extends Construct {
       awsApiEndpoints: endpointsOf(drNetwork),
       topic: this.replicaAlarms.topic,
     });
+
+    // --- Failback: re-protect replicas under new construct ids ---------------------------------------------------------
+    // A replica's source cannot be changed (SourceDBInstanceIdentifier is not updatable), so each re-protect replica is
+    // a new instance under a new logical ID; the earlier instances stay, retained, under theirs.
+    if (phaseAtLeast(failback.phase, FailbackPhase.REPROTECTED)) {
+      const identifier = props.failback!.reprotectIdentifier!;
+      claimDbInstanceIdentifier(this, construct, 'failback.reprotectIdentifier', identifier, identifier);
+      this.reprotectReplica = new CrossRegionReadReplica(this, 'ReprotectReplica', {
+        sourceInstance: this.replica,
+        vpc: primaryNetwork.vpc,
+        vpcSubnets: primaryNetwork.vpcSubnets,
+        instanceIdentifier: identifier,
+        allowedPeers: props.primaryAllowedPeers,
+        removalPolicy: props.removalPolicy,
+        keyRemovalPolicy: props.keyRemovalPolicy,
+        promotion: failback.reprotectPromotion,
+        promotedInstance: props.failback?.reprotectPromotedInstance,
+      });
+      this.reprotectAlarms = new DbAlarmSet(this, 'ReprotectAlarms', {
+        instance: this.reprotectReplica,
+        replicaLagThreshold: props.maxLagAtPromotion,
+        topic: this.primaryAlarms.topic,
+      });
+      // The replica has the data, and so the master password, of the DR instance, which is the primary's.
+      this.reprotectProbe = new WritableProbe(this, 'ReprotectProbe', {
+        instance: this.reprotectReplica,
+        credentials: this.primary.secret,
+        vpc: primaryNetwork.vpc,
+        vpcSubnets: primaryNetwork.vpcSubnets,
+        awsApiEndpoints: endpointsOf(primaryNetwork),
+        topic: this.primaryAlarms.topic,
+      });
+      new CfnOutput(this, 'ReprotectEndpointAddress', {
+        value: this.reprotectReplica.endpoint.hostname,
+        description: `MultiRegionPostgres failback.reprotectEndpointAddress of ${props.name}`,
+      });
+    }
+    if (failback.phase === FailbackPhase.REPROTECTED_AGAIN) {
+      const identifier = props.failback!.reprotectAgainIdentifier!;
+      claimDbInstanceIdentifier(props.drScope, construct, 'failback.reprotectAgainIdentifier', identifier, identifier);
+      this.reprotectAgainReplica = new CrossRegionReadReplica(dr, 'ReprotectAgainReplica', {
+        sourceInstance: this.reprotectReplica!,
+        vpc: drNetwork.vpc,
+        vpcSubnets: drNetwork.vpcSubnets,
+        instanceIdentifier: identifier,
+        allowedPeers: props.drAllowedPeers,
+        removalPolicy: props.removalPolicy,
+        keyRemovalPolicy: props.keyRemovalPolicy,
+      });
+      this.reprotectAgainAlarms = new DbAlarmSet(dr, 'ReprotectAgainAlarms', {
+        instance: this.reprotectAgainReplica,
+        replicaLagThreshold: props.maxLagAtPromotion,
+        topic: this.replicaAlarms.topic,
+      });
+      this.reprotectAgainProbe = new WritableProbe(dr, 'ReprotectAgainProbe', {
+        instance: this.reprotectAgainReplica,
+        credentials: this.drSecret,
+        vpc: drNetwork.vpc,
+        vpcSubnets: drNetwork.vpcSubnets,
+        awsApiEndpoints: endpointsOf(drNetwork),
+        topic: this.replicaAlarms.topic,
+      });
+    }
+
+    // The failover names follow the writer: (primary, DR instance) until the re-protect replica's endpoint is known,
+    // then (DR instance, re-protect replica), then (re-protect instance, second re-protect replica).
+    let primaryTarget: FailoverTarget = {
+      endpointAddress: props.primaryEndpointAddress,
+      notWritableAlarm: this.primaryProbe.notWritableAlarm,
+      unreachableAlarm: this.primaryProbe.unreachableAlarm,
+    };
+    let secondaryTarget: FailoverTarget = {
+      endpointAddress: this.replica.endpoint.hostname,
+      notWritableAlarm: this.replicaProbe.notWritableAlarm,
+      unreachableAlarm: this.replicaProbe.unreachableAlarm,
+      writableAlarm: this.replicaProbe.writableAlarm,
+    };
+    const reprotectEndpoint = props.failback?.reprotectEndpointAddress;
+    if (this.reprotectAgainReplica && this.reprotectAgainProbe && this.reprotectProbe && reprotectEndpoint) {
+      primaryTarget = {
+        endpointAddress: reprotectEndpoint,
+        notWritableAlarm: this.reprotectProbe.notWritableAlarm,
+        unreachableAlarm: this.reprotectProbe.unreachableAlarm,
+      };
+      secondaryTarget = {
+        endpointAddress: this.reprotectAgainReplica.endpoint.hostname,
+        notWritableAlarm: this.reprotectAgainProbe.notWritableAlarm,
+        unreachableAlarm: this.reprotectAgainProbe.unreachableAlarm,
+        writableAlarm: this.reprotectAgainProbe.writableAlarm,
+      };
+    } else if (this.reprotectProbe && reprotectEndpoint) {
+      // No fence on this pair: the fence's latch alarm must be in the secondary's Region, and the zone's stack is in
+      // the DR Region. The switchover fences the DR instance itself before it promotes the re-protect replica.
+      primaryTarget = {
+        endpointAddress: this.replica.endpoint.hostname,
+        notWritableAlarm: this.replicaProbe.notWritableAlarm,
+        unreachableAlarm: this.replicaProbe.unreachableAlarm,
+      };
+      secondaryTarget = {
+        endpointAddress: reprotectEndpoint,
+        notWritableAlarm: this.reprotectProbe.notWritableAlarm,
+        unreachableAlarm: this.reprotectProbe.unreachableAlarm,
+      };
+    }
     this.failover = new Route53DbFailover(dr, 'Failover', {
       zoneName: props.zoneName,
       vpcs: [drNetwork.vpc, ec2.Vpc.fromVpcAttributes(dr, 'PrimaryVpc', {
         vpcId: primaryVpcId, region: primaryRegion, availabilityZones: primaryNetwork.vpc.availabilityZones,
       })],
-      primary: {
-        endpointAddress: props.primaryEndpointAddress,
-        notWritableAlarm: this.primaryProbe.notWritableAlarm,
-        unreachableAlarm: this.primaryProbe.unreachableAlarm,
-      },
-      secondary: {
-        endpointAddress: this.replica.endpoint.hostname,
-        notWritableAlarm: this.replicaProbe.notWritableAlarm,
-        unreachableAlarm: this.replicaProbe.unreachableAlarm,
-        writableAlarm: this.replicaProbe.writableAlarm,
-      },
+      primary: primaryTarget,
+      secondary: secondaryTarget,
       readerRecordName: 'reader',
     });
-    this.runbook = new FailoverRunbook(dr, 'Runbook', {
-      replica: this.replica,
-      topic: this.replicaAlarms.topic,
-      topicKey: this.replicaAlarms.topicKey ?? props.drTopic?.masterKey,
-      failover: this.failover,
-      automaticPromotion: props.automaticPromotion ?? true,
-      approval: props.approval ?? true,
-      approvalTimeout: props.approvalTimeout,
-      maxLagAtPromotion: props.maxLagAtPromotion,
-      operatorResponseTime: props.operatorResponseTime,
-      expectedPromotionTime: props.expectedPromotionTime,
-      // The promoted replica replaces the primary: it keeps the primary's retention.
-      backupRetention: this.primary.backupRetention,
-    });
-    this.promotionRole = this.runbook.promotionRole;
+    if (secondaryTarget.writableAlarm === undefined) {
+      Annotations.of(this.failover).acknowledgeWarning(Warnings.PRIMARY_NOT_FENCED,
+        "Failback: the fence's latch alarm must be in the secondary's Region, and the zone's stack is in the DR Region; the "
+        + 'SwitchoverRunbook fences the DR instance before it promotes the re-protect replica (docs/failing-back.md).');
+    }
+    // The runbook promotes the DR Region's replica; in the phases in between, the DR Region's instance takes writes (or
+    // is the fenced former writer) and there is no replica in the DR Region to promote.
+    const runbookReplica = failback.phase === FailbackPhase.INITIAL ? this.replica : this.reprotectAgainReplica;
+    if (runbookReplica) {
+      this.failoverRunbook = new FailoverRunbook(dr, failback.phase === FailbackPhase.INITIAL ? 'Runbook' : 'ReprotectAgainRunbook', {
+        replica: runbookReplica,
+        topic: this.replicaAlarms.topic,
+        topicKey: this.replicaAlarms.topicKey ?? props.drTopic?.masterKey,
+        failover: this.failover,
+        automaticPromotion: props.automaticPromotion ?? true,
+        approval: props.approval ?? true,
+        approvalTimeout: props.approvalTimeout,
+        maxLagAtPromotion: props.maxLagAtPromotion,
+        operatorResponseTime: props.operatorResponseTime,
+        expectedPromotionTime: props.expectedPromotionTime,
+        // The promoted replica replaces the primary: it keeps the primary's retention.
+        backupRetention: this.primary.backupRetention,
+      });
+    }
+    if (this.reprotectAgainProbe) {
+      Annotations.of(this.reprotectAgainProbe).acknowledgeWarning(Warnings.SECRET_REPLICATION_UNKNOWN,
+        "The second re-protect replica has the primary's data, and so its master password, through two replications; "
+        + "its credentials are the primary's master secret's replica in the DR Region, which the pattern configures.");
+    }
+    const writer = failback.phase === FailbackPhase.INITIAL ? this.primary
+      : phaseAtLeast(failback.phase, FailbackPhase.SWITCHED_BACK) ? this.reprotectReplica! : this.replica;
     forwardPropsAs(dr, 'Objectives', 'objectives.');
     this.objectives = new ResilienceObjectives(dr, 'Objectives', {
       ...props.objectives,
-      primary: this.primary,
-      runbook: this.runbook,
-      backupReplication: this.backups,
+      primary: writer,
+      runbook: this.failoverRunbook,
+      backupReplication: failback.phase === FailbackPhase.INITIAL ? this.backups : undefined,
     });
     // The replica is created from the primary: the DR stack deploys after the primary stack.
     drStack.addStackDependency(primaryStack, `${props.name}-dr replicates ${primaryIdentifier}`);

@@ -6,6 +6,7 @@ import { WIRING_REJECTIONS } from './table-wiring';
 import { CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps } from '../../src';
 import { DR_REGION, PRIMARY_REGION, newStack } from '../util';
 import { ENTRY_REJECTIONS } from './table-entries';
+import { FAILBACK_REJECTIONS } from './table-failback';
 import { MESSAGE_REJECTIONS } from './table-messages';
 import { REGION_REJECTIONS } from './table-region';
 import { SCHEDULE_REJECTIONS } from './table-schedules';
@@ -504,4 +505,5 @@ export const REJECTIONS: RejectionRow[] = [
   ...SCHEDULE_REJECTIONS,
   ...DRILL_REJECTIONS,
   ...ENTRY_REJECTIONS,
+  ...FAILBACK_REJECTIONS,
 ];
