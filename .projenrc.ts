@@ -152,6 +152,10 @@ new awscdk.LambdaFunction(project, {
   bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
 });
 
+// THIRD-PARTY-NOTICES lists the npm packages bundled into assets/ (pg and its dependencies) with their licenses. It is
+// regenerated after every bundle, so the release build's clean-tree check fails when the committed file is stale.
+project.tasks.tryFind('bundle')!.exec('node scripts/third-party-notices.js');
+
 // cfn-lint over every template the unit tests recorded (see test/util.ts: `record`).
 const cfnLint = project.addTask('test:cfn-lint', {
   description: 'Run cfn-lint on every CloudFormation template the tests synthesized',
