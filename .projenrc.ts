@@ -218,7 +218,7 @@ project.package.file.addOverride('jsii.targets.python.classifiers', [
   'License :: OSI Approved :: Apache Software License',
 ]);
 
-for (const pattern of ['/.tools/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/rosetta/', '/.cfn-lint/', '/demo.out/', '/cdk.out/', '/tsconfig.dev.json']) {
+for (const pattern of ['/.tools/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/rosetta/', '/.cfn-lint/', '/demo.out/', '/cdk.out/', '/tsconfig.dev.json', '/CONTRIBUTING.md', '/.multilang/', '/.rehearsal/']) {
   project.addPackageIgnore(pattern);
 }
 
