@@ -137,7 +137,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
     },
   },
-  gitignore: ['/.jsii.gz', '/.tools/', '/cdk.out/', '/demo.out/', '/.multilang/', '/examples/**/node_modules/', '/examples/python/.venv/', '/examples/java/target/', '/.cfn-lint/', '__pycache__/', '.jsii.tabl.json', '/rosetta-cache.json'],
+  gitignore: ['/.jsii.gz', '/.tools/', '/cdk.out/', '/demo.out/', '/.multilang/', '/examples/**/node_modules/', '/examples/python/.venv/', '/examples/java/target/', '/.cfn-lint/', '/.rehearsal/', '__pycache__/', '.jsii.tabl.json', '/rosetta-cache.json'],
 });
 
 // The probe handler is bundled with esbuild at build time into assets/writable-probe/db-probe.lambda/, which ships in
