@@ -8,6 +8,28 @@ import { DependencyType, awscdk, javascript } from 'projen';
 const CDK_FLOOR = '2.263.0';
 /** The aws-cdk-lib the test suite runs on: the newest release. */
 const CDK_TESTED = '2.276.0';
+/** The repository's page: npm's homepage, PyPI's Source and Homepage, the pom's url. No `.git`, which npm and PyPI show as is. */
+const REPOSITORY = 'https://github.com/cdk-resilient-postgres/cdk-resilient-postgres';
+/**
+ * The Node.js of the generated release workflow: its npm must be 11.5.1 or later for npm trusted publishing
+ * (https://docs.npmjs.com/trusted-publishers). Node 22 ships npm 10; Node 24 ships npm 11.
+ */
+const RELEASE_NODE = '24.x';
+/**
+ * The release build runs the whole test suite, as scripts/test.sh does: the probe and connection tests start
+ * PostgreSQL servers on loopback, the contract checks read jars with Maven, and cfn-lint, moto and policy_sentry run
+ * from the tool virtualenv. The generated workflow's runner has no PostgreSQL and no virtualenv.
+ */
+const RELEASE_TEST_SETUP = [
+  {
+    name: 'Install the Debian packages the tests need (PostgreSQL, OpenSSL, Maven, a JDK)',
+    run: 'sudo bash scripts/ensure-packages.sh',
+  },
+  {
+    name: 'Tool virtualenv (cfn-lint, moto, policy_sentry)',
+    run: 'python3 -m venv .tools/venv && .tools/venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-dev.txt',
+  },
+];
 
 const project = new awscdk.AwsCdkConstructLibrary({
   // The npm package stays under 1 MB unpacked (docs/benchmarks.md): the assembly is gzipped (.jsii.gz; jsii-pacmak,
@@ -18,15 +40,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'Secure-by-default AWS CDK constructs for Amazon RDS for PostgreSQL that survive an Availability Zone and a Region loss.',
   author: 'cdk-resilient-postgres maintainers',
   authorAddress: 'maintainers@cdk-resilient-postgres.dev',
-  authorOrganization: true,
-  repositoryUrl: 'https://github.com/cdk-resilient-postgres/cdk-resilient-postgres.git',
+  // A person-like author: jsii writes it as the pom's <developer><name>, which Maven Central requires.
+  authorOrganization: false,
+  repositoryUrl: REPOSITORY,
+  homepage: REPOSITORY,
   license: 'Apache-2.0',
   keywords: ['aws-cdk', 'cdk', 'rds', 'postgresql', 'disaster-recovery', 'multi-az', 'multi-region', 'failover'],
   stability: 'experimental',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  minNodeVersion: '22.0.0',
+  // What consumers need: aws-cdk-lib's own floor (its `engines`), so that `engine-strict` installs do not fail for no
+  // reason. The toolchain (jsii, projen's release tasks) needs Node 22: scripts/bootstrap.sh installs it.
+  minNodeVersion: '20.0.0',
   // `npx cdk-resilient-postgres report cdk.out`: the report of a synthesized app (docs/report.md). tsc keeps the
   // shebang of src/report/cli.ts; npm makes the file executable when the package is installed.
   bin: { 'cdk-resilient-postgres': 'lib/report/cli.js' },
@@ -49,6 +75,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'jsonata@^2',
     // The connection tests (test/connecting) sign IAM authentication tokens as applications do.
     '@aws-sdk/rds-signer@^3',
+    // The toolchain's Node, not the consumers' floor (minNodeVersion), sets the Node types the sources compile against.
+    '@types/node@^22',
   ],
   // The peer dependency states the floor; the dev dependency below is the newest release, which the tests run on.
   peerDependencyOptions: { pinnedDevDependency: false },
@@ -70,16 +98,37 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToPypi: {
     distName: 'cdk-resilient-postgres',
     module: 'cdk_resilient_postgres',
+    // OIDC from the release workflow, no token (https://docs.pypi.org/trusted-publishers/); publib uploads attestations.
+    trustedPublishing: true,
   },
   publishToMaven: {
     javaPackage: 'io.github.cdkresilientpostgres',
     mavenGroupId: 'io.github.cdk-resilient-postgres',
     mavenArtifactId: 'cdk-resilient-postgres',
+    // Maven Central's Publisher Portal (publib-maven); the artifacts are signed with the GPG key in the
+    // MAVEN_GPG_PRIVATE_KEY secret. CONTRIBUTING.md lists what the maintainers set up.
+    mavenServerId: 'central-ossrh',
   },
 
-  // CI is `.ci/run`; releases are cut from it, not from generated GitHub workflows.
-  github: false,
-  release: false,
+  // Releases: versions from Conventional Commits (commit-and-tag-version), CHANGELOG.md in the release artifacts, a
+  // v<version> tag and a GitHub release per version. 0.x until the deploy-fidelity work is done: breaking changes bump
+  // the minor version, never to 1.0.0.
+  release: true,
+  majorVersion: 0,
+  releaseToNpm: true,
+  npmProvenance: true,
+  npmTrustedPublishing: true,
+  workflowNodeVersion: RELEASE_NODE,
+  // The release job runs the build with the tests, so it installs what they need after `npm ci`; the publish jobs
+  // only repackage the built tarball (jsii-pacmak) and need none of it.
+  releaseWorkflowSetupSteps: RELEASE_TEST_SETUP,
+  // CI is `.ci/run` (the three-language comparison and the release rehearsal need more than a workflow job); GitHub
+  // holds only the release workflow and the pull-request title lint (Conventional Commits).
+  github: true,
+  githubOptions: { mergify: false, pullRequestLint: true },
+  buildWorkflow: false,
+  depsUpgradeOptions: { workflow: false },
+  pullRequestTemplate: false,
   sampleCode: false,
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -88,7 +137,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
     },
   },
-  gitignore: ['/.jsii.gz', '/.tools/', '/cdk.out/', '/demo.out/', '/.multilang/', '/examples/**/node_modules/', '/examples/python/.venv/', '/examples/java/target/', '/.cfn-lint/', '__pycache__/', '.jsii.tabl.json', '/rosetta-cache.json'],
+  gitignore: ['/.jsii.gz', '/.tools/', '/cdk.out/', '/demo.out/', '/.multilang/', '/examples/**/node_modules/', '/examples/python/.venv/', '/examples/java/target/', '/.cfn-lint/', '/.rehearsal/', '__pycache__/', '.jsii.tabl.json', '/rosetta-cache.json'],
 });
 
 // The probe handler is bundled with esbuild at build time into assets/writable-probe/db-probe.lambda/, which ships in
@@ -102,6 +151,10 @@ new awscdk.LambdaFunction(project, {
   runtime: awscdk.LambdaRuntime.NODEJS_24_X,
   bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
 });
+
+// THIRD-PARTY-NOTICES lists the npm packages bundled into assets/ (pg and its dependencies) with their licenses. It is
+// regenerated after every bundle, so the release build's clean-tree check fails when the committed file is stale.
+project.tasks.tryFind('bundle')!.exec('node scripts/third-party-notices.js');
 
 // cfn-lint over every template the unit tests recorded (see test/util.ts: `record`).
 const cfnLint = project.addTask('test:cfn-lint', {
@@ -157,7 +210,15 @@ for (const [language, file] of Object.entries(API_DOCS)) {
 
 project.deps.addDependency(`aws-cdk-lib@${CDK_TESTED}`, DependencyType.BUILD);
 
-for (const pattern of ['/.tools/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/rosetta/', '/.cfn-lint/', '/demo.out/', '/cdk.out/', '/tsconfig.dev.json']) {
+// PyPI trove classifiers beyond those jsii-pacmak writes (it derives `Development Status :: 4 - Beta` from the
+// experimental stability, `License :: OSI Approved` and `Typing :: Typed`).
+project.package.file.addOverride('jsii.targets.python.classifiers', [
+  'Framework :: AWS CDK',
+  'Framework :: AWS CDK :: 2',
+  'License :: OSI Approved :: Apache Software License',
+]);
+
+for (const pattern of ['/.tools/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/rosetta/', '/.cfn-lint/', '/demo.out/', '/cdk.out/', '/tsconfig.dev.json', '/CONTRIBUTING.md', '/.multilang/', '/.rehearsal/']) {
   project.addPackageIgnore(pattern);
 }
 

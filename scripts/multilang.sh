@@ -45,8 +45,9 @@ CDK_OUTDIR="$OUT/python" "$PYVENV/bin/python" examples/python/app.py
 CDK_OUTDIR="$OUT/python-composed" "$PYVENV/bin/python" examples/python/composed_app.py
 
 echo "== Java (dist/java, aws-cdk-lib $CDK_VERSION from Maven Central)"
+# The library's version is the one jsii-pacmak built: 0.0.0, or the pre-release of the release rehearsal (.ci/run).
 (cd examples/java && CDK_OUTDIR="$OUT/java" mvn --batch-mode --quiet -Dmaven.repo.local="$ROOT/.tools/m2" \
-  -Dcdk.version="$CDK_VERSION" compile exec:java)
+  -Dcdk.version="$CDK_VERSION" -Dcrp.version="$(node -p 'require("../../package.json").version')" compile exec:java)
 
 echo "== Comparison: the reference app (MultiRegionPostgres)"
 python3 scripts/compare-templates.py "$OUT/typescript" "$OUT/python" "$OUT/java"

@@ -13,14 +13,14 @@ export function acknowledge(scope: IConstruct, reason: string, ...ruleIds: strin
     try {
       Validations.of(scope).acknowledge({ id, reason });
     } catch (e) {
-      // aws-cdk-lib releases before 2.276.0 reject a '::' inside the rule name, which cdk-nag uses for findings with
-      // a detail (`AwsSolutions-IAM4[Policy::...]`). The construct still works there; the app acknowledges it.
+      // aws-cdk-lib 2.263.0 to 2.268.x reject a '::' inside the rule name, which cdk-nag uses for findings with a
+      // detail (`AwsSolutions-IAM4[Policy::...]`). The construct still works there (docs/compatibility.md).
       if (!/InvalidValidationId|delimiter is reserved/.test(`${(e as Error).name} ${(e as Error).message}`)) {
         throw e;
       }
       Annotations.of(scope).addInfo(
         `cdk-resilient-postgres could not record the acknowledgement '${id}' on this aws-cdk-lib version `
-        + `(2.276.0 or newer accepts it). Reason: ${reason}`);
+        + `(2.269.0 or newer accepts it). Reason: ${reason}`);
     }
   }
 }
