@@ -103,6 +103,16 @@ new awscdk.LambdaFunction(project, {
   bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
 });
 
+// The switchover runbook's SQL agent (src/switchover-runbook/sql-agent.lambda.ts), bundled the way the probe is.
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'src/switchover-runbook/sql-agent.lambda.ts',
+  constructFile: 'src/private/sql-agent-function.ts',
+  constructName: 'SqlAgentFunction',
+  cdkDeps: project.cdkDeps,
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
+});
+
 // cfn-lint over every template the unit tests recorded (see test/util.ts: `record`).
 const cfnLint = project.addTask('test:cfn-lint', {
   description: 'Run cfn-lint on every CloudFormation template the tests synthesized',
