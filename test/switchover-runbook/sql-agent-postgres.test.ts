@@ -100,7 +100,7 @@ describeWithPostgres('SQL agent against a real PostgreSQL primary and streaming 
 
   test('fence makes new sessions read-only in every database and terminates the other sessions; unfence restores writes', async () => {
     const other = await connect(primary, 'shop');
-    const ended = new Promise((resolve) => other.on('end', resolve));
+    const ended = new Promise<void>((resolve) => other.on('end', () => resolve()));
     const fenced = await agentFor(primary).run({ operation: 'fence' });
     expect(fenced.databases).toEqual(['postgres', 'shop']);
     expect(fenced.terminated).toBeGreaterThanOrEqual(1);
