@@ -36,7 +36,8 @@ export const AGENT_CALL_SECONDS = 60;
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
  */
 const RETRY_AGENT = [{
-  ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+  ErrorEquals: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException'],
   IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL',
 }];
 
