@@ -64,6 +64,8 @@ const DOC_SECTIONS: Record<RejectionRow['construct'], string> = {
   ResilienceObjectives: 'ResilienceObjectives',
   IsolatedVpc: 'IsolatedVpc',
   AzFailoverDrill: 'AzFailoverDrill',
+  SwitchoverRunbook: 'SwitchoverRunbook',
+  SwitchoverSqlAgent: 'SwitchoverRunbook',
 };
 
 const root = path.join(__dirname, '..', '..');

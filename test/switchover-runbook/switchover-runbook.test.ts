@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { switchoverApp } from './fixture';
 import { ACCOUNT, acknowledgements, record, synthWithNag } from '../util';
@@ -74,5 +74,24 @@ describe('SwitchoverRunbook', () => {
     }
     const dr = Template.fromStack(app.node.findChild('Dr') as Stack);
     expect(Object.keys(dr.findResources('AWS::IAM::Policy')).filter((id) => id.startsWith('Switchover'))).toEqual([]);
+  });
+});
+
+describe('values at the limits are accepted', () => {
+  test.each([
+    ['the shortest catch-up, polled once', { catchUpTimeout: Duration.seconds(10), catchUpPollInterval: Duration.seconds(10) }, 1],
+    ['the longest catch-up at the slowest poll', { catchUpTimeout: Duration.hours(1), catchUpPollInterval: Duration.seconds(60) }, 60],
+    ['the fastest poll', { catchUpTimeout: Duration.seconds(10), catchUpPollInterval: Duration.seconds(1) }, 10],
+  ])('%s', (_name, props, polls) => {
+    const { drStack } = switchoverApp({ ...props, backupRetention: Duration.days(35), pollInterval: Duration.seconds(300), promotionTimeout: Duration.hours(6) });
+    const d = definitionOf(record(drStack));
+    expect(d.States.CaughtUp.Choices[1].Condition).toBe(`{% $replayPolls >= ${polls} %}`);
+    expect(d.States.Promote.Arguments.BackupRetentionPeriod).toBe(35);
+  });
+
+  test('a custom agent function name of 64 characters', () => {
+    const name = 'a'.repeat(64);
+    const { writerAgent } = switchoverApp({}, undefined, { functionName: name });
+    expect(writerAgent.functionArn).toBe(`arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`);
   });
 });
