@@ -436,9 +436,14 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   }
 
   addPromotionStates(states, tools, {
-    replicaIdentifier: s.replicaIdentifier, backupRetentionDays: s.backupRetentionDays, pollSeconds: s.pollSeconds,
-    maxPolls: s.maxPolls, promotingFields: `'backupRetentionDays': ${s.backupRetentionDays}, ${evidenceFields}, ${lagFields}`,
-    refusedFields: `'error': $failure, ${lagFields}`, onPromoted: 'PublishWritable', onPromotedElsewhere: 'NotifyAlreadyPromoted',
+    replicaIdentifier: s.replicaIdentifier,
+    backupRetentionDays: s.backupRetentionDays,
+    pollSeconds: s.pollSeconds,
+    maxPolls: s.maxPolls,
+    promotingFields: `'backupRetentionDays': ${s.backupRetentionDays}, ${evidenceFields}, ${lagFields}`,
+    refusedFields: `'error': $failure, ${lagFields}`,
+    onPromoted: 'PublishWritable',
+    onPromotedElsewhere: 'NotifyAlreadyPromoted',
   });
 
   // 8. The writable signal the secondary writer record's health check follows.

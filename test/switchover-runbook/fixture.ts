@@ -9,7 +9,9 @@ import { ACCOUNT, DR_REGION, DR_SECRET_KEY_ARN, failoverApp, newApp } from '../u
  * and the `SwitchoverRunbook` `Switchover` in the DR stack. `props` may replace the agents given to the runbook;
  * `writerAgentProps` go to the writer's agent.
  */
-export function switchoverApp(props: Partial<SwitchoverRunbookProps> | ((built: { writerAgent: SwitchoverSqlAgent; targetAgent: SwitchoverSqlAgent }) => Partial<SwitchoverRunbookProps>) = {},
+type Agents = { writerAgent: SwitchoverSqlAgent; targetAgent: SwitchoverSqlAgent };
+
+export function switchoverApp(props: Partial<SwitchoverRunbookProps> | ((built: Agents) => Partial<SwitchoverRunbookProps>) = {},
   app: App = newApp(), writerAgentProps: Partial<SwitchoverSqlAgentProps> = {}) {
   const parts = failoverApp({}, app);
   const primaryNet = parts.primaryStack.node.findChild('Network') as any;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'fs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Client } from 'pg';
@@ -63,7 +64,14 @@ describeWithPostgres('SQL agent against a real PostgreSQL primary and streaming 
   }
 
   async function connect(server: Server, database = 'postgres'): Promise<Client> {
-    const client = new Client({ host: '127.0.0.1', port: server.port, database, user: 'postgres', password: PASSWORD, ssl: { rejectUnauthorized: true, ca: require('fs').readFileSync(servers.caFile, 'utf8') } });
+    const client = new Client({
+      host: '127.0.0.1',
+      port: server.port,
+      database,
+      user: 'postgres',
+      password: PASSWORD,
+      ssl: { rejectUnauthorized: true, ca: readFileSync(servers.caFile, 'utf8') },
+    });
     client.on('error', () => undefined);
     await client.connect();
     return client;

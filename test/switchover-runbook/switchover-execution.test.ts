@@ -43,7 +43,11 @@ let queueUrl: string;
 let topicArn: string;
 
 beforeAll(async () => {
-  const { drStack } = switchoverApp({ catchUpPollInterval: Duration.seconds(4), catchUpTimeout: Duration.seconds(10), pollInterval: Duration.seconds(10) });
+  const { drStack } = switchoverApp({
+    catchUpPollInterval: Duration.seconds(4),
+    catchUpTimeout: Duration.seconds(10),
+    pollInterval: Duration.seconds(10),
+  });
   const machines = Template.fromStack(drStack).findResources('AWS::StepFunctions::StateMachine');
   definition = Object.entries(machines).find(([id]) => id.startsWith('Switchover'))![1].Properties.DefinitionString;
   expect(typeof definition).toBe('string');
@@ -70,8 +74,14 @@ const replay = (lsn: string, lagBytes: number): AgentAnswer => ({ result: { oper
 async function seed(agent: Record<string, Record<string, AgentAnswer[]>>): Promise<string> {
   await moto.reset();
   await rdsPrimary.send(new CreateDBInstanceCommand({
-    DBInstanceIdentifier: PRIMARY, Engine: 'postgres', DBInstanceClass: 'db.m7g.large', AllocatedStorage: 100,
-    MasterUsername: 'postgres', MasterUserPassword: 'not-a-real-password', BackupRetentionPeriod: 1, StorageEncrypted: true,
+    DBInstanceIdentifier: PRIMARY,
+    Engine: 'postgres',
+    DBInstanceClass: 'db.m7g.large',
+    AllocatedStorage: 100,
+    MasterUsername: 'postgres',
+    MasterUserPassword: 'not-a-real-password',
+    BackupRetentionPeriod: 1,
+    StorageEncrypted: true,
   }));
   await rds.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: REPLICA, SourceDBInstanceIdentifier: PRIMARY_ARN, DBInstanceClass: 'db.m7g.large' }));
   topicArn = (await sns.send(new CreateTopicCommand({ Name: 'orders-dr-alarms' }))).TopicArn!;
@@ -147,9 +157,19 @@ test('(a) happy path: fence, catch-up to the fence LSN, promotion, the new write
   ]);
   expect((await moto.agentCalls())[1].payload).toEqual({ operation: 'replayLsn', fenceLsn: FENCE_LSN });
   expect(run.output).toMatchObject({
-    outcome: 'switched-over', replica: REPLICA, writer: PRIMARY_ARN, reason: 'planned move to us-west-2',
-    fenceLsn: FENCE_LSN, replayLsn: FENCE_LSN, lagBytes: 0, lagBytesAtPromotion: 0, replayPolls: 2, terminatedSessions: 3,
-    newWriterUnfenced: true, writerUnfenced: null, signalPublished: true,
+    outcome: 'switched-over',
+    replica: REPLICA,
+    writer: PRIMARY_ARN,
+    reason: 'planned move to us-west-2',
+    fenceLsn: FENCE_LSN,
+    replayLsn: FENCE_LSN,
+    lagBytes: 0,
+    lagBytesAtPromotion: 0,
+    replayPolls: 2,
+    terminatedSessions: 3,
+    newWriterUnfenced: true,
+    writerUnfenced: null,
+    signalPublished: true,
   });
   for (const phase of ['fenceSeconds', 'catchUpSeconds', 'promotionSeconds', 'writesBlockedSeconds']) {
     expect(run.output.phases[phase]).toEqual(expect.any(Number));
@@ -185,8 +205,13 @@ test('(c) replay never reaches the fence LSN: aborted after the bound, AND the o
   expect(run.error).toBe('Switchover.Aborted');
   const report = JSON.parse(run.cause!);
   expect(report).toMatchObject({
-    outcome: 'aborted: replay did not reach the fence LSN', writerUnfenced: true, fenceLsn: FENCE_LSN, replayLsn: '0/4000000',
-    lagBytes: 16_779_816, replayPolls: 3, lagBytesAtPromotion: null,
+    outcome: 'aborted: replay did not reach the fence LSN',
+    writerUnfenced: true,
+    fenceLsn: FENCE_LSN,
+    replayLsn: '0/4000000',
+    lagBytes: 16_779_816,
+    replayPolls: 3,
+    lagBytesAtPromotion: null,
   });
   const calls = await agentCalls();
   // catchUpTimeout 10 s at 4 s: three reads, then the unfence of the old writer, through the relay.

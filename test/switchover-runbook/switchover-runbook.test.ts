@@ -42,8 +42,14 @@ describe('SwitchoverRunbook', () => {
     const { drStack, writerAgent, targetAgent } = switchoverApp();
     const template = record(drStack);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([{ Sid: 'InvokeAgents', Effect: 'Allow', Action: 'lambda:InvokeFunction',
-        Resource: [targetAgent.functionArn, `arn:aws:lambda:us-west-2:${ACCOUNT}:function:orders-dr-switchover-relay`] }]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'InvokeAgents',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: [targetAgent.functionArn, `arn:aws:lambda:us-west-2:${ACCOUNT}:function:orders-dr-switchover-relay`],
+        }]),
+      },
     });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Sid: 'InvokeWriterAgent', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: writerAgent.functionArn }]) },
@@ -83,7 +89,12 @@ describe('values at the limits are accepted', () => {
     ['the longest catch-up at the slowest poll', { catchUpTimeout: Duration.hours(1), catchUpPollInterval: Duration.seconds(60) }, 60],
     ['the fastest poll', { catchUpTimeout: Duration.seconds(10), catchUpPollInterval: Duration.seconds(1) }, 10],
   ])('%s', (_name, props, polls) => {
-    const { drStack } = switchoverApp({ ...props, backupRetention: Duration.days(35), pollInterval: Duration.seconds(300), promotionTimeout: Duration.hours(6) });
+    const { drStack } = switchoverApp({
+      ...props,
+      backupRetention: Duration.days(35),
+      pollInterval: Duration.seconds(300),
+      promotionTimeout: Duration.hours(6),
+    });
     const d = definitionOf(record(drStack));
     expect(d.States.CaughtUp.Choices[1].Condition).toBe(`{% $replayPolls >= ${polls} %}`);
     expect(d.States.Promote.Arguments.BackupRetentionPeriod).toBe(35);
