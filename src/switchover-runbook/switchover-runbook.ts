@@ -14,44 +14,13 @@ import { useTopic } from '../private/alarm-topic';
 import { propError, where } from '../private/errors';
 import { encryptedLogGroup } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
+import { RELAY_CODE } from '../private/relay-code';
 import { ALARM_TOPIC_RULE, DEFAULT_PROMOTION_TIMEOUT, validateBackupRetention, validateResourcePlace, wholeUnits } from '../private/validation';
 import { PromotionRole } from '../promotion-role/promotion-role';
 import { PROBE_METRIC_NAMESPACE } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'SwitchoverRunbook';
 
-/**
- * The relay's code, in the Lambda Python runtime, whose AWS SDK for Python (Boto3) is part of the runtime: it invokes
- * the writer's agent, named by ARN in its environment, in that agent's Region, for `fence`, `unfence` and `writerLsn`
- * only, and raises the agent's error under the agent's error type.
- *
- * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html
- * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (python3.14)
- * @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
- */
-const RELAY_CODE = `import json, os
-import boto3
-
-AGENT = os.environ["AGENT_FUNCTION_ARN"]
-CLIENT = boto3.client("lambda", region_name=AGENT.split(":")[3])
-RELAYED = ("fence", "unfence", "writerLsn")
-
-
-class AgentRefused(Exception):
-    pass
-
-
-def handler(event, context):
-    operation = event.get("operation") if isinstance(event, dict) else None
-    if operation not in RELAYED:
-        raise AgentRefused(f"operation {operation!r} is not one of {', '.join(RELAYED)}")
-    out = CLIENT.invoke(FunctionName=AGENT, Payload=json.dumps({"operation": operation}).encode())
-    payload = json.loads(out["Payload"].read() or b"null")
-    if out.get("FunctionError"):
-        error = type(payload.get("errorType", "AgentFailed"), (Exception,), {})
-        raise error(payload.get("errorMessage", json.dumps(payload)))
-    return payload
-`;
 
 /** Properties of a `SwitchoverRunbook`. */
 export interface SwitchoverRunbookProps {
