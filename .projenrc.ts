@@ -152,6 +152,16 @@ new awscdk.LambdaFunction(project, {
   bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
 });
 
+// The switchover runbook's SQL agent (src/switchover-runbook/sql-agent.lambda.ts), bundled the way the probe is.
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'src/switchover-runbook/sql-agent.lambda.ts',
+  constructFile: 'src/private/sql-agent-function.ts',
+  constructName: 'SqlAgentFunction',
+  cdkDeps: project.cdkDeps,
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
+});
+
 // THIRD-PARTY-NOTICES lists the npm packages bundled into assets/ (pg and its dependencies) with their licenses. It is
 // regenerated after every bundle, so the release build's clean-tree check fails when the committed file is stale.
 project.tasks.tryFind('bundle')!.exec('node scripts/third-party-notices.js');

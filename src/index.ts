@@ -9,6 +9,7 @@ export * from './writable-probe';
 export * from './route53-db-failover';
 export * from './promotion-role';
 export * from './failover-runbook';
+export * from './switchover-runbook';
 export * from './resilience-objectives';
 export * from './multi-region-postgres';
 export * from './az-failover-drill';

@@ -1,4 +1,8 @@
-import { PROBE_DIMENSION, PROBE_STORAGE_RESOLUTION, REACHABLE_METRIC_NAME, WRITABLE_METRIC_NAME } from '../private/probe-metric-contract';
+import {
+  addPromotionStates, addWritableSignal, jsonata, PromotionTools, REPLICA_SOURCE, RETRY_READS,
+} from './promotion-states';
+
+export { PROMOTE_STATE_RETRY_SECONDS } from './promotion-states';
 
 /** What the runbook's definition is built from; every value is known at synth time. */
 export interface RunbookSettings {
@@ -43,39 +47,6 @@ type State = Record<string, unknown>;
 /** How often the approval request is sent again after a failure other than a rejection or a timeout. */
 export const APPROVAL_RESENDS = 2;
 
-const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL' }];
-
-/**
- * Step Functions' AWS SDK integrations name request fields, result fields and errors after the AWS SDK for Java v2,
- * not after the RDS API: `DbInstanceIdentifier` (Java `dbInstanceIdentifier`), `DbInstances[0].DbInstanceStatus`, but
- * `ReadReplicaSourceDBInstanceIdentifier`, where the SDK keeps "DB". An error is `Rds.<Java exception class>`, and an
- * error the SDK does not model, throttling among them, arrives as the service's base exception `Rds.RdsException`.
- * test/contracts/sfn-sdk.test.ts checks every name here against the SDK's jars.
- *
- * @see https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
- * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
- * @see https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/services/rds/model/DBInstance.html
- */
-const REPLICA_SOURCE = 'ReadReplicaSourceDBInstanceIdentifier';
-
-
-/**
- * Retries of PromoteReadReplica. Throttling, internal failures and the other errors the SDK does not model all arrive
- * as `Rds.RdsException` (a modeled error arrives as its own class, which that name does not match). RDS refuses with
- * InvalidDBInstanceState (`Rds.InvalidDbInstanceStateException`) while the instance is in a transient state, such as
- * `backing-up` ("a read replica cannot be promoted to a standalone instance when it is in the backing-up status"):
- * that refusal is retried too, for at most `PROMOTE_STATE_RETRY_SECONDS`, before the run reports it.
- *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html
- */
-const PROMOTE_RETRY = [
-  { ErrorEquals: ['Rds.RdsException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
-  { ErrorEquals: ['Rds.InvalidDbInstanceStateException'], IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
-];
-
-/** The longest PROMOTE_RETRY waits on InvalidDBInstanceState (10 + 20 + 40 + 60 + 60 s; jitter only shortens it). */
-export const PROMOTE_STATE_RETRY_SECONDS = 190;
 
 /**
  * DB instance statuses that end by themselves: a run started by the alarm, and a run between its approval and the
@@ -104,7 +75,6 @@ export const REJECTION_ERROR = 'Rejected';
  */
 export const MAX_SUBJECT_LENGTH = 99;
 
-const jsonata = (expression: string) => `{% ${expression} %}`;
 
 /**
  * The approval request's commands, as JSONata expressions that put the request's task token in: SendTaskSuccess takes
@@ -234,6 +204,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
       Next: next,
     };
   };
+  const tools: PromotionTools = { notify, fail, describeReplica, isReplica };
   const transient = `($replica.DbInstanceStatus in ${JSON.stringify(TRANSIENT_STATUSES).replace(/"/g, "'")} `
     + `or $substring($replica.DbInstanceStatus, 0, ${TRANSIENT_PREFIX.length}) = '${TRANSIENT_PREFIX}')`;
   // Only a run the alarm started waits for the guards: CloudWatch sends the event once, when the alarm goes to ALARM,
@@ -464,79 +435,19 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     states.WaitBeforePromote = { Type: 'Wait', Seconds: s.guardRecheckSeconds, Next: 'DescribeBeforePromote' };
   }
 
-  // 6. Promote. A refusal is checked against the instance: another run (EventBridge delivers at least once) or an
-  // operator may have promoted it meanwhile, and then this run resumes instead of failing.
-  states.Promote = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
-    Arguments: { DbInstanceIdentifier: s.replicaIdentifier, BackupRetentionPeriod: s.backupRetentionDays },
-    Retry: PROMOTE_RETRY,
-    Assign: {
-      promoteRequestedAt: jsonata('$now()'),
-      timeline: jsonata("$append($timeline, [{'step': 'promotion requested', 'at': $now()}])"),
-    },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'DescribeAfterRefusal', Assign: { failure: jsonata('$states.errorOutput') } }],
-    Next: 'NotifyPromoting',
-  };
-  states.DescribeAfterRefusal = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
-    Arguments: { DbInstanceIdentifier: s.replicaIdentifier },
-    Retry: RETRY_READS,
-    Assign: { replica: jsonata('$states.result.DbInstances[0]') },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyPromotionFailed' }],
-    Next: 'PromotedElsewhere',
-  };
-  states.PromotedElsewhere = {
-    Type: 'Choice',
-    Choices: [{ Condition: jsonata(`$not(${isReplica})`), Next: 'NotifyAlreadyPromoted' }],
-    Default: 'NotifyPromotionFailed',
-  };
-  notify('NotifyPromotionFailed', 'failed: PromoteReadReplica was refused', 'PromotionFailed', `'error': $failure, ${lagFields}`);
-  fail('PromotionFailed', 'Runbook.PromotionFailed', jsonata("'PromoteReadReplica failed: ' & $string($failure)"));
-  notify('NotifyPromoting', 'promotion requested', 'WaitForPromotion', `'backupRetentionDays': ${s.backupRetentionDays}, ${evidenceFields}, ${lagFields}`);
-
-  // 7. Poll until the instance is no longer a replica: from then on it accepts writes, even while RDS still shows
-  // it `modifying` or `backing-up` (PromoteReadReplica turns backups on and reboots it).
-  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
-  states.WaitForPromotion = { Type: 'Wait', Seconds: s.pollSeconds, Next: 'DescribePromotion' };
-  describeReplica('DescribePromotion', 'PromotionDone', 'NotifyCannotDescribePromotion', { polls: jsonata('$polls + 1') });
-  states.PromotionDone = {
-    Type: 'Choice',
-    Choices: [
-      { Condition: jsonata(`$not(${isReplica})`), Next: 'PublishWritable' },
-      { Condition: jsonata(`$polls >= ${s.maxPolls}`), Next: 'NotifyPromotionTimedOut' },
-    ],
-    Default: 'WaitForPromotion',
-  };
-  notify('NotifyCannotDescribePromotion', 'failed: cannot describe the instance after PromoteReadReplica', 'CannotDescribePromotion',
-    "'error': $failure, 'polls': $polls, 'advice': 'the promotion was requested and may be under way or done; run again to resume'");
-  fail('CannotDescribePromotion', 'Runbook.CannotDescribePromotion',
-    'PromoteReadReplica was accepted, then DescribeDBInstances failed: the promotion may be under way or done. Run again to resume.');
-  notify('NotifyPromotionTimedOut', `failed: still a replica after ${s.maxPolls} polls`, 'PromotionTimedOut',
-    "'status': $replica.DbInstanceStatus, 'polls': $polls");
-  fail('PromotionTimedOut', 'Runbook.PromotionTimedOut',
-    `PromoteReadReplica was accepted, but the instance was still a replica after ${s.maxPolls} polls of ${s.pollSeconds} s; run again to resume.`);
+  addPromotionStates(states, tools, {
+    replicaIdentifier: s.replicaIdentifier,
+    backupRetentionDays: s.backupRetentionDays,
+    pollSeconds: s.pollSeconds,
+    maxPolls: s.maxPolls,
+    promotingFields: `'backupRetentionDays': ${s.backupRetentionDays}, ${evidenceFields}, ${lagFields}`,
+    refusedFields: `'error': $failure, ${lagFields}`,
+    onPromoted: 'PublishWritable',
+    onPromotedElsewhere: 'NotifyAlreadyPromoted',
+  });
 
   // 8. The writable signal the secondary writer record's health check follows.
-  const dimensions = [{ Name: PROBE_DIMENSION, Value: s.replicaIdentifier }];
-  states.PublishWritable = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData',
-    Arguments: {
-      Namespace: s.namespace,
-      MetricData: [
-        { MetricName: WRITABLE_METRIC_NAME, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: PROBE_STORAGE_RESOLUTION },
-        { MetricName: REACHABLE_METRIC_NAME, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: PROBE_STORAGE_RESOLUTION },
-        // The latch: from this datapoint on, neither failover name answers the old primary until an operator lifts it.
-        ...(s.latchMetricName ? [{ MetricName: s.latchMetricName, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: PROBE_STORAGE_RESOLUTION }] : []),
-      ],
-    },
-    Retry: RETRY_READS,
-    Assign: { writableAt: jsonata('$now()'), signalPublished: true },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyWritable', Assign: { writableAt: jsonata('$now()'), signalPublished: false } }],
-    Next: 'NotifyWritable',
-  };
+  addWritableSignal(states, { replicaIdentifier: s.replicaIdentifier, namespace: s.namespace, latchMetricName: s.latchMetricName, next: 'NotifyWritable' });
   notify('NotifyWritable', 'writable', 'RecordFence',
     "'signalPublished': $signalPublished, 'status': $replica.DbInstanceStatus, 'polls': $polls, "
     + "'note': 'the DR probe confirms within a minute; the writer record follows its alarm'");

@@ -5,7 +5,7 @@
  * The apps are synthesized here, not read from other tests' recordings: the integration app (test/integ.two-region.ts:
  * every construct, with AWS Backup copy and restore testing, both probes, the failover names and the runbook with its
  * promotion role), the MultiRegionPostgres pattern as the reference app builds it (examples/typescript/app.ts, with an
- * approval step), and a PromotionRole with every option.
+ * approval step), a PromotionRole with every option, and the SwitchoverRunbook with its SQL agents and relay.
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
  */
@@ -18,6 +18,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { DrBackupVault, DrSecretKey, MultiRegionPostgres, PromotionRole } from '../../src';
+import { switchoverApp } from '../switchover-runbook/fixture';
 import { ACCOUNT, DR_REGION, PRIMARY_REGION, failoverApp, newApp } from '../util';
 
 interface TemplateEntry {
@@ -124,8 +125,13 @@ function promotionRoleApp(): TemplateEntry[] {
   return stacksOf(built.app.synth()).map((t) => ({ ...t, name: `promotion-role-${t.name}` }));
 }
 
+/** The failover app with the SwitchoverRunbook, the SQL agents in both Regions and the relay. */
+function switchoverTemplates(): TemplateEntry[] {
+  return stacksOf(switchoverApp().app.synth()).map((t) => ({ ...t, name: `switchover-${t.name}` }));
+}
+
 describe('the reference apps against the IAM service authorization reference', () => {
-  const templates = [...integApp(), ...patternApp(), ...promotionRoleApp()];
+  const templates = [...integApp(), ...patternApp(), ...promotionRoleApp(), ...switchoverTemplates()];
   const result = runCheck(templates);
 
   test('every action exists, every resource has a type of its action, every VPC function can be created', () => {
@@ -143,6 +149,11 @@ describe('the reference apps against the IAM service authorization reference', (
     expect(result.counts.expandedActions).toBeGreaterThan(0);
     // The two probes of each two-Region app.
     expect(result.counts.vpcFunctions).toBeGreaterThanOrEqual(6);
+    // The switchover's agents and relay are among the statements checked.
+    const switchover = templates.filter((t) => t.name.startsWith('switchover-'));
+    const sids = switchover.flatMap((t) => Object.values<any>(t.template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::ManagedPolicy').flatMap((r) => r.Properties.PolicyDocument.Statement.map((st: any) => st.Sid)));
+    expect(sids).toEqual(expect.arrayContaining(['InvokeAgents', 'InvokeWriterAgent', 'ReadCredentials', 'PromoteTheReplica']));
   });
 });
 

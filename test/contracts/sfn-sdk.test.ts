@@ -9,6 +9,7 @@ import * as path from 'path';
 import { App, Duration } from 'aws-cdk-lib';
 import { javaSdkModel, JavaSdkModel, JAVA_SDK_VERSION } from './java-sdk-model';
 import { allStates, checkSdkContract, sdkServicesOf } from './sfn-sdk-contract';
+import { switchoverApp } from '../switchover-runbook/fixture';
 import { runbookApp } from '../util';
 
 jest.setTimeout(600_000);
@@ -81,6 +82,7 @@ beforeAll(() => {
       ...definitionsOfApp(`runbook approval=${approval} fence=off`, runbookApp({ approval, failover: undefined }).app),
     ]),
     ...definitionsOfApp('runbook automatic', runbookApp({ automaticPromotion: true, pollInterval: Duration.seconds(10) }).app),
+    ...definitionsOfApp('switchover', switchoverApp().app),
   ];
   model = javaSdkModel(sdkServicesOf(definitions.map((d) => d.definition)));
 });
@@ -93,6 +95,7 @@ test('every state machine the constructs emit is covered: with and without appro
   expect(definitions.some((d) => states(d).includes('ReadFence'))).toBe(true);
   expect(definitions.some((d) => !states(d).includes('ReadFence'))).toBe(true);
   expect(definitions.some((d) => d.name.startsWith('integ.'))).toBe(true);
+  expect(definitions.some((d) => states(d).includes('ReadReplay') && states(d).includes('Promote'))).toBe(true);
 });
 
 test('the AWS SDK integration tasks use the names of the AWS SDK for Java v2 model', () => {

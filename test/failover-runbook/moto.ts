@@ -7,6 +7,9 @@ import { freePort } from '../util';
 /** The account the test app synthesizes for; moto server answers as this account too. */
 export const MOTO_ACCOUNT = '111111111111';
 
+/** An answer of the fake SQL agent: its return value, a function error, or an Invoke API error. */
+export type AgentAnswer = { result: unknown } | { error: string; message?: string } | { serviceError: string };
+
 /** A moto server on 127.0.0.1, started from the tool virtualenv with test/failover-runbook/moto_server.py. */
 export class MotoServer {
   /**
@@ -63,6 +66,19 @@ export class MotoServer {
    */
   public async injectStatuses(identifier: string, statuses: string[]): Promise<void> {
     await this.post('/_statuses', { [identifier]: statuses });
+  }
+
+  /**
+   * Queues the answers of the fake SQL agent (a test double of the switchover's agent and relay; see moto_server.py):
+   * per function name and operation, one answer per call, the last repeated.
+   */
+  public async setAgentAnswers(answers: Record<string, Record<string, AgentAnswer[]>>): Promise<void> {
+    await this.post('/_agent', answers);
+  }
+
+  /** Every invocation of the fake agent so far, in order. */
+  public async agentCalls(): Promise<Array<{ function: string; region: string; payload: any }>> {
+    return (await fetch(`${this.endpoint}/_agent/calls`)).json() as Promise<any>;
   }
 
   /** The server's recent stderr, for failure messages. */

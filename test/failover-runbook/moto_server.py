@@ -3,7 +3,8 @@
 Usage: moto_server.py <port>. Prints "ready <port>" once it accepts requests.
 
 moto executes the state machine with its Step Functions interpreter. Four gaps between moto 5.2.5 and AWS are
-closed here, each to the behaviour AWS documents; nothing else of moto is changed:
+closed here, each to the behaviour AWS documents; nothing else of moto is changed, except that the Lambda
+integration is routed to a fake SQL agent (below):
 
 1. JSONata. moto's interpreter parses JSONata states but ships without an evaluator (LocalStack runs the dashjoin
    jsonata-java engine in a JVM). jsonata-python, a port of that same engine, evaluates the expressions instead.
@@ -36,6 +37,17 @@ DescribeDBInstances calls that return that instance report those statuses, one p
 instance is `available` again. moto's instances are always `available`; RDS shows transient statuses such as these
 while it backs up, modifies or promotes an instance.
 https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status
+
+Fake SQL agent (switchover tests). moto runs a Lambda function only in Docker, which the tests do not use, so the
+optimized Lambda integration (`arn:aws:states:::lambda:invoke`) is routed here to a test double of the switchover's
+SQL agent and relay: POST /_agent with {"<function name>": {"<operation>": [answer, ...]}} queues the answers of that
+function's operation, one per call, the last one repeated. An answer is {"result": {...}} (the function's return
+value), {"error": "<errorType>", "message": "..."} (a function error, which Step Functions names by its errorType), or
+{"serviceError": "<Lambda error code>"} (an Invoke API error, named `Lambda.<code>`). GET /_agent/calls lists every
+call (function ARN and payload) in order. A function without answers fails the call with ResourceNotFoundException.
+The agent's real SQL is tested against PostgreSQL in test/switchover-runbook/sql-agent-postgres.test.ts.
+https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html
+https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
 """
 import datetime
 import json
@@ -44,6 +56,7 @@ import sys
 import threading
 
 import jsonata
+from botocore.exceptions import ClientError
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -52,6 +65,7 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.rds.exceptions import RDSClientError
 from moto.rds.models import RDSBackend
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_aws_sdk as aws_sdk
 
 # 1. JSONata evaluator.
@@ -227,6 +241,34 @@ RDSBackend.promote_read_replica = _with_faults("PromoteReadReplica", _promote)
 RDSBackend.describe_db_instances = _with_faults("DescribeDBInstances", _describe)
 
 
+# The fake SQL agent behind the optimized Lambda integration.
+_agent_answers = {}
+_agent_calls = []
+
+
+def _invoke_fake_agent(parameters, region, state_credentials):
+    function_arn = parameters["FunctionName"]
+    payload = json.loads(parameters.get("Payload") or b"{}")
+    name = function_arn.split(":")[-1]
+    with _lock:
+        _agent_calls.append({"function": function_arn, "region": region, "payload": payload})
+        queue = (_agent_answers.get(name) or {}).get(payload.get("operation"))
+        answer = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else None
+    if answer is None:
+        raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": f"no fake answer for {name} {payload}"},
+                           "ResponseMetadata": {"HTTPStatusCode": 404, "RequestId": "fake"}}, "Invoke")
+    if "serviceError" in answer:
+        raise ClientError({"Error": {"Code": answer["serviceError"], "Message": answer["serviceError"]},
+                           "ResponseMetadata": {"HTTPStatusCode": 429, "RequestId": "fake"}}, "Invoke")
+    if "error" in answer:
+        return {"StatusCode": 200, "FunctionError": "Unhandled", "ExecutedVersion": "$LATEST",
+                "Payload": {"errorType": answer["error"], "errorMessage": answer.get("message", answer["error"])}}
+    return {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": answer["result"]}
+
+
+lambda_eval_utils._invoke_lambda_function = _invoke_fake_agent
+
+
 def main():
     port = int(sys.argv[1])
     moto_app = DomainDispatcherApplication(create_backend_app)
@@ -243,10 +285,21 @@ def main():
                 for identifier, statuses in json.loads(request.get_data() or b"{}").items():
                     _statuses.setdefault(identifier, []).extend(statuses)
             return Response("ok")(environ, start_response)
+        if request.path == "/_agent" and request.method == "POST":
+            with _lock:
+                for function_name, operations in json.loads(request.get_data() or b"{}").items():
+                    for operation, answers in operations.items():
+                        _agent_answers.setdefault(function_name, {})[operation] = list(answers)
+            return Response("ok")(environ, start_response)
+        if request.path == "/_agent/calls" and request.method == "GET":
+            with _lock:
+                return Response(json.dumps(_agent_calls), content_type="application/json")(environ, start_response)
         if request.path == "/_faults/reset" and request.method == "POST":
             with _lock:
                 _faults.clear()
                 _statuses.clear()
+                _agent_answers.clear()
+                _agent_calls.clear()
             return Response("ok")(environ, start_response)
         return moto_app(environ, start_response)
 

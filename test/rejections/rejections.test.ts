@@ -64,6 +64,8 @@ const DOC_SECTIONS: Record<RejectionRow['construct'], string> = {
   ResilienceObjectives: 'ResilienceObjectives',
   IsolatedVpc: 'IsolatedVpc',
   AzFailoverDrill: 'AzFailoverDrill',
+  SwitchoverRunbook: 'SwitchoverRunbook',
+  SwitchoverSqlAgent: 'SwitchoverRunbook',
 };
 
 /** The section a row is documented in: the failback settings of `MultiRegionPostgres` have their own page. */

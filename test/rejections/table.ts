@@ -10,6 +10,7 @@ import { FAILBACK_REJECTIONS } from './table-failback';
 import { MESSAGE_REJECTIONS } from './table-messages';
 import { REGION_REJECTIONS } from './table-region';
 import { SCHEDULE_REJECTIONS } from './table-schedules';
+import { SWITCHOVER_REJECTIONS } from './table-switchover';
 
 export { multiRegion };
 
@@ -22,7 +23,8 @@ export { multiRegion };
 export interface RejectionRow {
   /** The construct that rejects the value. */
   readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres' | 'BackupReplication' | 'DrBackupVault'
-  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives' | 'IsolatedVpc' | 'AzFailoverDrill';
+  | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives' | 'IsolatedVpc' | 'AzFailoverDrill'
+  | 'SwitchoverRunbook' | 'SwitchoverSqlAgent';
   /** The prop as the user writes it. */
   readonly prop: string;
   /** The bad value as the message shows it (strings quoted, a token as `(a token)`), or the start of it. */
@@ -500,6 +502,7 @@ export const REJECTIONS: RejectionRow[] = [
     build: multiAz({ rotationSchedule: Duration.days(1000) }),
   },
   ...REGION_REJECTIONS,
+  ...SWITCHOVER_REJECTIONS,
   ...WIRING_REJECTIONS,
   ...MESSAGE_REJECTIONS,
   ...SCHEDULE_REJECTIONS,

@@ -1,0 +1,165 @@
+import { PROBE_DIMENSION, PROBE_STORAGE_RESOLUTION, REACHABLE_METRIC_NAME, WRITABLE_METRIC_NAME } from '../private/probe-metric-contract';
+
+/**
+ * The states both runbooks share: PromoteReadReplica with its retries and its refusal check, the bounded poll until the
+ * instance is no longer a replica, and the writable signal. `FailoverRunbook` and `SwitchoverRunbook` build their
+ * definitions with these functions, so both promote the same way.
+ */
+
+type State = Record<string, unknown>;
+
+export const jsonata = (expression: string) => `{% ${expression} %}`;
+
+/** Retry for read-only and idempotent calls: any task failure, with backoff. */
+export const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL' }];
+
+/**
+ * Step Functions' AWS SDK integrations name request fields, result fields and errors after the AWS SDK for Java v2,
+ * not after the RDS API: `DbInstanceIdentifier` (Java `dbInstanceIdentifier`), `DbInstances[0].DbInstanceStatus`, but
+ * `ReadReplicaSourceDBInstanceIdentifier`, where the SDK keeps "DB". An error is `Rds.<Java exception class>`, and an
+ * error the SDK does not model, throttling among them, arrives as the service's base exception `Rds.RdsException`.
+ * test/contracts/sfn-sdk.test.ts checks every name here against the SDK's jars.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ * @see https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/services/rds/model/DBInstance.html
+ */
+export const REPLICA_SOURCE = 'ReadReplicaSourceDBInstanceIdentifier';
+
+
+/**
+ * Retries of PromoteReadReplica. Throttling, internal failures and the other errors the SDK does not model all arrive
+ * as `Rds.RdsException` (a modeled error arrives as its own class, which that name does not match). RDS refuses with
+ * InvalidDBInstanceState (`Rds.InvalidDbInstanceStateException`) while the instance is in a transient state, such as
+ * `backing-up` ("a read replica cannot be promoted to a standalone instance when it is in the backing-up status"):
+ * that refusal is retried too, for at most `PROMOTE_STATE_RETRY_SECONDS`, before the run reports it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html
+ */
+const PROMOTE_RETRY = [
+  { ErrorEquals: ['Rds.RdsException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+  { ErrorEquals: ['Rds.InvalidDbInstanceStateException'], IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+];
+
+/** The longest PROMOTE_RETRY waits on InvalidDBInstanceState (10 + 20 + 40 + 60 + 60 s; jitter only shortens it). */
+export const PROMOTE_STATE_RETRY_SECONDS = 190;
+
+/** The helpers of the definition that adds the shared states: its announcements, failures and describe of the replica. */
+export interface PromotionTools {
+  /** Adds an announcement state `name` for `step`, going to `next`, with extra JSONata fields. */
+  readonly notify: (name: string, step: string, next: string, fields?: string) => void;
+  readonly fail: (name: string, error: string, cause: string) => void;
+  /** Adds a DescribeDBInstances state of the replica that assigns `$replica` (and `$availableAt`). */
+  readonly describeReplica: (name: string, next: string, onError: string, assign?: Record<string, string>) => void;
+  /** A JSONata condition: `$replica` is still a read replica. */
+  readonly isReplica: string;
+}
+
+/** What the promotion states need; every value is known at synth time. */
+export interface PromotionSettings {
+  readonly replicaIdentifier: string;
+  readonly backupRetentionDays: number;
+  readonly pollSeconds: number;
+  readonly maxPolls: number;
+  /** JSONata fields of the "promotion requested" announcement. */
+  readonly promotingFields: string;
+  /** JSONata fields of the "PromoteReadReplica was refused" announcement. */
+  readonly refusedFields: string;
+  /** The state after the instance is no longer a replica. */
+  readonly onPromoted: string;
+  /** The state when PromoteReadReplica was refused because another run or an operator promoted the instance. */
+  readonly onPromotedElsewhere: string;
+}
+
+/**
+ * Adds `Promote`, its refusal check, the poll until the instance is no longer a replica, and their failures. Uses the
+ * workflow variables `$replica`, `$failure`, `$polls`, `$timeline` and `$promoteRequestedAt`.
+ */
+export function addPromotionStates(states: Record<string, State>, t: PromotionTools, o: PromotionSettings): void {
+  // 6. Promote. A refusal is checked against the instance: another run (EventBridge delivers at least once) or an
+  // operator may have promoted it meanwhile, and then this run resumes instead of failing.
+  states.Promote = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
+    Arguments: { DbInstanceIdentifier: o.replicaIdentifier, BackupRetentionPeriod: o.backupRetentionDays },
+    Retry: PROMOTE_RETRY,
+    Assign: {
+      promoteRequestedAt: jsonata('$now()'),
+      timeline: jsonata("$append($timeline, [{'step': 'promotion requested', 'at': $now()}])"),
+    },
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'DescribeAfterRefusal', Assign: { failure: jsonata('$states.errorOutput') } }],
+    Next: 'NotifyPromoting',
+  };
+  states.DescribeAfterRefusal = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
+    Arguments: { DbInstanceIdentifier: o.replicaIdentifier },
+    Retry: RETRY_READS,
+    Assign: { replica: jsonata('$states.result.DbInstances[0]') },
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyPromotionFailed' }],
+    Next: 'PromotedElsewhere',
+  };
+  states.PromotedElsewhere = {
+    Type: 'Choice',
+    Choices: [{ Condition: jsonata(`$not(${t.isReplica})`), Next: o.onPromotedElsewhere }],
+    Default: 'NotifyPromotionFailed',
+  };
+  t.notify('NotifyPromotionFailed', 'failed: PromoteReadReplica was refused', 'PromotionFailed', o.refusedFields);
+  t.fail('PromotionFailed', 'Runbook.PromotionFailed', jsonata("'PromoteReadReplica failed: ' & $string($failure)"));
+  t.notify('NotifyPromoting', 'promotion requested', 'WaitForPromotion', o.promotingFields);
+
+  // 7. Poll until the instance is no longer a replica: from then on it accepts writes, even while RDS still shows
+  // it `modifying` or `backing-up` (PromoteReadReplica turns backups on and reboots it).
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
+  states.WaitForPromotion = { Type: 'Wait', Seconds: o.pollSeconds, Next: 'DescribePromotion' };
+  t.describeReplica('DescribePromotion', 'PromotionDone', 'NotifyCannotDescribePromotion', { polls: jsonata('$polls + 1') });
+  states.PromotionDone = {
+    Type: 'Choice',
+    Choices: [
+      { Condition: jsonata(`$not(${t.isReplica})`), Next: o.onPromoted },
+      { Condition: jsonata(`$polls >= ${o.maxPolls}`), Next: 'NotifyPromotionTimedOut' },
+    ],
+    Default: 'WaitForPromotion',
+  };
+  t.notify('NotifyCannotDescribePromotion', 'failed: cannot describe the instance after PromoteReadReplica', 'CannotDescribePromotion',
+    "'error': $failure, 'polls': $polls, 'advice': 'the promotion was requested and may be under way or done; run again to resume'");
+  t.fail('CannotDescribePromotion', 'Runbook.CannotDescribePromotion',
+    'PromoteReadReplica was accepted, then DescribeDBInstances failed: the promotion may be under way or done. Run again to resume.');
+  t.notify('NotifyPromotionTimedOut', `failed: still a replica after ${o.maxPolls} polls`, 'PromotionTimedOut',
+    "'status': $replica.DbInstanceStatus, 'polls': $polls");
+  t.fail('PromotionTimedOut', 'Runbook.PromotionTimedOut',
+    `PromoteReadReplica was accepted, but the instance was still a replica after ${o.maxPolls} polls of ${o.pollSeconds} s; run again to resume.`);
+
+}
+
+/** What the writable signal needs. */
+export interface WritableSignalSettings {
+  readonly replicaIdentifier: string;
+  readonly namespace: string;
+  /** The fence's latch metric name, published as 1 with the writable signal (Route53DbFailover's latch). */
+  readonly latchMetricName?: string;
+  readonly next: string;
+}
+
+/** Adds `PublishWritable`: the writable signal the secondary writer record's health check follows. */
+export function addWritableSignal(states: Record<string, State>, o: WritableSignalSettings): void {
+  const dimensions = [{ Name: PROBE_DIMENSION, Value: o.replicaIdentifier }];
+  states.PublishWritable = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData',
+    Arguments: {
+      Namespace: o.namespace,
+      MetricData: [
+        { MetricName: WRITABLE_METRIC_NAME, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: PROBE_STORAGE_RESOLUTION },
+        { MetricName: REACHABLE_METRIC_NAME, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: PROBE_STORAGE_RESOLUTION },
+        // The latch: from this datapoint on, neither failover name answers the old primary until an operator lifts it.
+        ...(o.latchMetricName ? [{ MetricName: o.latchMetricName, Dimensions: dimensions, Value: 1, Unit: 'Count', StorageResolution: PROBE_STORAGE_RESOLUTION }] : []),
+      ],
+    },
+    Retry: RETRY_READS,
+    Assign: { writableAt: jsonata('$now()'), signalPublished: true },
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: o.next, Assign: { writableAt: jsonata('$now()'), signalPublished: false } }],
+    Next: o.next,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './sql-agent';
+export * from './switchover-runbook';
