@@ -37,13 +37,14 @@ export interface RunbookSettings {
 /** The one `DefinitionSubstitutions` key: the topic's ARN is the only value not known at synth time. */
 export const TOPIC_ARN_SUBSTITUTION = 'TopicArn';
 
-type State = Record<string, unknown>;
+/** One state of an Amazon States Language definition. */
+export type State = Record<string, unknown>;
 
 /** Retry for read-only and idempotent calls: any task failure, with backoff. */
 /** How often the approval request is sent again after a failure other than a rejection or a timeout. */
 export const APPROVAL_RESENDS = 2;
 
-const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL' }];
+export const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 20, JitterStrategy: 'FULL' }];
 
 /**
  * Step Functions' AWS SDK integrations name request fields, result fields and errors after the AWS SDK for Java v2,
@@ -56,7 +57,7 @@ const RETRY_READS = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, M
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
  * @see https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/services/rds/model/DBInstance.html
  */
-const REPLICA_SOURCE = 'ReadReplicaSourceDBInstanceIdentifier';
+export const REPLICA_SOURCE = 'ReadReplicaSourceDBInstanceIdentifier';
 
 
 /**
@@ -69,7 +70,7 @@ const REPLICA_SOURCE = 'ReadReplicaSourceDBInstanceIdentifier';
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html
  */
-const PROMOTE_RETRY = [
+export const PROMOTE_RETRY = [
   { ErrorEquals: ['Rds.RdsException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
   { ErrorEquals: ['Rds.InvalidDbInstanceStateException'], IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
 ];
@@ -104,7 +105,7 @@ export const REJECTION_ERROR = 'Rejected';
  */
 export const MAX_SUBJECT_LENGTH = 99;
 
-const jsonata = (expression: string) => `{% ${expression} %}`;
+export const jsonata = (expression: string) => `{% ${expression} %}`;
 
 /**
  * The approval request's commands, as JSONata expressions that put the request's task token in: SendTaskSuccess takes
@@ -153,7 +154,7 @@ function rejectCommand(region: string): string {
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html
  */
-const LAG_ANALYSIS = '('
+export const LAG_ANALYSIS = '('
   + '$r := $states.result.MetricDataResults[0]; '
   + '$points := $sort($filter($map($r.Timestamps, function($t, $i) { {\'at\': $type($t) = \'number\' ? $round($t * 1000) : $toMillis($t), \'lag\': $r.Values[$i]} }), '
   + 'function($p) { $p.lag >= 0 }), function($a, $b) { $a.at > $b.at }); '
@@ -169,7 +170,115 @@ const LAG_ANALYSIS = '('
 
 
 /** Seconds between two ISO 8601 timestamps, rounded to milliseconds. */
-const secondsBetween = (from: string, to: string) => `$round(($toMillis(${to}) - $toMillis(${from})) / 1000, 3)`;
+export const secondsBetween = (from: string, to: string) => `$round(($toMillis(${to}) - $toMillis(${from})) / 1000, 3)`;
+
+/**
+ * A DescribeDBInstances of one instance into the variable `replica`; it also records in `availableAt` when the
+ * instance was first seen available and no longer a replica.
+ */
+export function describeInstanceState(identifier: string, next: string, onError: string, assign: Record<string, string> = {}): State {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
+    Arguments: { DbInstanceIdentifier: identifier },
+    Retry: RETRY_READS,
+    Assign: {
+      replica: jsonata('$states.result.DbInstances[0]'),
+      availableAt: jsonata('$availableAt ? $availableAt : ($states.result.DbInstances[0].DbInstanceStatus = \'available\' '
+        + `and $not($exists($states.result.DbInstances[0].${REPLICA_SOURCE})) ? $now() : null)`),
+      ...assign,
+    },
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: onError, Assign: { failure: jsonata('$states.errorOutput') } }],
+    Next: next,
+  };
+}
+
+/** Where the promotion states go on. */
+export interface PromoteStatesSettings {
+  /** The instance to promote. */
+  readonly identifier: string;
+  /** `BackupRetentionPeriod` of PromoteReadReplica. */
+  readonly backupRetentionDays: number;
+  /** The state after PromoteReadReplica was accepted. */
+  readonly requested: string;
+  /** The state when PromoteReadReplica was refused because the instance is no longer a replica. */
+  readonly alreadyPromoted: string;
+  /** The state when PromoteReadReplica was refused otherwise (the error is in `$failure`). */
+  readonly refused: string;
+}
+
+/**
+ * `Promote` (PromoteReadReplica with PROMOTE_RETRY), `DescribeAfterRefusal` and `PromotedElsewhere`: the promotion
+ * request of the failover runbook and of the Region drill, one code for both. A refusal is checked against the
+ * instance: another run or an operator may have promoted it meanwhile. Reads and writes the variables `replica`,
+ * `failure`, `timeline` and `promoteRequestedAt`.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+ */
+export function addPromoteStates(states: Record<string, State>, p: PromoteStatesSettings): void {
+  const isReplica = `$exists($replica.${REPLICA_SOURCE})`;
+  states.Promote = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
+    Arguments: { DbInstanceIdentifier: p.identifier, BackupRetentionPeriod: p.backupRetentionDays },
+    Retry: PROMOTE_RETRY,
+    Assign: {
+      promoteRequestedAt: jsonata('$now()'),
+      timeline: jsonata("$append($timeline, [{'step': 'promotion requested', 'at': $now()}])"),
+    },
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'DescribeAfterRefusal', Assign: { failure: jsonata('$states.errorOutput') } }],
+    Next: p.requested,
+  };
+  states.DescribeAfterRefusal = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
+    Arguments: { DbInstanceIdentifier: p.identifier },
+    Retry: RETRY_READS,
+    Assign: { replica: jsonata('$states.result.DbInstances[0]') },
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: p.refused }],
+    Next: 'PromotedElsewhere',
+  };
+  states.PromotedElsewhere = {
+    Type: 'Choice',
+    Choices: [{ Condition: jsonata(`$not(${isReplica})`), Next: p.alreadyPromoted }],
+    Default: p.refused,
+  };
+}
+
+/** Where the promotion polling goes on. */
+export interface PromotionPollingSettings {
+  readonly pollSeconds: number;
+  readonly maxPolls: number;
+  /** Adds a DescribeDBInstances state of the instance (see `describeInstanceState`) under a name. */
+  readonly describe: (name: string, next: string, onError: string, assign: Record<string, string>) => void;
+  /** The state once the instance is no longer a replica. */
+  readonly promoted: string;
+  /** The state after `maxPolls` polls of an instance that is still a replica. */
+  readonly timedOut: string;
+  /** The state when DescribeDBInstances fails. */
+  readonly describeFailed: string;
+}
+
+/**
+ * `WaitForPromotion`, `DescribePromotion` and `PromotionDone`: polls until the instance is no longer a replica, within
+ * `maxPolls` polls. From then on it accepts writes, even while RDS still shows it `modifying` or `backing-up`
+ * (PromoteReadReplica turns backups on and reboots it). Counts in the variable `polls`.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
+ */
+export function addPromotionPolling(states: Record<string, State>, p: PromotionPollingSettings): void {
+  const isReplica = `$exists($replica.${REPLICA_SOURCE})`;
+  states.WaitForPromotion = { Type: 'Wait', Seconds: p.pollSeconds, Next: 'DescribePromotion' };
+  p.describe('DescribePromotion', 'PromotionDone', p.describeFailed, { polls: jsonata('$polls + 1') });
+  states.PromotionDone = {
+    Type: 'Choice',
+    Choices: [
+      { Condition: jsonata(`$not(${isReplica})`), Next: p.promoted },
+      { Condition: jsonata(`$polls >= ${p.maxPolls}`), Next: p.timedOut },
+    ],
+    Default: 'WaitForPromotion',
+  };
+}
 
 /**
  * The runbook's Amazon States Language definition, in JSONata. Workflow variables carry what a later step needs;
@@ -219,20 +328,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   const isPromoted = `$replica.DbInstanceStatus = 'available' and $not(${isReplica})`;
   /** A describe of the replica; it also records when the promoted instance was first seen available. */
   const describeReplica = (name: string, next: string, onError: string, assign: Record<string, string> = {}) => {
-    states[name] = {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
-      Arguments: { DbInstanceIdentifier: s.replicaIdentifier },
-      Retry: RETRY_READS,
-      Assign: {
-        replica: jsonata('$states.result.DbInstances[0]'),
-        availableAt: jsonata('$availableAt ? $availableAt : ($states.result.DbInstances[0].DbInstanceStatus = \'available\' '
-          + `and $not($exists($states.result.DbInstances[0].${REPLICA_SOURCE})) ? $now() : null)`),
-        ...assign,
-      },
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: onError, Assign: { failure: jsonata('$states.errorOutput') } }],
-      Next: next,
-    };
+    states[name] = describeInstanceState(s.replicaIdentifier, next, onError, assign);
   };
   const transient = `($replica.DbInstanceStatus in ${JSON.stringify(TRANSIENT_STATUSES).replace(/"/g, "'")} `
     + `or $substring($replica.DbInstanceStatus, 0, ${TRANSIENT_PREFIX.length}) = '${TRANSIENT_PREFIX}')`;
@@ -466,32 +562,13 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
 
   // 6. Promote. A refusal is checked against the instance: another run (EventBridge delivers at least once) or an
   // operator may have promoted it meanwhile, and then this run resumes instead of failing.
-  states.Promote = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
-    Arguments: { DbInstanceIdentifier: s.replicaIdentifier, BackupRetentionPeriod: s.backupRetentionDays },
-    Retry: PROMOTE_RETRY,
-    Assign: {
-      promoteRequestedAt: jsonata('$now()'),
-      timeline: jsonata("$append($timeline, [{'step': 'promotion requested', 'at': $now()}])"),
-    },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'DescribeAfterRefusal', Assign: { failure: jsonata('$states.errorOutput') } }],
-    Next: 'NotifyPromoting',
-  };
-  states.DescribeAfterRefusal = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
-    Arguments: { DbInstanceIdentifier: s.replicaIdentifier },
-    Retry: RETRY_READS,
-    Assign: { replica: jsonata('$states.result.DbInstances[0]') },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyPromotionFailed' }],
-    Next: 'PromotedElsewhere',
-  };
-  states.PromotedElsewhere = {
-    Type: 'Choice',
-    Choices: [{ Condition: jsonata(`$not(${isReplica})`), Next: 'NotifyAlreadyPromoted' }],
-    Default: 'NotifyPromotionFailed',
-  };
+  addPromoteStates(states, {
+    identifier: s.replicaIdentifier,
+    backupRetentionDays: s.backupRetentionDays,
+    requested: 'NotifyPromoting',
+    alreadyPromoted: 'NotifyAlreadyPromoted',
+    refused: 'NotifyPromotionFailed',
+  });
   notify('NotifyPromotionFailed', 'failed: PromoteReadReplica was refused', 'PromotionFailed', `'error': $failure, ${lagFields}`);
   fail('PromotionFailed', 'Runbook.PromotionFailed', jsonata("'PromoteReadReplica failed: ' & $string($failure)"));
   notify('NotifyPromoting', 'promotion requested', 'WaitForPromotion', `'backupRetentionDays': ${s.backupRetentionDays}, ${evidenceFields}, ${lagFields}`);
@@ -499,16 +576,14 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   // 7. Poll until the instance is no longer a replica: from then on it accepts writes, even while RDS still shows
   // it `modifying` or `backing-up` (PromoteReadReplica turns backups on and reboots it).
   // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
-  states.WaitForPromotion = { Type: 'Wait', Seconds: s.pollSeconds, Next: 'DescribePromotion' };
-  describeReplica('DescribePromotion', 'PromotionDone', 'NotifyCannotDescribePromotion', { polls: jsonata('$polls + 1') });
-  states.PromotionDone = {
-    Type: 'Choice',
-    Choices: [
-      { Condition: jsonata(`$not(${isReplica})`), Next: 'PublishWritable' },
-      { Condition: jsonata(`$polls >= ${s.maxPolls}`), Next: 'NotifyPromotionTimedOut' },
-    ],
-    Default: 'WaitForPromotion',
-  };
+  addPromotionPolling(states, {
+    pollSeconds: s.pollSeconds,
+    maxPolls: s.maxPolls,
+    describe: describeReplica,
+    promoted: 'PublishWritable',
+    timedOut: 'NotifyPromotionTimedOut',
+    describeFailed: 'NotifyCannotDescribePromotion',
+  });
   notify('NotifyCannotDescribePromotion', 'failed: cannot describe the instance after PromoteReadReplica', 'CannotDescribePromotion',
     "'error': $failure, 'polls': $polls, 'advice': 'the promotion was requested and may be under way or done; run again to resume'");
   fail('CannotDescribePromotion', 'Runbook.CannotDescribePromotion',
