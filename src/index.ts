@@ -12,3 +12,4 @@ export * from './failover-runbook';
 export * from './resilience-objectives';
 export * from './multi-region-postgres';
 export * from './az-failover-drill';
+export * from './region-failover-drill';
