@@ -329,7 +329,11 @@ export class RegionFailoverDrill extends Construct {
         detailType: ['Step Functions Execution Status Change'],
         detail: { status: ['ABORTED', 'TIMED_OUT', 'FAILED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
       },
-      targets: [new targets.SfnStateMachine(this.stateMachine, { retryAttempts: 10, maxEventAge: Duration.hours(6), role: startRole.withoutPolicyUpdates() })],
+      targets: [new targets.SfnStateMachine(this.stateMachine, {
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(6),
+        role: startRole.withoutPolicyUpdates(),
+      })],
     });
     if (props.schedule) {
       this.scheduleRule = new events.Rule(this, 'Schedule', {
@@ -402,10 +406,13 @@ function drillStatements(s: DrillScope): iam.PolicyStatement[] {
 
 /**
  * Refuses a replica RDS cannot make a cascading read replica of, by what is known at synth: PostgreSQL before 14.1,
- * or a replica without automated backups (retention 0; a `CrossRegionReadReplica` keeps 1 day unless told otherwise).
+ * or a replica without automated backups (retention 0; a `CrossRegionReadReplica` keeps 1 day unless told otherwise):
+ * "The specified DB instance must have automatic backups enabled, that is, its backup retention period must be greater
+ * than 0" (CreateDBInstanceReadReplica, SourceDBInstanceIdentifier, which also allows up to 15 read replicas per instance).
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Cascading.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html
  */
 function validateCascadingSource(construct: string, replica: IPostgresInstance): void {
   const version = replica.engine.engineVersion;

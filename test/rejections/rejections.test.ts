@@ -64,6 +64,7 @@ const DOC_SECTIONS: Record<RejectionRow['construct'], string> = {
   ResilienceObjectives: 'ResilienceObjectives',
   IsolatedVpc: 'IsolatedVpc',
   AzFailoverDrill: 'AzFailoverDrill',
+  RegionFailoverDrill: 'RegionFailoverDrill',
 };
 
 const root = path.join(__dirname, '..', '..');
