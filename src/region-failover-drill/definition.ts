@@ -165,8 +165,11 @@ export function buildDrillDefinition(s: DrillSettings): Record<string, unknown> 
     Type: 'Choice',
     Choices: [
       { Condition: jsonata("$replica.DbInstanceStatus = 'available'"), Next: 'CopyAvailable' },
-      { Condition: jsonata("$replica.DbInstanceStatus in ['failed', 'storage-full', 'inaccessible-encryption-credentials'] "
-        + "or $substring($replica.DbInstanceStatus, 0, 12) = 'incompatible'"), Next: 'CopyFailed' },
+      {
+        Condition: jsonata("$replica.DbInstanceStatus in ['failed', 'storage-full', 'inaccessible-encryption-credentials'] "
+        + "or $substring($replica.DbInstanceStatus, 0, 12) = 'incompatible'"),
+        Next: 'CopyFailed',
+      },
       { Condition: jsonata(`$polls >= ${s.maxPolls}`), Next: 'CopyTimedOut' },
     ],
     Default: 'WaitForCopy',
