@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeployParameters, DeployValue } from './deploy-parameters';
+import { AzFailoverDrill } from '../az-failover-drill/az-failover-drill';
 import { AwsBackupCopyOptions, BackupReplication } from '../backup-replication/backup-replication';
 import { ConnectGrantOptions } from '../common/connect-grant';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
@@ -28,6 +29,7 @@ import {
 } from '../private/validation';
 import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
+import { RegionFailoverDrill } from '../region-failover-drill/region-failover-drill';
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
 import { WritableProbe } from '../writable-probe/writable-probe';
@@ -239,6 +241,21 @@ export interface MultiRegionPostgresProps {
    */
   readonly expectedPromotionTime?: Duration;
   /**
+   * Whether the pattern adds a `RegionFailoverDrill` next to the replica (`<name>-dr-region-drill`), which rehearses
+   * the promotion on a temporary copy of the replica and deletes it; it reports on the DR topic. It runs only when
+   * started: no schedule.
+   *
+   * @default false
+   */
+  readonly regionDrill?: boolean;
+  /**
+   * Whether the pattern adds an `AzFailoverDrill` of the primary: an AWS FIS experiment template that reboots it with
+   * a forced Multi-AZ failover, when someone starts it.
+   *
+   * @default false
+   */
+  readonly azDrill?: boolean;
+  /**
    * A topic in the primary's Region for the primary's alarms, RDS events and probe alarms (`DbAlarmSet` `topic`), in
    * place of the one the pattern creates: CloudWatch alarm actions must be in the alarm's Region. A topic of this app
    * (`sns.Topic`) gets the statements the pattern's own topic has (CloudWatch alarms and the primary's RDS events may
@@ -378,6 +395,10 @@ export class MultiRegionPostgres extends Construct {
   public readonly promotionRole: PromotionRole;
   /** The recovery objectives and the budgets. */
   public readonly objectives: ResilienceObjectives;
+  /** The Region drill, with `regionDrill`. */
+  public readonly regionDrill?: RegionFailoverDrill;
+  /** The AZ drill of the primary, with `azDrill`. */
+  public readonly azDrill?: AzFailoverDrill;
 
   constructor(scope: Construct, id: string, props: MultiRegionPostgresProps) {
     super(scope, id);
@@ -603,6 +624,17 @@ export class MultiRegionPostgres extends Construct {
       runbook: this.runbook,
       backupReplication: this.backups,
     });
+    if (props.azDrill === true) {
+      this.azDrill = new AzFailoverDrill(this, 'AzDrill', { instance: this.primary });
+    }
+    if (props.regionDrill === true) {
+      this.regionDrill = new RegionFailoverDrill(dr, 'RegionDrill', {
+        replica: this.replica,
+        vpc: drNetwork.vpc,
+        topic: this.replicaAlarms.topic,
+        topicKey: this.replicaAlarms.topicKey ?? props.drTopic?.masterKey,
+      });
+    }
     // The replica is created from the primary: the DR stack deploys after the primary stack.
     drStack.addStackDependency(primaryStack, `${props.name}-dr replicates ${primaryIdentifier}`);
   }
