@@ -133,7 +133,8 @@ export function buildDrillDefinition(s: DrillSettings): Record<string, unknown> 
 
   // 2. The copy: a same-Region read replica of the production replica (which the call only reads), private, Single-AZ,
   // without deletion protection, tagged as a drill copy, in the replica's subnet group with its own security group.
-  // A same-Region replica of an encrypted source is encrypted with the source's key.
+  // A same-Region replica of an encrypted source is encrypted with the source's key (KmsKeyId is not given).
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html (KmsKeyId)
   states.CreateCopy = {
     Type: 'Task',
     Resource: 'arn:aws:states:::aws-sdk:rds:createDBInstanceReadReplica',

@@ -392,7 +392,8 @@ function drillStatements(s: DrillScope): iam.PolicyStatement[] {
     }),
   ];
   if (s.replicaKey) {
-    // The copy is encrypted with the replica's key: RDS uses it on the caller's behalf through a grant.
+    // The copy is encrypted with the replica's key: a principal that creates an RDS resource with a customer managed
+    // key needs kms:CreateGrant and kms:DescribeKey on it ("Authorizing use of a customer managed key").
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html
     statements.push(new iam.PolicyStatement({
       sid: 'EncryptTheCopyWithTheReplicasKey',
