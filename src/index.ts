@@ -13,3 +13,4 @@ export * from './switchover-runbook';
 export * from './resilience-objectives';
 export * from './multi-region-postgres';
 export * from './az-failover-drill';
+export * from './region-failover-drill';

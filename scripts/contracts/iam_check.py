@@ -117,6 +117,7 @@ class Stack:
             'AWS::Route53::HostedZone': lambda: 'Z0123456789ABCDEFGHIJ',
             'AWS::Route53::HealthCheck': lambda: '0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9',
             'AWS::RDS::DBInstance': lambda: self._name(lid, 'DBInstanceIdentifier', lower=True),
+            'AWS::RDS::DBSubnetGroup': lambda: self._name(lid, 'DBSubnetGroupName', lower=True),
             'AWS::Logs::LogGroup': lambda: self._name(lid, 'LogGroupName'),
             'AWS::IAM::Role': lambda: self._name(lid, 'RoleName'),
             'AWS::Lambda::Function': lambda: self._name(lid, 'FunctionName'),

@@ -1,5 +1,5 @@
 import {
-  addPromotionStates, addWritableSignal, jsonata, PromotionTools, REPLICA_SOURCE, RETRY_READS,
+  addPromotionStates, addWritableSignal, describeInstanceState, jsonata, PromotionTools, REPLICA_SOURCE, RETRY_READS, State,
 } from './promotion-states';
 
 export { PROMOTE_STATE_RETRY_SECONDS } from './promotion-states';
@@ -41,7 +41,6 @@ export interface RunbookSettings {
 /** The one `DefinitionSubstitutions` key: the topic's ARN is the only value not known at synth time. */
 export const TOPIC_ARN_SUBSTITUTION = 'TopicArn';
 
-type State = Record<string, unknown>;
 
 /** Retry for read-only and idempotent calls: any task failure, with backoff. */
 /** How often the approval request is sent again after a failure other than a rejection or a timeout. */
@@ -123,7 +122,7 @@ function rejectCommand(region: string): string {
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html
  */
-const LAG_ANALYSIS = '('
+export const LAG_ANALYSIS = '('
   + '$r := $states.result.MetricDataResults[0]; '
   + '$points := $sort($filter($map($r.Timestamps, function($t, $i) { {\'at\': $type($t) = \'number\' ? $round($t * 1000) : $toMillis($t), \'lag\': $r.Values[$i]} }), '
   + 'function($p) { $p.lag >= 0 }), function($a, $b) { $a.at > $b.at }); '
@@ -139,7 +138,7 @@ const LAG_ANALYSIS = '('
 
 
 /** Seconds between two ISO 8601 timestamps, rounded to milliseconds. */
-const secondsBetween = (from: string, to: string) => `$round(($toMillis(${to}) - $toMillis(${from})) / 1000, 3)`;
+export const secondsBetween = (from: string, to: string) => `$round(($toMillis(${to}) - $toMillis(${from})) / 1000, 3)`;
 
 /**
  * The runbook's Amazon States Language definition, in JSONata. Workflow variables carry what a later step needs;
@@ -189,20 +188,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   const isPromoted = `$replica.DbInstanceStatus = 'available' and $not(${isReplica})`;
   /** A describe of the replica; it also records when the promoted instance was first seen available. */
   const describeReplica = (name: string, next: string, onError: string, assign: Record<string, string> = {}) => {
-    states[name] = {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
-      Arguments: { DbInstanceIdentifier: s.replicaIdentifier },
-      Retry: RETRY_READS,
-      Assign: {
-        replica: jsonata('$states.result.DbInstances[0]'),
-        availableAt: jsonata('$availableAt ? $availableAt : ($states.result.DbInstances[0].DbInstanceStatus = \'available\' '
-          + `and $not($exists($states.result.DbInstances[0].${REPLICA_SOURCE})) ? $now() : null)`),
-        ...assign,
-      },
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: onError, Assign: { failure: jsonata('$states.errorOutput') } }],
-      Next: next,
-    };
+    states[name] = describeInstanceState(s.replicaIdentifier, next, onError, assign);
   };
   const tools: PromotionTools = { notify, fail, describeReplica, isReplica };
   const transient = `($replica.DbInstanceStatus in ${JSON.stringify(TRANSIENT_STATUSES).replace(/"/g, "'")} `

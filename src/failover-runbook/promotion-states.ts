@@ -1,12 +1,13 @@
 import { PROBE_DIMENSION, PROBE_STORAGE_RESOLUTION, REACHABLE_METRIC_NAME, WRITABLE_METRIC_NAME } from '../private/probe-metric-contract';
 
 /**
- * The states both runbooks share: PromoteReadReplica with its retries and its refusal check, the bounded poll until the
- * instance is no longer a replica, and the writable signal. `FailoverRunbook` and `SwitchoverRunbook` build their
- * definitions with these functions, so both promote the same way.
+ * The states the promoting workflows share: PromoteReadReplica with its retries and its refusal check, the bounded poll
+ * until the instance is no longer a replica, and the writable signal. `FailoverRunbook`, `SwitchoverRunbook` and
+ * `RegionFailoverDrill` build their definitions with these functions, so all three promote the same way.
  */
 
-type State = Record<string, unknown>;
+/** One state of a definition. */
+export type State = Record<string, unknown>;
 
 export const jsonata = (expression: string) => `{% ${expression} %}`;
 
@@ -37,7 +38,7 @@ export const REPLICA_SOURCE = 'ReadReplicaSourceDBInstanceIdentifier';
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html
  */
-const PROMOTE_RETRY = [
+export const PROMOTE_RETRY = [
   { ErrorEquals: ['Rds.RdsException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
   { ErrorEquals: ['Rds.InvalidDbInstanceStateException'], IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
 ];
@@ -73,55 +74,140 @@ export interface PromotionSettings {
 }
 
 /**
- * Adds `Promote`, its refusal check, the poll until the instance is no longer a replica, and their failures. Uses the
- * workflow variables `$replica`, `$failure`, `$polls`, `$timeline` and `$promoteRequestedAt`.
+ * A DescribeDBInstances of one instance into the variable `replica`; it also records in `availableAt` when the
+ * instance was first seen available and no longer a replica.
  */
-export function addPromotionStates(states: Record<string, State>, t: PromotionTools, o: PromotionSettings): void {
-  // 6. Promote. A refusal is checked against the instance: another run (EventBridge delivers at least once) or an
-  // operator may have promoted it meanwhile, and then this run resumes instead of failing.
+export function describeInstanceState(identifier: string, next: string, onError: string, assign: Record<string, string> = {}): State {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
+    Arguments: { DbInstanceIdentifier: identifier },
+    Retry: RETRY_READS,
+    Assign: {
+      replica: jsonata('$states.result.DbInstances[0]'),
+      availableAt: jsonata('$availableAt ? $availableAt : ($states.result.DbInstances[0].DbInstanceStatus = \'available\' '
+        + `and $not($exists($states.result.DbInstances[0].${REPLICA_SOURCE})) ? $now() : null)`),
+      ...assign,
+    },
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: onError, Assign: { failure: jsonata('$states.errorOutput') } }],
+    Next: next,
+  };
+}
+
+/** Where the promotion states go on. */
+export interface PromoteStatesSettings {
+  /** The instance to promote. */
+  readonly identifier: string;
+  /** `BackupRetentionPeriod` of PromoteReadReplica. */
+  readonly backupRetentionDays: number;
+  /** The state after PromoteReadReplica was accepted. */
+  readonly requested: string;
+  /** The state when PromoteReadReplica was refused because the instance is no longer a replica. */
+  readonly alreadyPromoted: string;
+  /** The state when PromoteReadReplica was refused otherwise (the error is in `$failure`). */
+  readonly refused: string;
+}
+
+/**
+ * `Promote` (PromoteReadReplica with PROMOTE_RETRY), `DescribeAfterRefusal` and `PromotedElsewhere`: the promotion
+ * request of the failover runbook, the switchover runbook and the Region drill, one code for all. A refusal is checked against the
+ * instance: another run or an operator may have promoted it meanwhile. Reads and writes the variables `replica`,
+ * `failure`, `timeline` and `promoteRequestedAt`.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+ */
+export function addPromoteStates(states: Record<string, State>, p: PromoteStatesSettings): void {
+  const isReplica = `$exists($replica.${REPLICA_SOURCE})`;
   states.Promote = {
     Type: 'Task',
     Resource: 'arn:aws:states:::aws-sdk:rds:promoteReadReplica',
-    Arguments: { DbInstanceIdentifier: o.replicaIdentifier, BackupRetentionPeriod: o.backupRetentionDays },
+    Arguments: { DbInstanceIdentifier: p.identifier, BackupRetentionPeriod: p.backupRetentionDays },
     Retry: PROMOTE_RETRY,
     Assign: {
       promoteRequestedAt: jsonata('$now()'),
       timeline: jsonata("$append($timeline, [{'step': 'promotion requested', 'at': $now()}])"),
     },
     Catch: [{ ErrorEquals: ['States.ALL'], Next: 'DescribeAfterRefusal', Assign: { failure: jsonata('$states.errorOutput') } }],
-    Next: 'NotifyPromoting',
+    Next: p.requested,
   };
   states.DescribeAfterRefusal = {
     Type: 'Task',
     Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
-    Arguments: { DbInstanceIdentifier: o.replicaIdentifier },
+    Arguments: { DbInstanceIdentifier: p.identifier },
     Retry: RETRY_READS,
     Assign: { replica: jsonata('$states.result.DbInstances[0]') },
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyPromotionFailed' }],
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: p.refused }],
     Next: 'PromotedElsewhere',
   };
   states.PromotedElsewhere = {
     Type: 'Choice',
-    Choices: [{ Condition: jsonata(`$not(${t.isReplica})`), Next: o.onPromotedElsewhere }],
-    Default: 'NotifyPromotionFailed',
+    Choices: [{ Condition: jsonata(`$not(${isReplica})`), Next: p.alreadyPromoted }],
+    Default: p.refused,
   };
+}
+
+/** Where the promotion polling goes on. */
+export interface PromotionPollingSettings {
+  readonly pollSeconds: number;
+  readonly maxPolls: number;
+  /** Adds a DescribeDBInstances state of the instance (see `describeInstanceState`) under a name. */
+  readonly describe: (name: string, next: string, onError: string, assign: Record<string, string>) => void;
+  /** The state once the instance is no longer a replica. */
+  readonly promoted: string;
+  /** The state after `maxPolls` polls of an instance that is still a replica. */
+  readonly timedOut: string;
+  /** The state when DescribeDBInstances fails. */
+  readonly describeFailed: string;
+}
+
+/**
+ * `WaitForPromotion`, `DescribePromotion` and `PromotionDone`: polls until the instance is no longer a replica, within
+ * `maxPolls` polls. From then on it accepts writes, even while RDS still shows it `modifying` or `backing-up`
+ * (PromoteReadReplica turns backups on and reboots it). Counts in the variable `polls`.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
+ */
+export function addPromotionPolling(states: Record<string, State>, p: PromotionPollingSettings): void {
+  const isReplica = `$exists($replica.${REPLICA_SOURCE})`;
+  states.WaitForPromotion = { Type: 'Wait', Seconds: p.pollSeconds, Next: 'DescribePromotion' };
+  p.describe('DescribePromotion', 'PromotionDone', p.describeFailed, { polls: jsonata('$polls + 1') });
+  states.PromotionDone = {
+    Type: 'Choice',
+    Choices: [
+      { Condition: jsonata(`$not(${isReplica})`), Next: p.promoted },
+      { Condition: jsonata(`$polls >= ${p.maxPolls}`), Next: p.timedOut },
+    ],
+    Default: 'WaitForPromotion',
+  };
+}
+
+/**
+ * Adds `Promote`, its refusal check, the poll until the instance is no longer a replica, and their failures. Uses the
+ * workflow variables `$replica`, `$failure`, `$polls`, `$timeline` and `$promoteRequestedAt`.
+ */
+export function addPromotionStates(states: Record<string, State>, t: PromotionTools, o: PromotionSettings): void {
+  // 6. Promote. A refusal is checked against the instance: another run (EventBridge delivers at least once) or an
+  // operator may have promoted it meanwhile, and then this run resumes instead of failing.
+  addPromoteStates(states, {
+    identifier: o.replicaIdentifier,
+    backupRetentionDays: o.backupRetentionDays,
+    requested: 'NotifyPromoting',
+    alreadyPromoted: o.onPromotedElsewhere,
+    refused: 'NotifyPromotionFailed',
+  });
   t.notify('NotifyPromotionFailed', 'failed: PromoteReadReplica was refused', 'PromotionFailed', o.refusedFields);
   t.fail('PromotionFailed', 'Runbook.PromotionFailed', jsonata("'PromoteReadReplica failed: ' & $string($failure)"));
   t.notify('NotifyPromoting', 'promotion requested', 'WaitForPromotion', o.promotingFields);
 
-  // 7. Poll until the instance is no longer a replica: from then on it accepts writes, even while RDS still shows
-  // it `modifying` or `backing-up` (PromoteReadReplica turns backups on and reboots it).
-  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
-  states.WaitForPromotion = { Type: 'Wait', Seconds: o.pollSeconds, Next: 'DescribePromotion' };
-  t.describeReplica('DescribePromotion', 'PromotionDone', 'NotifyCannotDescribePromotion', { polls: jsonata('$polls + 1') });
-  states.PromotionDone = {
-    Type: 'Choice',
-    Choices: [
-      { Condition: jsonata(`$not(${t.isReplica})`), Next: o.onPromoted },
-      { Condition: jsonata(`$polls >= ${o.maxPolls}`), Next: 'NotifyPromotionTimedOut' },
-    ],
-    Default: 'WaitForPromotion',
-  };
+  // 7. Poll until the instance is no longer a replica.
+  addPromotionPolling(states, {
+    pollSeconds: o.pollSeconds,
+    maxPolls: o.maxPolls,
+    describe: t.describeReplica,
+    promoted: o.onPromoted,
+    timedOut: 'NotifyPromotionTimedOut',
+    describeFailed: 'NotifyCannotDescribePromotion',
+  });
   t.notify('NotifyCannotDescribePromotion', 'failed: cannot describe the instance after PromoteReadReplica', 'CannotDescribePromotion',
     "'error': $failure, 'polls': $polls, 'advice': 'the promotion was requested and may be under way or done; run again to resume'");
   t.fail('CannotDescribePromotion', 'Runbook.CannotDescribePromotion',
@@ -130,7 +216,6 @@ export function addPromotionStates(states: Record<string, State>, t: PromotionTo
     "'status': $replica.DbInstanceStatus, 'polls': $polls");
   t.fail('PromotionTimedOut', 'Runbook.PromotionTimedOut',
     `PromoteReadReplica was accepted, but the instance was still a replica after ${o.maxPolls} polls of ${o.pollSeconds} s; run again to resume.`);
-
 }
 
 /** What the writable signal needs. */

@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeployParameters, DeployValue } from './deploy-parameters';
 import { FailbackOptions, FailbackPhase, phaseAtLeast, resolveFailback } from './failback';
+import { AzFailoverDrill } from '../az-failover-drill/az-failover-drill';
 import { AwsBackupCopyOptions, BackupReplication } from '../backup-replication/backup-replication';
 import { ConnectGrantOptions } from '../common/connect-grant';
 import { Warnings } from '../common/warnings';
@@ -30,6 +31,7 @@ import {
 } from '../private/validation';
 import { checkZoneName, claimDbInstanceIdentifier, claimName } from '../private/wiring';
 import { PromotionRole } from '../promotion-role/promotion-role';
+import { RegionFailoverDrill } from '../region-failover-drill/region-failover-drill';
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
 import { FailoverTarget } from '../route53-db-failover/types';
@@ -242,6 +244,21 @@ export interface MultiRegionPostgresProps {
    */
   readonly expectedPromotionTime?: Duration;
   /**
+   * Whether the pattern adds a `RegionFailoverDrill` next to the replica (`<name>-dr-region-drill`), which rehearses
+   * the promotion on a temporary copy of the replica and deletes it; it reports on the DR topic. It runs only when
+   * started: no schedule.
+   *
+   * @default false
+   */
+  readonly regionDrill?: boolean;
+  /**
+   * Whether the pattern adds an `AzFailoverDrill` of the primary: an AWS FIS experiment template that reboots it with
+   * a forced Multi-AZ failover, when someone starts it.
+   *
+   * @default false
+   */
+  readonly azDrill?: boolean;
+  /**
    * A topic in the primary's Region for the primary's alarms, RDS events and probe alarms (`DbAlarmSet` `topic`), in
    * place of the one the pattern creates: CloudWatch alarm actions must be in the alarm's Region. A topic of this app
    * (`sns.Topic`) gets the statements the pattern's own topic has (CloudWatch alarms and the primary's RDS events may
@@ -406,6 +423,10 @@ export class MultiRegionPostgres extends Construct {
   public readonly reprotectAgainProbe?: WritableProbe;
   /** The recovery objectives and the budgets. */
   public readonly objectives: ResilienceObjectives;
+  /** The Region drill, with `regionDrill`. */
+  public readonly regionDrill?: RegionFailoverDrill;
+  /** The AZ drill of the primary, with `azDrill`. */
+  public readonly azDrill?: AzFailoverDrill;
 
   /**
    * The failover runbook. Outside the phases that have one (`failoverRunbook` is undefined), reading it is refused.
@@ -762,6 +783,22 @@ export class MultiRegionPostgres extends Construct {
       runbook: this.failoverRunbook,
       backupReplication: failback.phase === FailbackPhase.INITIAL ? this.backups : undefined,
     });
+    if ((props.azDrill === true || props.regionDrill === true) && failback.phase !== FailbackPhase.INITIAL) {
+      throw propError(construct, props.regionDrill === true ? 'regionDrill' : 'azDrill', true,
+        `unset or false in failback phase ${failback.phase}: the drills rehearse the initial layout (a Multi-AZ primary and its `
+        + 'DR replica); turn them on again once the cycle is back to that layout');
+    }
+    if (props.azDrill === true) {
+      this.azDrill = new AzFailoverDrill(this, 'AzDrill', { instance: this.primary });
+    }
+    if (props.regionDrill === true) {
+      this.regionDrill = new RegionFailoverDrill(dr, 'RegionDrill', {
+        replica: this.replica,
+        vpc: drNetwork.vpc,
+        topic: this.replicaAlarms.topic,
+        topicKey: this.replicaAlarms.topicKey ?? props.drTopic?.masterKey,
+      });
+    }
     // The replica is created from the primary: the DR stack deploys after the primary stack.
     drStack.addStackDependency(primaryStack, `${props.name}-dr replicates ${primaryIdentifier}`);
   }

@@ -1,5 +1,5 @@
 import {
-  addPromotionStates, addWritableSignal, jsonata, PROMOTE_STATE_RETRY_SECONDS, PromotionTools, REPLICA_SOURCE, RETRY_READS,
+  addPromotionStates, addWritableSignal, describeInstanceState, jsonata, PROMOTE_STATE_RETRY_SECONDS, PromotionTools, REPLICA_SOURCE, RETRY_READS,
 } from '../failover-runbook/promotion-states';
 
 /** What the switchover's definition is built from; every value is known at synth time. */
@@ -86,21 +86,9 @@ export function buildSwitchoverDefinition(s: SwitchoverSettings): Record<string,
   };
   const isReplica = `$exists($replica.${REPLICA_SOURCE})`;
   const describeReplica = (name: string, next: string, onError: string, assign: Record<string, string> = {}) => {
-    states[name] = {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
-      Arguments: { DbInstanceIdentifier: s.replicaIdentifier },
-      Retry: RETRY_READS,
-      Assign: {
-        replica: jsonata('$states.result.DbInstances[0]'),
-        availableAt: jsonata('$availableAt ? $availableAt : ($states.result.DbInstances[0].DbInstanceStatus = \'available\' '
-          + `and $not($exists($states.result.DbInstances[0].${REPLICA_SOURCE})) ? $now() : null)`),
-        ...assign,
-      },
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: onError, Assign: { failure: jsonata('$states.errorOutput') } }],
-      Next: next,
-    };
+    states[name] = describeInstanceState(s.replicaIdentifier, next, onError, assign);
   };
+
   const tools: PromotionTools = { notify, fail, describeReplica, isReplica };
   /** An invocation of an agent; its answer is `$states.result.Payload`. */
   const invoke = (functionArn: string, payload: Record<string, string>) => ({

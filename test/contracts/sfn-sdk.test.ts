@@ -9,6 +9,7 @@ import * as path from 'path';
 import { App, Duration } from 'aws-cdk-lib';
 import { javaSdkModel, JavaSdkModel, JAVA_SDK_VERSION } from './java-sdk-model';
 import { allStates, checkSdkContract, sdkServicesOf } from './sfn-sdk-contract';
+import { drillApp } from '../region-failover-drill/fixture';
 import { switchoverApp } from '../switchover-runbook/fixture';
 import { runbookApp } from '../util';
 
@@ -82,6 +83,7 @@ beforeAll(() => {
       ...definitionsOfApp(`runbook approval=${approval} fence=off`, runbookApp({ approval, failover: undefined }).app),
     ]),
     ...definitionsOfApp('runbook automatic', runbookApp({ automaticPromotion: true, pollInterval: Duration.seconds(10) }).app),
+    ...definitionsOfApp('region drill', drillApp().app),
     ...definitionsOfApp('switchover', switchoverApp().app),
   ];
   model = javaSdkModel(sdkServicesOf(definitions.map((d) => d.definition)));
@@ -95,6 +97,7 @@ test('every state machine the constructs emit is covered: with and without appro
   expect(definitions.some((d) => states(d).includes('ReadFence'))).toBe(true);
   expect(definitions.some((d) => !states(d).includes('ReadFence'))).toBe(true);
   expect(definitions.some((d) => d.name.startsWith('integ.'))).toBe(true);
+  expect(definitions.some((d) => states(d).includes('CreateCopy') && states(d).includes('DeleteCopy'))).toBe(true);
   expect(definitions.some((d) => states(d).includes('ReadReplay') && states(d).includes('Promote'))).toBe(true);
 });
 
@@ -181,6 +184,17 @@ describe('the check fails on the API\'s names', () => {
       expect.stringMatching(/^mutated Promote: Rds\.ThrottlingException: no exception class ThrottlingException extends RdsException .*Rds\.RdsException$/),
       expect.stringMatching(/^mutated Promote: Rds\.InvalidDBInstanceStateException: no exception class/),
       expect.stringMatching(/^mutated Promote: RDS\.RdsException does not start with the service's error prefix Rds\./),
+    ]);
+  });
+
+  test('a drill argument named after the API (MultiAz, DBSubnetGroupName)', () => {
+    const d = definitions.find((x) => x.name.startsWith('region drill') && x.definition.States.CreateCopy)!;
+    const mutated = { name: 'mutated', definition: JSON.parse(JSON.stringify(d.definition)) };
+    const args = mutated.definition.States.CreateCopy.Arguments;
+    args.MultiAz = args.MultiAZ;
+    delete args.MultiAZ;
+    expect(checkSdkContract([mutated], model).problems).toEqual([
+      expect.stringMatching(/^mutated CreateCopy Arguments: CreateDbInstanceReadReplicaRequest has no member MultiAz/),
     ]);
   });
 

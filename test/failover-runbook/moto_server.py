@@ -29,8 +29,8 @@ integration is routed to a fake SQL agent (below):
    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html
 
 Fault injection: POST /_faults with {"<RDS action>": [{"code": "...", "message": "..."}, ...]} makes the next calls of
-that action fail with those errors, one per call, as RDS error responses. The test drives throttling and failures
-this way. POST /_faults/reset clears them (and the statuses below).
+that action fail with those errors, one per call, as RDS error responses (PromoteReadReplica, DescribeDBInstances,
+CreateDBInstanceReadReplica and DeleteDBInstance). The tests drive throttling and failures this way. POST /_faults/reset clears them (and the statuses below).
 
 Status injection: POST /_statuses with {"<DB instance identifier>": ["backing-up", "modifying", ...]} makes the next
 DescribeDBInstances calls that return that instance report those statuses, one per call; after the last, the
@@ -239,6 +239,8 @@ def _describe(self, *args, **kwargs):
 
 RDSBackend.promote_read_replica = _with_faults("PromoteReadReplica", _promote)
 RDSBackend.describe_db_instances = _with_faults("DescribeDBInstances", _describe)
+RDSBackend.create_db_instance_read_replica = _with_faults("CreateDBInstanceReadReplica", RDSBackend.create_db_instance_read_replica)
+RDSBackend.delete_db_instance = _with_faults("DeleteDBInstance", RDSBackend.delete_db_instance)
 
 
 # The fake SQL agent behind the optimized Lambda integration.

@@ -66,6 +66,7 @@ const DOC_SECTIONS: Record<RejectionRow['construct'], string> = {
   AzFailoverDrill: 'AzFailoverDrill',
   SwitchoverRunbook: 'SwitchoverRunbook',
   SwitchoverSqlAgent: 'SwitchoverRunbook',
+  RegionFailoverDrill: 'RegionFailoverDrill',
 };
 
 /** The section a row is documented in: the failback settings of `MultiRegionPostgres` have their own page. */

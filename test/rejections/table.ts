@@ -2,6 +2,7 @@ import { App, Duration, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { multiRegion } from './builders';
 import { DRILL_REJECTIONS } from './table-drill';
+import { REGION_DRILL_REJECTIONS } from './table-region-drill';
 import { WIRING_REJECTIONS } from './table-wiring';
 import { CrossRegionReadReplica, CrossRegionReadReplicaProps, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps } from '../../src';
 import { DR_REGION, PRIMARY_REGION, newStack } from '../util';
@@ -24,7 +25,8 @@ export interface RejectionRow {
   /** The construct that rejects the value. */
   readonly construct: 'MultiAzPostgres' | 'CrossRegionReadReplica' | 'MultiRegionPostgres' | 'BackupReplication' | 'DrBackupVault'
   | 'DbAlarmSet' | 'WritableProbe' | 'FailoverRunbook' | 'Route53DbFailover' | 'ResilienceObjectives' | 'IsolatedVpc' | 'AzFailoverDrill'
-  | 'SwitchoverRunbook' | 'SwitchoverSqlAgent';
+  | 'SwitchoverRunbook' | 'SwitchoverSqlAgent'
+  | 'RegionFailoverDrill';
   /** The prop as the user writes it. */
   readonly prop: string;
   /** The bad value as the message shows it (strings quoted, a token as `(a token)`), or the start of it. */
@@ -507,6 +509,7 @@ export const REJECTIONS: RejectionRow[] = [
   ...MESSAGE_REJECTIONS,
   ...SCHEDULE_REJECTIONS,
   ...DRILL_REJECTIONS,
+  ...REGION_DRILL_REJECTIONS,
   ...ENTRY_REJECTIONS,
   ...FAILBACK_REJECTIONS,
 ];
