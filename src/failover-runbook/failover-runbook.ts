@@ -585,8 +585,10 @@ export class FailoverRunbook extends Construct {
       // The lag reaches the threshold stallAfter after the last replay; CloudWatch evaluates the next complete minute.
       // The alarm starts the runbook, or pages the operator who starts it.
       budgetTerm('detection: replication stalled', stallSeconds + 60,
-        `replay stands still for stallAfter ${stallSeconds} s, then one alarm period of 60 s is evaluated`,
-        'FailoverRunbook stallAfter', BUDGET_SOURCES.alarmEvaluation, false),
+        `replay stands still for stallAfter ${stallSeconds} s, then one alarm period of 60 s is evaluated: RDS publishes `
+        + 'ReplicaLag once a minute, so neither the period nor stallAfter can be shorter than 60 s, and ReplicaLag is the '
+        + 'time since the last replayed transaction, so it also grows while the primary commits nothing',
+        'FailoverRunbook stallAfter', BUDGET_SOURCES.replicaLagPeriod, false),
     ];
     if (!automatic) {
       this.rtoTerms.push(budgetTerm('detection: operator starts the runbook', operatorSeconds,

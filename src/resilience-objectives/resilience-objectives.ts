@@ -179,7 +179,7 @@ export interface ResilienceObjectivesProps extends ResilienceTargets {
  * - Region failure: the runbook's `rtoBudget` as the runbook publishes it: detection (the replication-stalled alarm,
  *   plus the operator's response when the runbook is started by hand), decision (the guard re-checks of an automatic
  *   start, the approval timeout when approval is required), promotion (an estimate), and the failover records'
- *   `dnsTerms` (probe interval, alarm periods × evaluation periods, health-check lag, TTL); RPO is the runbook's
+ *   `dnsTerms` from the promotion (with the fence: the latch alarm's period, health-check lag, TTL); RPO is the runbook's
  *   `rpoTerms`, its replica-lag guard `maxLagAtPromotion`, above which it refuses to promote unless forced.
  * - Restore from the replicated backups: the transaction-log upload interval plus the copy to the DR Region.
  *

@@ -7,7 +7,7 @@ import { Latch, makeLatch } from './fence';
 import { dependOnSameStackAlarms, FailoverNames, fencedHealthChecks, HealthCheckFactory, RecordHealthChecks, unfencedHealthChecks } from './health-checks';
 import { failoverRecord } from './records';
 import { Route53DbFailoverProps } from './types';
-import { alarmFacts, FailoverAlarms, FailoverSettings, readAlarms, readSettings } from './validation';
+import { AlarmFacts, alarmFacts, FailoverAlarms, FailoverSettings, readAlarms, readSettings } from './validation';
 import { failoverZone } from './zone';
 import { BudgetTerm } from '../budget/budget';
 import { where } from '../private/errors';
@@ -63,9 +63,11 @@ export class Route53DbFailover extends Construct {
   /** The health check of the SECONDARY reader record, when a reader record was made. */
   public readonly readerSecondaryHealthCheck?: route53.IHealthCheck;
   /**
-   * This part's share of the Region failure RTO: the worst case from the primary failing to clients resolving the
-   * writer name to the other side (probe interval, alarm periods × evaluation periods, health-check lag or interval ×
-   * threshold, TTL). `FailoverRunbook.rtoBudget` and `ResilienceObjectives` add these terms as they are.
+   * This part's share of the Region failure RTO: the worst case from the promotion to clients resolving the writer
+   * name to the other side. With a fence: the latch alarm's period (the runbook publishes the latch datapoint at the
+   * promotion, and it turns both writer records), the health-check lag and the TTL. Without one: (TCP interval ×
+   * threshold,) probe interval, alarm periods × evaluation periods, health-check lag, TTL. `FailoverRunbook.rtoBudget` and
+   * `ResilienceObjectives` add these terms as they are.
    */
   public readonly dnsTerms: BudgetTerm[];
   /**
@@ -107,24 +109,24 @@ export class Route53DbFailover extends Construct {
     this.fenceLiftCommand = latch?.liftCommand;
 
     const factory = new HealthCheckFactory(this, settings);
-    const checks = this.makeHealthChecks(factory, construct, props, settings, alarms, names, latch);
+    const latchFacts = latch === undefined ? undefined : alarmFacts(construct, 'latchAlarm', latch.alarm);
+    const checks = this.makeHealthChecks(factory, props, settings, alarms, names, latch, latchFacts);
     this.writerPrimaryHealthCheck = factory.reference(checks.writerPrimary);
     this.writerSecondaryHealthCheck = factory.reference(checks.writerSecondary);
     this.readerPrimaryHealthCheck = checks.readerPrimary && factory.reference(checks.readerPrimary);
     this.readerSecondaryHealthCheck = checks.readerSecondary && factory.reference(checks.readerSecondary);
     this.makeRecords(props, settings, zoneName);
     dependOnSameStackAlarms(Stack.of(this), factory.all);
-    this.dnsTerms = dnsTerms(settings, alarms.primaryWriter);
+    this.dnsTerms = dnsTerms(settings, alarms.primaryWriter, alarms.secondaryWriter, latchFacts);
   }
 
   /** The health checks, CloudWatch-alarm based or TCP, and with a fence the latch and the calculated checks over it. */
-  private makeHealthChecks(factory: HealthCheckFactory, construct: string, props: Route53DbFailoverProps, settings: FailoverSettings,
-    alarms: FailoverAlarms, names: FailoverNames, latch: Latch | undefined): RecordHealthChecks {
+  private makeHealthChecks(factory: HealthCheckFactory, props: Route53DbFailoverProps, settings: FailoverSettings,
+    alarms: FailoverAlarms, names: FailoverNames, latch: Latch | undefined, latchFacts: AlarmFacts | undefined): RecordHealthChecks {
     const unfenced = unfencedHealthChecks(factory, props, settings, alarms, names);
-    if (alarms.fence === undefined || latch === undefined) {
+    if (alarms.fence === undefined || latch === undefined || latchFacts === undefined) {
       return unfenced;
     }
-    const latchFacts = alarmFacts(construct, 'latchAlarm', latch.alarm);
     return fencedHealthChecks(factory, settings, unfenced, props.secondary, alarms.fence, { alarm: latch.alarm, facts: latchFacts }, names);
   }
 

@@ -147,9 +147,11 @@ export interface Route53DbFailoverProps {
   readonly tcpFailureThreshold?: number;
 
   /**
-   * The time Route 53 takes to reflect an alarm's change in a CLOUDWATCH_METRIC health check, for the term
-   * `DNS: health-check lag` of `dnsTerms`. AWS publishes no figure (Route 53 watches the alarm's data stream); 30
-   * seconds is the standard endpoint health-check interval.
+   * The time Route 53 takes to reflect an alarm's change in a CLOUDWATCH_METRIC health check, and the calculated
+   * checks over it, for the term `DNS: health-check lag` of `dnsTerms`. AWS publishes no figure (Route 53 watches the
+   * alarm's data stream); 30 seconds is the standard endpoint health-check interval.
+   *
+   * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html#dns-failover-determining-health-of-endpoints-cloudwatch
    *
    * @default Duration.seconds(30)
    */

@@ -415,18 +415,23 @@ describe('defaults', () => {
     });
   });
 
-  test('the RTO budget: the stalled alarm pages, the operator starts the runbook, promotion 600 s assumed, DNS 240 s', () => {
+  test('the RTO budget: the stalled alarm pages, the operator starts the runbook, promotion 600 s assumed, DNS 120 s', () => {
     expect(runbook.rtoTerms.map((t) => [t.name, t.seconds, t.setBy])).toEqual([
       ['detection: replication stalled', 240, 'FailoverRunbook stallAfter'],
       ['detection: operator starts the runbook', 900, 'FailoverRunbook operatorResponseTime (or automaticPromotion)'],
       ['promotion', 600, 'FailoverRunbook expectedPromotionTime'],
     ]);
-    expect(runbook.rtoBudget).toMatchObject({ scenario: 'Region failure', measure: 'RTO', targetSeconds: undefined, budgetSeconds: 1980 });
+    expect(runbook.rtoBudget).toMatchObject({ scenario: 'Region failure', measure: 'RTO', targetSeconds: undefined, budgetSeconds: 1860 });
     // The runbook's own terms, then the failover records' DNS terms, as they are.
     expect(runbook.rtoBudget.terms).toEqual([...runbook.rtoTerms, ...runbook.failover!.dnsTerms]);
     expect(runbook.rtoBudget.formula).toBe('detection: replication stalled 240 s + detection: operator starts the runbook 900 s (assumed) '
-      + '+ promotion 600 s (assumed) + DNS: probe interval 60 s + DNS: alarm periods × evaluation periods 120 s '
-      + '+ DNS: health-check lag 30 s (assumed) + DNS: TTL 30 s');
+      + '+ promotion 600 s (assumed) + DNS: latch alarm 60 s + DNS: health-check lag 30 s (assumed) + DNS: TTL 30 s');
+  });
+
+  test('the detection term names the limit that keeps it at stallAfter + 60 s: ReplicaLag comes once a minute', () => {
+    const detection = runbook.rtoTerms[0];
+    expect(detection.basis).toContain('RDS publishes ReplicaLag once a minute');
+    expect(detection.source).toBe('https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html');
   });
 
   test('the RPO budget: the replica-lag guard maxLagAtPromotion, 60 s by default', () => {
@@ -542,7 +547,7 @@ describe('automatic promotion', () => {
     expect(runbook.rtoTerms.map((t) => [t.name, t.seconds])).toEqual([
       ['detection: replication stalled', 240], ['decision: guard re-checks', 150], ['decision: approval', 3600], ['promotion', 600],
     ]);
-    expect(runbook.rtoBudget.budgetSeconds).toBe(240 + 150 + 3600 + 600 + 240);
+    expect(runbook.rtoBudget.budgetSeconds).toBe(240 + 150 + 3600 + 600 + 120);
     expect(runbook.rtoBudget.formula).toMatch(
       /^detection: replication stalled 240 s \+ decision: guard re-checks 150 s \+ decision: approval 3600 s \+ promotion 600 s \(assumed\) \+ DNS: /);
   });
@@ -551,6 +556,36 @@ describe('automatic promotion', () => {
     const unattended = runbookApp({ automaticPromotion: true, approval: false });
     expect(unattended.runbook.approvalRequired).toBe(false);
     expect(definitionOf(record(unattended.drStack)).States.RequestApproval).toBeUndefined();
+  });
+
+  /** Detection and DNS of a budget: every term but the decision and the promotion. */
+  const detectionAndDns = (budget: { terms: Array<{ name: string; seconds: number }> }) => budget.terms
+    .filter((t) => t.name.startsWith('detection:') || t.name.startsWith('DNS:')).reduce((sum, t) => sum + t.seconds, 0);
+
+  test('unattended by default: detection 240 s + DNS 120 s = 360 s, promotion + 510 s in all', () => {
+    const { runbook: unattended } = runbookApp({ automaticPromotion: true, approval: false });
+    expect(unattended.rtoBudget.terms.map((t) => [t.name, t.seconds])).toEqual([
+      ['detection: replication stalled', 240], ['decision: guard re-checks', 150], ['promotion', 600],
+      ['DNS: latch alarm', 60], ['DNS: health-check lag', 30], ['DNS: TTL', 30],
+    ]);
+    expect(detectionAndDns(unattended.rtoBudget)).toBe(360);
+    expect(unattended.rtoBudget.budgetSeconds).toBe(600 + 510);
+  });
+
+  test('detection + DNS cannot reach 180 s: three 60 s periods (stallAfter, the stalled alarm, the latch alarm) are the floor', () => {
+    const parts = failoverApp({ healthCheckLag: Duration.seconds(0), ttl: Duration.seconds(1) });
+    const fastest = new FailoverRunbook(parts.drStack, 'Runbook', {
+      replica: parts.replica,
+      topic: parts.drAlarms.topic,
+      failover: parts.failover,
+      automaticPromotion: true,
+      approval: false,
+      stallAfter: Duration.minutes(1),
+      backupRetention: Duration.days(7),
+    });
+    expect(fastest.rtoBudget.terms.filter((t) => t.name.startsWith('detection:') || t.name.startsWith('DNS:')).map((t) => [t.name, t.seconds]))
+      .toEqual([['detection: replication stalled', 120], ['DNS: latch alarm', 60], ['DNS: health-check lag', 0], ['DNS: TTL', 1]]);
+    expect(detectionAndDns(fastest.rtoBudget)).toBe(181);
   });
 });
 

@@ -448,8 +448,8 @@ describe('objectives through the pattern', () => {
     const rto = orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RTO')!;
     expect(orders.runbook.rtoBudget.budgetSeconds).toBe(rto.budgetSeconds);
     expect(orders.runbook.rtoBudget.terms).toEqual(rto.terms);
-    // Manual start: the stalled alarm's page (240 s) and the operator (900 s) count in both, 5580 s with the approval.
-    expect(rto.budgetSeconds).toBe(automaticPromotion ? 4830 : 5580);
+    // Manual start: the stalled alarm's page (240 s) and the operator (900 s) count in both, 5460 s with the approval.
+    expect(rto.budgetSeconds).toBe(automaticPromotion ? 4710 : 5460);
   });
 
   test('operatorResponseTime reaches the runbook\'s operator term', () => {
@@ -457,25 +457,25 @@ describe('objectives through the pattern', () => {
     expect(orders.runbook.rtoTerms.find((t) => t.name === 'detection: operator starts the runbook')!.seconds).toBe(300);
   });
 
-  test('the budget follows the options: 15 min approval is 240 + 150 (guard re-checks) + 900 + 600 + 240 s', () => {
+  test('the budget follows the options: 15 min approval is 240 + 150 (guard re-checks) + 900 + 600 + 120 s', () => {
     const { orders } = patternApp({ approvalTimeout: Duration.minutes(15) });
-    expect(orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RTO')!.budgetSeconds).toBe(2130);
+    expect(orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RTO')!.budgetSeconds).toBe(2010);
   });
 
   test('an impossible Region RTO fails synth, naming the approval', () => {
     expect(() => patternApp({ objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(1) } } }))
-      .toThrow(/regionFailure.rto is 900 s, but the configuration's worst case is 4830 s .*The largest term is decision: approval, 3600 s/);
+      .toThrow(/regionFailure.rto is 900 s, but the configuration's worst case is 4710 s .*The largest term is decision: approval, 3600 s/);
   });
 
   test('the same target passes without approval only if the promotion estimate fits: 15 min is still too short', () => {
     expect(() => patternApp({ approval: false, objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(1) } } }))
-      .toThrow(/worst case is 1230 s .*The largest term is promotion, 600 s, set by FailoverRunbook expectedPromotionTime/);
+      .toThrow(/worst case is 1110 s .*The largest term is promotion, 600 s, set by FailoverRunbook expectedPromotionTime/);
     const { drStack } = patternApp({
       approval: false,
-      expectedPromotionTime: Duration.minutes(3),
+      expectedPromotionTime: Duration.minutes(5),
       objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(2) } },
     });
-    // 240 + 150 + 180 + 240 = 810 s of 900 s: 10 % headroom, under 20 %.
+    // 240 + 150 + 300 + 120 = 810 s of 900 s: 10 % headroom, under 20 %.
     Annotations.fromStack(drStack).hasWarning('/Dr/Orders/Objectives', Match.stringLikeRegexp('regionFailure.rto 900 s is met with 10 % headroom'));
   });
 
@@ -487,8 +487,8 @@ describe('objectives through the pattern', () => {
     });
     const rto = orders.objectives.budgets.find((b) => b.scenario === 'Region failure' && b.measure === 'RTO')!;
     expect(rto.terms.find((t) => t.name === 'promotion')).toMatchObject({ seconds: 600, measuredSeconds: 1500 });
-    // 1230 s assumed; 1230 - 600 + 1500 = 2130 s measured, over the 1800 s target.
-    expect([rto.budgetSeconds, rto.measuredBudgetSeconds]).toEqual([1230, 2130]);
+    // 1110 s assumed; 1110 - 600 + 1500 = 2010 s measured, over the 1800 s target.
+    expect([rto.budgetSeconds, rto.measuredBudgetSeconds]).toEqual([1110, 2010]);
     Annotations.fromStack(drStack).hasWarning('/Dr/Orders/Objectives',
       Match.stringLikeRegexp('objectives.regionFailure.rto 1800 s is missed with the measured figures: .*promotion: assumed 600 s, measured 1500 s'));
   });
@@ -500,17 +500,17 @@ describe('objectives through the pattern', () => {
 
   const tightBudget: Partial<MultiRegionPostgresProps> = {
     approval: false,
-    expectedPromotionTime: Duration.minutes(3),
+    expectedPromotionTime: Duration.minutes(5),
     objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(2) } },
   };
 
   test('Annotations.of(pattern) does not reach a warning raised in the DR stack; the pattern\'s acknowledgeWarning does', () => {
     const unreached = patternApp(tightBudget);
-    CoreAnnotations.of(unreached.orders).acknowledgeWarning('cdk-resilient-postgres:objectiveHeadroom', 'promotion measured at 4 min in drills');
+    CoreAnnotations.of(unreached.orders).acknowledgeWarning('cdk-resilient-postgres:objectiveHeadroom', 'promotion measured at 5 min in drills');
     Annotations.fromStack(unreached.drStack).hasWarning('/Dr/Orders/Objectives', Match.stringLikeRegexp('headroom'));
 
     const acknowledged = patternApp(tightBudget);
-    acknowledged.orders.acknowledgeWarning('cdk-resilient-postgres:objectiveHeadroom', 'promotion measured at 4 min in drills');
+    acknowledged.orders.acknowledgeWarning('cdk-resilient-postgres:objectiveHeadroom', 'promotion measured at 5 min in drills');
     Annotations.fromStack(acknowledged.drStack).hasNoWarning('*', Match.anyValue());
   });
 
@@ -527,10 +527,10 @@ describe('objectives through the pattern', () => {
     const app = newApp();
     const { drStack } = patternApp({
       approval: false,
-      expectedPromotionTime: Duration.minutes(3),
+      expectedPromotionTime: Duration.minutes(5),
       objectives: { regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(2) } },
     }, app);
-    CoreAnnotations.of(drStack).acknowledgeWarning(Warnings.OBJECTIVE_HEADROOM, 'promotion measured at 4 min in drills');
+    CoreAnnotations.of(drStack).acknowledgeWarning(Warnings.OBJECTIVE_HEADROOM, 'promotion measured at 5 min in drills');
     Annotations.fromStack(drStack).hasNoWarning('*', Match.anyValue());
   });
 });

@@ -48,35 +48,34 @@ describe('budget arithmetic', () => {
     expect(budget(objectives, 'AZ failure', 'RTO').budgetSeconds).toBe(65);
   });
 
-  test('Region failure, operator-started runbook: stalled 180 s + one period 60 s, operator 900 s, promotion 600 s, DNS 60 + 120 + 30 + 30 s = 1980 s', () => {
+  test('Region failure, operator-started runbook: stalled 180 s + one period 60 s, operator 900 s, promotion 600 s, DNS 60 + 30 + 30 s = 1860 s', () => {
     const { objectives } = objectivesApp();
     const rto = budget(objectives, 'Region failure', 'RTO');
     expect(terms(rto)).toEqual([
       ['detection: replication stalled', 240],
       ['detection: operator starts the runbook', 900],
       ['promotion', 600],
-      ['DNS: probe interval', 60],
-      ['DNS: alarm periods × evaluation periods', 120],
+      ['DNS: latch alarm', 60],
       ['DNS: health-check lag', 30],
       ['DNS: TTL', 30],
     ]);
-    expect(rto.budgetSeconds).toBe(1980);
+    expect(rto.budgetSeconds).toBe(1860);
   });
 
-  test('Region failure, automatic start with the default approval (1 h): 240 + 150 + 3600 + 600 + 240 = 4830 s, the runbook\'s own rtoBudget', () => {
+  test('Region failure, automatic start with the default approval (1 h): 240 + 150 + 3600 + 600 + 120 = 4710 s, the runbook\'s own rtoBudget', () => {
     const { objectives, runbook } = objectivesApp({}, { automaticPromotion: true });
     const rto = budget(objectives, 'Region failure', 'RTO');
     expect(rto.terms.map((t) => t.name)).toContain('decision: approval');
     // A run the alarm started re-reads its guards 5 times, 30 s apart, before it refuses.
     expect(rto.terms.find((t) => t.name === 'decision: guard re-checks')).toMatchObject({ seconds: 150 });
     expect(rto.terms.map((t) => t.name)).not.toContain('detection: operator starts the runbook');
-    expect(rto.budgetSeconds).toBe(4830);
-    expect(runbook!.rtoBudget.budgetSeconds).toBe(4830);
+    expect(rto.budgetSeconds).toBe(4710);
+    expect(runbook!.rtoBudget.budgetSeconds).toBe(4710);
   });
 
-  test('Region failure, unattended: 240 + 150 + 600 + 240 = 1230 s', () => {
+  test('Region failure, unattended: 240 + 150 + 600 + 120 = 1110 s', () => {
     const { objectives } = objectivesApp({}, { automaticPromotion: true, approval: false });
-    expect(budget(objectives, 'Region failure', 'RTO').budgetSeconds).toBe(1230);
+    expect(budget(objectives, 'Region failure', 'RTO').budgetSeconds).toBe(1110);
   });
 
   test('Region failure with other settings: stallAfter 5 min, approval 10 min, promotion 20 min, operator 5 min', () => {
@@ -87,8 +86,8 @@ describe('budget arithmetic', () => {
       approvalTimeout: Duration.minutes(10),
       expectedPromotionTime: Duration.minutes(20),
     });
-    // (300 + 60) + 300 + 600 + 1200 + (60 + 120 + 30 + 30)
-    expect(budget(objectives, 'Region failure', 'RTO').budgetSeconds).toBe(2700);
+    // (300 + 60) + 300 + 600 + 1200 + (60 + 30 + 30)
+    expect(budget(objectives, 'Region failure', 'RTO').budgetSeconds).toBe(2580);
   });
 
   test('the DNS terms follow the failover records: TTL 10 s and no health-check lag', () => {
@@ -104,7 +103,7 @@ describe('budget arithmetic', () => {
     const objectives = new ResilienceObjectives(parts.drStack, 'Objectives', { runbook });
     const rto = budget(objectives, 'Region failure', 'RTO');
     expect(terms(rto).slice(-2)).toEqual([['DNS: health-check lag', 0], ['DNS: TTL', 10]]);
-    expect(rto.budgetSeconds).toBe(240 + 150 + 600 + 60 + 120 + 0 + 10);
+    expect(rto.budgetSeconds).toBe(240 + 150 + 600 + 60 + 0 + 10);
   });
 
   test('Region RPO is the runbook\'s replica-lag guard', () => {
@@ -149,7 +148,7 @@ describe('one budget: the runbook\'s figures are the objectives\' figures', () =
     expect(names.includes('decision: guard re-checks')).toBe(c.automaticPromotion);
     expect(names.includes('decision: approval')).toBe(c.approval);
     expect(runbook!.rtoBudget.budgetSeconds).toBe(240 + (c.automaticPromotion ? 150 : 900) + (c.approval ? 3600 : 0) + 600
-      + (c.withFailover ? 240 : 0));
+      + (c.withFailover ? 120 : 0));
   });
 
   test('the stack output is the same figure', () => {
@@ -157,7 +156,7 @@ describe('one budget: the runbook\'s figures are the objectives\' figures', () =
     const outputs = record(drStack).findOutputs('*');
     const rto = Object.entries(outputs).find(([k]) => k.startsWith('ObjectivesRegionFailureRtoBudgetSeconds'))![1];
     expect(rto.Value).toBe(String(runbook!.rtoBudget.budgetSeconds));
-    expect(rto.Value).toBe('5580');
+    expect(rto.Value).toBe('5460');
   });
 });
 
@@ -170,18 +169,18 @@ describe('targets', () => {
     });
     expect(budget(objectives, 'AZ failure', 'RTO').headroom).toBeCloseTo(0.4);
     expect(budget(objectives, 'AZ failure', 'RPO').headroom).toBeUndefined();
-    expect(budget(objectives, 'Region failure', 'RTO')).toMatchObject({ targetSeconds: 2700, budgetSeconds: 1980 });
-    expect(budget(objectives, 'Region failure', 'RTO').headroom).toBeCloseTo(720 / 2700);
+    expect(budget(objectives, 'Region failure', 'RTO')).toMatchObject({ targetSeconds: 2700, budgetSeconds: 1860 });
+    expect(budget(objectives, 'Region failure', 'RTO').headroom).toBeCloseTo(840 / 2700);
     expect(budget(objectives, 'Region failure', 'RPO').headroom).toBeCloseTo(0.5);
     Annotations.fromStack(drStack).hasNoWarning('*', Match.anyValue());
   });
 
   test('a Region RTO below the budget fails synth, naming the largest term and what sets it', () => {
     expect(() => objectivesApp({ regionFailure: { rto: Duration.minutes(15), rpo: Duration.minutes(2) } }, { automaticPromotion: true }))
-      .toThrow("ResilienceObjectives: regionFailure.rto is 900 s, but the configuration's worst case is 4830 s (detection: replication stalled 240 s"
-        + ' + decision: guard re-checks 150 s + decision: approval 3600 s + promotion 600 s (assumed) + DNS: probe interval 60 s + DNS: alarm periods × evaluation periods 120 s'
+      .toThrow("ResilienceObjectives: regionFailure.rto is 900 s, but the configuration's worst case is 4710 s (detection: replication stalled 240 s"
+        + ' + decision: guard re-checks 150 s + decision: approval 3600 s + promotion 600 s (assumed) + DNS: latch alarm 60 s'
         + ' + DNS: health-check lag 30 s (assumed) + DNS: TTL 30 s). The largest term is decision: approval, 3600 s, set by FailoverRunbook'
-        + ' approvalTimeout (or approval): shorten it, or raise regionFailure.rto to at least 4830 s.');
+        + ' approvalTimeout (or approval): shorten it, or raise regionFailure.rto to at least 4710 s.');
   });
 
   test('an impossible AZ RTO names the Multi-AZ failover', () => {
@@ -239,9 +238,9 @@ describe('outputs', () => {
     const outputs = record(drStack).findOutputs('*');
     const byKey = (prefix: string) => Object.entries(outputs).find(([k]) => k.startsWith(prefix))![1];
     expect(byKey('ObjectivesRegionFailureRtoBudgetSeconds')).toEqual({
-      Value: '1980',
+      Value: '1860',
       Description: 'Region failure RTO worst case (target 3600 s): detection: replication stalled 240 s + detection: operator starts the runbook 900 s (assumed)'
-        + ' + promotion 600 s (assumed) + DNS: probe interval 60 s + DNS: alarm periods × evaluation periods 120 s + DNS: health-check lag 30 s (assumed) + DNS: TTL 30 s',
+        + ' + promotion 600 s (assumed) + DNS: latch alarm 60 s + DNS: health-check lag 30 s (assumed) + DNS: TTL 30 s',
     });
     expect(byKey('ObjectivesAZFailureRtoBudgetSeconds').Value).toBe('180');
     expect(byKey('ObjectivesRegionFailureRestoreFromBackupRpoBudgetSeconds').Value).toBe('600');

@@ -147,14 +147,36 @@ describe('defaults: CloudWatch-alarm health checks for private endpoints', () =>
     expect(failover.readerDnsName).toBe('reader.orders.internal');
   });
 
-  test('the DNS terms: probe interval + alarm period x evaluation periods + health-check lag + TTL', () => {
+  test('the DNS terms with the fence: the latch alarm\'s one period + health-check lag + TTL = 120 s, from the promotion', () => {
     expect(failover.dnsTerms.map((t) => [t.name, t.seconds, t.setBy, t.assumed])).toEqual([
+      ['DNS: latch alarm', 60, 'Route53DbFailover fence (secondary.writableAlarm)', false],
+      ['DNS: health-check lag', 30, 'Route53DbFailover healthCheckLag', true],
+      ['DNS: TTL', 30, 'Route53DbFailover ttl', false],
+    ]);
+    expect(failover.dnsTerms.every((t) => t.source.startsWith('https://docs.aws.amazon.com/'))).toBe(true);
+    // The limit that keeps the first term at a whole period: Route 53 watches standard-resolution alarms only.
+    expect(failover.dnsTerms[0].basis).toContain('standard-resolution alarms only');
+    expect(failover.dnsTerms[0].source).toBe('https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html'
+      + '#dns-failover-determining-health-of-endpoints-cloudwatch');
+    // The latch alarm the first term reads: one 60 s period, one datapoint.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-dr-promoted', Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(failover.dnsTerms.reduce((sum, t) => sum + t.seconds, 0)).toBe(120);
+  });
+
+  test('without the fence: probe interval + alarm period x evaluation periods + health-check lag + TTL = 240 s', () => {
+    const { drNet, primaryVpc, primaryProbe, drProbe, replica, drStack: stack } = failoverApp();
+    const unfenced = new Route53DbFailover(stack, 'Unfenced', {
+      zoneName: 'unfenced.internal',
+      vpcs: [drNet.vpc, primaryVpc],
+      primary: { endpointAddress: PRIMARY_ENDPOINT, notWritableAlarm: primaryProbe.notWritableAlarm },
+      secondary: { endpointAddress: replica.endpoint.hostname, notWritableAlarm: drProbe.notWritableAlarm },
+    });
+    expect(unfenced.dnsTerms.map((t) => [t.name, t.seconds, t.setBy, t.assumed])).toEqual([
       ['DNS: probe interval', 60, 'WritableProbe (one run a minute)', false],
       ['DNS: alarm periods × evaluation periods', 120, 'WritableProbe evaluationPeriods', false],
       ['DNS: health-check lag', 30, 'Route53DbFailover healthCheckLag', true],
       ['DNS: TTL', 30, 'Route53DbFailover ttl', false],
     ]);
-    expect(failover.dnsTerms.every((t) => t.source.startsWith('https://docs.aws.amazon.com/'))).toBe(true);
   });
 
   test('each health check on an alarm of this stack waits for it (DependsOn); alarms of another stack are not referenced', () => {
@@ -195,7 +217,7 @@ describe('overrides', () => {
     expect(records.map((r) => [r.Name, r.TTL])).toEqual([['rw.orders.internal.', '60'], ['rw.orders.internal.', '60']]);
     // Two writer checks, plus the fence's five (not writable, not latched, latched, and the two the records use).
     template.resourceCountIs('AWS::Route53::HealthCheck', 7);
-    expect(failover.dnsTerms.map((t) => t.seconds)).toEqual([60, 120, 60, 60]);
+    expect(failover.dnsTerms.map((t) => t.seconds)).toEqual([60, 60, 60]);
   });
 
   test('a given zone: records go in it, no zone is created', () => {
@@ -238,11 +260,34 @@ describe('overrides', () => {
         ],
       },
     ]);
-    expect(failover.dnsTerms.map((t) => [t.name, t.seconds])).toEqual([['DNS: health-check interval × threshold', 60], ['DNS: TTL', 30]]);
+    // Without a fence the secondary's writer record also waits for its not-writable alarm: TCP 30 s × 2, then the alarm path.
+    expect(failover.dnsTerms.map((t) => [t.name, t.seconds])).toEqual([
+      ['DNS: health-check interval × threshold', 60], ['DNS: probe interval', 60], ['DNS: alarm periods × evaluation periods', 120],
+      ['DNS: health-check lag', 30], ['DNS: TTL', 30],
+    ]);
     const writableCheck = Object.entries(record(drStack).findResources('AWS::Route53::HealthCheck'))
       .find(([id]) => id.startsWith('PublicSecondaryWritableHealthCheck'))![1] as any;
     expect(writableCheck.DependsOn).toEqual([expect.stringMatching(/^ReplicaProbeNotWritableAlarm/)]);
 
+  });
+});
+
+describe('DNS terms per configuration', () => {
+  test('TCP checks with a fence: the latch turns both writer records, 60 + 30 + 30 = 120 s, no TCP term', () => {
+    const probes = failoverApp();
+    const { failover } = failoverApp({
+      zoneName: 'public.internal',
+      readerRecordName: undefined,
+      healthCheckType: FailoverHealthCheckType.TCP,
+      primary: { endpointAddress: 'db.example.com', publiclyAccessible: true, notWritableAlarm: probes.primaryProbe.notWritableAlarm },
+      secondary: {
+        endpointAddress: 'dr.example.com',
+        publiclyAccessible: true,
+        notWritableAlarm: probes.drProbe.notWritableAlarm,
+        writableAlarm: probes.drProbe.writableAlarm,
+      },
+    });
+    expect(failover.dnsTerms.map((t) => [t.name, t.seconds])).toEqual([['DNS: latch alarm', 60], ['DNS: health-check lag', 30], ['DNS: TTL', 30]]);
   });
 });
 
