@@ -1,6 +1,8 @@
 /* eslint-disable import/no-extraneous-dependencies */
 // The probe behind the writable-primary health signal. Every minute it connects to one PostgreSQL DB instance with
-// TLS, asks `SELECT pg_is_in_recovery()` and publishes what it found as the metrics of src/private/probe-metric-contract.ts:
+// TLS, asks `SELECT pg_is_in_recovery()` and whether new sessions start read-only (`default_transaction_read_only`, which
+// the SwitchoverRunbook's fence sets on every database of the old writer), and publishes what it found as the metrics of
+// src/private/probe-metric-contract.ts:
 // Writable and Reachable always; Promoted on a DR replica's probe only (PROMOTED_METRIC_NAME set), as 1 when the
 // instance accepts writes and nothing otherwise, never 0.
 // "down" (no answer, TLS or login failure, or no answer within the deadline) publishes 0 for both. If the probe
@@ -153,7 +155,13 @@ export class DbProbe {
     return credentials;
   }
 
-  /** Connects with TLS (certificate and host name verified), asks pg_is_in_recovery() and disconnects. */
+  /**
+   * Connects with TLS (certificate and host name verified), asks pg_is_in_recovery() and default_transaction_read_only,
+   * and disconnects. An instance whose new sessions start read-only is reported read-only: applications connecting
+   * through the writer name could not write there, so the name must move (the switchover's fenced old writer).
+   *
+   * @see https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-DEFAULT-TRANSACTION-READ-ONLY
+   */
   private async probeOnce(credentials: Credentials, deadline: number): Promise<ProbeState> {
     const host = this.config.host ?? credentials.host;
     if (host === undefined) {
@@ -188,8 +196,10 @@ export class DbProbe {
       const result = await Promise.race([
         (async () => {
           await client.connect();
-          const res = await client.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery');
-          return res.rows[0]?.in_recovery ? 'read-only' as const : 'writable' as const;
+          const res = await client.query<{ in_recovery: boolean; read_only_default: boolean }>(
+            "SELECT pg_is_in_recovery() AS in_recovery, current_setting('default_transaction_read_only') = 'on' AS read_only_default");
+          const row = res.rows[0];
+          return row?.in_recovery || row?.read_only_default ? 'read-only' as const : 'writable' as const;
         })(),
         expired,
       ]);

@@ -171,10 +171,11 @@ export interface WritableProbeProps {
 
 /**
  * The honest health signal for a PostgreSQL endpoint: a small Lambda function in the database's VPC that, every
- * minute, connects with TLS using the given secret, runs `SELECT pg_is_in_recovery()` and publishes `Writable` (1 only
- * for a writable primary) and `Reachable` (1 when the server answered) as standard-resolution metrics. Two alarms
- * turn them into health signals that Route 53 can use for private endpoints: `notWritableAlarm` is in ALARM whenever
- * the instance is not a writable primary (down, hung, or a read-only replica), and `unreachableAlarm` whenever it
+ * minute, connects with TLS using the given secret, asks `pg_is_in_recovery()` and `default_transaction_read_only`, and
+ * publishes `Writable` (1 only for a writable primary: not in recovery, and new sessions not read-only by default) and
+ * `Reachable` (1 when the server answered) as standard-resolution metrics. Two alarms turn them into health signals
+ * that Route 53 can use for private endpoints: `notWritableAlarm` is in ALARM whenever the instance is not a writable
+ * primary (down, hung, a read-only replica, or a writer fenced by a `SwitchoverRunbook`), and `unreachableAlarm` whenever it
  * does not answer. Missing data (the probe could not run or publish) counts as breaching.
  *
  * On a replica, `notWritableAlarm` is in ALARM in normal operation and turns OK once the replica is promoted.

@@ -105,8 +105,8 @@ export class PostgresServers {
     return server;
   }
 
-  public psql(server: Server, sql: string): string {
-    return this.run('psql', ['-h', this.socketDirOf(server), '-p', String(server.port), '-U', 'postgres', '-d', 'postgres',
+  public psql(server: Server, sql: string, database = 'postgres'): string {
+    return this.run('psql', ['-h', this.socketDirOf(server), '-p', String(server.port), '-U', 'postgres', '-d', database,
       '-Atq', '-v', 'ON_ERROR_STOP=1', '-c', sql]).trim();
   }
 

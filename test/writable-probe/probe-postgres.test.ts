@@ -78,6 +78,21 @@ describeWithPostgres('probe against a real PostgreSQL primary and streaming stan
     expect(published()).toEqual({ Writable: 1, Reachable: 1 });
   });
 
+  test('a primary whose new sessions start read-only (the switchover fence) is read-only, and writable again without it', async () => {
+    servers.psql(primary, 'ALTER DATABASE postgres SET default_transaction_read_only = on');
+    try {
+      const result = await probeFor(primary, { promotedMetricName: 'Promoted' }).run();
+      expect(result).toMatchObject({ state: 'read-only' });
+      expect(published()).toEqual({ Writable: 0, Reachable: 1 });
+    } finally {
+      // From another database: a session on postgres now starts read-only and could not run the RESET itself.
+      servers.psql(primary, 'ALTER DATABASE postgres RESET default_transaction_read_only', 'template1');
+    }
+    cloudwatch.resetHistory();
+    await expect(probeFor(primary).run()).resolves.toMatchObject({ state: 'writable' });
+    expect(published()).toEqual({ Writable: 1, Reachable: 1 });
+  });
+
   test('a streaming standby is read-only', async () => {
     servers.psql(primary, 'CREATE TABLE orders (id int primary key); INSERT INTO orders VALUES (1)');
     standby = await servers.startStandby(primary);
