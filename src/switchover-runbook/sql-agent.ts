@@ -183,7 +183,6 @@ export class SwitchoverSqlAgent extends Construct implements ec2.IConnectable {
       securityGroups: [securityGroup],
       timeout: Duration.seconds(45),
       memorySize: 256,
-      reservedConcurrentExecutions: 2,
       logGroup,
       environment: {
         SECRET_ARN: props.credentials.secretArn,
@@ -199,5 +198,11 @@ export class SwitchoverSqlAgent extends Construct implements ec2.IConnectable {
       'The agent is invoked synchronously by the switchover runbook, which handles every error itself; a dead-letter queue '
       + 'applies to asynchronous invocations only.',
       ...inPacks('LambdaDLQ', ['HIPAA.Security', 'NIST.800.53.R5']));
+    acknowledge(this.function,
+      'No concurrency is reserved: Lambda refuses a reservation that leaves an account fewer than 100 unreserved '
+      + 'executions, and new accounts start with a lower concurrency quota, so a reservation would fail the deployment '
+      + 'there (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). It runs only during a '
+      + 'switchover, a few invocations at a time.',
+      ...inPacks('LambdaConcurrency', ['HIPAA.Security', 'NIST.800.53.R5']));
   }
 }

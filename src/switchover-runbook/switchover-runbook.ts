@@ -183,7 +183,6 @@ export class SwitchoverRunbook extends Construct {
       role: relayRole,
       timeout: Duration.seconds(55),
       memorySize: 128,
-      reservedConcurrentExecutions: 2,
       logGroup: relayLogs,
       environment: { AGENT_FUNCTION_ARN: writer.functionArn },
     });
@@ -197,6 +196,12 @@ export class SwitchoverRunbook extends Construct {
       'python3.14 is the newest Python runtime the Lambda guide names (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html); '
       + 'aws-cdk-lib also declares python3.15, which the guide does not list yet.',
       'AwsSolutions-L1');
+    acknowledge(this.writerRelay,
+      'No concurrency is reserved: Lambda refuses a reservation that leaves an account fewer than 100 unreserved '
+      + 'executions, and new accounts start with a lower concurrency quota, so a reservation would fail the deployment '
+      + 'there (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). It runs only during a '
+      + 'switchover, a few invocations at a time.',
+      ...inPacks('LambdaConcurrency', ['HIPAA.Security', 'NIST.800.53.R5']));
 
     // --- Role and logs of the workflow ---------------------------------------------------------------------------------
     this.promotionRole = new PromotionRole(this, 'PromotionRole', { replica, topic: props.topic, topicKey: props.topicKey });
