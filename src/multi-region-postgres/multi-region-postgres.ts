@@ -35,6 +35,8 @@ import { RegionFailoverDrill } from '../region-failover-drill/region-failover-dr
 import { ResilienceObjectives, ResilienceTargets } from '../resilience-objectives/resilience-objectives';
 import { Route53DbFailover } from '../route53-db-failover/route53-db-failover';
 import { FailoverTarget } from '../route53-db-failover/types';
+import { SwitchoverSqlAgent } from '../switchover-runbook/sql-agent';
+import { SwitchoverRunbook } from '../switchover-runbook/switchover-runbook';
 import { WritableProbe } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'MultiRegionPostgres';
@@ -415,6 +417,11 @@ export class MultiRegionPostgres extends Construct {
   public readonly reprotectAlarms?: DbAlarmSet;
   /** The re-protect replica's writable probe, from `FailbackPhase.REPROTECTED` on. */
   public readonly reprotectProbe?: WritableProbe;
+  /**
+   * The planned switchover from the promoted DR instance to the re-protect replica, in `FailbackPhase.REPROTECTED`
+   * (stack output `SwitchoverRunbookArn`).
+   */
+  public readonly switchover?: SwitchoverRunbook;
   /** The second re-protect replica, of the re-protect instance, in the DR Region, in `FailbackPhase.REPROTECTED_AGAIN`. */
   public readonly reprotectAgainReplica?: CrossRegionReadReplica;
   /** The second re-protect replica's alarms (on the DR topic), in `FailbackPhase.REPROTECTED_AGAIN`. */
@@ -667,6 +674,36 @@ export class MultiRegionPostgres extends Construct {
       new CfnOutput(this, 'ReprotectEndpointAddress', {
         value: this.reprotectReplica.endpoint.hostname,
         description: `MultiRegionPostgres failback.reprotectEndpointAddress of ${props.name}`,
+      });
+    }
+    // The planned switchover back: fence the DR instance, wait until the re-protect replica has replayed the fence LSN,
+    // promote it (docs/failing-back.md, step 3). Only while both exist as writer and replica.
+    if (failback.phase === FailbackPhase.REPROTECTED) {
+      const writerAgent = new SwitchoverSqlAgent(dr, 'SwitchoverAgent', {
+        instance: this.replica,
+        credentials: this.drSecret,
+        credentialsKey: this.drSecretKey,
+        vpc: drNetwork.vpc,
+        vpcSubnets: drNetwork.vpcSubnets,
+        awsApiEndpoints: endpointsOf(drNetwork),
+      });
+      const targetAgent = new SwitchoverSqlAgent(this, 'SwitchoverAgent', {
+        instance: this.reprotectReplica!,
+        credentials: this.primary.secret,
+        vpc: primaryNetwork.vpc,
+        vpcSubnets: primaryNetwork.vpcSubnets,
+        awsApiEndpoints: endpointsOf(primaryNetwork),
+      });
+      this.switchover = new SwitchoverRunbook(this, 'Switchover', {
+        replica: this.reprotectReplica!,
+        writerAgent,
+        targetAgent,
+        topic: this.primaryAlarms.topic,
+        topicKey: this.primaryAlarms.topicKey ?? props.primaryTopic?.masterKey,
+      });
+      new CfnOutput(this, 'SwitchoverRunbookArn', {
+        value: this.switchover.stateMachine.stateMachineArn,
+        description: `MultiRegionPostgres switchover of ${props.name} back to ${this.reprotectReplica!.instanceIdentifier}`,
       });
     }
     if (failback.phase === FailbackPhase.REPROTECTED_AGAIN) {

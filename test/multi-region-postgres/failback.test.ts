@@ -64,7 +64,14 @@ const DETACHED: Record<string, string[]> = {
     'Dr:OrdersReplicaInstanceA2577813',
     'Dr:OrdersRunbookLogGroup0E4F18D2', 'Dr:OrdersRunbookLogKey60110023', 'Dr:OrdersRunbookStartDeadLetterKey481CDC39',
   ],
-  'switched back: detach': ['Primary:OrdersReprotectReplicaInstance3452AA64'],
+  'switched back: detach': [
+    'Primary:OrdersReprotectReplicaInstance3452AA64',
+    // The switchover's log groups and their keys: the switchover is done, its logs stay.
+    'Dr:OrdersSwitchoverAgentLogGroupDEA20952', 'Dr:OrdersSwitchoverAgentLogKeyB9E9C3E1',
+    'Primary:OrdersSwitchoverAgentLogGroupDEA20952', 'Primary:OrdersSwitchoverAgentLogKeyB9E9C3E1',
+    'Primary:OrdersSwitchoverLogGroupC41E6A85', 'Primary:OrdersSwitchoverLogKey8865D6D5',
+    'Primary:OrdersSwitchoverRelayLogGroup50F21403', 'Primary:OrdersSwitchoverRelayLogKey6C5DDC2F',
+  ],
   're-protected again': [],
 };
 
@@ -162,7 +169,8 @@ describe('logical IDs per phase', () => {
     ]],
     ['re-protected', [
       'Dr:OrdersNetworkFlowLogKey32E7A3F9', 'Dr:OrdersReplicaAlarmsTopicKeyB2CAB984', 'Dr:OrdersReplicaInstanceA2577813',
-      'Dr:OrdersReplicaKeyF369536F', 'Dr:OrdersReplicaProbeLogKey4FA12574',
+      'Dr:OrdersReplicaKeyF369536F', 'Dr:OrdersReplicaProbeLogKey4FA12574', 'Dr:OrdersSwitchoverAgentLogKeyB9E9C3E1',
+      'Primary:OrdersSwitchoverAgentLogKeyB9E9C3E1', 'Primary:OrdersSwitchoverLogKey8865D6D5', 'Primary:OrdersSwitchoverRelayLogKey6C5DDC2F',
       'Primary:OrdersNetworkFlowLogKey32E7A3F9', 'Primary:OrdersPrimaryAlarmsTopicKeyE3CFAA55', 'Primary:OrdersPrimaryInstanceA761CCB8',
       'Primary:OrdersPrimaryKey1D77C87A', 'Primary:OrdersPrimaryProbeLogKey1166AAC6', 'Primary:OrdersPrimarySecretC4A03822',
       'Primary:OrdersReprotectProbeLogKeyB7BD84B6', 'Primary:OrdersReprotectReplicaInstance3452AA64', 'Primary:OrdersReprotectReplicaKeyF2698EFE',
@@ -260,6 +268,9 @@ describe('the runbook never points at the writer', () => {
       expect(arns).toEqual(['"arn:aws:rds:us-west-2:111111111111:db:orders-dr"']);
     } else if (name === 're-protected again') {
       expect(arns).toEqual(['"arn:aws:rds:us-west-2:111111111111:db:orders-fb2"']);
+    } else if (name.startsWith('re-protected')) {
+      // The SwitchoverRunbook that the phase adds promotes the re-protect replica, never the DR instance that writes.
+      expect(arns).toEqual(['"arn:aws:rds:us-east-1:111111111111:db:orders-fb1"']);
     } else {
       expect(arns).toEqual([]);
     }
