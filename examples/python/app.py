@@ -71,6 +71,10 @@ def define_app(app: cdk.App) -> list:
         aws_backup=AwsBackupCopyOptions(destination=vault.copy_destination),
         approval_timeout=cdk.Duration.minutes(15),
         subscriber_emails=["oncall@example.com"],
+        # The AZ drill (an AWS FIS experiment) and the Region drill (a temporary copy of the replica, promoted and deleted):
+        # nothing runs until someone starts them.
+        az_drill=True,
+        region_drill=True,
         objectives=ResilienceTargets(
             az_failure=RecoveryObjective(rto=cdk.Duration.minutes(5), rpo=cdk.Duration.seconds(0)),
             region_failure=RecoveryObjective(rto=cdk.Duration.minutes(45), rpo=cdk.Duration.minutes(2)),

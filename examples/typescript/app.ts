@@ -24,10 +24,10 @@ const PRIMARY_ENDPOINT = 'orders-primary.c1a2b3c4d5e6.us-east-1.rds.amazonaws.co
  * 1. OrdersDrFoundation (us-west-2): the backup vault with its key, vault lock and restore testing, and the key of the
  *    master secret's replica;
  * 2. OrdersPrimary (us-east-1): the Multi-AZ primary, its master secret replicated to us-west-2 under that key, its
- *    backups replicated to us-west-2 and copied to the vault, its alarms and its writable probe;
+ *    backups replicated to us-west-2 and copied to the vault, its alarms, its writable probe and the AZ drill;
  * 3. OrdersDr (us-west-2): the cross-Region read replica, its alarms and probe, the failover names
  *    writer.orders.internal and reader.orders.internal, the failover runbook (started by the replication-stalled
- *    alarm, waiting up to 15 minutes for an approval) and the recovery objectives.
+ *    alarm, waiting up to 15 minutes for an approval), the Region drill and the recovery objectives.
  * examples/python/app.py and examples/java build the same app; CI checks that the templates are identical.
  */
 export function defineApp(app: App): Stack[] {
@@ -64,6 +64,10 @@ export function defineApp(app: App): Stack[] {
     awsBackup: { destination: vault.copyDestination },
     approvalTimeout: Duration.minutes(15),
     subscriberEmails: ['oncall@example.com'],
+    // The AZ drill (an AWS FIS experiment) and the Region drill (a temporary copy of the replica, promoted and deleted):
+    // nothing runs until someone starts them.
+    azDrill: true,
+    regionDrill: true,
     objectives: {
       azFailure: { rto: Duration.minutes(5), rpo: Duration.seconds(0) },
       regionFailure: { rto: Duration.minutes(45), rpo: Duration.minutes(2) },

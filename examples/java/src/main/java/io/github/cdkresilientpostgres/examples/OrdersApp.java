@@ -74,6 +74,10 @@ public final class OrdersApp {
                 .awsBackup(AwsBackupCopyOptions.builder().destination(vault.getCopyDestination()).build())
                 .approvalTimeout(Duration.minutes(15))
                 .subscriberEmails(List.of("oncall@example.com"))
+                // The AZ drill (an AWS FIS experiment) and the Region drill (a temporary copy of the replica, promoted
+                // and deleted): nothing runs until someone starts them.
+                .azDrill(true)
+                .regionDrill(true)
                 .objectives(ResilienceTargets.builder()
                         .azFailure(RecoveryObjective.builder().rto(Duration.minutes(5)).rpo(Duration.seconds(0)).build())
                         .regionFailure(RecoveryObjective.builder().rto(Duration.minutes(45)).rpo(Duration.minutes(2)).build())
