@@ -58,6 +58,9 @@ const DELETE_RETRY = [
   { ErrorEquals: ['Rds.InvalidDbInstanceStateException'], IntervalSeconds: 30, MaxAttempts: 10, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
 ];
 
+/** How many DeleteDBInstance requests a run makes for one copy before it waits for the deletion alone. */
+export const DELETE_REQUESTS = 3;
+
 /** Retries of CreateDBInstanceReadReplica: throttling and other unmodeled errors only. */
 const CREATE_RETRY = [DELETE_RETRY[0]];
 
@@ -116,6 +119,7 @@ export function buildDrillDefinition(s: DrillSettings): Record<string, unknown> 
       copyLeft: false,
       polls: 0,
       deletePolls: 0,
+      deleteRequests: 0,
       timeline: [],
       replica: null,
       lag: { datapoints: 0, boundSeconds: null },
@@ -270,13 +274,18 @@ export function buildDrillDefinition(s: DrillSettings): Record<string, unknown> 
     Assign: {
       deleteRequestedAt: jsonata('$now()'),
       deletePolls: 0,
+      deleteRequests: jsonata('$deleteRequests + 1'),
       leftoverFound: jsonata("$phase = 'leftover' ? true : $leftoverFound"),
       timeline: jsonata("$append($timeline, [{'step': $phase = 'leftover' ? 'leftover copy deleted' : 'copy deletion requested', 'at': $now()}])"),
     },
     Catch: [
       { ErrorEquals: ['Rds.DbInstanceNotFoundException'], Next: 'CopyGone' },
       // Already being deleted, or still busy after the retries: wait for it to go.
-      { ErrorEquals: ['Rds.InvalidDbInstanceStateException'], Next: 'WaitForDeletion', Assign: { deleteRequestedAt: jsonata('$now()'), deletePolls: 0 } },
+      {
+        ErrorEquals: ['Rds.InvalidDbInstanceStateException'],
+        Next: 'WaitForDeletion',
+        Assign: { deleteRequestedAt: jsonata('$now()'), deletePolls: 0, deleteRequests: jsonata('$deleteRequests + 1') },
+      },
       { ErrorEquals: ['States.ALL'], Next: 'CopyLeft', Assign: { failure: jsonata('$states.errorOutput') } },
     ],
     Next: 'WaitForDeletion',
@@ -294,9 +303,14 @@ export function buildDrillDefinition(s: DrillSettings): Record<string, unknown> 
     ],
     Next: 'Deleted',
   };
+  // A copy that is not being deleted (the request was refused while it was busy, and it is no longer busy) is asked
+  // again, at most DELETE_REQUESTS times in all.
   states.Deleted = {
     Type: 'Choice',
-    Choices: [{ Condition: jsonata(`$deletePolls >= ${s.maxPolls}`), Next: 'CopyLeft' }],
+    Choices: [
+      { Condition: jsonata(`$deletingStatus != 'deleting' and $deleteRequests < ${DELETE_REQUESTS}`), Next: 'DeleteCopy' },
+      { Condition: jsonata(`$deletePolls >= ${s.maxPolls}`), Next: 'CopyLeft' },
+    ],
     Default: 'WaitForDeletion',
   };
   states.CopyGone = {
@@ -327,7 +341,7 @@ export function buildDrillDefinition(s: DrillSettings): Record<string, unknown> 
     ],
     Default: 'PublishMetrics',
   };
-  states.StartDrill = { Type: 'Pass', Assign: { phase: 'drill', deletePolls: 0 }, Next: 'CreateCopy' };
+  states.StartDrill = { Type: 'Pass', Assign: { phase: 'drill', deletePolls: 0, deleteRequests: 0 }, Next: 'CreateCopy' };
 
   // 7. The figures, as metrics and as the report.
   const figures = '{'

@@ -19,7 +19,7 @@ import { cfnDbInstanceOf, dbInstanceArn, requireLiteralIdentifier } from '../pri
 import { propError, where } from '../private/errors';
 import { encryptedLogGroup } from '../private/logs-key';
 import { acknowledge } from '../private/nag';
-import { ALARM_TOPIC_RULE, validateResourcePlace, wholeUnits } from '../private/validation';
+import { ALARM_TOPIC_RULE, partitionOfRegion, validateResourcePlace, wholeUnits } from '../private/validation';
 import { PromotionRole } from '../promotion-role/promotion-role';
 
 const CONSTRUCT = 'RegionFailoverDrill';
@@ -214,7 +214,9 @@ export class RegionFailoverDrill extends Construct {
       throw propError(construct, 'backupRetention', `${retentionDays} days`, 'whole days from 0 to 35 (PromoteReadReplica BackupRetentionPeriod)');
     }
     this.copyIdentifier = copyIdentifier;
-    this.copyArn = dbInstanceArn(stack, copyIdentifier);
+    // A literal partition (from the Region), so that the ARN is literal under any feature flags: without
+    // @aws-cdk/core:enablePartitionLiterals the stack's partition is a token.
+    this.copyArn = dbInstanceArn(stack, copyIdentifier, undefined, undefined, partitionOfRegion(stack.region));
     useTopic(this, props.topic, { construct, purpose: `Region failover drill reports of ${identifier}`, given: false, paged: false });
 
     // --- The copy's network -------------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { drillApp, drillDefinition } from './fixture';
+import { RegionFailoverDrill } from '../../src';
 import { buildRunbookDefinition } from '../../src/failover-runbook/definition';
-import { ACCOUNT, DR_REGION, PRIMARY_REGION, record } from '../util';
+import { ACCOUNT, DR_REGION, PRIMARY_REGION, failoverApp, record } from '../util';
 
 const COPY_ARN = `arn:aws:rds:${DR_REGION}:${ACCOUNT}:db:orders-dr-drill`;
 const REPLICA_ARN = `arn:aws:rds:${DR_REGION}:${ACCOUNT}:db:orders-dr`;
@@ -186,4 +187,11 @@ describe('the template', () => {
     );
     expect(mutatingOnProduction(drillStatements(Template.fromStack(drStack)))).toEqual(['rds:PromoteReadReplica', 'rds:ModifyDBInstance']);
   });
+});
+
+test('the copy is named by a literal ARN in an App without feature flags, where the stack partition is a token', () => {
+  const { drStack, replica, drNet, drAlarms } = failoverApp({}, new App());
+  const drill = new RegionFailoverDrill(drStack, 'PlainDrill', { replica, vpc: drNet.vpc, topic: drAlarms.topic, topicKey: drAlarms.topicKey });
+  expect(drill.copyArn).toBe(COPY_ARN);
+  expect(() => Template.fromStack(drStack)).not.toThrow();
 });
