@@ -91,6 +91,14 @@ export interface SwitchoverRunbookProps {
 }
 
 /**
+ * A DB instance ARN without its partition: one construct may name the partition by a literal and another by the
+ * stack's `AWS::Partition` (a token unless `@aws-cdk/core:enablePartitionLiterals` is on); both name the same instance.
+ */
+function withoutPartition(arn: string): string {
+  return arn.replace(/^arn:[^:]*:/, 'arn::');
+}
+
+/**
  * A planned switchover with zero data loss, in the Region of the replica to promote: a Step Functions workflow that
  * checks the replica follows the expected writer, fences the writer (new sessions read-only, other sessions
  * terminated) through the writer's SQL agent, waits within `catchUpTimeout` until the replica has replayed the fence LSN
@@ -126,7 +134,7 @@ export class SwitchoverRunbook extends Construct {
     }
     validateResourcePlace(construct, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
     const writer = props.writerAgent;
-    if (writer.instance.instanceArn !== writerArn) {
+    if (withoutPartition(writer.instance.instanceArn) !== withoutPartition(writerArn)) {
       throw propError(construct, 'writerAgent', writer.node.path, `an agent of the replica's source, ${writerArn}, not of ${writer.instance.instanceArn}`);
     }
     if (Stack.of(writer).region === stack.region) {

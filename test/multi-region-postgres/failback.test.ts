@@ -317,3 +317,15 @@ describe('compliance packs on every step', () => {
   });
 });
 
+
+describe('under any feature flags', () => {
+  // Without @aws-cdk/core:enablePartitionLiterals a stack names its partition by a token: the switchover must still
+  // recognise the DR instance, named by the stack's partition, as the source the re-protect replica names by a literal.
+  test.each(CYCLE.map(([name, failback]) => [name, failback] as const))('%s synthesizes in an App without feature flags', (_, failback) => {
+    const { app, orders } = phaseApp(failback, new App());
+    expect(() => app.synth()).not.toThrow();
+    if (failback?.phase === FailbackPhase.REPROTECTED) {
+      expect(orders.switchover).toBeDefined();
+    }
+  });
+});
