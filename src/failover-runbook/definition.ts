@@ -1,5 +1,5 @@
 import {
-  addPromotionStates, addWritableSignal, describeInstanceState, jsonata, PromotionTools, REPLICA_SOURCE, RETRY_READS, State,
+  addPromotionStates, addReportStates, addWritableSignal, describeInstanceState, jsonata, PromotionTools, REPLICA_SOURCE, RETRY_READS, State,
 } from './promotion-states';
 
 export { PROMOTE_STATE_RETRY_SECONDS } from './promotion-states';
@@ -510,16 +510,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
     + `'promotionSeconds': $promoteRequestedAt ? ${secondsBetween('$promoteRequestedAt', '$writableAt')} : null, `
     + "'lagAtPromotionSeconds': $lag.boundSeconds, 'rechecks': $guardChecks, 'polls': $polls, 'timeline': $timeline, "
     + "'notifyFailures': $notifyFailures}";
-  states.Report = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::sns:publish',
-    Arguments: { TopicArn: topicArn, Subject: subject('report'), Message: jsonata(`$string(${report})`) },
-    Retry: RETRY_READS,
-    Output: jsonata(report),
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done', Output: jsonata(report) }],
-    Next: 'Done',
-  };
-  states.Done = { Type: 'Succeed' };
+  addReportStates(states, { topicArn, subject: subject('report'), report });
 
   return {
     Comment: `Promotes ${s.replicaIdentifier} when the primary is down and the lag is within the RPO (cdk-resilient-postgres FailoverRunbook)`,

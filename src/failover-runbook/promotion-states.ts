@@ -71,6 +71,12 @@ export interface PromotionSettings {
   readonly onPromoted: string;
   /** The state when PromoteReadReplica was refused because another run or an operator promoted the instance. */
   readonly onPromotedElsewhere: string;
+  /**
+   * The state after the refusal is announced, when PromoteReadReplica was refused and the instance is still a replica.
+   *
+   * @default - the run fails with `Runbook.PromotionFailed`
+   */
+  readonly onRefused?: string;
 }
 
 /**
@@ -195,8 +201,10 @@ export function addPromotionStates(states: Record<string, State>, t: PromotionTo
     alreadyPromoted: o.onPromotedElsewhere,
     refused: 'NotifyPromotionFailed',
   });
-  t.notify('NotifyPromotionFailed', 'failed: PromoteReadReplica was refused', 'PromotionFailed', o.refusedFields);
-  t.fail('PromotionFailed', 'Runbook.PromotionFailed', jsonata("'PromoteReadReplica failed: ' & $string($failure)"));
+  t.notify('NotifyPromotionFailed', 'failed: PromoteReadReplica was refused', o.onRefused ?? 'PromotionFailed', o.refusedFields);
+  if (o.onRefused === undefined) {
+    t.fail('PromotionFailed', 'Runbook.PromotionFailed', jsonata("'PromoteReadReplica failed: ' & $string($failure)"));
+  }
   t.notify('NotifyPromoting', 'promotion requested', 'WaitForPromotion', o.promotingFields);
 
   // 7. Poll until the instance is no longer a replica.
@@ -247,4 +255,21 @@ export function addWritableSignal(states: Record<string, State>, o: WritableSign
     Catch: [{ ErrorEquals: ['States.ALL'], Next: o.next, Assign: { writableAt: jsonata('$now()'), signalPublished: false } }],
     Next: o.next,
   };
+}
+
+/**
+ * Adds `Report` and `Done`: the report published on the topic and given as the execution's output. A failed publish
+ * still ends the run with the report as its output: the run's outcome matters more than the message about it.
+ */
+export function addReportStates(states: Record<string, State>, o: { topicArn: string; subject: string; report: string }): void {
+  states.Report = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::sns:publish',
+    Arguments: { TopicArn: o.topicArn, Subject: o.subject, Message: jsonata(`$string(${o.report})`) },
+    Retry: RETRY_READS,
+    Output: jsonata(o.report),
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done', Output: jsonata(o.report) }],
+    Next: 'Done',
+  };
+  states.Done = { Type: 'Succeed' };
 }

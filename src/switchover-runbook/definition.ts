@@ -1,5 +1,6 @@
 import {
-  addPromotionStates, addWritableSignal, describeInstanceState, jsonata, PROMOTE_STATE_RETRY_SECONDS, PromotionTools, REPLICA_SOURCE, RETRY_READS,
+  addPromotionStates, addReportStates, addWritableSignal, describeInstanceState, jsonata, PROMOTE_STATE_RETRY_SECONDS, PromotionTools,
+  REPLICA_SOURCE, RETRY_READS,
 } from '../failover-runbook/promotion-states';
 
 /** What the switchover's definition is built from; every value is known at synth time. */
@@ -204,10 +205,15 @@ export function buildSwitchoverDefinition(s: SwitchoverSettings): Record<string,
     pollSeconds: s.pollSeconds,
     maxPolls: s.maxPolls,
     promotingFields: `'backupRetentionDays': ${s.backupRetentionDays}, ${lsnFields}`,
-    refusedFields: `'error': $failure, ${lsnFields}, 'advice': 'the writer stays fenced: unfence it (docs/switchover-runbook.md) or run again'`,
+    refusedFields: `'error': $failure, ${lsnFields}, 'advice': 'the replica is still a replica: the writer is unfenced and nothing is promoted'`,
     onPromoted: 'UnfenceNewWriter',
     onPromotedElsewhere: 'UnfenceNewWriter',
+    // A refusal (for example during the replica's backup window) leaves the replica a replica: nothing was promoted, so
+    // the switchover aborts like a replay that fell short and makes the writer writable again.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+    onRefused: 'MarkPromotionRefused',
   });
+  states.MarkPromotionRefused = { Type: 'Pass', Assign: { outcome: 'aborted: PromoteReadReplica was refused' }, Next: 'UnfenceWriter' };
 
   // 6. The fence's ALTER DATABASE settings live in a shared catalog and reached the replica with the WAL: the promoted
   // instance starts new sessions read-only until they are reset there. The old writer stays fenced.
@@ -241,16 +247,7 @@ export function buildSwitchoverDefinition(s: SwitchoverSettings): Record<string,
     + `'fenceSeconds': ${secondsBetween('$startedAt', '$fencedAt')}, 'catchUpSeconds': ${secondsBetween('$fencedAt', '$caughtUpAt')}, `
     + `'promotionSeconds': ${secondsBetween('$promoteRequestedAt', '$writableAt')}, 'writesBlockedSeconds': ${secondsBetween('$fencedAt', '$writableAt')}}, `
     + "'error': $failure, 'timeline': $timeline, 'notifyFailures': $notifyFailures}";
-  states.Report = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::sns:publish',
-    Arguments: { TopicArn: topicArn, Subject: subject('report'), Message: jsonata(`$string(${report})`) },
-    Retry: RETRY_READS,
-    Output: jsonata(report),
-    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done', Output: jsonata(report) }],
-    Next: 'Done',
-  };
-  states.Done = { Type: 'Succeed' };
+  addReportStates(states, { topicArn, subject: subject('report'), report });
   states.Aborted = {
     Type: 'Task',
     Resource: 'arn:aws:states:::sns:publish',

@@ -223,6 +223,22 @@ test('(c) replay never reaches the fence LSN: aborted after the bound, AND the o
   expect(steps).toContain('aborting: the replica did not replay the fence LSN within 3 polls');
 });
 
+test('(e) PromoteReadReplica refused while the replica is still a replica: aborted, the writer unfenced', async () => {
+  const machine = await seed({
+    [RELAY]: { fence: [fenced], unfence: [unfenced] },
+    [TARGET_AGENT]: { replayLsn: [replay(FENCE_LSN, 0)] },
+  });
+  // A modeled error that PROMOTE_RETRY does not retry (Rds.DbInstanceNotFoundException), so that the refusal path runs
+  // at once; the refusal check then finds the replica still a replica.
+  await moto.injectFaults('PromoteReadReplica', [{ code: 'DBInstanceNotFound', message: 'refused' }]);
+  const run = await execute(machine);
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('Switchover.Aborted');
+  expect(JSON.parse(run.cause!)).toMatchObject({ outcome: 'aborted: PromoteReadReplica was refused', writerUnfenced: true });
+  expect(await agentCalls()).toEqual([`${RELAY} fence`, `${TARGET_AGENT} replayLsn`, `${RELAY} unfence`]);
+  expect((await replicaNow()).ReadReplicaSourceDBInstanceIdentifier).toBe(PRIMARY_ARN);
+});
+
 test('(c\') the replica agent failing on every read counts as not caught up: aborted and unfenced', async () => {
   const machine = await seed({
     [RELAY]: { fence: [fenced], unfence: [unfenced] },
