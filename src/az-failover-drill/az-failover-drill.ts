@@ -165,8 +165,12 @@ export class AzFailoverDrill extends Construct {
     }
 
     // --- Logs ---------------------------------------------------------------------------------------------------------
+    // FIS delivers its log as vended logs, which edit the account's CloudWatch Logs resource policy (5,120 characters in
+    // all) for the log group; under the /aws/vendedlogs/ prefix one statement covers every such group.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-CWL.html
+    // https://docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html
     const logGroup = encryptedLogGroup(this, {
-      logGroupName: `/cdk-resilient-postgres/az-drill/${identifier}`,
+      logGroupName: `/aws/vendedlogs/fis/cdk-resilient-postgres/az-drill/${identifier}`,
       key: props.logKey,
       keyDescription: `Encrypts the AZ failover drill logs of RDS for PostgreSQL instance ${identifier}`,
       keyPolicySid: 'AllowCloudWatchLogsForAzDrill',

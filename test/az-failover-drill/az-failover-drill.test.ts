@@ -66,7 +66,7 @@ describe('AzFailoverDrill', () => {
     });
     template.hasResource('AWS::Logs::LogGroup', {
       Properties: {
-        LogGroupName: '/cdk-resilient-postgres/az-drill/orders-primary',
+        LogGroupName: '/aws/vendedlogs/fis/cdk-resilient-postgres/az-drill/orders-primary',
         RetentionInDays: 365,
         KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillLogKey'), 'Arn'] },
       },
@@ -82,7 +82,7 @@ describe('AzFailoverDrill', () => {
             Principal: { Service: `logs.${PRIMARY_REGION}.amazonaws.com` },
             Condition: {
               ArnLike: {
-                'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${PRIMARY_REGION}:${ACCOUNT}:log-group:/cdk-resilient-postgres/az-drill/orders-primary`,
+                'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${PRIMARY_REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/fis/cdk-resilient-postgres/az-drill/orders-primary`,
               },
             },
           })]),
@@ -95,7 +95,7 @@ describe('AzFailoverDrill', () => {
   test('the log retention and removal policy can be changed', () => {
     const { template } = drillStack({ logRetention: logs.RetentionDays.THREE_MONTHS, logRemovalPolicy: RemovalPolicy.DESTROY });
     template.hasResource('AWS::Logs::LogGroup', {
-      Properties: { LogGroupName: '/cdk-resilient-postgres/az-drill/orders-primary', RetentionInDays: 90 },
+      Properties: { LogGroupName: '/aws/vendedlogs/fis/cdk-resilient-postgres/az-drill/orders-primary', RetentionInDays: 90 },
       DeletionPolicy: 'Delete',
     });
   });
