@@ -11,6 +11,15 @@ const FB1_ENDPOINT = 'orders-fb1.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com';
 
 /** The failback settings `MultiRegionPostgres` refuses (docs/failing-back.md, section `Failback`). */
 export const FAILBACK_REJECTIONS: RejectionRow[] = [
+  ...(['regionDrill', 'azDrill'] as const).map((prop): RejectionRow => ({
+    construct: P,
+    prop,
+    shown: 'true',
+    allowed: 'unset or false in failback phase FAILED_OVER',
+    readme: 'set in a failback phase after `INITIAL`',
+    source: 'library: the drills rehearse the initial layout, a Multi-AZ primary and its DR replica',
+    build: multiRegion({ [prop]: true, failback: { phase: FailbackPhase.FAILED_OVER } }),
+  })),
   {
     construct: P,
     prop: 'failback.phase',
