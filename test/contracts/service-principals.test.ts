@@ -85,8 +85,12 @@ describe.each([
     expect([...report.principals]).toEqual(expect.arrayContaining([
       'cloudwatch.amazonaws.com', 'events.rds.amazonaws.com', 'logs.us-east-1.amazonaws.com', 'logs.us-west-2.amazonaws.com',
     ]));
-    // The runbook's role publishes to the DR topic.
-    expect([...report.principals].filter((p) => /PromotionRole/.test(p))).toHaveLength(1);
+    // The runbook's role publishes to the DR topic; in the reference app, so does the Region drill's role (a
+    // PromotionRole scoped to the drill's copy).
+    const roles = [...report.principals].filter((p) => /PromotionRole/.test(p));
+    expect(roles.filter((p) => /RunbookPromotionRole/.test(p))).toHaveLength(1);
+    expect(roles.filter((p) => !/RunbookPromotionRole/.test(p)))
+      .toEqual(name.startsWith('examples/') ? [expect.stringMatching(/RegionDrillPromotionRole/)] : []);
   });
 });
 

@@ -69,6 +69,10 @@ test('without any flag, these resources differ (and no output, and nothing else)
   expect(differences(withoutFlags, withFlags)).toEqual([
     'OrdersDr/OrdersNetworkFlowLogKey32E7A3F9 AWS::KMS::Key',
     'OrdersDr/OrdersNetworkFlowLogPolicy6354CBFE AWS::IAM::ManagedPolicy',
+    'OrdersDr/OrdersRegionDrillDrillPolicyE2A35EC2 AWS::IAM::ManagedPolicy',
+    'OrdersDr/OrdersRegionDrillLogKeyAEFDB4D5 AWS::KMS::Key',
+    'OrdersDr/OrdersRegionDrillLoggingAndTracingPolicy18E1E993 AWS::IAM::ManagedPolicy',
+    'OrdersDr/OrdersRegionDrillPromotionRolePolicy657696EC AWS::IAM::ManagedPolicy',
     'OrdersDr/OrdersReplicaAlarmsTopicKeyB2CAB984 AWS::KMS::Key',
     'OrdersDr/OrdersReplicaAlarmsTopicPolicyC0DAFB44 AWS::SNS::TopicPolicy',
     'OrdersDr/OrdersReplicaInstanceMonitoringRole36715921 AWS::IAM::Role',
@@ -83,6 +87,10 @@ test('without any flag, these resources differ (and no output, and nothing else)
     'OrdersDr/OrdersRunbookStateMachine9A864F9D AWS::StepFunctions::StateMachine',
     'OrdersDrFoundation/BackupVaultKey74395416 AWS::KMS::Key',
     'OrdersDrFoundation/SecretKey4276072C AWS::KMS::Key',
+    'OrdersPrimary/OrdersAzDrillExperimentTemplateCB0D8E7B AWS::FIS::ExperimentTemplate',
+    'OrdersPrimary/OrdersAzDrillLogKeyEF1F1ED8 AWS::KMS::Key',
+    'OrdersPrimary/OrdersAzDrillPolicy802ADAB3 AWS::IAM::ManagedPolicy',
+    'OrdersPrimary/OrdersAzDrillRole14313F5C AWS::IAM::Role',
     'OrdersPrimary/OrdersBackupsPlanSelection8E1D2E40 AWS::Backup::BackupSelection',
     'OrdersPrimary/OrdersBackupsVaultKey7EE2D923 AWS::KMS::Key',
     'OrdersPrimary/OrdersNetworkFlowLogKey32E7A3F9 AWS::KMS::Key',
@@ -106,5 +114,15 @@ test('the stateful resources are the same with and without the flags', () => {
       const of = (t: Template) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
       expect(of(withoutFlags[stack])).toEqual(of(withFlags[stack]));
     }
+  }
+});
+
+test('per flag, the number of resources it changes is the figure docs/deploying.md gives', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'deploying.md'), 'utf-8');
+  for (const flag of TEMPLATE_FLAGS) {
+    const changed = differences(synth(OTHER), synth({ ...OTHER, [flag]: true })).filter((d) => !d.endsWith('(only in b)'));
+    expect(doc).toContain(`| \`${flag}\` |`);
+    const row = doc.split('\n').find((line) => line.startsWith(`| \`${flag}\` |`))!;
+    expect(`${flag}: ${row.split('|')[3].trim().split(':')[0].split(' ')[0]}`).toBe(`${flag}: ${changed.length}`);
   }
 });
