@@ -454,10 +454,14 @@ describe('the two-Region failover app', () => {
       expect(ack.reason.length).toBeGreaterThan(60);
     }
     expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
+      'Dr/ReplicaProbe/Function HIPAA.Security::HIPAA.Security-LambdaConcurrency',
       'Dr/ReplicaProbe/Function HIPAA.Security::HIPAA.Security-LambdaDLQ',
+      'Dr/ReplicaProbe/Function NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
       'Dr/ReplicaProbe/Function NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
       'Dr/ReplicaProbe/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'Primary/OrdersProbe/Function HIPAA.Security::HIPAA.Security-LambdaConcurrency',
       'Primary/OrdersProbe/Function HIPAA.Security::HIPAA.Security-LambdaDLQ',
+      'Primary/OrdersProbe/Function NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
       'Primary/OrdersProbe/Function NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
       'Primary/OrdersProbe/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     ]);
