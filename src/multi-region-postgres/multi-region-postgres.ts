@@ -41,6 +41,9 @@ import { WritableProbe } from '../writable-probe/writable-probe';
 
 const CONSTRUCT = 'MultiRegionPostgres';
 
+/** The primary's CRITICAL alarms that stop the pattern's AZ drill: storage, replication slot lag, WAL disk, XID age. */
+const AZ_DRILL_STOP_METRICS = ['FreeStorageSpace', 'OldestReplicationSlotLag', 'TransactionLogsDiskUsage', 'MaximumUsedTransactionIDs'];
+
 /**
  * The ID of a VPC of `ec2.Vpc.fromLookup` before the CDK CLI has looked it up (aws-cdk-lib's `DUMMY_VPC_PROPS` in
  * aws-ec2/lib/vpc.ts); the CLI records the missing lookup and synthesizes again with the real ID.
@@ -255,7 +258,8 @@ export interface MultiRegionPostgresProps {
   readonly regionDrill?: boolean;
   /**
    * Whether the pattern adds an `AzFailoverDrill` of the primary: an AWS FIS experiment template that reboots it with
-   * a forced Multi-AZ failover, when someone starts it.
+   * a forced Multi-AZ failover, when someone starts it. The primary's CRITICAL alarms (free storage, replication slot
+   * lag, WAL disk usage, transaction ID age) stop it.
    *
    * @default false
    */
@@ -826,7 +830,12 @@ export class MultiRegionPostgres extends Construct {
         + 'DR replica); turn them on again once the cycle is back to that layout');
     }
     if (props.azDrill === true) {
-      this.azDrill = new AzFailoverDrill(this, 'AzDrill', { instance: this.primary });
+      // The primary's CRITICAL alarms stop the experiment: a failover does not set them off, so one firing means something
+      // unexpected (docs/az-failover-drill.md, "Which alarms stop it").
+      this.azDrill = new AzFailoverDrill(this, 'AzDrill', {
+        instance: this.primary,
+        stopConditionAlarms: AZ_DRILL_STOP_METRICS.map((metric) => this.primaryAlarms.alarms[metric]).filter((a) => a !== undefined),
+      });
     }
     if (props.regionDrill === true) {
       this.regionDrill = new RegionFailoverDrill(dr, 'RegionDrill', {

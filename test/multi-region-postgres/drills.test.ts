@@ -31,9 +31,17 @@ describe('the drills of MultiRegionPostgres', () => {
     expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(['orders-dr-failover', 'orders-dr-region-drill']);
   });
 
-  test('azDrill adds the AZ drill of the primary', () => {
+  test('azDrill adds the AZ drill of the primary, stopped by the primary\'s four CRITICAL alarms', () => {
     const { orders, primary } = templates({ azDrill: true });
     expect(orders.azDrill?.instanceIdentifier).toBe('orders-primary');
-    expect(Object.values<any>(primary.Resources).filter((r) => r.Type === 'AWS::FIS::ExperimentTemplate')).toHaveLength(1);
+    const experiments = Object.values<any>(primary.Resources).filter((r) => r.Type === 'AWS::FIS::ExperimentTemplate');
+    expect(experiments).toHaveLength(1);
+    const alarmName = (condition: any) => primary.Resources[condition.Value['Fn::GetAtt'][0]].Properties.AlarmName;
+    expect(experiments[0].Properties.StopConditions.map((c: any) => [c.Source, alarmName(c)])).toEqual([
+      ['aws:cloudwatch:alarm', 'orders-primary-free-storage-space'],
+      ['aws:cloudwatch:alarm', 'orders-primary-oldest-replication-slot-lag'],
+      ['aws:cloudwatch:alarm', 'orders-primary-transaction-logs-disk-usage'],
+      ['aws:cloudwatch:alarm', 'orders-primary-maximum-used-transaction-ids'],
+    ]);
   });
 });
