@@ -46,8 +46,12 @@ CDK_OUTDIR="$OUT/python-composed" "$PYVENV/bin/python" examples/python/composed_
 
 echo "== Java (dist/java, aws-cdk-lib $CDK_VERSION from Maven Central)"
 # The library's version is the one jsii-pacmak built: 0.0.0, or the pre-release of the release rehearsal (.ci/run).
+# Maven keeps a release version it has seen once in its local repository and never reads it again, so the library's
+# copy there (from an earlier run, or the rehearsal's download) goes first: the jar must be the one in dist/java.
+CRP_VERSION="$(node -p 'require("./package.json").version')"
+rm -rf "$ROOT/.tools/m2/io/github/cdk-resilient-postgres/cdk-resilient-postgres/$CRP_VERSION"
 (cd examples/java && CDK_OUTDIR="$OUT/java" mvn --batch-mode --quiet -Dmaven.repo.local="$ROOT/.tools/m2" \
-  -Dcdk.version="$CDK_VERSION" -Dcrp.version="$(node -p 'require("../../package.json").version')" compile exec:java)
+  -Dcdk.version="$CDK_VERSION" -Dcrp.version="$CRP_VERSION" compile exec:java)
 
 echo "== Comparison: the reference app (MultiRegionPostgres)"
 python3 scripts/compare-templates.py "$OUT/typescript" "$OUT/python" "$OUT/java"
