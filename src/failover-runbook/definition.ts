@@ -122,7 +122,7 @@ function rejectCommand(region: string): string {
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html
  */
-export const LAG_ANALYSIS = '('
+const LAG_ANALYSIS = '('
   + '$r := $states.result.MetricDataResults[0]; '
   + '$points := $sort($filter($map($r.Timestamps, function($t, $i) { {\'at\': $type($t) = \'number\' ? $round($t * 1000) : $toMillis($t), \'lag\': $r.Values[$i]} }), '
   + 'function($p) { $p.lag >= 0 }), function($a, $b) { $a.at > $b.at }); '
@@ -136,6 +136,32 @@ export const LAG_ANALYSIS = '('
   + "'replayStalledSeconds': $round(($toMillis($now()) - $replayed) / 1000, 3)"
   + '})';
 
+
+/**
+ * The GetMetricData task that reads an instance's ReplicaLag (one-minute Maximum) over the last `lookbackSeconds` and
+ * assigns `$lag` with LAG_ANALYSIS: the runbook's RPO guard and the Region drill's lag at promotion read it alike.
+ */
+export function readLagTask(identifier: string, lookbackSeconds: number): State {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:cloudwatch:getMetricData',
+    Arguments: {
+      StartTime: jsonata(`$fromMillis($toMillis($now()) - ${lookbackSeconds * 1000})`),
+      EndTime: jsonata('$now()'),
+      ScanBy: 'TimestampAscending',
+      MetricDataQueries: [{
+        Id: 'lag',
+        MetricStat: {
+          Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: identifier }] },
+          Period: 60,
+          Stat: 'Maximum',
+        },
+      }],
+    },
+    Retry: RETRY_READS,
+    Assign: { lag: jsonata(LAG_ANALYSIS) },
+  };
+}
 
 /** Seconds between two ISO 8601 timestamps, rounded to milliseconds. */
 export const secondsBetween = (from: string, to: string) => `$round(($toMillis(${to}) - $toMillis(${from})) / 1000, 3)`;
@@ -316,25 +342,7 @@ export function buildRunbookDefinition(s: RunbookSettings): Record<string, unkno
   // the lag when replay stopped advancing: the replay position of each datapoint is its time minus its lag, and the
   // first datapoint at the final position carries the bound (within one 60 s period).
   states.ReadLag = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::aws-sdk:cloudwatch:getMetricData',
-    Arguments: {
-      StartTime: jsonata(`$fromMillis($toMillis($now()) - ${s.lagLookbackSeconds * 1000})`),
-      EndTime: jsonata('$now()'),
-      ScanBy: 'TimestampAscending',
-      MetricDataQueries: [{
-        Id: 'lag',
-        MetricStat: {
-          Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: s.replicaIdentifier }] },
-          Period: 60,
-          Stat: 'Maximum',
-        },
-      }],
-    },
-    Retry: RETRY_READS,
-    Assign: {
-      lag: jsonata(LAG_ANALYSIS),
-    },
+    ...readLagTask(s.replicaIdentifier, s.lagLookbackSeconds),
     Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotifyCannotReadLag', Assign: { failure: jsonata('$states.errorOutput') } }],
     Next: 'LagWithinRpo',
   };

@@ -1,4 +1,4 @@
-import { LAG_ANALYSIS, MAX_SUBJECT_LENGTH, secondsBetween, TOPIC_ARN_SUBSTITUTION } from '../failover-runbook/definition';
+import { MAX_SUBJECT_LENGTH, readLagTask, secondsBetween, TOPIC_ARN_SUBSTITUTION } from '../failover-runbook/definition';
 import {
   addPromoteStates, addPromotionPolling, describeInstanceState, jsonata, REPLICA_SOURCE, RETRY_READS, State,
 } from '../failover-runbook/promotion-states';
@@ -193,23 +193,7 @@ export function buildDrillDefinition(s: DrillSettings): Record<string, unknown> 
 
   // 3. The copy's lag at promotion, read as the runbook's guard reads it. An unreadable lag does not stop the drill.
   states.ReadLag = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::aws-sdk:cloudwatch:getMetricData',
-    Arguments: {
-      StartTime: jsonata(`$fromMillis($toMillis($now()) - ${s.lagLookbackSeconds * 1000})`),
-      EndTime: jsonata('$now()'),
-      ScanBy: 'TimestampAscending',
-      MetricDataQueries: [{
-        Id: 'lag',
-        MetricStat: {
-          Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: s.copyIdentifier }] },
-          Period: 60,
-          Stat: 'Maximum',
-        },
-      }],
-    },
-    Retry: RETRY_READS,
-    Assign: { lag: jsonata(LAG_ANALYSIS) },
+    ...readLagTask(s.copyIdentifier, s.lagLookbackSeconds),
     Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Promote' }],
     Next: 'Promote',
   };
