@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import * as readline from 'readline';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { javaSdkModelFile } from '../contracts/java-sdk-model';
 import { freePort } from '../util';
 
@@ -101,6 +103,49 @@ export class MotoServer {
     });
     if (!response.ok) {
       throw new Error(`POST ${urlPath}: ${response.status} ${await response.text()}`);
+    }
+  }
+}
+
+/** The end of an execution on moto server: its status, error, output and history. */
+export interface ExecutionRun {
+  readonly status: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly output?: any;
+  readonly history: HistoryEvent[];
+}
+
+/** Starts an execution; moto server does not generate a name when none is given, as AWS does, so each run gets one. */
+export async function startExecution(sfn: SFNClient, stateMachineArn: string, input: object = {}): Promise<string> {
+  const name = `run-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  return (await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }))).executionArn!;
+}
+
+/** Polls an execution every 250 ms until it ends, at most `seconds`; the error then carries moto server's log. */
+export async function waitForExecution(sfn: SFNClient, executionArn: string, moto: MotoServer, seconds: number): Promise<ExecutionRun> {
+  for (let i = 0; i < seconds * 4; i++) {
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== 'RUNNING') {
+      const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+      return { status: d.status!, error: d.error, cause: d.cause, output: d.output ? JSON.parse(d.output) : undefined, history };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`execution still running after ${seconds} s\n${moto.log()}`);
+}
+
+/** Every message on the queue so far, parsed, in arrival order; each is deleted once read, so it does not come back. */
+export async function drainMessages(sqs: SQSClient, queueUrl: string): Promise<any[]> {
+  const all: any[] = [];
+  for (;;) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!r.Messages?.length) {
+      return all;
+    }
+    all.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
+    for (const m of r.Messages) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
     }
   }
 }

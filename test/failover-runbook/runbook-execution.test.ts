@@ -17,15 +17,15 @@ import {
   PromoteReadReplicaCommand, RDSClient,
 } from '@aws-sdk/client-rds';
 import {
-  CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SendTaskFailureCommand,
-  SendTaskSuccessCommand, SFNClient, StartExecutionCommand,
+  CreateStateMachineCommand, SendTaskFailureCommand,
+  SendTaskSuccessCommand, SFNClient,
 } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { MOTO_ACCOUNT, MotoServer } from './moto';
+import { drainMessages, ExecutionRun, MOTO_ACCOUNT, MotoServer, startExecution, waitForExecution } from './moto';
 import { FailoverRunbook, FailoverRunbookProps } from '../../src';
 import { sdkServicesOf } from '../contracts/sfn-sdk-contract';
 import { DR_REGION, failoverApp, PRIMARY_REGION } from '../util';
@@ -78,13 +78,7 @@ interface Seed {
   readonly lag: number[];
 }
 
-interface Run {
-  readonly status: string;
-  readonly error?: string;
-  readonly cause?: string;
-  readonly output?: any;
-  readonly history: HistoryEvent[];
-}
+type Run = ExecutionRun;
 
 let moto: MotoServer;
 let rds: RDSClient; let rdsPrimary: RDSClient; let cw: CloudWatchClient; let sns: SNSClient; let sqs: SQSClient; let sfn: SFNClient;
@@ -175,21 +169,11 @@ async function seed(s: Seed, machineDefinition = definition): Promise<string> {
 }
 
 async function start(machineArn: string, input: object = {}): Promise<string> {
-  // moto server does not generate a name when none is given, as AWS does; give each run its own.
-  const name = `run-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  return (await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name, input: JSON.stringify(input) }))).executionArn!;
+  return startExecution(sfn, machineArn, input);
 }
 
 async function finish(executionArn: string): Promise<Run> {
-  for (let i = 0; i < 600; i++) {
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status !== 'RUNNING') {
-      const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
-      return { status: d.status!, error: d.error, cause: d.cause, output: d.output ? JSON.parse(d.output) : undefined, history };
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`execution still running after 150 s\n${moto.log()}`);
+  return waitForExecution(sfn, executionArn, moto, 150);
 }
 
 async function execute(machineArn: string, input: object = {}): Promise<Run> {
@@ -216,18 +200,7 @@ function withMaxPolls(machineDefinition: string, polls: number): string {
 
 /** Every message on the topic so far, parsed, in arrival order. */
 async function messages(): Promise<any[]> {
-  const all: any[] = [];
-  for (;;) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (!r.Messages?.length) {
-      return all;
-    }
-    all.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
-    // Read once: a message left on the queue would come back after its visibility timeout.
-    for (const m of r.Messages) {
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  }
+  return drainMessages(sqs, queueUrl);
 }
 
 async function replica() {

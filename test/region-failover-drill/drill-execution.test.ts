@@ -7,15 +7,14 @@
 import { GetMetricDataCommand, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, CreateDBSubnetGroupCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import {
-  CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient, StartExecutionCommand,
-  StopExecutionCommand,
+  CreateStateMachineCommand, SFNClient, StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
 import { drillDefinition } from './fixture';
 import { sdkServicesOf } from '../contracts/sfn-sdk-contract';
-import { MOTO_ACCOUNT, MotoServer } from '../failover-runbook/moto';
+import { drainMessages, ExecutionRun, MOTO_ACCOUNT, MotoServer, startExecution, waitForExecution } from '../failover-runbook/moto';
 import { DR_REGION, PRIMARY_REGION } from '../util';
 
 jest.setTimeout(240_000);
@@ -25,13 +24,7 @@ const PRIMARY = 'orders-primary';
 const COPY = 'orders-dr-drill';
 const SUBNET_GROUP = 'orders-dr-subnets';
 
-interface Run {
-  readonly status: string;
-  readonly error?: string;
-  readonly cause?: string;
-  readonly output?: any;
-  readonly history: HistoryEvent[];
-}
+type Run = ExecutionRun;
 
 let moto: MotoServer;
 let rds: RDSClient; let rdsPrimary: RDSClient; let cw: CloudWatchClient; let sns: SNSClient; let sqs: SQSClient; let sfn: SFNClient;
@@ -106,35 +99,16 @@ beforeEach(async () => {
 });
 
 async function start(input: object = {}): Promise<string> {
-  const name = `run-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  return (await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name, input: JSON.stringify(input) }))).executionArn!;
+  return startExecution(sfn, machineArn, input);
 }
 
 async function finish(executionArn: string): Promise<Run> {
-  for (let i = 0; i < 800; i++) {
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status !== 'RUNNING') {
-      const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
-      return { status: d.status!, error: d.error, cause: d.cause, output: d.output ? JSON.parse(d.output) : undefined, history };
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`execution still running after 200 s\n${moto.log()}`);
+  return waitForExecution(sfn, executionArn, moto, 200);
 }
 
 /** The reports on the topic so far. */
 async function reports(): Promise<any[]> {
-  const all: any[] = [];
-  for (;;) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (!r.Messages?.length) {
-      return all;
-    }
-    all.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
-    for (const m of r.Messages) {
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  }
+  return drainMessages(sqs, queueUrl);
 }
 
 /** The identifiers of the DB instances in the DR Region. */

@@ -7,16 +7,14 @@
  * real SQL is tested against PostgreSQL in sql-agent-postgres.test.ts.
  */
 import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import {
-  CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient, StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { switchoverApp } from './fixture';
 import { sdkServicesOf } from '../contracts/sfn-sdk-contract';
-import { AgentAnswer, MOTO_ACCOUNT, MotoServer } from '../failover-runbook/moto';
+import { AgentAnswer, drainMessages, ExecutionRun, MOTO_ACCOUNT, MotoServer, startExecution, waitForExecution } from '../failover-runbook/moto';
 import { DR_REGION, PRIMARY_REGION } from '../util';
 
 jest.setTimeout(180_000);
@@ -28,13 +26,7 @@ const RELAY = 'orders-dr-switchover-relay';
 const TARGET_AGENT = 'orders-dr-switchover-agent';
 const FENCE_LSN = '0/5000A28';
 
-interface Run {
-  readonly status: string;
-  readonly error?: string;
-  readonly cause?: string;
-  readonly output?: any;
-  readonly history: HistoryEvent[];
-}
+type Run = ExecutionRun;
 
 let moto: MotoServer;
 let rds: RDSClient; let rdsPrimary: RDSClient; let sns: SNSClient; let sqs: SQSClient; let sfn: SFNClient;
@@ -98,31 +90,11 @@ async function seed(agent: Record<string, Record<string, AgentAnswer[]>>): Promi
 }
 
 async function execute(machineArn: string, input: object = {}): Promise<Run> {
-  const name = `run-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  const executionArn = (await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name, input: JSON.stringify(input) }))).executionArn!;
-  for (let i = 0; i < 600; i++) {
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status !== 'RUNNING') {
-      const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
-      return { status: d.status!, error: d.error, cause: d.cause, output: d.output ? JSON.parse(d.output) : undefined, history };
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`execution still running after 150 s\n${moto.log()}`);
+  return waitForExecution(sfn, await startExecution(sfn, machineArn, input), moto, 150);
 }
 
 async function messages(): Promise<any[]> {
-  const all: any[] = [];
-  for (;;) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (!r.Messages?.length) {
-      return all;
-    }
-    all.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
-    for (const m of r.Messages) {
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  }
+  return drainMessages(sqs, queueUrl);
 }
 
 async function replicaNow() {
