@@ -1,15 +1,26 @@
 import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import {
+  AZ_DRILL_METRIC_NAMESPACE, buildMeasurementDefinition, FIS_TERMINAL_STATES, MEASURED_RTO_METRIC_NAME, MEASUREMENT_TOPIC_SUBSTITUTION,
+  OBJECTIVE_MET_METRIC_NAME,
+} from './measurement';
 import { IPostgresInstance } from '../common/postgres-instance';
+import { useTopic } from '../private/alarm-topic';
 import { requireLiteralIdentifier } from '../private/db-instance-facts';
 import { propError, where } from '../private/errors';
+import { EXECUTION_LOGGING_REASON, executionLoggingStatements } from '../private/execution-logging';
 import { encryptedLogGroup } from '../private/logs-key';
 import { acknowledge } from '../private/nag';
+import { ALARM_TOPIC_RULE, validateResourcePlace, wholeUnits } from '../private/validation';
 import { PROBE_DIMENSION, PROBE_NAMESPACE, REACHABLE_METRIC_NAME, WRITABLE_METRIC_NAME } from '../private/probe-metric-contract';
 
 const CONSTRUCT = 'AzFailoverDrill';
@@ -85,6 +96,38 @@ export interface AzFailoverDrillProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * The AZ RTO objective the measured downtime is compared with, such as the `azFailure.rto` of the app's
+   * `ResilienceObjectives`. Whole seconds, 1 second to 1 day.
+   *
+   * @default - no objective: the measurement reports the figure without a verdict
+   */
+  readonly rtoObjective?: Duration;
+
+  /**
+   * The topic each measurement's report is published on, in this stack's Region, such as the primary's `DbAlarmSet`
+   * topic.
+   *
+   * @default - no report message; the measured figure is still published as a metric
+   */
+  readonly topic?: sns.ITopic;
+
+  /**
+   * The KMS key of `topic`, when it is encrypted with a customer-managed key.
+   *
+   * @default - none
+   */
+  readonly topicKey?: kms.IKey;
+
+  /**
+   * How long after an experiment's end the measurement still counts the primary's downtime: the measured window runs
+   * from the minute before the experiment started to this long after it ended, and the measurement starts once that
+   * window is over. A failover that has not finished by then is reported as not recovered. Whole minutes, 2 to 60.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly settleTime?: Duration;
 }
 
 /**
@@ -116,6 +159,15 @@ export class AzFailoverDrill extends Construct {
    * experiment's start and end times (ISO 8601) widened by a few minutes on each side.
    */
   public readonly measureCommand: string;
+  /**
+   * The workflow that measures each experiment's downtime from the writable probe's metric and publishes it
+   * (`CdkResilientPostgres/AzDrill` `NotWritableSeconds`) and a report on `topic`.
+   */
+  public readonly measurement: sfn.StateMachine;
+  /** The rule that starts `measurement` when an experiment of the template reaches a final state. */
+  public readonly measurementRule: events.Rule;
+  /** The CloudWatch namespace of the measured figures. */
+  public readonly metricNamespace: string = AZ_DRILL_METRIC_NAMESPACE;
 
   constructor(scope: Construct, id: string, props: AzFailoverDrillProps) {
     super(scope, id);
@@ -251,6 +303,122 @@ export class AzFailoverDrill extends Construct {
       value: this.measureCommand,
       description: `Minutes ${identifier} was not writable between <start> and <end> (the experiment window, ISO 8601)`,
     });
+
+    // --- Measurement --------------------------------------------------------------------------------------------------
+    const objectiveSeconds = props.rtoObjective === undefined
+      ? undefined : wholeUnits(construct, 'rtoObjective', props.rtoObjective, 'seconds', 1, 86_400);
+    const settleMinutes = wholeUnits(construct, 'settleTime', props.settleTime ?? Duration.minutes(10), 'minutes', 2, 60);
+    if (props.topicKey !== undefined && props.topic === undefined) {
+      throw propError(construct, 'topicKey', props.topicKey.node.path, 'unset when no topic is given: it is the key of `topic`');
+    }
+    if (props.topic) {
+      validateResourcePlace(construct, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
+      useTopic(this, props.topic, { construct, purpose: `AZ failover drill measurements of ${identifier}`, given: false, paged: false });
+    }
+    const measurementScope = new Construct(this, 'Measurement');
+    const measurementRole = new iam.Role(measurementScope, 'Role', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: `Measures the AZ failover drills of RDS for PostgreSQL ${identifier}: reads the experiment and the probe's metric`,
+    });
+    const measurementPolicy = new iam.ManagedPolicy(measurementScope, 'Policy', {
+      description: `Measurement of the AZ failover drills of ${identifier}`,
+      roles: [measurementRole],
+      statements: [
+        ...measurementStatements(stack, props.topic, props.topicKey),
+        ...executionLoggingStatements(),
+      ],
+    });
+    acknowledge(measurementPolicy,
+      `${EXECUTION_LOGGING_REASON} fis:GetExperiment is on this account's experiments of the Region (experiment/*): the `
+      + 'experiment IDs are made when an experiment starts. cloudwatch:GetMetricData has no resource type and only reads; '
+      + `cloudwatch:PutMetricData has none either and is limited to the ${AZ_DRILL_METRIC_NAMESPACE} namespace by the `
+      + 'cloudwatch:namespace condition.',
+      'AwsSolutions-IAM5[Resource::*]',
+      `AwsSolutions-IAM5[Resource::${experimentsArnAsNagNamesIt(stack)}]`);
+    const measurementLogGroup = encryptedLogGroup(measurementScope, {
+      logGroupName: `/aws/vendedlogs/states/cdk-resilient-postgres/${identifier}-az-drill-measurement`,
+      key: props.logKey ?? this.node.tryFindChild('LogKey') as kms.IKey | undefined,
+      keyDescription: `Encrypts the AZ failover drill measurement logs of ${identifier}`,
+      keyPolicySid: 'AllowCloudWatchLogsForAzDrillMeasurement',
+      retention: props.logRetention,
+    });
+    measurementLogGroup.applyRemovalPolicy(props.logRemovalPolicy ?? RemovalPolicy.RETAIN);
+    const definition = buildMeasurementDefinition({
+      instanceIdentifier: identifier,
+      objectiveSeconds,
+      settleSeconds: settleMinutes * 60,
+      notify: props.topic !== undefined,
+    });
+    this.measurement = new sfn.StateMachine(measurementScope, 'StateMachine', {
+      stateMachineName: `${identifier}-az-drill-measurement`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
+      definitionSubstitutions: props.topic ? { [MEASUREMENT_TOPIC_SUBSTITUTION]: props.topic.topicArn } : undefined,
+      role: measurementRole.withoutPolicyUpdates(),
+      tracingEnabled: true,
+      logs: { destination: measurementLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    this.measurement.node.addDependency(measurementPolicy);
+
+    const startRole = new iam.Role(measurementScope, 'StartRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: `Lets EventBridge start the AZ failover drill measurement of ${identifier}`,
+    });
+    new iam.ManagedPolicy(measurementScope, 'StartPolicy', {
+      description: `Starts the AZ failover drill measurement of ${identifier}`,
+      roles: [startRole],
+      statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.measurement.stateMachineArn] })],
+    });
+    // FIS sends "FIS Experiment State Change" events (source aws.fis) with experiment-id, experiment-template-id and
+    // new-state.status in `detail`; the whole event is the measurement's input.
+    // https://docs.aws.amazon.com/fis/latest/userguide/monitoring-eventbridge.html
+    // https://docs.aws.amazon.com/fis/latest/APIReference/API_ExperimentState.html (the states)
+    this.measurementRule = new events.Rule(measurementScope, 'OnExperimentEnd', {
+      description: `Measures the downtime of ${identifier} after each AZ failover drill`,
+      eventPattern: {
+        source: ['aws.fis'],
+        detailType: ['FIS Experiment State Change'],
+        detail: {
+          'experiment-template-id': [this.experimentTemplateId],
+          'new-state': { status: FIS_TERMINAL_STATES },
+        },
+      },
+      targets: [new targets.SfnStateMachine(this.measurement, {
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(6),
+        role: startRole.withoutPolicyUpdates(),
+      })],
+    });
+  }
+
+  /**
+   * The measured AZ RTO of each drill, in seconds (whole probe minutes): the `NotWritableSeconds` figure the
+   * measurement publishes, at most one datapoint per drill. Maximum over the period.
+   */
+  public metricMeasuredRto(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.drillMetric(MEASURED_RTO_METRIC_NAME, { statistic: cloudwatch.Stats.MAXIMUM, ...options });
+  }
+
+  /**
+   * Whether each drill met `rtoObjective`: 1 when it did, 0 when it did not (only with an objective). Minimum over the
+   * period: 0 when a drill of the period missed it.
+   */
+  public metricObjectiveMet(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.drillMetric(OBJECTIVE_MET_METRIC_NAME, { statistic: cloudwatch.Stats.MINIMUM, ...options });
+  }
+
+  private drillMetric(metricName: string, options: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: AZ_DRILL_METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { [PROBE_DIMENSION]: this.instanceIdentifier },
+      period: Duration.days(1),
+      ...options,
+    });
   }
 
   /**
@@ -310,6 +478,58 @@ function drillStatements(instanceArn: string): iam.PolicyStatement[] {
       resources: ['*'],
     }),
   ];
+}
+
+/** The ARN of every FIS experiment of the stack's account and Region. */
+function experimentsArn(stack: Stack): string {
+  return stack.formatArn({ service: 'fis', resource: 'experiment', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+}
+
+/**
+ * `experimentsArn(stack)` as cdk-nag names it in a finding: each pseudo parameter the stack leaves unresolved as
+ * `<AWS::Name>`.
+ */
+function experimentsArnAsNagNamesIt(stack: Stack): string {
+  const literal = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+  return `arn:${literal(stack.partition, 'Partition')}:fis:${literal(stack.region, 'Region')}:${literal(stack.account, 'AccountId')}:experiment/*`;
+}
+
+/**
+ * The measurement's statements: read the account's experiments of the Region (GetExperiment, resource type
+ * `experiment`), read the probe's metric (GetMetricData, no resource type), publish the figures in the drill's namespace
+ * only, and publish the report on the topic (and use its key through SNS only).
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsfaultinjectionservice.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+ */
+function measurementStatements(stack: Stack, topic?: sns.ITopic, topicKey?: kms.IKey): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ReadExperiments',
+      actions: ['fis:GetExperiment'],
+      resources: [experimentsArn(stack)],
+    }),
+    new iam.PolicyStatement({ sid: 'ReadProbeMetric', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+    new iam.PolicyStatement({
+      sid: 'PublishMeasurement',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': AZ_DRILL_METRIC_NAMESPACE } },
+    }),
+  ];
+  if (topic) {
+    statements.push(new iam.PolicyStatement({ sid: 'Report', actions: ['sns:Publish'], resources: [topic.topicArn] }));
+  }
+  if (topicKey) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'ReportOnEncryptedTopic',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [topicKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` } },
+    }));
+  }
+  return statements;
 }
 
 /** Whether `alarm` is an alarm of this app on the writable probe's metrics of `identifier`. */

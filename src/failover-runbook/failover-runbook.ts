@@ -18,6 +18,7 @@ import { useTopic } from '../private/alarm-topic';
 import { literalAlarmNameOf } from '../private/alarms';
 import { BUDGET_SOURCES, budgetTerm, REGION_FAILURE, REPLICA_LAG_PERIOD_SECONDS, sumTerms } from '../private/budget';
 import { propError, where } from '../private/errors';
+import { EXECUTION_LOGGING_REASON, executionLoggingStatements } from '../private/execution-logging';
 import { encryptedLogGroup } from '../private/logs-key';
 import { PROMOTED_METRIC_NAME, rdsInstanceMetric } from '../private/metrics';
 import { acknowledge } from '../private/nag';
@@ -465,23 +466,11 @@ export class FailoverRunbook extends Construct {
       description: 'Execution logging and X-Ray tracing of the failover runbook',
       roles: [this.promotionRole.role],
       statements: [
-        new iam.PolicyStatement({
-          sid: 'DeliverExecutionLogs',
-          actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'Trace',
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-          resources: ['*'],
-        }),
+        ...executionLoggingStatements(),
       ],
     });
     acknowledge(servicePolicy,
-      'Step Functions execution logging needs the CloudWatch Logs vended-delivery actions and X-Ray tracing the X-Ray '
-      + 'write actions; none of them has a resource type in the service authorization reference, so the resource is "*". '
-      + 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
+      EXECUTION_LOGGING_REASON,
       'AwsSolutions-IAM5[Resource::*]');
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName ?? `${identifier}-failover`,

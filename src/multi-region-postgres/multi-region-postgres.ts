@@ -835,6 +835,9 @@ export class MultiRegionPostgres extends Construct {
       this.azDrill = new AzFailoverDrill(this, 'AzDrill', {
         instance: this.primary,
         stopConditionAlarms: AZ_DRILL_STOP_METRICS.map((metric) => this.primaryAlarms.alarms[metric]).filter((a) => a !== undefined),
+        rtoObjective: props.objectives?.azFailure?.rto,
+        topic: this.primaryAlarms.topic,
+        topicKey: this.primaryAlarms.topicKey ?? props.primaryTopic?.masterKey,
       });
     }
     if (props.regionDrill === true) {

@@ -17,6 +17,7 @@ import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-regio
 import { useTopic } from '../private/alarm-topic';
 import { cfnDbInstanceOf, dbInstanceArn, requireLiteralIdentifier } from '../private/db-instance-facts';
 import { propError, where } from '../private/errors';
+import { EXECUTION_LOGGING_REASON, executionLoggingStatements } from '../private/execution-logging';
 import { encryptedLogGroup } from '../private/logs-key';
 import { acknowledge } from '../private/nag';
 import { ALARM_TOPIC_RULE, partitionOfRegion, validateResourcePlace, wholeUnits } from '../private/validation';
@@ -274,23 +275,11 @@ export class RegionFailoverDrill extends Construct {
       description: 'Execution logging and X-Ray tracing of the Region drill',
       roles: [this.promotionRole.role],
       statements: [
-        new iam.PolicyStatement({
-          sid: 'DeliverExecutionLogs',
-          actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'Trace',
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-          resources: ['*'],
-        }),
+        ...executionLoggingStatements(),
       ],
     });
     acknowledge(servicePolicy,
-      'Step Functions execution logging needs the CloudWatch Logs vended-delivery actions and X-Ray tracing the X-Ray '
-      + 'write actions; none of them has a resource type in the service authorization reference, so the resource is "*". '
-      + 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
+      EXECUTION_LOGGING_REASON,
       'AwsSolutions-IAM5[Resource::*]');
     const stateMachineName = props.stateMachineName ?? `${identifier}-region-drill`;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

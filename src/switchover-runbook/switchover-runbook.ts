@@ -12,6 +12,7 @@ import { IPostgresInstance } from '../common/postgres-instance';
 import { CrossRegionReadReplica } from '../cross-region-read-replica/cross-region-read-replica';
 import { useTopic } from '../private/alarm-topic';
 import { propError, where } from '../private/errors';
+import { EXECUTION_LOGGING_REASON, executionLoggingStatements } from '../private/execution-logging';
 import { encryptedLogGroup } from '../private/logs-key';
 import { acknowledge, inPacks } from '../private/nag';
 import { RELAY_CODE } from '../private/relay-code';
@@ -219,23 +220,11 @@ export class SwitchoverRunbook extends Construct {
       statements: [
         // The optimized Lambda integration calls Invoke. https://docs.aws.amazon.com/step-functions/latest/dg/lambda-iam.html
         new iam.PolicyStatement({ sid: 'InvokeAgents', actions: ['lambda:InvokeFunction'], resources: [relayArn, props.targetAgent.functionArn] }),
-        new iam.PolicyStatement({
-          sid: 'DeliverExecutionLogs',
-          actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'Trace',
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-          resources: ['*'],
-        }),
+        ...executionLoggingStatements(),
       ],
     });
     acknowledge(invokePolicy,
-      'Step Functions execution logging needs the CloudWatch Logs vended-delivery actions and X-Ray tracing the X-Ray write '
-      + 'actions; none of them has a resource type in the service authorization reference, so the resource is "*". '
-      + 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
+      EXECUTION_LOGGING_REASON,
       'AwsSolutions-IAM5[Resource::*]');
     this.logGroup = encryptedLogGroup(this, {
       logGroupName: `/aws/vendedlogs/states/cdk-resilient-postgres/${identifier}-switchover`,

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -245,5 +245,107 @@ describe('accepted at the limits', () => {
       evaluationPeriods: 1,
     });
     expect(() => new AzFailoverDrill(stack, 'Drill', { instance: db, stopConditionAlarms: [promoted] })).not.toThrow();
+  });
+});
+
+describe('AzFailoverDrill measurement', () => {
+  /** A drill with the CRITICAL alarms; with `withTopic`, the measurement reports on the alarm topic, with its key. */
+  function measured(props: Partial<AzFailoverDrillProps> = {}, withTopic = false) {
+    const { app, stack, db } = dbStack({ instanceIdentifier: 'orders-primary', allocatedStorage: 100 });
+    const alarms = new DbAlarmSet(stack, 'Alarms', { instance: db, subscriberEmails: ['oncall@example.com'] });
+    const drill = new AzFailoverDrill(stack, 'Drill', {
+      instance: db,
+      ...(withTopic ? { topic: alarms.topic, topicKey: alarms.topicKey } : {}),
+      ...props,
+    });
+    const template = record(stack);
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    expect(Object.keys(machines)).toHaveLength(1);
+    const [machineId, machine] = Object.entries(machines)[0];
+    const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: 'Measurement of the AZ failover drills of orders-primary' } });
+    expect(Object.keys(policies)).toHaveLength(1);
+    const statements: any[] = Object.values(policies)[0].Properties.PolicyDocument.Statement;
+    return {
+      app, stack, alarms, drill, template, machineId, machine,
+      definition: JSON.parse(machine.Properties.DefinitionString),
+      bySid: Object.fromEntries(statements.map((st) => [st.Sid, st])) as Record<string, any>,
+    };
+  }
+
+  test('an EventBridge rule starts the measurement when an experiment of this template reaches a final state', () => {
+    const { template, machineId } = measured();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.fis'],
+        'detail-type': ['FIS Experiment State Change'],
+        'detail': {
+          'experiment-template-id': [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillExperimentTemplate'), 'Id'] }],
+          'new-state': { status: ['completed', 'stopped', 'failed', 'cancelled'] },
+        },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: machineId }, RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 21600 } })],
+    });
+  });
+
+  test('without a topic the role reads the experiment and the probe metric and publishes only in its namespace', () => {
+    const { bySid, definition, machine } = measured();
+    expect(Object.keys(bySid).sort()).toEqual(['DeliverExecutionLogs', 'PublishMeasurement', 'ReadExperiments', 'ReadProbeMetric', 'Trace']);
+    expect(bySid.ReadExperiments).toMatchObject({ Action: 'fis:GetExperiment', Resource: `arn:aws:fis:${PRIMARY_REGION}:${ACCOUNT}:experiment/*` });
+    expect(bySid.ReadProbeMetric).toMatchObject({ Action: 'cloudwatch:GetMetricData', Resource: '*' });
+    expect(bySid.PublishMeasurement).toMatchObject({
+      Action: 'cloudwatch:PutMetricData',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkResilientPostgres/AzDrill' } },
+    });
+    expect(definition.States.Report.Type).toBe('Pass');
+    expect(machine.Properties.DefinitionSubstitutions).toBeUndefined();
+  });
+
+  test('with a topic and its key the role publishes the report there, and uses the key through SNS only', () => {
+    const { bySid, definition, machine, stack, alarms } = measured({}, true);
+    expect(bySid.Report).toMatchObject({ Action: 'sns:Publish', Resource: stack.resolve(alarms.topic.topicArn) });
+    expect(bySid.ReportOnEncryptedTopic).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: stack.resolve(alarms.topicKey!.keyArn),
+      Condition: { StringEquals: { 'kms:ViaService': `sns.${PRIMARY_REGION}.amazonaws.com` } },
+    });
+    expect(definition.States.Report).toMatchObject({ Resource: 'arn:aws:states:::sns:publish', Arguments: { TopicArn: '${TopicArn}' } });
+    expect(machine.Properties.DefinitionSubstitutions).toEqual({ TopicArn: stack.resolve(alarms.topic.topicArn) });
+  });
+
+  test('the measurement logs to its own retained group, encrypted with the drill\'s log key', () => {
+    const { template } = measured();
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: {
+        LogGroupName: '/aws/vendedlogs/states/cdk-resilient-postgres/orders-primary-az-drill-measurement',
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillLogKey'), 'Arn'] },
+      },
+      DeletionPolicy: 'Retain',
+    });
+    expect(Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('Drill'))).toEqual([expect.stringMatching(/^DrillLogKey/)]);
+  });
+
+  test('the objective and the settle time are in the definition', () => {
+    const { definition } = measured({ rtoObjective: Duration.minutes(4), settleTime: Duration.minutes(5) });
+    expect(definition.States.WaitForWindow.Seconds).toBe(300 + 120);
+    expect(definition.States.ReadWritable.Assign.measurement).toContain('$down <= 240');
+    expect(definition.States.ReadWritable.Arguments.MetricDataQueries[0].MetricStat).toEqual({
+      Metric: { Namespace: 'CdkResilientPostgres', MetricName: 'Writable', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-primary' }] },
+      Period: 60,
+      Stat: 'Minimum',
+    });
+    const without = measured();
+    expect(without.definition.States.WaitForWindow.Seconds).toBe(600 + 120);
+    expect(without.definition.States.ReadWritable.Assign.measurement).toContain("'measured'");
+    expect(without.definition.States.ReadWritable.Assign.measurement).not.toContain('$down <=');
+  });
+
+  test('metricMeasuredRto and metricObjectiveMet name the published figures', () => {
+    const { drill, stack } = measured();
+    expect(stack.resolve(drill.metricMeasuredRto().toMetricConfig().metricStat)).toMatchObject({
+      namespace: 'CdkResilientPostgres/AzDrill', metricName: 'NotWritableSeconds', statistic: 'Maximum',
+      dimensions: [{ name: 'DBInstanceIdentifier', value: 'orders-primary' }],
+    });
+    expect(drill.metricObjectiveMet().toMetricConfig().metricStat).toMatchObject({ metricName: 'ObjectiveMet', statistic: 'Minimum' });
   });
 });

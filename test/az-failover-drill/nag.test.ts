@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { AzFailoverDrill, DbAlarmSet } from '../../src';
 import { acknowledgements, dbStack, record, synthWithNag } from '../util';
 
@@ -7,6 +8,9 @@ function drillApp() {
   new AzFailoverDrill(stack, 'Drill', {
     instance: db,
     stopConditionAlarms: [alarms.alarms.FreeStorageSpace, alarms.alarms.TransactionLogsDiskUsage],
+    rtoObjective: Duration.minutes(5),
+    topic: alarms.topic,
+    topicKey: alarms.topicKey,
   });
   return { app, stack };
 }
@@ -15,13 +19,17 @@ describe('compliance packs on an AzFailoverDrill', () => {
   test('the packs raise the findings the drill acknowledges (negative control)', () => {
     const { app } = drillApp();
     for (const c of app.node.findAll()) {
-      if (c.node.path === 'TestStack/Drill/Policy') {
+      if (['TestStack/Drill/Policy', 'TestStack/Drill/Measurement/Policy'].includes(c.node.path)) {
         // Drop the acknowledgements the construct recorded, so the packs report what they cover.
         (c.node as unknown as { _metadata: unknown[] })._metadata = [];
       }
     }
     const rules = synthWithNag(app).findings.filter((f) => f.constructPath.startsWith('TestStack/Drill')).map((f) => f.ruleName).sort();
-    expect(rules).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+    expect(rules).toEqual([
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:fis:us-east-1:111111111111:experiment/*]',
+    ]);
   });
 
   test('zero unacknowledged findings from AwsSolutions, HIPAA Security, NIST 800-53 R5, PCI DSS 3.2.1 and the built-in rules', () => {
@@ -38,6 +46,8 @@ describe('compliance packs on an AzFailoverDrill', () => {
       expect(ack.reason.length).toBeGreaterThan(60);
     }
     expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
+      'TestStack/Drill/Measurement/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'TestStack/Drill/Measurement/Policy AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:fis:us-east-1:111111111111:experiment/*]',
       'TestStack/Drill/Policy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     ]);
   });
