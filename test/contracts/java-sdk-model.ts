@@ -25,6 +25,14 @@ import * as path from 'path';
 /** The AWS SDK for Java v2 release the model is read from (Maven Central, software.amazon.awssdk). */
 export const JAVA_SDK_VERSION = '2.57.8';
 
+/**
+ * Services whose jar Maven Central does not carry at JAVA_SDK_VERSION, with the newest release it has. `fis`: the
+ * artifact's maven-metadata.xml lists 2.40.2 as its newest release, and the jars of later releases answer 404 (checked
+ * 2026-11-26: https://repo1.maven.org/maven2/software/amazon/awssdk/fis/). The model of an older release names the
+ * same methods, fields and exceptions unless the service's API changed since.
+ */
+export const SERVICE_VERSIONS: Record<string, string> = { fis: '2.40.2' };
+
 const ROOT = path.join(__dirname, '..', '..');
 const TOOLS = path.join(ROOT, '.tools');
 const CACHE = path.join(TOOLS, 'java-sdk-model', JAVA_SDK_VERSION);
@@ -83,7 +91,7 @@ export function javaSdkModelFile(services: string[]): string {
     const work = fs.mkdtempSync(path.join(CACHE, 'work-'));
     try {
       const dependencies = wanted.map((s) => `<dependency><groupId>software.amazon.awssdk</groupId><artifactId>${s}</artifactId>`
-        + `<version>${JAVA_SDK_VERSION}</version></dependency>`).join('\n    ');
+        + `<version>${SERVICE_VERSIONS[s] ?? JAVA_SDK_VERSION}</version></dependency>`).join('\n    ');
       fs.writeFileSync(path.join(work, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>cdk-resilient-postgres.test</groupId><artifactId>java-sdk-model</artifactId><version>1</version>
