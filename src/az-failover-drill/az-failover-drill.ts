@@ -20,7 +20,7 @@ import { propError, where } from '../private/errors';
 import { EXECUTION_LOGGING_REASON, executionLoggingStatements } from '../private/execution-logging';
 import { encryptedLogGroup } from '../private/logs-key';
 import { acknowledge } from '../private/nag';
-import { ALARM_TOPIC_RULE, validateResourcePlace, wholeUnits } from '../private/validation';
+import { validateResourcePlace, wholeUnits } from '../private/validation';
 import { PROBE_DIMENSION, PROBE_NAMESPACE, REACHABLE_METRIC_NAME, WRITABLE_METRIC_NAME } from '../private/probe-metric-contract';
 
 const CONSTRUCT = 'AzFailoverDrill';
@@ -45,6 +45,9 @@ const DB_RESOURCE_TYPE = 'aws:rds:db';
  * @see https://docs.aws.amazon.com/fis/latest/userguide/fis-quotas.html
  */
 const MAX_STOP_CONDITIONS = 5;
+
+/** Why the measurement's topic is in the stack's Region: the report goes where the primary's alarms page. */
+const MEASUREMENT_TOPIC_RULE = "the measurement reports in the drill's Region, where the primary's alarm topic is";
 
 /** Properties of an `AzFailoverDrill`. */
 export interface AzFailoverDrillProps {
@@ -312,7 +315,7 @@ export class AzFailoverDrill extends Construct {
       throw propError(construct, 'topicKey', props.topicKey.node.path, 'unset when no topic is given: it is the key of `topic`');
     }
     if (props.topic) {
-      validateResourcePlace(construct, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: ALARM_TOPIC_RULE });
+      validateResourcePlace(construct, 'topic', props.topic, props.topic.topicArn, { region: stack.region, regionRule: MEASUREMENT_TOPIC_RULE });
       useTopic(this, props.topic, { construct, purpose: `AZ failover drill measurements of ${identifier}`, given: false, paged: false });
     }
     const measurementScope = new Construct(this, 'Measurement');

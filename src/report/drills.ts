@@ -9,6 +9,7 @@ import { StackTemplate, TemplateResource, resourcesOfType } from './template';
 const WORKFLOWS: Array<{ construct: string; what: string }> = [
   { construct: 'RegionFailoverDrill', what: 'Region drill on a temporary copy' },
   { construct: 'SwitchoverRunbook', what: 'planned switchover (failback)' },
+  { construct: 'AzFailoverDrill', what: 'measures each AZ drill against the AZ RTO objective' },
 ];
 
 /** A value of a template as text: a literal as it is, a reference or function as its logical ID or function name. */
@@ -47,6 +48,11 @@ function scheduleOf(stack: StackTemplate, machineId: string): string {
   for (const [, rule] of resourcesOfType(stack.template, 'AWS::Events::Rule')) {
     if (rule.Properties?.ScheduleExpression && names(rule.Properties?.Targets)) {
       return `schedule \`${rule.Properties.ScheduleExpression}\`${rule.Properties.State === 'DISABLED' ? ' (disabled)' : ''}`;
+    }
+  }
+  for (const [, rule] of resourcesOfType(stack.template, 'AWS::Events::Rule')) {
+    if ((rule.Properties?.EventPattern?.source ?? []).includes('aws.fis') && names(rule.Properties?.Targets)) {
+      return 'started by the end of each FIS experiment of the drill';
     }
   }
   for (const [, schedule] of resourcesOfType(stack.template, 'AWS::Scheduler::Schedule')) {
@@ -88,7 +94,8 @@ export function drillsSection(stacks: StackTemplate[], out: Out): void {
       + 'account and measure it; their figures go into `objectives.measured`.');
     return;
   }
-  out('A drill runs when an operator starts it, or on the schedule shown. Measured figures '
+  out('A drill runs when an operator starts it, or on the schedule shown; the AZ drill\'s measurement runs after each of '
+    + 'its experiments. Measured figures '
     + 'exist only after a drill ran in the account; this report reads templates, so the "measured" columns above stay '
     + 'empty until they are passed to `objectives.measured`.');
   out();

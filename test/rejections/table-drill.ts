@@ -1,6 +1,7 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AzFailoverDrill, AzFailoverDrillProps, CrossRegionReadReplica, DbAlarmSet, IsolatedVpc, MultiAzPostgres, MultiAzPostgresProps,
   PostgresInstanceBase, WritableProbe,
@@ -137,5 +138,41 @@ export const DRILL_REJECTIONS: RejectionRow[] = [
     build: drill(({ primary }) => ({
       stopConditionAlarms: [cloudwatch.Alarm.fromAlarmArn(Stack.of(primary), 'Elsewhere', `arn:aws:cloudwatch:${DR_REGION}:${ACCOUNT}:alarm:orders-dr-cpu`)],
     })),
+  },
+  {
+    construct: D,
+    prop: 'rtoObjective',
+    shown: "'0 seconds'",
+    allowed: 'a whole number of seconds from 1 to 86400',
+    readme: 'an objective of 0 seconds or more than a day',
+    source: 'library: the measured downtime, in whole probe minutes, is compared with it; a day bounds every other objective of the library',
+    build: drill(() => ({ rtoObjective: Duration.seconds(0) })),
+  },
+  {
+    construct: D,
+    prop: 'settleTime',
+    shown: "'1 hour 30 minutes'",
+    allowed: 'a whole number of minutes from 2 to 60',
+    readme: 'less than 2 or more than 60 minutes, or not whole minutes',
+    source: 'library: the window must cover the failover (RDS: typically 60-120 s) and the measurement reports within the hour',
+    build: drill(() => ({ settleTime: Duration.minutes(90) })),
+  },
+  {
+    construct: D,
+    prop: 'topicKey',
+    shown: "'Primary/OrdersAlarms/TopicKey'",
+    allowed: 'unset when no topic is given',
+    readme: 'a key without a topic',
+    source: 'library: it is the key of `topic`',
+    build: drill(({ alarms }) => ({ topicKey: alarms.topicKey })),
+  },
+  {
+    construct: D,
+    prop: 'topic',
+    shown: "'Dr/Topic'",
+    allowed: 'a resource in us-east-1, not us-west-2',
+    readme: 'a topic of another Region',
+    source: "library: the measurement reports in the drill's Region, where the primary's alarm topic is",
+    build: drill(({ app }) => ({ topic: new sns.Topic(newStack(app, 'Dr', DR_REGION), 'Topic') })),
   },
 ];

@@ -159,7 +159,7 @@ describe('the drills section', () => {
     expect(section(markdown, '## Drills and switchover')).toContain('No drill or switchover resources in this app.');
   });
 
-  test('an AzFailoverDrill shows its FIS action, its target by identifier, its stop conditions by alarm name and its logs', () => {
+  test('an AzFailoverDrill shows its FIS action, its target by identifier, its stop conditions by alarm name and its logs, and its measurement workflow', () => {
     const markdown = reportOf(() => {
       const { app, stack, db } = dbStack({ instanceIdentifier: 'orders-primary' });
       const alarms = new DbAlarmSet(stack, 'Alarms', { instance: db, subscriberEmails: ['oncall@example.com'] });
@@ -168,6 +168,7 @@ describe('the drills section', () => {
     });
     const drills = section(markdown, '## Drills and switchover');
     expect(drills).toMatch(/\| \w+ \(stack \S+, us-east-1\) \| FIS experiment template \| `aws:rds:reboot-db-instances` \(forceFailover=true\) \| aws:rds:db: orders-primary \| `orders-primary-free-storage-space[^`]*` \| CloudWatch Logs \|/);
+    expect(drills).toMatch(/\| orders-primary-az-drill-measurement \(stack \S+, us-east-1\) \| AzFailoverDrill: measures each AZ drill against the AZ RTO objective \| `fis:getExperiment`, `cloudwatch:getMetricData`, `cloudwatch:putMetricData` \| \d+ states; started by the end of each FIS experiment of the drill \| - \| CloudWatch Logs \(ALL\) \|/);
     expect(drills).not.toContain('No drill or switchover resources');
   });
 });
