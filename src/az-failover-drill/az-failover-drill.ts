@@ -29,7 +29,12 @@ const CONSTRUCT = 'AzFailoverDrill';
  * The FIS action that reboots DB instances, with its `forceFailover` parameter, its target key `DBInstances` and the
  * target resource type `aws:rds:db`.
  *
+ * The action's ID, its target key and resource type also appear in AWS's own `aws fis list-actions` example output
+ * (aws/aws-cli, awscli/examples/fis/list-actions.rst), and `forceFailover: true` in AWS's FIS workshop
+ * (aws-samples/aws-fault-injection-simulator-workshop, "RDS DB Instance Reboot").
+ *
  * @see https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html
+ * @see https://github.com/aws/aws-cli/blob/develop/awscli/examples/fis/list-actions.rst
  */
 const REBOOT_DB_INSTANCES_ACTION = 'aws:rds:reboot-db-instances';
 
