@@ -131,6 +131,17 @@ describe('the shipped type declarations', () => {
   });
 });
 
+test('the compile starts from an empty lib/, so that no module of an earlier build ships', () => {
+  // jsii writes lib/ without removing what a renamed or deleted module left there; every package is packed from lib/.
+  const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf-8')).tasks;
+  const steps: Array<{ exec?: string }> = tasks.compile.steps;
+  const jsii = steps.findIndex((s) => s.exec?.startsWith('jsii ') ?? false);
+  const clean = steps.findIndex((s) => /rmSync\('lib'/.test(s.exec ?? ''));
+  expect(jsii).toBeGreaterThan(-1);
+  expect(clean).toBeGreaterThan(-1);
+  expect(clean).toBeLessThan(jsii);
+});
+
 describe('the import check', () => {
   const declared = new Set(['aws-cdk-lib', 'constructs']);
 
