@@ -228,6 +228,15 @@ project.package.file.addOverride('jsii.targets.python.classifiers', [
   'License :: OSI Approved :: Apache Software License',
 ]);
 
+// The Lambda handlers ship bundled in assets/ (the `bundle` task); nothing in lib/ loads their compiled modules, whose
+// declarations import dev dependencies (the AWS SDK clients) that a consumer type-checking with `skipLibCheck: false`
+// lacks. test/packaging/declarations.test.ts checks what the shipped declarations import.
+project.addPackageIgnore('/lib/**/*.lambda.js');
+project.addPackageIgnore('/lib/**/*.lambda.d.ts');
+// jsii writes lib/ without removing what an earlier build left there (a renamed or deleted module), and every package
+// is packed from lib/: the compile starts from an empty lib/.
+project.compileTask.prependExec('node -e "require(\'fs\').rmSync(\'lib\', { recursive: true, force: true })"');
+
 for (const pattern of ['/.tools/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/rosetta/', '/.cfn-lint/', '/demo.out/', '/cdk.out/', '/tsconfig.dev.json', '/CONTRIBUTING.md', '/.multilang/', '/.rehearsal/']) {
   project.addPackageIgnore(pattern);
 }
