@@ -71,10 +71,11 @@ export function buildMeasurementDefinition(s: MeasurementSettings): Record<strin
   states.Initialize = {
     Type: 'Pass',
     Assign: {
-      experimentId: jsonata("$states.input.detail.'experiment-id'"),
-      experimentStatus: jsonata("$states.input.detail.'new-state'.status"),
-      experimentReason: jsonata("$states.input.detail.'new-state'.reason"),
-      eventTime: jsonata('$states.input.time'),
+      // Every value defined: an error in a Pass state cannot be caught, and FIS marks the reason optional.
+      experimentId: jsonata("$exists($states.input.detail.'experiment-id') ? $states.input.detail.'experiment-id' : null"),
+      experimentStatus: jsonata("$exists($states.input.detail.'new-state'.status) ? $states.input.detail.'new-state'.status : null"),
+      experimentReason: jsonata("$exists($states.input.detail.'new-state'.reason) ? $states.input.detail.'new-state'.reason : null"),
+      eventTime: jsonata('$exists($states.input.time) ? $states.input.time : $states.context.Execution.StartTime'),
       experiment: null,
       windowStart: null,
       windowEnd: null,
@@ -101,7 +102,8 @@ export function buildMeasurementDefinition(s: MeasurementSettings): Record<strin
   states.Window = {
     Type: 'Pass',
     Assign: {
-      windowStart: jsonata(`$fromMillis(${minute(millis('$experiment.startTime'))} - 60000)`),
+      // FIS marks both times optional: a missing start is the event's time, a missing end too.
+      windowStart: jsonata(`$fromMillis(${minute(`$experiment.startTime ? ${millis('$experiment.startTime')} : $toMillis($eventTime)`)} - 60000)`),
       windowEnd: jsonata(`$fromMillis(${minute(`$experiment.endTime ? ${millis('$experiment.endTime')} : $toMillis($eventTime)`)} + ${s.settleSeconds * 1000})`),
     },
     Next: 'ReadWritable',
@@ -208,7 +210,8 @@ export function buildMeasurementDefinition(s: MeasurementSettings): Record<strin
 function measurementExpression(objective: number | null): string {
   return '('
     + '$r := $states.result.MetricDataResults[0]; '
-    + '$values := $r.Values ? $r.Values : []; '
+    // An array constructor: `$r.Values ? ...` would read an all-zero array as false, and JSONata unwraps a one-value array.
+    + '$values := [$r.Values]; '
     + `$minutes := $round(($toMillis($windowEnd) - $toMillis($windowStart)) / 60000); `
     + '$writable := $count($filter($values, function($v) { $v >= 1 })); '
     // The last datapoint is writable and lies in the window's last two minutes.
@@ -218,7 +221,8 @@ function measurementExpression(objective: number | null): string {
     + "'datapoints': $count($values), 'windowMinutes': $minutes, 'writableMinutes': $writable, "
     + "'notWritableSeconds': $count($values) = 0 or $not($recovered) ? null : $down, "
     + "'notWritableSecondsAtLeast': $down, 'recoveredByWindowEnd': $recovered, "
-    + "'verdict': $count($values) = 0 ? 'no probe data' : ($not($recovered) ? 'not recovered by window end' : "
+    + "'verdict': $experimentStatus != 'completed' ? 'experiment ' & $experimentStatus & ': no verdict' : "
+    + "($count($values) = 0 ? 'no probe data' : ($not($recovered) ? 'not recovered by window end' : "
     + (objective === null ? "'measured'" : `($down <= ${objective} ? 'met' : 'missed')`)
-    + ')})';
+    + '))})';
 }

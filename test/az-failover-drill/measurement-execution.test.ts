@@ -192,9 +192,9 @@ test('three minutes not writable within a 5-minute objective: 180 s, met, publis
 test('a minute without a datapoint counts as not writable; six minutes miss the objective', async () => {
   const { id, templateId, startMs } = await experiment();
   await probe(startMs, [1, 2, 3, 4, 5], [6]);
-  const { run, reports } = await measure(stateChange(id, templateId, 'stopped'));
+  const { run, reports } = await measure(stateChange(id, templateId));
   expect(run.status).toBe('SUCCEEDED');
-  expect(run.output).toMatchObject({ verdict: 'missed', experimentStatus: 'stopped', measurement: { notWritableSeconds: 360 } });
+  expect(run.output).toMatchObject({ verdict: 'missed', measurement: { notWritableSeconds: 360 } });
   expect(reports[0].verdict).toBe('missed');
   expect(await published()).toEqual({ NotWritableSeconds: [360], ObjectiveMet: [0] });
 });
@@ -216,6 +216,27 @@ test('a primary still not writable when the window closes is reported as not rec
   expect(run.output).toMatchObject({ verdict: 'not recovered by window end', measurement: { recoveredByWindowEnd: false, notWritableSeconds: null } });
   // Writable in the window's first two minutes (the minute before the experiment and its first), then never again.
   expect(run.output.measurement.notWritableSecondsAtLeast).toBe((run.output.measurement.windowMinutes - 2) * 60);
+  expect(await published()).toEqual({ NotWritableSeconds: [], ObjectiveMet: [] });
+});
+
+test('a window in which every datapoint is 0 is an outage, not missing data', async () => {
+  const { id, templateId, startMs } = await experiment();
+  await probe(startMs, Array.from({ length: 19 }, (_, i) => i - 2));
+  const { run } = await measure(stateChange(id, templateId));
+  expect(run.output).toMatchObject({ verdict: 'not recovered by window end', measurement: { writableMinutes: 0, recoveredByWindowEnd: false } });
+  expect(run.output.measurement.datapoints).toBe(run.output.measurement.windowMinutes);
+  expect(run.output.measurement.notWritableSecondsAtLeast).toBe(run.output.measurement.windowMinutes * 60);
+});
+
+test('an experiment that failed or was stopped is measured and reported, without a verdict or a published figure', async () => {
+  const { id, templateId, startMs } = await experiment();
+  await probe(startMs, []);
+  const { run, reports } = await measure(stateChange(id, templateId, 'failed'));
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output).toMatchObject({
+    experimentStatus: 'failed', verdict: 'experiment failed: no verdict', measurement: { notWritableSecondsAtLeast: 0 }, metricsPublished: false,
+  });
+  expect(reports.map((r) => r.verdict)).toEqual(['experiment failed: no verdict']);
   expect(await published()).toEqual({ NotWritableSeconds: [], ObjectiveMet: [] });
 });
 
