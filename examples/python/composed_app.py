@@ -194,8 +194,8 @@ def define_composed_app(app: cdk.App) -> list:
         backup_restore_rpo=cdk.Duration.minutes(15),
     )
 
-    # cdk-nag findings the library acknowledges itself (docs/compliance.md gives the reasons), except on the aws-cdk-lib
-    # releases that refuse their IDs (see acknowledge_finding).
+    # cdk-nag findings the library acknowledges itself (docs/compliance.md gives the reasons), repeated here the way an
+    # app acknowledges a finding with a detail on its own resources (see acknowledge_finding).
     def managed_policy(name: str) -> str:
         return f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/{name}]"
 
@@ -227,10 +227,10 @@ def define_composed_app(app: cdk.App) -> list:
 def acknowledge_finding(scope: IConstruct, id: str, reason: str) -> None:
     """Acknowledges a cdk-nag finding on a part, as the library does: <pack>::<finding>.
 
-    The finding's ID is the one the validation report prints. The library acknowledges these findings itself, but some
-    aws-cdk-lib releases (2.263.0, the library's floor, among them; not 2.275.0) refuse an ID with more than one '::'
-    in Validations.acknowledge; there the acknowledgement is recorded under the finding's ID in the construct metadata
-    that Validations.acknowledge writes and cdk-nag reads.
+    The finding's ID is the one the validation report prints. aws-cdk-lib 2.263.0 (the library's floor) to 2.268.x
+    refuse an ID with more than one '::' in Validations.acknowledge; there the acknowledgement is recorded, as the
+    library records its own, under the finding's ID in the construct metadata that Validations.acknowledge writes and
+    cdk-nag reads.
     """
     try:
         Validations.of(scope).acknowledge(Acknowledgment(id=f"{id.split('-')[0]}::{id}", reason=reason))

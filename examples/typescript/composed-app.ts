@@ -138,8 +138,8 @@ export function defineComposedApp(app: App): Stack[] {
     backupRestoreRpo: Duration.minutes(15),
   });
 
-  // cdk-nag findings the library acknowledges itself (docs/compliance.md gives the reasons), except on the aws-cdk-lib
-  // releases that refuse their IDs (see acknowledgeFinding).
+  // cdk-nag findings the library acknowledges itself (docs/compliance.md gives the reasons), repeated here the way an app
+  // acknowledges a finding with a detail on its own resources (see acknowledgeFinding).
   const managedPolicy = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
   acknowledgeFinding(primary, managedPolicy('AmazonRDSEnhancedMonitoringRole'),
     'The AWS-managed policy RDS documents for enhanced monitoring; it only writes to the RDSOSMetrics log group.');
@@ -168,10 +168,9 @@ export function defineComposedApp(app: App): Stack[] {
 
 /**
  * Acknowledges a cdk-nag finding on a part, as the library does: `<pack>::<finding>`, with the finding's ID as the
- * validation report prints it. The library acknowledges these findings itself, but some aws-cdk-lib releases (2.263.0,
- * the library's floor, among them; not 2.275.0) refuse an ID with more than one '::' in `Validations.acknowledge`; there
- * the acknowledgement is recorded under the finding's ID in the construct metadata that `Validations.acknowledge`
- * writes and cdk-nag reads.
+ * validation report prints it. aws-cdk-lib 2.263.0 (the library's floor) to 2.268.x refuse an ID with more than one '::'
+ * in `Validations.acknowledge`; there the acknowledgement is recorded, as the library records its own, under the
+ * finding's ID in the construct metadata that `Validations.acknowledge` writes and cdk-nag reads.
  */
 function acknowledgeFinding(scope: IConstruct, id: string, reason: string): void {
   try {
