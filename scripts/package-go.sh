@@ -14,7 +14,7 @@ cd "$ROOT"
 # shellcheck source=go-toolchain.sh
 source "$ROOT/scripts/go-toolchain.sh"
 
-JSII_BUILD_GO=0 jsii-pacmak -v --target go
+JSII_BUILD_GO=0 npx jsii-pacmak -v --target go
 
 CDK_FLOOR="$(node -p 'require("./package.json").peerDependencies["aws-cdk-lib"].replace(/^[\^~>=]+/, "")')"
 module_dir="$ROOT/dist/go/cdkresilientpostgres"
