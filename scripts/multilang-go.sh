@@ -26,12 +26,13 @@ package_done=$(now)
 # The app requires aws-cdk-go at the library's floor, the aws-cdk-lib the other apps use (scripts/multilang.sh).
 CDK_VERSION="$(node -p 'require("./package.json").peerDependencies["aws-cdk-lib"].replace(/^[\^~>=]+/, "")')"
 echo "== Go app (examples/go, aws-cdk-go $CDK_VERSION from the Go module proxy)"
-selected="$(cd examples/go && go list -m -f '{{.Version}}' github.com/aws/aws-cdk-go/awscdk/v2)"
-[ "$selected" = "v$CDK_VERSION" ] || { echo "examples/go selects aws-cdk-go $selected, not v$CDK_VERSION" >&2; exit 1; }
 # go.mod and go.sum are the app's lockfile: the build fails rather than change them. When the module's requirements
 # change (a new jsii-pacmak writes a newer jsii-runtime-go), `go mod tidy` in examples/go updates them.
 (cd examples/go && go build -o "$OUT/go-app" .) \
   || { echo "examples/go does not build: if go asks for updates to go.mod, run 'go mod tidy' in examples/go" >&2; exit 1; }
+# Once it builds, go.mod holds the versions Go selected (the library's module may raise them).
+selected="$(cd examples/go && go list -m -f '{{.Version}}' github.com/aws/aws-cdk-go/awscdk/v2)"
+[ "$selected" = "v$CDK_VERSION" ] || { echo "examples/go selects aws-cdk-go $selected, not v$CDK_VERSION" >&2; exit 1; }
 build_done=$(now)
 
 CDK_CONTEXT_JSON="$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["context"]))' examples/cdk.json)"
