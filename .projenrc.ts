@@ -109,6 +109,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // MAVEN_GPG_PRIVATE_KEY secret. CONTRIBUTING.md lists what the maintainers set up.
     mavenServerId: 'central-ossrh',
   },
+  // Go has no package registry: a module is a tagged directory of a Git repository, read through the Go module proxy.
+  // The release pushes the generated module (dist/go/cdkresilientpostgres) to the repository below, tagged
+  // cdkresilientpostgres/v<version>, with the GO_GITHUB_TOKEN secret (CONTRIBUTING.md). Consumers import
+  // github.com/cdk-resilient-postgres/cdk-resilient-postgres-go/cdkresilientpostgres (docs/compatibility.md).
+  publishToGo: {
+    moduleName: 'github.com/cdk-resilient-postgres/cdk-resilient-postgres-go',
+    packageName: 'cdkresilientpostgres',
+  },
 
   // Releases: versions from Conventional Commits (commit-and-tag-version), CHANGELOG.md in the release artifacts, a
   // v<version> tag and a GitHub release per version. 0.x until the deploy-fidelity work is done: breaking changes bump
@@ -219,6 +227,11 @@ for (const [language, file] of Object.entries(API_DOCS)) {
 }
 
 project.deps.addDependency(`aws-cdk-lib@${CDK_TESTED}`, DependencyType.BUILD);
+
+// The Go module requires aws-cdk-go at the floor, not at the aws-cdk-lib jsii-pacmak generated against, and Go comes
+// from scripts/go-toolchain.sh when the machine's is older than the module's `go` directive (scripts/package-go.sh).
+const packageGo = project.tasks.tryFind('package:go')!;
+packageGo.reset('bash scripts/package-go.sh');
 
 // PyPI trove classifiers beyond those jsii-pacmak writes (it derives `Development Status :: 4 - Beta` from the
 // experimental stability, `License :: OSI Approved` and `Typing :: Typed`).

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Compares the CloudFormation templates that the TypeScript, Python and Java example apps synthesized.
+"""Compares the CloudFormation templates that the TypeScript, Python, Java and Go example apps synthesized.
 
 Usage: compare-templates.py DIR_TS DIR_PY [DIR_JAVA]
        compare-templates.py LABEL=DIR LABEL=DIR [LABEL=DIR]
 
 The Java directory is optional: an app that exists in TypeScript and Python only is compared between those two. With
 LABEL=DIR arguments the first directory is the reference and each is printed under its label (the release rehearsal
-compares its consumers with the TypeScript app this way).
+compares its consumers with the TypeScript app this way; scripts/multilang-go.sh compares typescript=, python=, java= and
+go=).
 
 Only the metadata that differs by language is ignored: the AWS::CDK::Metadata resource (its Analytics string names
 the language runtime) and the condition that guards it. Every other byte of every template must match. Prints one
@@ -18,7 +19,7 @@ import pathlib
 import sys
 
 
-LABELS = {"typescript": "TypeScript", "python": "Python", "java": "Java"}
+LABELS = {"typescript": "TypeScript", "python": "Python", "java": "Java", "go": "Go"}
 
 
 def normalize(template: dict) -> dict:
@@ -42,7 +43,7 @@ def digest(template: dict) -> str:
 def main(args: list) -> int:
     if all("=" in arg for arg in args):
         pairs = [arg.split("=", 1) for arg in args]
-        LABELS.update({label: label for label, _ in pairs})
+        LABELS.update({label: LABELS.get(label, label) for label, _ in pairs})
         languages, dirs = [label for label, _ in pairs], [d for _, d in pairs]
     else:
         languages, dirs = ["typescript", "python", "java"][:len(args)], args
