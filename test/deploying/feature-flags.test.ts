@@ -89,6 +89,7 @@ test('without any flag, these resources differ (and no output, and nothing else)
     'OrdersDrFoundation/SecretKey4276072C AWS::KMS::Key',
     'OrdersPrimary/OrdersAzDrillExperimentTemplateCB0D8E7B AWS::FIS::ExperimentTemplate',
     'OrdersPrimary/OrdersAzDrillLogKeyEF1F1ED8 AWS::KMS::Key',
+    'OrdersPrimary/OrdersAzDrillMeasurementPolicy6379B878 AWS::IAM::ManagedPolicy',
     'OrdersPrimary/OrdersAzDrillPolicy802ADAB3 AWS::IAM::ManagedPolicy',
     'OrdersPrimary/OrdersAzDrillRole14313F5C AWS::IAM::Role',
     'OrdersPrimary/OrdersBackupsPlanSelection8E1D2E40 AWS::Backup::BackupSelection',
