@@ -68,7 +68,7 @@ export function architecture(stacks: StackTemplate[]): Architecture {
           node(stack, region, n, [`${p.VPCs ? 'private' : 'public'} zone ${p.Name}`], '{{', '}}');
           break;
         case 'AWS::StepFunctions::StateMachine':
-          node(stack, region, n, ['failover runbook', String(p.StateMachineName ?? id)], '[[', ']]');
+          node(stack, region, n, [workflowKind(p.DefinitionString), String(p.StateMachineName ?? id)], '[[', ']]');
           break;
         case 'AWS::Lambda::Function':
           if (isProbe(p)) node(stack, region, n, ['writable probe'], '([', '])');
@@ -143,4 +143,18 @@ export function mermaid(arch: Architecture, stacks: StackTemplate[]): string {
     lines.push(e.dotted ? `  ${e.from} -. "${e.label}" .-> ${ref(e.to)}` : `  ${e.from} -- "${e.label}" --> ${ref(e.to)}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** What a state machine of the library is, by the construct its definition's comment names. */
+function workflowKind(definition: unknown): string {
+  let comment = '';
+  try {
+    comment = String(JSON.parse(String(definition)).Comment ?? '');
+  } catch {
+    // A definition that is not literal JSON is labelled by default.
+  }
+  if (comment.includes('RegionFailoverDrill')) return 'Region drill';
+  if (comment.includes('AzFailoverDrill')) return 'AZ drill measurement';
+  if (comment.includes('SwitchoverRunbook')) return 'switchover runbook';
+  return 'failover runbook';
 }

@@ -170,5 +170,8 @@ describe('the drills section', () => {
     expect(drills).toMatch(/\| \w+ \(stack \S+, us-east-1\) \| FIS experiment template \| `aws:rds:reboot-db-instances` \(forceFailover=true\) \| aws:rds:db: orders-primary \| `orders-primary-free-storage-space[^`]*` \| CloudWatch Logs \|/);
     expect(drills).toMatch(/\| orders-primary-az-drill-measurement \(stack \S+, us-east-1\) \| AzFailoverDrill: measures each AZ drill against the AZ RTO objective \| `fis:getExperiment`, `cloudwatch:getMetricData`, `cloudwatch:putMetricData` \| \d+ states; started by the end of each FIS experiment of the drill \| - \| CloudWatch Logs \(ALL\) \|/);
     expect(drills).not.toContain('No drill or switchover resources');
+    // The architecture names the workflow for what it is, not as a failover runbook.
+    expect(section(markdown, '## Architecture')).toContain('[["AZ drill measurement<br/>orders-primary-az-drill-measurement"]]');
+    expect(section(markdown, '## Architecture')).not.toContain('failover runbook<br/>orders-primary-az-drill-measurement');
   });
 });
